@@ -1,0 +1,51 @@
+"""rectify_parse: scraped Chinese government notices to clean, structured, deduplicated records.
+
+>>> import rectify_parse
+>>> notice = rectify_parse.parse("关于做好某项工作的通知\\n各科室：\\n一、工作要求\\n请按时报送。")
+>>> notice.title, notice.addressee, notice.sections[0].heading
+('关于做好某项工作的通知', '各科室', '工作要求')
+"""
+
+from __future__ import annotations
+
+from .errors import ConfigError, DecodeError, InputTooLargeError, ParseError, RectifyError
+from .pipeline import MAX_CHARS, parse
+from .records import (
+    SCHEMA_VERSION,
+    Boilerplate,
+    Closing,
+    Copy,
+    Duplicates,
+    Header,
+    Notice,
+    Problem,
+    Section,
+    Segment,
+    Variant,
+    Warning,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "MAX_CHARS",
+    "SCHEMA_VERSION",
+    "Boilerplate",
+    "Closing",
+    "ConfigError",
+    "Copy",
+    "DecodeError",
+    "Duplicates",
+    "Header",
+    "InputTooLargeError",
+    "Notice",
+    "ParseError",
+    "Problem",
+    "RectifyError",
+    "Section",
+    "Segment",
+    "Variant",
+    "Warning",
+    "__version__",
+    "parse",
+]

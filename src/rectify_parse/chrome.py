@@ -1,0 +1,130 @@
+"""Site chrome: navigation, widgets, counters and footers that are not part of the notice.
+
+Rules are matched against whole lines of the view (``LINE_RULES``) or against a trailing fragment of
+a content line (``TRAILING_FRAGMENT``). A line made only of widget words (打印本页 关闭窗口 【大】【中】【小】)
+is chrome whatever its order. Official lines that look like chrome (（此件公开发布）, 特此公示！, 联系电话,
+附件) match no rule on purpose.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import regex
+
+LINE_RULES: tuple[tuple[str, regex.Pattern[str]], ...] = (
+    (
+        "breadcrumb",
+        regex.compile(
+            r"(?:当前位置|您的位置|您现在的位置|你的位置|你现在的位置|所在位置)\s*[:：>]|首页\s*(?:>|》|»|/|>>|→)"
+        ),
+    ),
+    ("today", regex.compile(r"今天是\s*[:：]?\s*\d{4}")),
+    ("view_counter", regex.compile(r"(?:浏览次数|浏览量|访问量|点击数|点击量|阅读次数|阅读量)\s*[:：]?")),
+    ("prev_next", regex.compile(r"(?:上一篇|下一篇|上一条|下一条|上一页|下一页)\s*[:：]")),
+    ("share", regex.compile(r"分享到\s*[:：]?")),
+    ("scan_qr", regex.compile(r"扫一扫(?:在手机(?:上)?打开(?:当前页|本页)?|分享)")),
+    ("related_links", regex.compile(r"相关(?:链接|文章|阅读|信息|附件)\s*[:：]?\s*$")),
+    ("download", regex.compile(r"下载地址\s*[:：]|点击此处下载")),
+    ("captcha", regex.compile(r"请输入验证码|验证码\s*[:：]")),
+    ("exit_link", regex.compile(r"您访问的链接即将离开|即将离开本网站|您即将离开")),
+    (
+        "copyright",
+        regex.compile(
+            r"版权所有|Copyright|©|(?:主办|承办)单位\s*[:：]|技术支持\s*[:：]|网站标识码|ICP备|公网安备|网站地图"
+        ),
+    ),
+    (
+        "ai_widget",
+        regex.compile(r"点击开始解析文章内容|总结生成摘要|基于AI自动解读|AI(?:智能)?(?:解读|摘要)|与主办方无直接关联"),
+    ),
+)
+
+# Lines made of these words (with brackets, bars and spaces between) are widget rows.
+_WIDGET_WORDS = (
+    "打印本页",
+    "打印此页",
+    "打印文章",
+    "关闭窗口",
+    "关闭本页",
+    "关闭",
+    "打印",
+    "收藏本页",
+    "收藏",
+    "返回顶部",
+    "返回首页",
+    "返回",
+    "我要纠错",
+    "纠错",
+    "视力保护色",
+    "色调调节",
+    "关怀版",
+    "无障碍",
+    "简体",
+    "繁体",
+    "长者模式",
+    "字号",
+    "字体",
+    "默认",
+    "大",
+    "中",
+    "小",
+    "微信",
+    "微博",
+    "QQ空间",
+    "朋友圈",
+    "分享",
+    "保存",
+    "打印正文",
+    "【",
+    "】",
+    "[",
+    "]",
+    "|",
+    ":",
+    "：",
+    "/",
+    "·",
+    "丨",
+)
+_WIDGET_ROW = regex.compile(
+    r"(?:\s*(?:" + "|".join(regex.escape(w) for w in sorted(_WIDGET_WORDS, key=len, reverse=True)) + r"))+\s*"
+)
+# Words that must occur for a widget row to count: a row of brackets and 大中小 alone is not enough
+# unless it has the bracket form 【大】【中】【小】.
+_WIDGET_ANCHOR = regex.compile(r"打印|关闭|收藏|返回|纠错|保护色|色调|关怀版|无障碍|繁体|字号|字体|【大】|\[大\]|分享")
+
+TRAILING_FRAGMENT = regex.compile(r"(?:\s*[【\[](?:打印|关闭|打印本页|关闭窗口|收藏|返回顶部)[】\]])+\s*$")
+
+
+def classify_line(text: str) -> str | None:
+    """Name of the chrome rule a (view) line matches, or None for content."""
+    stripped = text.strip()
+    if not stripped:
+        return None
+    if len(stripped) <= 60 and _WIDGET_ROW.fullmatch(stripped) and _WIDGET_ANCHOR.search(stripped):
+        return "widget_row"
+    if len(stripped) > 200:
+        # Chrome lines are short; a long line is content even when it mentions 版权所有 or 分享到.
+        return None
+    for name, pattern in LINE_RULES:
+        m = pattern.match(stripped) if name not in ("copyright", "ai_widget", "exit_link") else pattern.search(stripped)
+        if m is not None:
+            return name
+    return None
+
+
+def find_chrome(view_text: str, lines: Sequence[tuple[int, int]]) -> tuple[dict[int, str], dict[int, int]]:
+    """Chrome line indices with their rule, and content lines whose tail is chrome (index -> cut)."""
+    whole: dict[int, str] = {}
+    tails: dict[int, int] = {}
+    for i, (start, end) in enumerate(lines):
+        text = view_text[start:end]
+        rule = classify_line(text)
+        if rule is not None:
+            whole[i] = rule
+            continue
+        m = TRAILING_FRAGMENT.search(text)
+        if m is not None and m.start() > 0:
+            tails[i] = start + m.start()
+    return whole, tails

@@ -1,0 +1,233 @@
+"""The metadata header in its layouts, merged into canonical keys.
+
+Layouts handled by one line reader: ``label | value |`` table rows, ``label：value`` one or several per
+line, pairs glued with no separator (the next label must then be followed by a colon), labels without
+colons separated from values by spaces, spaced labels (索 引 号), ``【发布时间：…】`` brackets and
+markdown bullets. A label whose value sits alone on the next line (bullets, label / blank / value) takes
+that line when it is short and not a sentence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import regex
+
+from .normalize import View, fold
+from .patterns import (
+    CANONICAL_KEYS,
+    CATEGORY_PRIMARY,
+    CHROME_LABELS,
+    DATE_KEYS,
+    HEADER_LABEL,
+    HEADER_LABELS,
+    MARKERS,
+    parse_date,
+)
+from .records import Boilerplate, Header, Span, Warning
+
+_LEAD = regex.compile(r"[ \t\-*•·●▪◆■|【\[>]*")
+_AFTER_LABEL = regex.compile(r"[ \t]*(?:[:|】\]]|$)|[ \t]+(?=\S)")
+_GLUED_AFTER = regex.compile(r"[ \t]*:")
+_SEPARATOR = regex.compile(r"[ \t]*[:|】\]]?[ \t]*")
+_VALUE_TRIM = " \t|【】[]"
+_SPACES = regex.compile(r"[ \t]+")
+_MAX_VALUE_LINE = 60
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    """One label and its value, in view offsets of the whole text."""
+
+    label: str
+    label_start: int
+    value_start: int
+    value_end: int
+    separator: str  # ":" "|" "】" "" (none) — decides whether a value may sit on the next line
+
+
+def _accepted_labels(text: str) -> list[regex.Match[str]]:
+    start = _LEAD.match(text)
+    first = start.end() if start else 0
+    found: list[regex.Match[str]] = []
+    for m in HEADER_LABEL.finditer(text, first):
+        after = _AFTER_LABEL.match(text, m.end())
+        if not found:
+            if m.start() != first or after is None:
+                return []
+            found.append(m)
+            continue
+        prev = text[m.start() - 1]
+        spaced = prev in " \t|】]【["
+        if (spaced and after is not None) or _GLUED_AFTER.match(text, m.end()):
+            found.append(m)
+    return found
+
+
+def read_line(text: str, offset: int) -> list[Pair]:
+    """Label/value pairs of one view line; empty when the line is not a header line."""
+    labels = _accepted_labels(text)
+    pairs: list[Pair] = []
+    for i, m in enumerate(labels):
+        sep = _SEPARATOR.match(text, m.end())
+        value_start = sep.end() if sep else m.end()
+        value_end = labels[i + 1].start() if i + 1 < len(labels) else len(text)
+        value_start = min(value_start, value_end)
+        while value_start < value_end and text[value_start] in _VALUE_TRIM:
+            value_start += 1
+        while value_end > value_start and text[value_end - 1] in _VALUE_TRIM:
+            value_end -= 1
+        sep_text = sep.group().strip() if sep else ""
+        label = _SPACES.sub("", m.group())
+        pairs.append(Pair(label, offset + m.start(), offset + value_start, offset + value_end, sep_text))
+    return pairs
+
+
+def _is_value_line(text: str) -> bool:
+    stripped = text.strip()
+    if not stripped or len(stripped) > _MAX_VALUE_LINE or stripped.endswith(("。", ":", "：")):
+        return False
+    return not any(pattern.match(stripped) for _, _, pattern in MARKERS)
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderResult:
+    header: Header
+    lines: frozenset[int]
+    boilerplate: list[Boilerplate]
+    warnings: list[Warning]
+
+
+def find_header_lines(view: View, lines: Sequence[tuple[int, int]], skip: frozenset[int]) -> dict[int, list[Pair]]:
+    """Header lines (index -> pairs): the block at the top, and any block of 3+ labels elsewhere."""
+    text = view.text
+    found: dict[int, list[Pair]] = {}
+    block: dict[int, list[Pair]] = {}
+    in_top = True
+
+    def close_block() -> None:
+        if in_top or sum(len(p) for p in block.values()) >= 3:
+            found.update(block)
+        block.clear()
+
+    i = 0
+    while i < len(lines):
+        start, end = lines[i]
+        if i in skip or start == end or not text[start:end].strip():
+            i += 1
+            continue
+        pairs = read_line(text[start:end], start)
+        if not pairs:
+            close_block()
+            in_top = False
+            i += 1
+            continue
+        block[i] = pairs
+        last = pairs[-1]
+        if last.value_start == last.value_end and last.separator in ("", ":"):
+            # Value on a line of its own (bullets; label, blank line, value).
+            j = i + 1
+            while j < len(lines) and (j in skip or not text[lines[j][0] : lines[j][1]].strip()):
+                j += 1
+            if (
+                j < len(lines)
+                and not read_line(text[lines[j][0] : lines[j][1]], lines[j][0])
+                and _is_value_line(text[lines[j][0] : lines[j][1]])
+            ):
+                vs, ve = lines[j]
+                while vs < ve and text[vs] in " \t":
+                    vs += 1
+                while ve > vs and text[ve - 1] in " \t":
+                    ve -= 1
+                pairs[-1] = Pair(last.label, last.label_start, vs, ve, last.separator)
+                block[j] = []
+                i = j
+        i += 1
+    close_block()
+    return found
+
+
+def merge_header(view: View, source: str, found: dict[int, list[Pair]]) -> HeaderResult:
+    """Merge every header pair into one :class:`Header`.
+
+    An empty value never overrides a filled one; two different filled values for one key keep the
+    first and raise ``header_conflict`` naming both. Dates become ISO, or ``bad_date`` with the raw text
+    kept in ``raw``.
+    """
+    extra: dict[str, str] = {}
+    spans: dict[str, Span] = {}
+    warnings: list[Warning] = []
+    boilerplate: list[Boilerplate] = []
+    # key -> [(label, value as written, span, comparable form)]
+    candidates: dict[str, list[tuple[str, str, Span, str]]] = {}
+    for index in sorted(found):
+        for pair in found[index]:
+            span = view.span(pair.value_start, pair.value_end)
+            value = source[span[0] : span[1]]
+            if pair.label in CHROME_LABELS:
+                chrome_span = view.span(pair.label_start, pair.value_end)
+                boilerplate.append(Boilerplate(source[chrome_span[0] : chrome_span[1]], chrome_span, "view_counter"))
+                continue
+            if not value:
+                continue
+            matchable = view.text[pair.value_start : pair.value_end]
+            key = HEADER_LABELS.get(pair.label)
+            if key is None or (key == "category" and pair.label != CATEGORY_PRIMARY):
+                _fill(extra, spans, pair.label, value, span, _comparable(matchable), [], warnings, pair.label)
+            if key is not None:
+                candidates.setdefault(key, []).append((pair.label, value, span, _comparable(matchable)))
+
+    values: dict[str, str] = {}
+    raw: dict[str, str] = {}
+    for key, entries in candidates.items():
+        if key == "category":
+            # 主题分类 outranks 公文目录 / 组配分类 / 体裁分类, which also stay in extra.
+            entries = sorted(entries, key=lambda e: e[0] != CATEGORY_PRIMARY)
+            entries = [e for e in entries if e[0] == entries[0][0]]
+        seen: list[str] = []
+        for label, value, span, comparable in entries:
+            if key in DATE_KEYS:
+                iso, _ = parse_date(comparable)
+                if iso is None:
+                    warnings.append(Warning("bad_date", f"{label} value {value!r} is not a readable date", span))
+                    raw.setdefault(key, value)
+                    spans.setdefault(key, span)
+                    continue
+                comparable = iso
+            if key not in values:
+                values[key] = comparable if key in DATE_KEYS else value
+                raw[key] = value
+                spans[key] = span
+                seen.append(comparable)
+            elif comparable not in seen:
+                warnings.append(
+                    Warning("header_conflict", f"{label}: {raw[key]!r} and {value!r} differ; kept {raw[key]!r}", span)
+                )
+                seen.append(comparable)
+    header = Header(**{k: values.get(k) for k in CANONICAL_KEYS}, extra=extra, raw=raw, spans=spans)
+    return HeaderResult(header, frozenset(found), boilerplate, warnings)
+
+
+def _fill(
+    target: dict[str, str],
+    spans: dict[str, Span],
+    key: str,
+    value: str,
+    span: Span,
+    comparable: str,
+    seen: list[str],
+    warnings: list[Warning],
+    label: str,
+) -> None:
+    if key not in target:
+        target[key] = value
+        spans[key] = span
+    elif _comparable(target[key]) != comparable:
+        warnings.append(
+            Warning("header_conflict", f"{label}: {target[key]!r} and {value!r} differ; kept the first", span)
+        )
+
+
+def _comparable(value: str) -> str:
+    return _SPACES.sub("", fold(value))

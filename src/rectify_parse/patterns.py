@@ -1,0 +1,298 @@
+"""Compiled patterns and label tables, all matched against the folded view (see normalize.py).
+
+Every pattern here is anchored or bounded so that matching a line is linear in its length: no nested
+quantifiers over the same characters, and label alternations built from literal strings.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+import regex
+
+# --- numbers ---------------------------------------------------------------------------------------
+
+CN_DIGITS = {
+    "〇": 0,
+    "○": 0,
+    "O": 0,
+    "o": 0,
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+CN_NUMERAL = "一二三四五六七八九十百零两"
+
+
+def cn_to_int(text: str) -> int | None:
+    """Chinese numeral (一 … 九十九, 一百零五) or ASCII digits to int; None when unreadable."""
+    if text.isdigit():
+        return int(text)
+    if not text or len(text) > 6:
+        return None
+    total = 0
+    current = 0
+    for ch in text:
+        if ch in CN_DIGITS:
+            current = CN_DIGITS[ch]
+        elif ch == "十":
+            total += (current or 1) * 10
+            current = 0
+        elif ch == "百":
+            total += (current or 1) * 100
+            current = 0
+        else:
+            return None
+    return total + current
+
+
+# --- heading markers (GB/T 9704 ladder and relatives) -----------------------------------------------
+# (level, family, compiled pattern); group "num" holds the number. Matched at a paragraph start.
+_CN = "[一二三四五六七八九十百]{1,4}"
+MARKERS: tuple[tuple[int, str, regex.Pattern[str]], ...] = (
+    (1, "cn_dun", regex.compile(rf"(?P<num>{_CN})[、.](?![、.])")),
+    (2, "cn_paren", regex.compile(rf"\((?P<num>{_CN})\)")),
+    # 1. / 1、 but not 1.5万元, 2023.; a number must not run on into digits or a percent sign.
+    (3, "arabic_dot", regex.compile(r"(?P<num>\d{1,3})(?:[.、](?![\d%.])|\.(?=\s))")),
+    (4, "arabic_paren", regex.compile(r"\((?P<num>\d{1,3})\)")),
+    (5, "circled", regex.compile(r"(?P<num>[\u2460-\u2473])")),
+)
+
+CIRCLED_BASE = 0x2460
+
+# --- enumerations inside paragraphs -----------------------------------------------------------------
+# 一是 / 二是 … ; the sequence check in structure.py keeps 统一是 or 唯一是 from counting.
+ENUM_ITEM = regex.compile(rf"(?P<num>{_CN})(?P<kind>是|要|方面)(?=[^\s,，、。;；:：])")
+SENTENCE_END = "。!?;；！？"
+
+# --- header labels ----------------------------------------------------------------------------------
+# label -> canonical key; None marks a label kept under ``extra`` only.
+HEADER_LABELS: dict[str, str | None] = {
+    "索引号": "index_no",
+    "信息索引号": "index_no",
+    "索取号": "index_no",
+    "主题分类": "category",
+    "公文目录": "category",
+    "组配分类": "category",
+    "体裁分类": "category",
+    "发布机构": "publisher",
+    "发文机构": "publisher",
+    "发布单位": "publisher",
+    "发文机关": "issuer",
+    "来源": "source",
+    "信息来源": "source",
+    "文章来源": "source",
+    "文号": "doc_number",
+    "发文字号": "doc_number",
+    "文件编号": "doc_number",
+    "成文日期": "date_written",
+    "发文日期": "date_written",
+    "生成日期": "date_written",
+    "发布日期": "date_published",
+    "发布时间": "date_published",
+    "公开日期": "date_published",
+    "公文时效": "validity",
+    "有效性": "validity",
+    "时效": "validity",
+    "效力状态": "validity",
+    "标题": "title",
+    "名称": "title",
+    "文件名称": "title",
+    "主题词": None,
+    "公开方式": None,
+    "公开范围": None,
+    "归档时间": None,
+    "更新日期": None,
+    "内容概述": None,
+    "作者": None,
+    "责编": None,
+    "版次": None,
+    "栏目": None,
+    "公开时限": None,
+    "信息类别": None,
+    "所属主题": None,
+    "关键词": None,
+    "实施日期": None,
+    "废止日期": None,
+}
+# Labels whose value is a view counter or widget: removed as chrome wherever they sit in the header.
+CHROME_LABELS = (
+    "浏览次数",
+    "浏览量",
+    "访问量",
+    "点击数",
+    "点击量",
+    "阅读次数",
+    "字号",
+    "字体",
+    "视力保护色",
+    "色调调节",
+)
+# When several labels fill one key, the first of these wins the canonical slot; the others stay in extra.
+CATEGORY_PRIMARY = "主题分类"
+DATE_KEYS = frozenset({"date_written", "date_published"})
+CANONICAL_KEYS = (
+    "index_no",
+    "category",
+    "publisher",
+    "issuer",
+    "doc_number",
+    "date_written",
+    "date_published",
+    "validity",
+    "title",
+    "source",
+)
+
+
+def _spaced(label: str) -> str:
+    # Labels are often spread out to fill a table cell: 索 引 号, 文    号.
+    return "[ \t]*".join(regex.escape(ch) for ch in label)
+
+
+_ALL_LABELS = sorted([*HEADER_LABELS, *CHROME_LABELS], key=len, reverse=True)
+HEADER_LABEL = regex.compile("(?:" + "|".join(_spaced(lb) for lb in _ALL_LABELS) + ")")
+
+# --- dates ------------------------------------------------------------------------------------------
+DATE_NUMERIC = regex.compile(r"(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})(?!\d)\s*日?")
+_CN_YEAR = "[〇○O零一二三四五六七八九]{4}"
+_CN_SMALL = "[一二三四五六七八九十〇○O]{1,3}"
+DATE_CHINESE = regex.compile(rf"(?P<y>{_CN_YEAR})年(?P<m>{_CN_SMALL})月(?P<d>{_CN_SMALL})日")
+# Something that looks like it wants to be a date but is damaged (dropped 〇, lost 年/月).
+DATE_LIKE = regex.compile(rf"\d{{5,8}}日|[〇○O零一二三四五六七八九]{{1,3}}年{_CN_SMALL}月|\d{{4}}年")
+
+
+def _cn_year(text: str) -> int | None:
+    digits = [CN_DIGITS.get(ch) for ch in text]
+    if any(d is None for d in digits):
+        return None
+    return int("".join(str(d) for d in digits))
+
+
+def parse_date(text: str) -> tuple[str | None, tuple[int, int] | None]:
+    """Find one date in ``text`` (view form); return ``(iso, (start, end))`` or ``(None, None)``.
+
+    A match that does not form a real calendar date returns ``(None, span)`` so the caller can warn.
+    """
+    m = DATE_NUMERIC.search(text)
+    if m is not None:
+        y, mo, d = int(m["y"]), int(m["m"]), int(m["d"])
+    else:
+        m = DATE_CHINESE.search(text)
+        if m is None:
+            return None, None
+        year = _cn_year(m["y"])
+        month, day = cn_to_int(m["m"].replace("〇", "零")), cn_to_int(m["d"].replace("〇", "零"))
+        if year is None or month is None or day is None:
+            return None, m.span()
+        y, mo, d = year, month, day
+    try:
+        return _dt.date(y, mo, d).isoformat(), m.span()
+    except ValueError:
+        return None, m.span()
+
+
+# --- problem fields ---------------------------------------------------------------------------------
+STATUS_LABELS = ("整改进度", "整改完成情况", "完成情况", "整改结果", "整改状态", "完成进度")
+MEASURE_LABELS = ("整改情况", "整改措施", "整改举措")
+OTHER_PROBLEM_LABELS = (
+    "整改任务",
+    "整改目标",
+    "责任单位",
+    "责任领导",
+    "责任人",
+    "整改责任人",
+    "牵头单位",
+    "配合单位",
+    "整改时限",
+    "完成时限",
+    "整改成效",
+    "问题描述",
+    "存在问题",
+)
+PROBLEM_LABELS = sorted({*STATUS_LABELS, *MEASURE_LABELS, *OTHER_PROBLEM_LABELS}, key=len, reverse=True)
+# A labelled field starts a line or follows a sentence end.
+PROBLEM_FIELD = regex.compile(
+    r"(?:(?<=^|[\n。;；!！?？])[ \t]*)(?P<label>" + "|".join(PROBLEM_LABELS) + r")[ \t]*[:：]"
+)
+PROBLEM_PREFIX = regex.compile(r"\s*问题[ \t]*[:：]\s*")
+
+# Ordered: first match decides. Specific phrases come before the general words they contain
+# (基本完成 before 完成), and weak ongoing words (长期坚持) last so 已完成并长期坚持 stays completed.
+STATUS_VOCAB: tuple[tuple[regex.Pattern[str], str | None], ...] = (
+    (regex.compile(r"未启动|未开始|尚未开始|尚未启动|未整改"), "not_started"),
+    (regex.compile(r"基本完成|部分整改|部分完成|正在|整改中|推进中|阶段性"), "in_progress"),
+    (regex.compile(r"未完成|尚未完成|未全部完成"), None),
+    (regex.compile(r"已完成|已整改|完成整改|已办结|已落实|整改完毕|已解决|已经完成|已全部完成|完成"), "completed"),
+    (regex.compile(r"持续推进|长期坚持|长期推进|逐步|持续整改"), "in_progress"),
+)
+STATUS_SENTENCE = regex.compile(
+    r"(?:该|此|本)?问题(?:已完成整改|已整改完成|已整改到位|已完成|正在整改|整改中|基本完成|已解决|尚未完成)"
+)
+
+# --- declared counts --------------------------------------------------------------------------------
+_NUM = r"(?:\d{1,4}|[一二三四五六七八九十百两]{1,5})"
+DECLARED_ASPECTS_PROBLEMS = regex.compile(
+    rf"(?P<aspects>{_NUM})个方面(?:的|共|存在的|共计)?(?:共)?(?P<problems>{_NUM})(?:个|项|条)(?:具体)?问题"
+)
+DECLARED_PROBLEMS = regex.compile(
+    rf"(?:反馈|指出|发现|查出|交办|梳理出?|涉及|共有?)(?:了|问题)?(?:共|共计)?(?P<problems>{_NUM})(?:个|项|条)(?:具体)?问题"
+)
+DECLARED_COMPLETED = regex.compile(
+    rf"(?:已完成整改|已整改完成|已完成|已整改|完成整改)(?P<n>{_NUM})(?:个|项|条)|(?P<n2>{_NUM})(?:个|项|条)(?:问题)?已(?:完成)?整改"
+)
+DECLARED_IN_PROGRESS = regex.compile(rf"(?:正在整改|整改中|正在推进|基本完成|持续推进)(?P<n>{_NUM})(?:个|项|条)")
+
+# --- document parts ---------------------------------------------------------------------------------
+DOC_TYPE_WORDS = (
+    "通知",
+    "通报",
+    "报告",
+    "公告",
+    "公示",
+    "决定",
+    "意见",
+    "办法",
+    "方案",
+    "规定",
+    "细则",
+    "批复",
+    "函",
+    "纪要",
+    "情况",
+    "规划",
+    "计划",
+    "要点",
+    "总结",
+    "说明",
+    "条例",
+    "清单",
+    "决算",
+    "预算",
+    "通告",
+    "答复",
+    "复函",
+    "指引",
+    "制度",
+    "标准",
+)
+TITLE_END = regex.compile("(?:" + "|".join(DOC_TYPE_WORDS) + r")(?:\((?:试行|暂行|草案|征求意见稿|修订)\)|》)?\s*$")
+ATTACHMENT_HEAD = regex.compile(r"\s*附\s*件\s*(?P<n>\d{1,2})?\s*[:：]\s*")
+ATTACHMENT_ITEM = regex.compile(r"\s*(?P<n>\d{1,2})\s*[.、．]\s*(?=\S)")
+CONTACT_PHONE = regex.compile(
+    r"(?:联系电话|咨询电话|联系方式|举报电话|监督电话|电话)\s*[:：]?\s*"
+    r"(?P<phone>\(?0?\d{2,4}\)?[-—－ ]?\d{6,8}(?:[-—－转]\d{1,5})?|1\d{10})"
+)
+DATE_LINE = regex.compile(
+    rf"\s*(?:\d{{4}}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日|{_CN_YEAR}年{_CN_SMALL}月{_CN_SMALL}日"
+    r"|\d{4}-\d{1,2}-\d{1,2})\s*$"
+)
+PUBLIC_NOTE = regex.compile(r"\s*[(（]\s*此件(?:公开发布|主动公开|不公开|依申请公开)\s*[)）]\s*$")

@@ -1,0 +1,227 @@
+"""The single-notice pipeline, its stages in order:
+
+    decode → matching view → lines → chrome → header → body lines → second documents
+           → repeated copies (keep the first complete one, diff the others) → structure → record
+
+Each stage is a function of what the earlier ones found; nothing is kept between calls, so the same
+input always gives the same record whatever was parsed before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+from .chrome import find_chrome
+from .decode import decode
+from .diff import variants as diff_variants
+from .errors import InputTooLargeError, ParseError, RectifyError
+from .header import HeaderResult, find_header_lines, merge_header
+from .normalize import View, make_view, split_lines
+from .records import (
+    SCHEMA_VERSION,
+    Boilerplate,
+    Copy,
+    Duplicates,
+    Notice,
+    Segment,
+    Span,
+    Variant,
+    Warning,
+)
+from .repeats import CopyCut, Repeats, find_repeats
+from .structure import BodyParser, second_document_start
+
+# Inputs above this many characters raise InputTooLargeError instead of being parsed.
+MAX_CHARS = 20_000_000
+
+_RECTIFICATION = regex.compile(r"整改|问题清单|查出问题|反馈问题|巡察|巡视|督查")
+_INTRO_LINES = 4
+
+Line = tuple[int, int]
+
+
+def parse(raw: bytes | bytearray | memoryview | str, *, max_chars: int = MAX_CHARS) -> Notice:
+    """Parse one scraped notice (text, or bytes in UTF-8 / UTF-8 with BOM / GBK / GB18030).
+
+    Raises :class:`~rectify_parse.errors.DecodeError` for bytes that are not text and
+    :class:`~rectify_parse.errors.InputTooLargeError` above ``max_chars`` characters; everything else
+    that is odd about the input becomes a warning on the record.
+    """
+    source, encoding = decode(raw)
+    if len(source) > max_chars:
+        raise InputTooLargeError(f"input has {len(source)} characters; the limit is {max_chars} (max_chars=)")
+    try:
+        return _parse(source, encoding)
+    except RectifyError:
+        raise
+    except Exception as exc:  # pragma: no cover - only reached through a bug
+        raise ParseError(f"internal error while parsing ({type(exc).__name__}: {exc})") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class _Body:
+    """Content lines of the page (view offsets, stripped) and what sat around them."""
+
+    lines: list[Line]
+    after_download: list[bool]
+    boilerplate: list[Boilerplate]
+
+
+def _content_lines(
+    view: View, source: str, chrome: dict[int, str], tails: dict[int, int], header_lines: frozenset[int]
+) -> _Body:
+    text = view.text
+    lines = split_lines(text)
+    out: list[Line] = []
+    after_download: list[bool] = []
+    boilerplate: list[Boilerplate] = []
+    download_pending = False
+    for i, (start, end) in enumerate(lines):
+        if i in chrome:
+            s, e = _strip(text, start, end)
+            span = view.span(s, e)
+            boilerplate.append(Boilerplate(source[span[0] : span[1]], span, chrome[i]))
+            download_pending = download_pending or chrome[i] == "download"
+            continue
+        if i in tails:
+            s, e = _strip(text, tails[i], end)
+            span = view.span(s, e)
+            boilerplate.append(Boilerplate(source[span[0] : span[1]], span, "print_close"))
+            end = tails[i]
+        if i in header_lines:
+            continue
+        s, e = _strip(text, start, end)
+        if s == e:
+            continue
+        out.append((s, e))
+        after_download.append(download_pending)
+        download_pending = False
+    return _Body(out, after_download, boilerplate)
+
+
+def _strip(text: str, start: int, end: int) -> Line:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _raw(view: View, source: str, line: Line) -> str:
+    s, e = view.span(*line)
+    return source[s:e]
+
+
+def _span_of(view: View, lines: list[Line]) -> Span:
+    return (view.span(*lines[0])[0], view.span(*lines[-1])[1])
+
+
+def _duplicates(view: View, source: str, lines: list[Line], found: Repeats) -> tuple[Duplicates, int]:
+    """Copies as records, variants of every other copy against the canonical one, canonical index."""
+    cuts = found.copies
+    if not cuts:
+        return Duplicates(), -1
+    canonical = next((k for k, c in enumerate(cuts) if c.complete), 0)
+    copies = [
+        Copy(_span_of(view, lines[c.start : c.end]), c.complete, k == canonical, round(c.similarity, 4))
+        for k, c in enumerate(cuts)
+    ]
+    canon_span = copies[canonical].span
+    canon_text = source[canon_span[0] : canon_span[1]]
+    found_variants: list[Variant] = []
+    for k, (cut, copy) in enumerate(zip(cuts, copies, strict=True)):
+        if k == canonical:
+            continue
+        a, a_end = canon_text, canon_span[1]
+        if not cut.complete:
+            # Compare a cut-off copy with the same stretch of the canonical one, not with all of it.
+            last = cuts[canonical].start + (cut.end - cut.start) - 1
+            a_end = view.span(*lines[min(last, cuts[canonical].end - 1)])[1]
+            a = source[canon_span[0] : a_end]
+        b = source[copy.span[0] : copy.span[1]]
+        diffs = diff_variants(a, b, copy=k, a_offset=canon_span[0], b_offset=copy.span[0])
+        if (
+            not cut.complete
+            and diffs
+            and diffs[-1].canonical_span[1] == a_end
+            and diffs[-1].copy_span[0] == diffs[-1].copy_span[1]
+        ):
+            diffs.pop()  # the copy stops mid-line: what it lacks is not a variant
+        found_variants.extend(diffs)
+    return Duplicates(copies, found_variants), canonical
+
+
+def _canonical_lines(lines: list[Line], found: Repeats, canonical: int) -> list[Line]:
+    if canonical < 0:
+        return lines
+    cut: CopyCut = found.copies[canonical]
+    return lines[: found.prefix_end] + lines[cut.start : cut.end] + lines[found.tail_start :]
+
+
+def _is_rectification(view: View, lines: list[Line], header: HeaderResult) -> bool:
+    intro = " ".join(view.text[s:e] for s, e in lines[:_INTRO_LINES])
+    return _RECTIFICATION.search(intro + (header.header.title or "")) is not None
+
+
+def _parse(source: str, encoding: str) -> Notice:
+    view = make_view(source)
+    text = view.text
+    lines = split_lines(text)
+    chrome, tails = find_chrome(text, lines)
+    header_found = find_header_lines(view, lines, frozenset(chrome))
+    header = merge_header(view, source, header_found)
+    body = _content_lines(view, source, chrome, tails, header.lines)
+    warnings: list[Warning] = list(header.warnings)
+
+    # A second, different document on the page is kept out of the parse and reported.
+    segments: list[Segment] = []
+    lines_ = body.lines
+    second = second_document_start(text, lines_, body.after_download)
+    if second is not None:
+        seg_span = _span_of(view, lines_[second:])
+        segments.append(Segment(seg_span, _raw(view, source, lines_[second])))
+        warnings.append(
+            Warning(
+                "second_document",
+                f"a different document starts at {_raw(view, source, lines_[second])!r}; "
+                "it is reported in segments and not parsed",
+                seg_span,
+            )
+        )
+        lines_ = lines_[:second]
+
+    repeats = find_repeats([text[s:e] for s, e in lines_])
+    duplicates, canonical = _duplicates(view, source, lines_, repeats)
+    canon = _canonical_lines(lines_, repeats, canonical)
+
+    if not canon:
+        warnings.append(Warning("no_body", "no body text left after removing header and site chrome", None))
+    parser = BodyParser(
+        view, source, canon, header_title=header.header.title, header_title_span=header.header.spans.get("title")
+    )
+    result = parser.parse(rectification=bool(canon) and _is_rectification(view, canon, header))
+    warnings.extend(result.warnings)
+    warnings.sort(key=lambda w: (w.span or (-1, -1), w.code))
+    boilerplate = sorted([*body.boilerplate, *header.boilerplate], key=lambda b: b.span)
+    return Notice(
+        schema_version=SCHEMA_VERSION,
+        encoding=encoding,
+        header=header.header,
+        title=result.title,
+        title_span=result.title_span,
+        addressee=result.addressee,
+        addressee_span=result.addressee_span,
+        sections=result.sections,
+        problems=result.problems,
+        attachments=result.attachments,
+        attachment_spans=result.attachment_spans,
+        closing=result.closing,
+        boilerplate=boilerplate,
+        duplicates=duplicates,
+        segments=segments,
+        text="\n".join(_raw(view, source, line) for line in canon),
+        body_span=_span_of(view, canon) if canon else None,
+        warnings=warnings,
+    )

@@ -1,0 +1,197 @@
+"""Typed records: what a parse returns.
+
+Every record is a frozen dataclass whose fields carry a ``doc`` in their metadata; the JSON Schema in
+:mod:`rectify_parse.schema` is generated from these types, so the documentation and the schema cannot
+drift apart. ``to_dict()`` gives plain JSON-compatible values (spans become two-item lists).
+
+A *span* is ``(start, end)``: half-open character offsets into the decoded input, so
+``source[start:end]`` is the text a value was read from. Values hold the raw text as written; the
+normalised matching view is never copied into a record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, is_dataclass
+from typing import Any, Literal
+
+SCHEMA_VERSION = "1.0"
+
+Span = tuple[int, int]
+StatusKind = Literal["completed", "in_progress", "not_started"]
+VariantKind = Literal["wording", "punctuation", "whitespace"]
+
+
+def doc(text: str, **kwargs: Any) -> Any:
+    """A dataclass field with documentation attached (read by the schema generator)."""
+    return field(metadata={"doc": text}, **kwargs)
+
+
+def to_plain(value: Any) -> Any:
+    """Convert records, tuples and containers to JSON-compatible builtins."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, (list, tuple)):
+        return [to_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: to_plain(v) for k, v in value.items()}
+    return value
+
+
+class _Record:
+    __slots__ = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The record as plain JSON-compatible values."""
+        result: dict[str, Any] = to_plain(self)
+        return result
+
+
+@dataclass(frozen=True, slots=True)
+class Warning(_Record):
+    """Something that could not be read or does not add up; the parse went on."""
+
+    code: str = doc("Stable machine-readable code, e.g. `count_mismatch`, `bad_date`.")
+    message: str = doc("Human-readable explanation naming the values involved.")
+    span: Span | None = doc("Where in the input the problem is, when it has a place.", default=None)
+
+
+@dataclass(frozen=True, slots=True)
+class Header(_Record):
+    """The metadata header (索引号, 发布机构, 文号, 成文日期 …) in canonical keys."""
+
+    index_no: str | None = doc("索引号 / 信息索引号, kept as an opaque string.", default=None)
+    category: str | None = doc("主题分类 (or 公文目录 / 组配分类 / 体裁分类 when it is the only one).", default=None)
+    publisher: str | None = doc("发布机构 / 发文机构.", default=None)
+    issuer: str | None = doc("发文机关.", default=None)
+    doc_number: str | None = doc("文号 / 发文字号 / 文件编号, as written.", default=None)
+    date_written: str | None = doc("成文日期 / 发文日期 / 生成日期 as ISO YYYY-MM-DD.", default=None)
+    date_published: str | None = doc("发布日期 / 发布时间 / 公开日期 as ISO YYYY-MM-DD.", default=None)
+    validity: str | None = doc("公文时效 / 有效性 / 时效.", default=None)
+    title: str | None = doc("标题 / 名称 / 文件名称.", default=None)
+    source: str | None = doc("来源 / 信息来源.", default=None)
+    extra: dict[str, str] = doc(
+        "Every other label, keyed by the label as written (spaces removed).", default_factory=dict
+    )
+    raw: dict[str, str] = doc(
+        "The value of each canonical key as written (dates before ISO conversion).", default_factory=dict
+    )
+    spans: dict[str, Span] = doc(
+        "Span of each filled value, keyed by canonical key or extra label.", default_factory=dict
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Section(_Record):
+    """A node of the heading tree (GB/T 9704 ladder 一、 → （一） → 1. → （1） and relatives)."""
+
+    level: int = doc("Depth in the numbering ladder: 1 for 一、, 2 for （一）, 3 for 1., 4 for （1）, 5 for ①.")
+    marker: str = doc("The marker as written, e.g. `（一）` or `(一)` or `1.`.")
+    number: int = doc("The marker's number (一 → 1, 十二 → 12).")
+    heading: str = doc("The heading line, or the first sentence when the heading runs into its paragraph.")
+    text: str = doc("The section's own text after the heading, up to its first child or next heading.")
+    span: Span = doc("From the marker to the end of the section, children included.")
+    heading_span: Span = doc("Span of `heading`.")
+    children: list[Section] = doc("Subsections in order.", default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem(_Record):
+    """One numbered problem of a rectification report."""
+
+    number: int = doc("The problem's number as written.")
+    aspect: str | None = doc("Heading of the enclosing section (the 方面 the problem belongs to).")
+    title: str = doc("First sentence of the problem, without a `问题：` prefix or final 。.")
+    description: str = doc("Text of the problem after its title and before its labelled fields.")
+    status: str | None = doc("Text of 整改进度 / 完成情况 / 整改完成情况 (or a status sentence), final 。 trimmed.")
+    status_kind: StatusKind | None = doc("`completed`, `in_progress`, `not_started`, or null when unknown.")
+    measures: list[str] = doc("The 整改情况 / 整改措施 text split into its 一是 / 二是 … items.")
+    fields: dict[str, str] = doc("Every other labelled line of the problem, keyed by its label.")
+    span: Span = doc("From the problem's marker to its end.")
+    title_span: Span = doc("Span of `title`.")
+    status_span: Span | None = doc("Span of `status`.", default=None)
+    measure_spans: list[Span] = doc("Span of each item of `measures`.", default_factory=list)
+    field_spans: dict[str, Span] = doc("Span of each value in `fields`.", default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Closing(_Record):
+    """The sign-off and contact lines."""
+
+    signature: str | None = doc("The issuing body written above the closing date.", default=None)
+    date: str | None = doc("The closing date as ISO YYYY-MM-DD.", default=None)
+    contact_phone: str | None = doc("The number on a 联系电话 / 咨询电话 line.", default=None)
+    spans: dict[str, Span] = doc("Span of each filled field.", default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Boilerplate(_Record):
+    """A line or fragment removed as site chrome."""
+
+    text: str = doc("The removed text as written.")
+    span: Span = doc("Where it was.")
+    rule: str = doc("Name of the rule that matched, e.g. `breadcrumb`, `ai_widget`, `print_close`.")
+
+
+@dataclass(frozen=True, slots=True)
+class Copy(_Record):
+    """One copy of the body found in the page."""
+
+    span: Span = doc("The copy's extent in the input.")
+    complete: bool = doc("False when the copy stops before the end of the canonical copy.")
+    canonical: bool = doc("True for the copy the structure was parsed from.")
+    similarity: float = doc("Similarity to the canonical copy (1.0 for the canonical copy itself).")
+
+
+@dataclass(frozen=True, slots=True)
+class Variant(_Record):
+    """One difference between the canonical copy (or representative) and another copy."""
+
+    copy: int = doc("Index of the other copy in `duplicates.copies` (or of the member in a group's ids).")
+    kind: VariantKind = doc("`wording` (words changed, added or removed), `punctuation` or `whitespace`.")
+    before: str = doc("Text in the canonical copy (empty for an insertion).")
+    after: str = doc("Text in the other copy (empty for a deletion).")
+    canonical_span: Span = doc("Span of `before` (in the canonical document's input).")
+    copy_span: Span = doc("Span of `after` (in the other document's input).")
+    context: str = doc("A few characters of canonical text around the difference.")
+
+
+@dataclass(frozen=True, slots=True)
+class Duplicates(_Record):
+    """Repeated copies of the body inside one page, and how they differ."""
+
+    copies: list[Copy] = doc("Every copy in page order; empty when the body appears once.", default_factory=list)
+    variants: list[Variant] = doc(
+        "Every difference between the canonical copy and each other copy.", default_factory=list
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Segment(_Record):
+    """A further document found on the same page after the first one (not a copy of it)."""
+
+    span: Span = doc("Its extent in the input.")
+    title: str | None = doc("Its title line, when it has one.")
+
+
+@dataclass(frozen=True, slots=True)
+class Notice(_Record):
+    """Everything read from one scraped notice page."""
+
+    schema_version: str = doc("Version of this record format.")
+    encoding: str = doc("How the input was decoded: `utf-8`, `utf-8-sig`, `gb18030`, or `str` for text input.")
+    header: Header = doc("The metadata header, merged over every layout it was printed in.")
+    title: str | None = doc("The notice title (header 标题, else the title line), or null.")
+    title_span: Span | None = doc("Span of `title`.")
+    addressee: str | None = doc("The 主送 line without its colon, or null.")
+    addressee_span: Span | None = doc("Span of `addressee`.")
+    sections: list[Section] = doc("The heading tree of the canonical copy.")
+    problems: list[Problem] = doc("Numbered problems of a rectification report; empty for other notices.")
+    attachments: list[str] = doc("Items of the 附件 block, without their numbers.")
+    attachment_spans: list[Span] = doc("Span of each attachment.")
+    closing: Closing = doc("Sign-off and contact lines.")
+    boilerplate: list[Boilerplate] = doc("Everything removed as site chrome, in page order.")
+    duplicates: Duplicates = doc("Repeated copies of the body and their differences.")
+    segments: list[Segment] = doc("Further documents on the page after the first one (not parsed).")
+    text: str = doc("The clean body: header and chrome removed, one copy only (lines joined by newlines).")
+    body_span: Span | None = doc("Extent of the canonical body in the input, or null when there is none.")
+    warnings: list[Warning] = doc("What could not be read or does not add up.")

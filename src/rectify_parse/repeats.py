@@ -1,0 +1,146 @@
+"""Repeated copies of the body inside one page.
+
+A page that carries its body k times shows the same long line k times at the same relative place.
+The finder takes the first few substantial lines of the body as anchor candidates; the occurrences of
+an anchor cut the body into segments, and the cut is accepted only when every segment is a near copy
+of the first one (similarity of their matching keys at least ``MIN_SIMILARITY``) or, for the last
+segment, a near copy of a prefix of it (a copy cut off mid-page). Anything that is not a whole copy
+(field lines repeated under every problem, a table of contents before its headings, a quoted sentence,
+a caption) fails that test, because the segments it would produce do not look alike.
+
+Cost: one similarity check per segment against the first, so k copies cost about k times one copy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import regex
+from rapidfuzz.distance import Indel
+
+MIN_SIMILARITY = 0.8
+MIN_COPY_CHARS = 40
+MIN_ANCHOR_CHARS = 6
+ANCHOR_CANDIDATES = 8
+# A last copy shorter than this share of the first is a truncated copy.
+COMPLETE_SHARE = 0.95
+
+_NOT_KEY = regex.compile(r"[\s\p{P}\p{S}]+")
+
+
+def line_key(text: str) -> str:
+    """What two copies of a line share when they differ only in punctuation and spacing."""
+    return _NOT_KEY.sub("", text)
+
+
+@dataclass(frozen=True, slots=True)
+class CopyCut:
+    """One copy as a range of body line indices ``[start, end)``."""
+
+    start: int
+    end: int
+    complete: bool
+    similarity: float
+
+
+@dataclass(frozen=True, slots=True)
+class Repeats:
+    """The copies found, and the lines before the first copy and after the last one."""
+
+    copies: list[CopyCut]
+    prefix_end: int  # lines [0, prefix_end) precede the first copy (title printed once …)
+    tail_start: int  # lines [tail_start, n) follow the last copy
+
+
+def _similarity(a: str, b: str) -> float:
+    if not a and not b:
+        return 1.0
+    return float(Indel.normalized_similarity(a, b))
+
+
+def find_repeats(lines: Sequence[str]) -> Repeats:
+    """Find repeated copies among body ``lines`` (their matching text, one string per line)."""
+    n = len(lines)
+    keys = [line_key(line) for line in lines]
+    single = Repeats([], 0, n)
+    if n < 2:
+        return single
+    positions: dict[str, list[int]] = {}
+    for i, key in enumerate(keys):
+        if len(key) >= MIN_ANCHOR_CHARS:
+            positions.setdefault(key, []).append(i)
+    tried = 0
+    for a, key in enumerate(keys):
+        if tried >= ANCHOR_CANDIDATES:
+            break
+        if len(key) < MIN_ANCHOR_CHARS:
+            continue
+        tried += 1
+        occ = positions[key]
+        if len(occ) < 2 or occ[0] != a:
+            continue
+        found = _cut(keys, occ)
+        if found is not None:
+            return found
+    return single
+
+
+def _lead(keys: Sequence[str], occ: Sequence[int]) -> int:
+    """How many lines before the first anchor also precede every other anchor (the copies' heads)."""
+    lead = occ[0]
+    for k in range(1, len(occ)):
+        d = 0
+        while (
+            d < lead
+            and occ[k] - d - 1 >= occ[k - 1] + 1
+            and _similarity(keys[occ[0] - d - 1], keys[occ[k] - d - 1]) >= MIN_SIMILARITY
+        ):
+            d += 1
+        lead = min(lead, d)
+    return lead
+
+
+def _cut(keys: Sequence[str], occ: Sequence[int]) -> Repeats | None:
+    lead = _lead(keys, occ)
+    starts = [p - lead for p in occ]
+    first = "".join(keys[starts[0] : starts[1]])
+    if len(first) < MIN_COPY_CHARS:
+        return None
+    copies = [CopyCut(starts[0], starts[1], True, 1.0)]
+    for k in range(1, len(starts) - 1):
+        seg = "".join(keys[starts[k] : starts[k + 1]])
+        sim = _similarity(first, seg)
+        if sim < MIN_SIMILARITY:
+            return None
+        copies.append(CopyCut(starts[k], starts[k + 1], True, sim))
+    last = _last_copy(keys, starts[0], starts[1], starts[-1], first)
+    if last is None:
+        return None
+    copies.append(last)
+    return Repeats(copies, starts[0], last.end)
+
+
+def _last_copy(keys: Sequence[str], c0: int, c1: int, start: int, first: str) -> CopyCut | None:
+    """The last segment runs to the end of the body: find where the copy stops and what trails it."""
+    canon = list(keys[c0:c1])
+    rest = list(keys[start:])
+    # Line-level alignment tells how far the last copy follows the first; lines after that are a tail.
+    covered_canon = 0
+    covered_rest = 0
+    for op in Indel.opcodes(canon, rest):
+        if op.tag == "equal":
+            covered_canon, covered_rest = op.src_end, op.dest_end
+    # A changed final line (or a line cut mid-sentence) still belongs to the copy.
+    if covered_rest < len(rest) and covered_canon < len(canon):
+        want, got = canon[covered_canon], rest[covered_rest]
+        if _similarity(want, got) >= MIN_SIMILARITY / 2 or _similarity(want[: len(got)], got) >= MIN_SIMILARITY:
+            covered_canon += 1
+            covered_rest += 1
+    seg = "".join(rest[:covered_rest])
+    complete = len(seg) >= COMPLETE_SHARE * len(first)
+    target = first if complete else first[: len(seg)]
+    sim = _similarity(target, seg)
+    if sim < MIN_SIMILARITY or len(seg) < MIN_COPY_CHARS:
+        return None
+    return CopyCut(start, start + covered_rest, complete, sim)

@@ -1,0 +1,575 @@
+"""Structure of one body copy: title, addressee, heading tree, problems, attachments, sign-off.
+
+The input is the list of content lines of the canonical copy (view offsets, stripped, chrome and header
+already removed). Every value is read from the view for matching and sliced from the source for the
+record, through the view's offset map.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import regex
+
+from .normalize import View
+from .patterns import (
+    ATTACHMENT_HEAD,
+    ATTACHMENT_ITEM,
+    CIRCLED_BASE,
+    CONTACT_PHONE,
+    DATE_LINE,
+    DECLARED_ASPECTS_PROBLEMS,
+    DECLARED_COMPLETED,
+    DECLARED_IN_PROGRESS,
+    DECLARED_PROBLEMS,
+    ENUM_ITEM,
+    MARKERS,
+    MEASURE_LABELS,
+    PROBLEM_FIELD,
+    PROBLEM_PREFIX,
+    PUBLIC_NOTE,
+    STATUS_LABELS,
+    STATUS_SENTENCE,
+    STATUS_VOCAB,
+    TITLE_END,
+    cn_to_int,
+    parse_date,
+)
+from .records import Closing, Problem, Section, Span, StatusKind, Warning
+
+Line = tuple[int, int]  # view offsets of a stripped, non-empty line
+
+_OPEN = '“‘"《「『(（[【〔'
+_CLOSE = '”’"》」』)）]】〕'
+_TRAILING_PUNCT = "。;；,，、:： \t\n"
+_ENUM_BOUNDARY = "。;；,，、:：!！?？ \t\n"
+_MAX_TITLE = 80
+_MAX_ADDRESSEE = 60
+_MAX_SIGNATURE = 40
+
+
+@dataclass(slots=True)
+class _Node:
+    level: int
+    family: str
+    number: int
+    marker: Line
+    heading: Line
+    text_start: int
+    end: int
+    children: list[_Node] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class BodyResult:
+    title: str | None
+    title_span: Span | None
+    addressee: str | None
+    addressee_span: Span | None
+    sections: list[Section]
+    problems: list[Problem]
+    attachments: list[str]
+    attachment_spans: list[Span]
+    closing: Closing
+    warnings: list[Warning]
+
+
+class _Reader:
+    """Holds the source, the view and its map, so helpers can turn view ranges into record text."""
+
+    def __init__(self, view: View, source: str) -> None:
+        self.view = view
+        self.text = view.text
+        self.source = source
+
+    def span(self, start: int, end: int) -> Span:
+        return self.view.span(start, end)
+
+    def raw(self, start: int, end: int) -> str:
+        s, e = self.view.span(start, end)
+        return self.source[s:e]
+
+    def trim(self, start: int, end: int, chars: str = " \t\r\n") -> Line:
+        text = self.text
+        while start < end and text[start] in chars:
+            start += 1
+        while end > start and text[end - 1] in chars:
+            end -= 1
+        return start, end
+
+
+def first_sentence_end(text: str, start: int, end: int) -> int:
+    """Offset of the first 。!?！？ in ``text[start:end]`` outside quotes and brackets, or -1."""
+    depth = 0
+    for i in range(start, end):
+        ch = text[i]
+        if ch in _OPEN and not (ch == '"' and depth):
+            depth += 1
+        elif ch in _CLOSE and depth:
+            depth -= 1
+        elif depth == 0 and ch in "。!?！？":
+            return i
+        elif ch == "\n":
+            return -1
+    return -1
+
+
+def match_marker(text: str, start: int, end: int) -> tuple[int, str, int, int] | None:
+    """``(level, family, number, marker_end)`` when a heading marker starts at ``start``."""
+    for level, family, pattern in MARKERS:
+        m = pattern.match(text, start, end)
+        if m is None:
+            continue
+        num = m["num"]
+        number = ord(num) - CIRCLED_BASE + 1 if family == "circled" else cn_to_int(num)
+        if number is None:
+            continue
+        marker_end = m.end()
+        rest = text[marker_end:end].lstrip(" \t")
+        if not rest:
+            return None  # a bare marker is not a heading
+        return level, family, number, marker_end
+    return None
+
+
+def _is_title(text: str) -> bool:
+    stripped = text.strip()
+    if not 4 <= len(stripped) <= _MAX_TITLE or stripped[-1] in "。;；,，:：":
+        return False
+    if match_marker(stripped, 0, len(stripped)) is not None:
+        return False
+    return TITLE_END.search(stripped) is not None
+
+
+def _is_addressee(text: str) -> bool:
+    stripped = text.strip()
+    return (
+        2 <= len(stripped) <= _MAX_ADDRESSEE
+        and stripped[-1] == ":"
+        and "。" not in stripped
+        and PROBLEM_FIELD.match(stripped) is None
+        and ATTACHMENT_HEAD.match(stripped) is None
+        and match_marker(stripped, 0, len(stripped)) is None
+    )
+
+
+def classify_status(status: str) -> StatusKind | None:
+    for pattern, kind in STATUS_VOCAB:
+        if pattern.search(status):
+            return kind  # type: ignore[return-value]
+    return None
+
+
+class BodyParser:
+    def __init__(
+        self,
+        view: View,
+        source: str,
+        lines: Sequence[Line],
+        *,
+        header_title: str | None,
+        header_title_span: Span | None,
+    ) -> None:
+        self.r = _Reader(view, source)
+        self.lines = list(lines)
+        self.header_title = header_title
+        self.header_title_span = header_title_span
+        self.reserved: set[int] = set()
+        self.warnings: list[Warning] = []
+
+    # -- preamble -------------------------------------------------------------------------------------
+    def _title_and_addressee(self) -> tuple[str | None, Span | None, str | None, Span | None]:
+        text = self.r.text
+        title: str | None = self.header_title
+        title_span = self.header_title_span
+        i = 0
+        if self.lines and _is_title(text[self.lines[0][0] : self.lines[0][1]]):
+            start, end = self.lines[0]
+            if title is None:
+                title, title_span = self.r.raw(start, end), self.r.span(start, end)
+            self.reserved.add(0)
+            i = 1
+            # A caption repeating the title (often in brackets or after a dash) is not body text.
+            if i < len(self.lines):
+                cap = text[self.lines[i][0] : self.lines[i][1]].strip("-—()[]【】 ")
+                if cap and cap == text[start:end].strip("-—()[]【】 "):
+                    self.reserved.add(i)
+                    i += 1
+        addressee: str | None = None
+        addressee_span: Span | None = None
+        if i < len(self.lines) and _is_addressee(text[self.lines[i][0] : self.lines[i][1]]):
+            start, end = self.lines[i]
+            start, end = self.r.trim(start, end - 1)
+            addressee, addressee_span = self.r.raw(start, end), self.r.span(start, end)
+            self.reserved.add(i)
+        return title, title_span, addressee, addressee_span
+
+    # -- attachments ----------------------------------------------------------------------------------
+    def _attachments(self) -> tuple[list[str], list[Span]]:
+        text = self.r.text
+        items: list[str] = []
+        spans: list[Span] = []
+        i = 0
+        while i < len(self.lines):
+            start, end = self.lines[i]
+            head = ATTACHMENT_HEAD.match(text, start, end)
+            if head is None:
+                i += 1
+                continue
+            self.reserved.add(i)
+            rest = head.end()
+            numbered = ATTACHMENT_ITEM.match(text, rest, end)
+            if head["n"] is not None:
+                self._add_item(rest, end, items, spans)  # 附件1：… one line per attachment
+                i += 1
+                continue
+            if rest < end:
+                self._add_item(numbered.end() if numbered else rest, end, items, spans)
+            if rest < end and numbered is None:
+                i += 1
+                continue
+            j = i + 1
+            while j < len(self.lines):
+                s, e = self.lines[j]
+                item = ATTACHMENT_ITEM.match(text, s, e)
+                if item is None:
+                    break
+                self.reserved.add(j)
+                self._add_item(item.end(), e, items, spans)
+                j += 1
+            i = j
+        return items, spans
+
+    def _add_item(self, start: int, end: int, items: list[str], spans: list[Span]) -> None:
+        start, end = self.r.trim(start, end, _TRAILING_PUNCT)
+        if start < end:
+            items.append(self.r.raw(start, end))
+            spans.append(self.r.span(start, end))
+
+    # -- sign-off -------------------------------------------------------------------------------------
+    def _closing(self) -> Closing:
+        text = self.r.text
+        spans: dict[str, Span] = {}
+        signature = date = phone = None
+        for i in range(len(self.lines) - 1, -1, -1):
+            start, end = self.lines[i]
+            m = CONTACT_PHONE.search(text, start, end)
+            if m is not None:
+                s, e = m.span("phone")
+                phone, spans["contact_phone"] = self.r.raw(s, e), self.r.span(s, e)
+                break
+        lo = max(0, len(self.lines) - 8)
+        for i in range(len(self.lines) - 1, lo - 1, -1):
+            start, end = self.lines[i]
+            if PUBLIC_NOTE.fullmatch(text, start, end):
+                self.reserved.add(i)
+                continue
+            if i in self.reserved:
+                continue
+            m = DATE_LINE.search(text, start, end)
+            if m is None:
+                continue
+            prefix_end = m.start()
+            while prefix_end > start and text[prefix_end - 1] in " \t":
+                prefix_end -= 1
+            iso, _ = parse_date(text[m.start() : end])
+            if prefix_end > start and (prefix_end - start > _MAX_SIGNATURE or text[prefix_end - 1] in "。;；,，:："):
+                continue  # a sentence ending in a date, not a sign-off
+            ds, de = self.r.trim(m.start(), end)
+            if iso is None:
+                self.warnings.append(
+                    Warning("bad_date", f"sign-off date {self.r.raw(ds, de)!r} is not a real date", self.r.span(ds, de))
+                )
+            else:
+                date, spans["date"] = iso, self.r.span(ds, de)
+            self.reserved.add(i)
+            if prefix_end > start:
+                signature, spans["signature"] = self.r.raw(start, prefix_end), self.r.span(start, prefix_end)
+            elif i > 0 and i - 1 not in self.reserved:
+                s, e = self.lines[i - 1]
+                candidate = text[s:e]
+                if (
+                    len(candidate) <= _MAX_SIGNATURE
+                    and candidate[-1] not in "。;；,，:：!！"
+                    and match_marker(text, s, e) is None
+                    and CONTACT_PHONE.search(candidate) is None
+                ):
+                    signature, spans["signature"] = self.r.raw(s, e), self.r.span(s, e)
+                    self.reserved.add(i - 1)
+            break
+        return Closing(signature=signature, date=date, contact_phone=phone, spans=spans)
+
+    # -- heading tree ---------------------------------------------------------------------------------
+    def _tree(self) -> list[_Node]:
+        text = self.r.text
+        roots: list[_Node] = []
+        stack: list[_Node] = []
+        for i, (start, end) in enumerate(self.lines):
+            if i in self.reserved:
+                continue
+            found = match_marker(text, start, end)
+            if found is not None:
+                level, family, number, marker_end = found
+                hs = marker_end
+                while hs < end and text[hs] in " \t":
+                    hs += 1
+                stop = first_sentence_end(text, hs, end)
+                if stop == -1:
+                    heading = self.r.trim(hs, end, " \t。")
+                    text_start = end
+                else:
+                    heading = self.r.trim(hs, stop)
+                    text_start = stop + 1
+                node = _Node(level, family, number, (start, marker_end), heading, text_start, end)
+                while stack and stack[-1].level >= level:
+                    stack.pop()
+                (stack[-1].children if stack else roots).append(node)
+                stack.append(node)
+            for node in stack:
+                node.end = end
+        return roots
+
+    def _number_warnings(self, roots: list[_Node]) -> None:
+        last_seen: dict[str, int] = {}
+
+        def visit(children: list[_Node]) -> None:
+            previous: dict[str, int] = {}
+            for node in children:
+                prev = previous.get(node.family)
+                span = self.r.span(*node.marker)
+                marker = self.r.raw(*node.marker)
+                if prev is None:
+                    cont = last_seen.get(node.family)
+                    if node.number != 1 and (cont is None or node.number != cont + 1):
+                        self.warnings.append(
+                            Warning(
+                                "numbering_gap",
+                                f"{marker} starts a list that should start at 1"
+                                + (f" or continue from {cont}" if cont else ""),
+                                span,
+                            )
+                        )
+                elif node.number == prev + 1:
+                    pass
+                elif node.number > prev + 1:
+                    self.warnings.append(Warning("numbering_gap", f"{marker} follows {prev}: numbers skipped", span))
+                else:
+                    self.warnings.append(Warning("numbering_repeat", f"{marker} follows {prev}: number repeated", span))
+                previous[node.family] = node.number
+                last_seen[node.family] = node.number
+                visit(node.children)
+
+        visit(roots)
+
+    def _section(self, node: _Node) -> Section:
+        own_end = node.children[0].marker[0] if node.children else node.end
+        ts, te = self.r.trim(min(node.text_start, own_end), own_end)
+        return Section(
+            level=node.level,
+            marker=self.r.raw(*node.marker),
+            number=node.number,
+            heading=self.r.raw(*node.heading),
+            text=self.r.raw(ts, te),
+            span=self.r.span(node.marker[0], node.end),
+            heading_span=self.r.span(*node.heading),
+            children=[self._section(child) for child in node.children],
+        )
+
+    # -- problems -------------------------------------------------------------------------------------
+    def _problems(self, roots: list[_Node]) -> list[Problem]:
+        out: list[Problem] = []
+
+        def visit(nodes: list[_Node], parent: _Node | None) -> None:
+            for node in nodes:
+                before = len(out)
+                visit(node.children, node)
+                if len(out) > before:
+                    continue  # an aspect holding problems is not itself a problem
+                problem = self._problem(node, parent)
+                if problem is not None:
+                    out.append(problem)
+
+        visit(roots, None)
+        return out
+
+    def _problem(self, node: _Node, parent: _Node | None) -> Problem | None:
+        text = self.r.text
+        start = node.marker[1]
+        end = node.children[0].marker[0] if node.children else node.end
+        chunk = text[start:end]
+        fields_found = list(PROBLEM_FIELD.finditer(chunk))
+        prefix = PROBLEM_PREFIX.match(chunk)
+        if not fields_found and prefix is None:
+            return None
+        # Title: first sentence after an optional 问题： prefix, bounded by the line and the first label.
+        ts = start + (prefix.end() if prefix else 0)
+        first_label = start + fields_found[0].start() if fields_found else end
+        line_end = text.find("\n", ts, end)
+        bound = min(first_label, line_end if line_end != -1 else end)
+        stop = first_sentence_end(text, ts, bound)
+        title_end = stop if stop != -1 else bound
+        title = self.r.trim(ts, title_end, " \t\r\n。")
+        desc = self.r.trim(title_end + (1 if stop != -1 else 0), max(first_label, title_end), " \t\r\n")
+        status: str | None = None
+        status_span: Span | None = None
+        measures: list[str] = []
+        measure_spans: list[Span] = []
+        fields_out: dict[str, str] = {}
+        field_spans: dict[str, Span] = {}
+        measures_taken = False
+        for k, m in enumerate(fields_found):
+            label = m["label"]
+            vs, ve = start + m.end(), start + (fields_found[k + 1].start() if k + 1 < len(fields_found) else len(chunk))
+            if label in STATUS_LABELS and status is None:
+                vs, ve = self.r.trim(vs, ve, " \t\r\n。;；")
+                status, status_span = self.r.raw(vs, ve), self.r.span(vs, ve)
+            elif label in MEASURE_LABELS and not measures_taken:
+                measures_taken = True
+                for s, e in self._enumerate(vs, ve):
+                    measures.append(self.r.raw(s, e))
+                    measure_spans.append(self.r.span(s, e))
+            elif label not in fields_out:
+                vs, ve = self.r.trim(vs, ve, " \t\r\n。;；")
+                fields_out[label] = self.r.raw(vs, ve)
+                field_spans[label] = self.r.span(vs, ve)
+        if status is None:
+            sentence = STATUS_SENTENCE.search(chunk)
+            if sentence is not None:
+                vs, ve = start + sentence.start(), start + sentence.end()
+                status, status_span = self.r.raw(vs, ve), self.r.span(vs, ve)
+        kind = classify_status(status) if status else None
+        if status is not None and kind is None:
+            self.warnings.append(
+                Warning(
+                    "ambiguous_status",
+                    f"problem {node.number}: status {status!r} does not say whether work started",
+                    status_span,
+                )
+            )
+        return Problem(
+            number=node.number,
+            aspect=self.r.raw(*parent.heading) if parent is not None else None,
+            title=self.r.raw(*title),
+            description=self.r.raw(*desc),
+            status=status,
+            status_kind=kind,
+            measures=measures,
+            fields=fields_out,
+            span=self.r.span(node.marker[0], end),
+            title_span=self.r.span(*title),
+            status_span=status_span,
+            measure_spans=measure_spans,
+            field_spans=field_spans,
+        )
+
+    def _enumerate(self, start: int, end: int) -> list[Line]:
+        """Split ``[start, end)`` into its 一是 / 二是 … items; one item when it is not enumerated."""
+        text = self.r.text
+        markers: list[tuple[int, int]] = []
+        expected = 1
+        kind: str | None = None
+        for m in ENUM_ITEM.finditer(text, start, end):
+            if m.start() > start and text[m.start() - 1] not in _ENUM_BOUNDARY:
+                continue  # 统一是 / 唯一是: part of a word
+            if cn_to_int(m["num"]) != expected or (kind is not None and m["kind"] != kind):
+                continue
+            kind = m["kind"]
+            markers.append((m.start(), m.end()))
+            expected += 1
+        if len(markers) < 2:
+            item = self.r.trim(start, end, _TRAILING_PUNCT)
+            return [item] if item[0] < item[1] else []
+        items: list[Line] = []
+        lead = self.r.trim(start, markers[0][0], _TRAILING_PUNCT)
+        if lead[0] < lead[1]:
+            items.append(lead)
+        for k, (ms, _) in enumerate(markers):
+            ie = markers[k + 1][0] if k + 1 < len(markers) else end
+            item = self.r.trim(ms, ie, _TRAILING_PUNCT)
+            if item[0] < item[1]:
+                items.append(item)
+        return items
+
+    # -- declared counts ------------------------------------------------------------------------------
+    def _check_counts(self, problems: list[Problem], roots: list[_Node]) -> None:
+        """Compare totals stated in the intro (三个方面的8个问题, 已完成整改19个) with what was parsed."""
+        if not self.lines:
+            return
+        text = self.r.text
+        intro_start = self.lines[0][0]
+        intro_end = roots[0].marker[0] if roots else self.lines[-1][1]
+        intro = text[intro_start:intro_end]
+        aspects = {p.aspect for p in problems}
+        completed = sum(1 for p in problems if p.status_kind == "completed")
+        in_progress = sum(1 for p in problems if p.status_kind == "in_progress")
+
+        def warn(m: regex.Match[str], group: str, parsed: int, what: str) -> None:
+            declared = cn_to_int(m[group])
+            if declared is not None and declared != parsed:
+                span = self.r.span(intro_start + m.start(), intro_start + m.end())
+                self.warnings.append(
+                    Warning(
+                        "count_mismatch",
+                        f"text declares {declared} {what} ({m.group()!r}) but {parsed} were parsed",
+                        span,
+                    )
+                )
+
+        m = DECLARED_ASPECTS_PROBLEMS.search(intro)
+        if m is not None:
+            warn(m, "problems", len(problems), "problems")
+            if problems:
+                warn(m, "aspects", len(aspects), "aspects")
+        else:
+            m = DECLARED_PROBLEMS.search(intro)
+            if m is not None:
+                warn(m, "problems", len(problems), "problems")
+        if problems:
+            m = DECLARED_COMPLETED.search(intro)
+            if m is not None:
+                warn(m, "n" if m["n"] else "n2", completed, "completed problems")
+            m = DECLARED_IN_PROGRESS.search(intro)
+            if m is not None:
+                warn(m, "n", in_progress, "problems in progress")
+
+    # -- driver ---------------------------------------------------------------------------------------
+    def parse(self, *, rectification: bool) -> BodyResult:
+        title, title_span, addressee, addressee_span = self._title_and_addressee()
+        attachments, attachment_spans = self._attachments()
+        closing = self._closing()
+        roots = self._tree()
+        self._number_warnings(roots)
+        sections = [self._section(node) for node in roots]
+        problems = self._problems(roots) if rectification else []
+        if rectification:
+            self._check_counts(problems, roots)
+        return BodyResult(
+            title,
+            title_span,
+            addressee,
+            addressee_span,
+            sections,
+            problems,
+            attachments,
+            attachment_spans,
+            closing,
+            self.warnings,
+        )
+
+
+def second_document_start(text: str, lines: Sequence[Line], after_download: Sequence[bool]) -> int | None:
+    """Index of the line where a different document starts, or None.
+
+    A new document starts with a title line that follows a sign-off (date line, 此件公开发布) or a
+    ``下载地址`` chrome line, and is followed by a body of its own.
+    """
+    for i in range(1, len(lines) - 1):
+        s, e = lines[i]
+        if not _is_title(text[s:e]):
+            continue
+        ps, pe = lines[i - 1]
+        after_signoff = DATE_LINE.fullmatch(text, ps, pe) is not None or PUBLIC_NOTE.fullmatch(text, ps, pe) is not None
+        if (after_signoff or after_download[i]) and len(lines) - i >= 3:
+            return i
+    return None
