@@ -142,6 +142,38 @@ def classify(before: str, after: str) -> VariantKind:
     return "wording"
 
 
+def _tighten(edit: tuple[int, int, int, int], a: str, b: str) -> tuple[int, int, int, int]:
+    """Drop what both sides of an edit share at its ends (an aligner may pick either equal-cost path)."""
+    a1, a2, b1, b2 = edit
+    while a1 < a2 and b1 < b2 and a[a1] == b[b1]:
+        a1, b1 = a1 + 1, b1 + 1
+    while a2 > a1 and b2 > b1 and a[a2 - 1] == b[b2 - 1]:
+        a2, b2 = a2 - 1, b2 - 1
+    return a1, a2, b1, b2
+
+
+def _width_regions(a: str, b: str, found: list[tuple[int, int, int, int]]) -> list[_Region]:
+    """Characters that differ only in width inside the stretches the folded alignment found equal."""
+    out: list[_Region] = []
+    pa = pb = 0
+    for a1, a2, b1, b2 in [*found, (len(a), len(a), len(b), len(b))]:
+        if a[pa:a1] != b[pb:b1]:
+            run: _Region | None = None
+            for k in range(a1 - pa):
+                if a[pa + k] == b[pb + k]:
+                    run = None
+                    continue
+                if run is not None and run.a2 == pa + k:
+                    run.a2, run.b2 = pa + k + 1, pb + k + 1
+                    continue
+                run = _Region(pa + k, pa + k + 1, pb + k, pb + k + 1, "punctuation")
+                out.append(run)
+        pa, pb = a2, b2
+    for r in out:
+        r.kind = classify(a[r.a1 : r.a2], b[r.b1 : r.b2])
+    return out
+
+
 def _snap(pos: int, bounds: list[int], *, left: bool) -> int:
     """Nearest boundary at or before (left) / at or after (right) ``pos``."""
     k = bisect.bisect_right(bounds, pos) - 1 if left else bisect.bisect_left(bounds, pos)
@@ -201,12 +233,23 @@ def variants(
     a_offset: int = 0,
     b_offset: int = 0,
     boundaries: Callable[[str], list[int]] = word_boundaries,
+    truncated: bool = False,
 ) -> list[Variant]:
     """Every difference between text ``a`` (canonical) and ``b`` (another copy) as word-level variants.
 
-    Spans are shifted by ``a_offset`` / ``b_offset`` so they point into the callers' inputs.
+    Spans are shifted by ``a_offset`` / ``b_offset`` so they point into the callers' inputs. With
+    ``truncated`` the text ``b`` is a copy cut off early: its missing end is not reported.
     """
-    regions = [_Region(a1, a2, b1, b2, classify(a[a1:a2], b[b1:b2])) for a1, a2, b1, b2 in edits(a, b)]
+    # Align the folded texts (same length as the raw ones), so a full-width comma against a half-width
+    # one is not an edit that swallows the word next to it; width differences are collected afterwards.
+    fa, fb = fold(a), fold(b)
+    found = [_tighten(e, fa, fb) for e in edits(fa, fb)]
+    if truncated and found and found[-1][1] == len(a) and found[-1][2] == found[-1][3] == len(b):
+        # ``b`` stops early: what it lacks at its end is not a variant, so ``a`` is cut to match.
+        a = a[: found.pop()[0]]
+    regions = [_Region(a1, a2, b1, b2, classify(a[a1:a2], b[b1:b2])) for a1, a2, b1, b2 in found]
+    regions.extend(_width_regions(a, b, found))
+    regions.sort(key=lambda r: (r.a1, r.b1))
     if any(r.kind == "wording" for r in regions):
         _widen(regions, a, b, boundaries)
         regions = _coalesce(regions)

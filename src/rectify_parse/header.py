@@ -104,7 +104,10 @@ def find_header_lines(view: View, lines: Sequence[tuple[int, int]], skip: frozen
     text = view.text
     found: dict[int, list[Pair]] = {}
     block: dict[int, list[Pair]] = {}
+    # The top zone ends at the first content line after a header line, or at the second content line
+    # (a title line may precede the header).
     in_top = True
+    content_seen = 0
 
     def close_block() -> None:
         if in_top or sum(len(p) for p in block.values()) >= 3:
@@ -119,8 +122,10 @@ def find_header_lines(view: View, lines: Sequence[tuple[int, int]], skip: frozen
             continue
         pairs = read_line(text[start:end], start)
         if not pairs:
-            close_block()
-            in_top = False
+            content_seen += 1
+            if found or block or content_seen >= 2:
+                close_block()
+                in_top = False
             i += 1
             continue
         block[i] = pairs
@@ -159,7 +164,7 @@ def merge_header(view: View, source: str, found: dict[int, list[Pair]]) -> Heade
     spans: dict[str, Span] = {}
     warnings: list[Warning] = []
     boilerplate: list[Boilerplate] = []
-    # key -> [(label, value as written, span, comparable form)]
+    # key -> [(label, value as written, span, value in the matching view)]
     candidates: dict[str, list[tuple[str, str, Span, str]]] = {}
     for index in sorted(found):
         for pair in found[index]:
@@ -174,9 +179,9 @@ def merge_header(view: View, source: str, found: dict[int, list[Pair]]) -> Heade
             matchable = view.text[pair.value_start : pair.value_end]
             key = HEADER_LABELS.get(pair.label)
             if key is None or (key == "category" and pair.label != CATEGORY_PRIMARY):
-                _fill(extra, spans, pair.label, value, span, _comparable(matchable), [], warnings, pair.label)
+                _fill(extra, spans, pair.label, value, span, _comparable(matchable), warnings, pair.label)
             if key is not None:
-                candidates.setdefault(key, []).append((pair.label, value, span, _comparable(matchable)))
+                candidates.setdefault(key, []).append((pair.label, value, span, matchable))
 
     values: dict[str, str] = {}
     raw: dict[str, str] = {}
@@ -186,9 +191,10 @@ def merge_header(view: View, source: str, found: dict[int, list[Pair]]) -> Heade
             entries = sorted(entries, key=lambda e: e[0] != CATEGORY_PRIMARY)
             entries = [e for e in entries if e[0] == entries[0][0]]
         seen: list[str] = []
-        for label, value, span, comparable in entries:
+        for label, value, span, matchable in entries:
+            comparable = _comparable(matchable)
             if key in DATE_KEYS:
-                iso, _ = parse_date(comparable)
+                iso, _ = parse_date(matchable)
                 if iso is None:
                     warnings.append(Warning("bad_date", f"{label} value {value!r} is not a readable date", span))
                     raw.setdefault(key, value)
@@ -216,10 +222,10 @@ def _fill(
     value: str,
     span: Span,
     comparable: str,
-    seen: list[str],
     warnings: list[Warning],
     label: str,
 ) -> None:
+    """Fill an ``extra`` label unless filled; a different filled value is a conflict, never an override."""
     if key not in target:
         target[key] = value
         spans[key] = span

@@ -300,6 +300,29 @@ class BodyParser:
             break
         return Closing(signature=signature, date=date, contact_phone=phone, spans=spans)
 
+    # -- table of contents ----------------------------------------------------------------------------
+    def _table_of_contents(self) -> None:
+        """Reserve a table of contents: headings listed (after 目录, or bare) that the body then repeats."""
+        text = self.r.text
+        keys = ["".join(text[s:e].split()) for s, e in self.lines]
+        later: dict[str, int] = {}
+        for j, key in enumerate(keys):
+            later[key] = j  # last occurrence
+        for i, key in enumerate(keys[:20]):
+            if i in self.reserved:
+                continue
+            labelled = key in ("目录", "目次")
+            if not labelled and match_marker(text, *self.lines[i]) is None:
+                continue
+            j = i + 1 if labelled else i
+            while j < len(keys) and later[keys[j]] > j and (
+                match_marker(text, *self.lines[j]) is not None or (labelled and len(keys[j]) <= 40 and "。" not in keys[j])
+            ):
+                j += 1
+            if j - i >= 2 + labelled:
+                self.reserved.update(range(i, j))
+            return
+
     # -- heading tree ---------------------------------------------------------------------------------
     def _tree(self) -> list[_Node]:
         text = self.r.text
@@ -538,6 +561,7 @@ class BodyParser:
         title, title_span, addressee, addressee_span = self._title_and_addressee()
         attachments, attachment_spans = self._attachments()
         closing = self._closing()
+        self._table_of_contents()
         roots = self._tree()
         self._number_warnings(roots)
         sections = [self._section(node) for node in roots]
