@@ -210,12 +210,13 @@ def _widen(regions: list[_Region], a: str, b: str, boundaries: Callable[[str], l
 
 
 def _coalesce(regions: list[_Region]) -> list[_Region]:
+    """Merge regions that overlap after widening, and wording regions that touch."""
     out: list[_Region] = []
     for r in regions:
         if out and (
             r.a1 < out[-1].a2
             or r.b1 < out[-1].b2
-            or (r.a1 == out[-1].a2 and r.b1 == out[-1].b2 and "wording" in (r.kind, out[-1].kind))
+            or (r.a1 == out[-1].a2 and r.b1 == out[-1].b2 and r.kind == out[-1].kind == "wording")
         ):
             prev = out[-1]
             prev.a2, prev.b2 = max(prev.a2, r.a2), max(prev.b2, r.b2)
