@@ -86,8 +86,11 @@ def check_facts(record: dict[str, Any], facts: dict[str, Any]) -> list[str]:
         got_pairs = [[v["before"], v["after"]] for v in dup["variants"] if v["kind"] == "wording"]
         expect("wording_variants", got_pairs, facts["wording_variants"])
     if "has_punctuation_variants" in facts:
-        expect("has_punctuation_variants", any(v["kind"] == "punctuation" for v in dup["variants"]),
-               facts["has_punctuation_variants"])
+        expect(
+            "has_punctuation_variants",
+            any(v["kind"] == "punctuation" for v in dup["variants"]),
+            facts["has_punctuation_variants"],
+        )
     if "second_document_title" in facts:
         expect("second_document_title", [s["title"] for s in record["segments"]], [facts["second_document_title"]])
     return problems

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from .decode import decode
 from .errors import ConfigError, DecodeError, InputTooLargeError, ParseError, RectifyError
 from .pipeline import MAX_CHARS, parse
 from .records import (
@@ -47,5 +48,6 @@ __all__ = [
     "Variant",
     "Warning",
     "__version__",
+    "decode",
     "parse",
 ]

@@ -141,9 +141,7 @@ def _duplicates(view: View, source: str, lines: list[Line], found: Repeats) -> t
             a_end = view.span(*lines[min(last, cuts[canonical].end - 1)])[1]
             a = source[canon_span[0] : a_end]
         b = source[copy.span[0] : copy.span[1]]
-        diffs = diff_variants(
-            a, b, copy=k, a_offset=canon_span[0], b_offset=copy.span[0], truncated=not cut.complete
-        )
+        diffs = diff_variants(a, b, copy=k, a_offset=canon_span[0], b_offset=copy.span[0], truncated=not cut.complete)
         found_variants.extend(diffs)
     return Duplicates(copies, found_variants), canonical
 

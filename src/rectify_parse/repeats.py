@@ -20,6 +20,8 @@ import regex
 from rapidfuzz.distance import Indel
 
 MIN_SIMILARITY = 0.8
+# Lines just before an anchor are matched with less evidence: their place already says they correspond.
+LEAD_SIMILARITY = 0.5
 MIN_COPY_CHARS = 40
 MIN_ANCHOR_CHARS = 6
 ANCHOR_CANDIDATES = 8
@@ -94,7 +96,7 @@ def _lead(keys: Sequence[str], occ: Sequence[int]) -> int:
         while (
             d < lead
             and occ[k] - d - 1 >= occ[k - 1] + 1
-            and _similarity(keys[occ[0] - d - 1], keys[occ[k] - d - 1]) >= MIN_SIMILARITY
+            and _similarity(keys[occ[0] - d - 1], keys[occ[k] - d - 1]) >= LEAD_SIMILARITY
         ):
             d += 1
         lead = min(lead, d)
@@ -134,7 +136,7 @@ def _last_copy(keys: Sequence[str], c0: int, c1: int, start: int, first: str) ->
     # A changed final line (or a line cut mid-sentence) still belongs to the copy.
     if covered_rest < len(rest) and covered_canon < len(canon):
         want, got = canon[covered_canon], rest[covered_rest]
-        if _similarity(want, got) >= MIN_SIMILARITY / 2 or _similarity(want[: len(got)], got) >= MIN_SIMILARITY:
+        if _similarity(want, got) >= LEAD_SIMILARITY or _similarity(want[: len(got)], got) >= MIN_SIMILARITY:
             covered_canon += 1
             covered_rest += 1
     seg = "".join(rest[:covered_rest])

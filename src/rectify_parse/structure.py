@@ -20,9 +20,8 @@ from .patterns import (
     CONTACT_PHONE,
     DATE_LINE,
     DECLARED_ASPECTS_PROBLEMS,
-    DECLARED_COMPLETED,
-    DECLARED_IN_PROGRESS,
     DECLARED_PROBLEMS,
+    DECLARED_STATUS,
     ENUM_ITEM,
     MARKERS,
     MEASURE_LABELS,
@@ -315,8 +314,13 @@ class BodyParser:
             if not labelled and match_marker(text, *self.lines[i]) is None:
                 continue
             j = i + 1 if labelled else i
-            while j < len(keys) and later[keys[j]] > j and (
-                match_marker(text, *self.lines[j]) is not None or (labelled and len(keys[j]) <= 40 and "。" not in keys[j])
+            while (
+                j < len(keys)
+                and later[keys[j]] > j
+                and (
+                    match_marker(text, *self.lines[j]) is not None
+                    or (labelled and len(keys[j]) <= 40 and "。" not in keys[j])
+                )
             ):
                 j += 1
             if j - i >= 2 + labelled:
@@ -339,7 +343,7 @@ class BodyParser:
                     hs += 1
                 stop = first_sentence_end(text, hs, end)
                 if stop == -1:
-                    heading = self.r.trim(hs, end, " \t。")
+                    heading = self.r.trim(hs, end, " \t。;；,，:：")
                     text_start = end
                 else:
                     heading = self.r.trim(hs, stop)
@@ -503,13 +507,11 @@ class BodyParser:
         if len(markers) < 2:
             item = self.r.trim(start, end, _TRAILING_PUNCT)
             return [item] if item[0] < item[1] else []
+        # Items without their 一是 markers; a lead-in before 一是 is an introduction, not a measure.
         items: list[Line] = []
-        lead = self.r.trim(start, markers[0][0], _TRAILING_PUNCT)
-        if lead[0] < lead[1]:
-            items.append(lead)
-        for k, (ms, _) in enumerate(markers):
+        for k, (_, me) in enumerate(markers):
             ie = markers[k + 1][0] if k + 1 < len(markers) else end
-            item = self.r.trim(ms, ie, _TRAILING_PUNCT)
+            item = self.r.trim(me, ie, _TRAILING_PUNCT)
             if item[0] < item[1]:
                 items.append(item)
         return items
@@ -548,13 +550,29 @@ class BodyParser:
             m = DECLARED_PROBLEMS.search(intro)
             if m is not None:
                 warn(m, "problems", len(problems), "problems")
-        if problems:
-            m = DECLARED_COMPLETED.search(intro)
-            if m is not None:
-                warn(m, "n" if m["n"] else "n2", completed, "completed problems")
-            m = DECLARED_IN_PROGRESS.search(intro)
-            if m is not None:
-                warn(m, "n", in_progress, "problems in progress")
+        if not problems:
+            return
+        # Several phrases may add up to one kind (正在整改2个、基本完成1个 are both in progress).
+        declared: dict[StatusKind | None, tuple[int, int, int]] = {}
+        for m in DECLARED_STATUS.finditer(intro):
+            phrase, number = (m["phrase"], m["n"]) if m["phrase"] else (m["phrase2"], m["n2"])
+            n = cn_to_int(number)
+            if n is None:
+                continue
+            kind = classify_status(phrase)
+            total, s, _ = declared.get(kind, (0, m.start(), m.end()))
+            declared[kind] = (total + n, s, m.end())
+        for kind, (total, s, e) in declared.items():
+            parsed = sum(1 for p in problems if p.status_kind == kind)
+            if total != parsed:
+                self.warnings.append(
+                    Warning(
+                        "count_mismatch",
+                        f"text declares {total} problems {kind or 'of unclear status'} "
+                        f"({intro[s:e]!r}) but {parsed} were parsed",
+                        self.r.span(intro_start + s, intro_start + e),
+                    )
+                )
 
     # -- driver ---------------------------------------------------------------------------------------
     def parse(self, *, rectification: bool) -> BodyResult:

@@ -1,0 +1,253 @@
+"""Property-based tests: invariants that hold for any input."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import rectify_parse
+from rectify_parse.diff import apply_variants, variants
+from rectify_parse.normalize import fold, make_view
+from rectify_parse.patterns import parse_date
+
+
+def assert_spans_consistent(notice: rectify_parse.Notice, source: str) -> None:
+    """Every span in the record points at the text the record claims came from there."""
+
+    def at(span: tuple[int, int] | None) -> str:
+        assert span is not None
+        s, e = span
+        assert 0 <= s <= e <= len(source), (span, len(source))
+        return source[s:e]
+
+    header = notice.header
+    for key, span in header.spans.items():
+        if key in header.extra:
+            assert at(span) == header.extra[key]
+        else:
+            assert at(span) == header.raw[key]
+            value = getattr(header, key)
+            if key in ("date_written", "date_published"):
+                assert value is None or parse_date(fold(at(span)))[0] == value
+            else:
+                assert value == at(span)
+    if notice.title is not None:
+        assert at(notice.title_span) == notice.title
+    if notice.addressee is not None:
+        assert at(notice.addressee_span) == notice.addressee
+
+    def walk(sections: list[rectify_parse.Section]) -> None:
+        for section in sections:
+            assert at(section.heading_span) == section.heading
+            assert at(section.span).startswith(section.marker)
+            assert section.span[0] <= section.heading_span[0] <= section.heading_span[1] <= section.span[1]
+            walk(section.children)
+
+    walk(notice.sections)
+    for problem in notice.problems:
+        assert at(problem.title_span) == problem.title
+        if problem.status is not None:
+            assert at(problem.status_span) == problem.status
+        assert [at(s) for s in problem.measure_spans] == problem.measures
+        assert {k: at(s) for k, s in problem.field_spans.items()} == problem.fields
+        assert problem.span[0] <= problem.title_span[0] and problem.title_span[1] <= problem.span[1]
+    assert [at(s) for s in notice.attachment_spans] == notice.attachments
+    closing = notice.closing
+    for key in ("signature", "contact_phone"):
+        if getattr(closing, key) is not None:
+            assert at(closing.spans[key]) == getattr(closing, key)
+    if closing.date is not None:
+        assert parse_date(fold(at(closing.spans["date"])))[0] == closing.date
+    for item in notice.boilerplate:
+        assert at(item.span) == item.text
+    for variant in notice.duplicates.variants:
+        assert at(variant.canonical_span) == variant.before
+        assert at(variant.copy_span) == variant.after
+    for copy in notice.duplicates.copies:
+        at(copy.span)
+    for warning in notice.warnings:
+        if warning.span is not None:
+            at(warning.span)
+
+
+# Building blocks of notice-like text, so generated inputs reach the parser's deeper paths.
+_PIECES = [
+    "一、",
+    "二、",
+    "（一）",
+    "(二)",
+    "1.",
+    "2、",
+    "（1）",
+    "①",
+    "一是",
+    "二是",
+    "整改进度：",
+    "整改情况：",
+    "完成情况:已完成。",
+    "责任单位：",
+    "问题：",
+    "索 引 号 | ",
+    "主题分类：",
+    "发布机构:",
+    "成文日期：2023年3月2日",
+    "文号：",
+    "|",
+    "：",
+    ":",
+    "。",
+    "，",
+    "\n",
+    "\n\n",
+    "\r\n",
+    "\u3000",
+    "\u200b",
+    " ",
+    "附件：1.",
+    "联系电话：0477-1234567",
+    "当前位置：首页 > ",
+    "打印本页 关闭窗口",
+    "点击开始解析文章内容,总结生成摘要...",
+    "二〇二三年三月二日",
+    "2021-11-04",
+    "关于加强管理的通知",
+    "各单位：",
+    "加强组织领导",
+    "已完成并长期坚持",
+    "正在整改",
+    "共反馈3个方面8个问题",
+    "目录",
+    "下载地址: ",
+    "（此件公开发布）",
+    "1.5万元",
+    "𠮷",
+    "\x00",
+    "\ufffd",
+    "?",
+    "<p>",
+    "政(zheng)府(fu)",
+]
+notice_like = st.lists(st.sampled_from(_PIECES) | st.text(max_size=8), max_size=60).map("".join)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=400) | notice_like)
+def test_any_text_parses_and_spans_hold(text: str) -> None:
+    notice = rectify_parse.parse(text)
+    assert_spans_consistent(notice, text)
+    notice.to_dict()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=300) | notice_like.map(lambda t: t.encode("gb18030", errors="ignore")))
+def test_any_bytes_give_a_record_or_a_decode_error(raw: bytes) -> None:
+    try:
+        notice = rectify_parse.parse(raw)
+    except rectify_parse.DecodeError as exc:
+        assert "tried" in str(exc)
+        return
+    assert_spans_consistent(notice, rectify_parse.decode(raw)[0])
+
+
+@given(st.text(max_size=300) | notice_like)
+def test_matching_view_is_idempotent_and_maps_in_order(text: str) -> None:
+    view = make_view(text)
+    assert make_view(view.text).text == view.text
+    assert fold(fold(text)) == fold(text)
+    positions = [view.to_source(i) for i in range(len(view.text) + 1)]
+    assert positions == sorted(set(positions))
+    assert all(0 <= p <= len(text) for p in positions)
+    assert positions[-1] == len(text)
+    for i, ch in enumerate(view.text):
+        assert fold(text[positions[i]]) == ch
+
+
+_WORDS = [
+    "加强",
+    "提高",
+    "增强",
+    "管理",
+    "整改",
+    "落实",
+    "及时",
+    "按时",
+    "全面",
+    "全力",
+    "工作",
+    "制度",
+    "进一步",
+    "问题",
+    "督查",
+    "意识",
+    "学习",
+    "，",
+    "。",
+    ",",
+    ".",
+    "：",
+    ":",
+    " ",
+    "\u3000",
+    "\n",
+    "（一）",
+    "(一)",
+]
+texts = st.lists(st.sampled_from(_WORDS), max_size=40).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts, texts)
+def test_variants_rebuild_the_other_copy(a: str, b: str) -> None:
+    found = variants(a, b, copy=1)
+    assert apply_variants(a, found) == b
+    spans = [v.canonical_span for v in found]
+    assert spans == sorted(spans)
+    assert all(s1[1] <= s2[0] for s1, s2 in zip(spans, spans[1:], strict=False))
+    for v in found:
+        assert v.before != v.after
+        assert v.kind in ("wording", "punctuation", "whitespace")
+
+
+@settings(max_examples=100, deadline=None)
+@given(texts, st.sampled_from(_WORDS), st.sampled_from(_WORDS))
+def test_width_and_spacing_only_changes_are_never_wording(a: str, w1: str, w2: str) -> None:
+    b = a.replace("，", ",").replace("：", ":").replace("\u3000", " ")
+    assert all(v.kind != "wording" for v in variants(a, b, copy=1))
+
+
+_SENTENCES = [
+    "按照区委巡察工作的统一部署，巡察组对局机关开展了专项巡察。",
+    "整改进度：已完成，并长期坚持。",
+    "整改情况：一是加强学习教育，提高思想认识。二是完善制度，堵塞管理漏洞。",
+    "1.学习贯彻不深入。对上级决策部署学习不及时。",
+    "2.制度执行不严格。部分科室未按规定报送材料。",
+    "（一）关于学习贯彻方面",
+    "一、整改工作开展情况",
+    "欢迎广大干部群众对整改落实情况进行监督。联系电话：0477-8575333。",
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(_SENTENCES), min_size=4, max_size=12, unique=True), st.data())
+def test_body_pasted_twice_with_one_word_changed(lines: list[str], data: st.DataObject) -> None:
+    body = "\n".join(lines)
+    word = data.draw(st.sampled_from(["加强", "及时", "完善", "学习"]))
+    if word not in body:
+        return
+    changed = body.replace(word, "强化", 1)
+    page = body + "\n" + changed + "\n"
+    notice = rectify_parse.parse(page)
+    assert len(notice.duplicates.copies) == 2
+    wording = [v for v in notice.duplicates.variants if v.kind == "wording"]
+    assert len(wording) == 1 and "强化" in wording[0].after
+    assert_spans_consistent(notice, page)
+    copy = notice.duplicates.copies[1]
+    canon = notice.duplicates.copies[0]
+    rebuilt = apply_variants(page[canon.span[0] : canon.span[1]], notice.duplicates.variants, a_offset=canon.span[0])
+    assert rebuilt == page[copy.span[0] : copy.span[1]]
+
+
+def test_parse_is_stateless() -> None:
+    first = rectify_parse.parse("关于某事的通知\n一、要求\n请遵照执行。").to_dict()
+    rectify_parse.parse("完全不同的页面\n" * 50)
+    assert rectify_parse.parse("关于某事的通知\n一、要求\n请遵照执行。").to_dict() == first
