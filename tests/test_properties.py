@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -202,7 +204,7 @@ def test_variants_rebuild_the_other_copy(a: str, b: str) -> None:
     assert apply_variants(a, found) == b
     spans = [v.canonical_span for v in found]
     assert spans == sorted(spans)
-    assert all(s1[1] <= s2[0] for s1, s2 in zip(spans, spans[1:], strict=False))
+    assert all(s1[1] <= s2[0] for s1, s2 in itertools.pairwise(spans))
     for v in found:
         assert v.before != v.after
         assert v.kind in ("wording", "punctuation", "whitespace")

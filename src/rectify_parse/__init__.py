@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from .corpus import Group, NearDuplicateFinder, find_near_duplicates
 from .decode import decode
 from .errors import ConfigError, DecodeError, InputTooLargeError, ParseError, RectifyError
 from .pipeline import MAX_CHARS, parse
@@ -37,8 +38,10 @@ __all__ = [
     "Copy",
     "DecodeError",
     "Duplicates",
+    "Group",
     "Header",
     "InputTooLargeError",
+    "NearDuplicateFinder",
     "Notice",
     "ParseError",
     "Problem",
@@ -49,5 +52,6 @@ __all__ = [
     "Warning",
     "__version__",
     "decode",
+    "find_near_duplicates",
     "parse",
 ]

@@ -7,6 +7,8 @@ gb2312 or gbk is read as gb18030). Each decode is strict; the first that succeed
 
 from __future__ import annotations
 
+import regex
+
 from .errors import DecodeError
 
 ENCODINGS = ("utf-8-sig", "utf-8", "gb18030")
@@ -26,6 +28,26 @@ def looks_binary(text: str) -> bool:
     sample = text[:65536]
     controls = sum(1 for ch in sample if ch in _CONTROL)
     return controls > max(2, _MAX_CONTROL_SHARE * len(sample))
+
+
+_CJK = regex.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f\u3000-\u303f\uff00-\uffef]")
+
+
+def _cjk_share(text: str) -> float:
+    non_ascii = sum(1 for ch in text if ord(ch) > 127)
+    return len(_CJK.findall(text)) / non_ascii if non_ascii else 1.0
+
+
+def _gbk_read_as_utf8(data: bytes, text: str) -> bool:
+    """True when valid UTF-8 is really GBK text: short GBK byte runs can be valid UTF-8 by chance,
+    and then decode to combining marks and rare scripts instead of Chinese."""
+    if _cjk_share(text) >= 0.5:
+        return False
+    try:
+        other = data.decode("gb18030")
+    except UnicodeDecodeError:
+        return False
+    return _cjk_share(other) >= 0.9
 
 
 def decode(raw: bytes | bytearray | memoryview | str) -> tuple[str, str]:
@@ -50,6 +72,8 @@ def decode(raw: bytes | bytearray | memoryview | str) -> tuple[str, str]:
         if looks_binary(text):
             failures.append(f"{encoding} (decodes, but to binary control characters)")
             continue
+        if encoding == "utf-8" and _gbk_read_as_utf8(data, text):
+            return data.decode("gb18030"), "gb18030"
         return text, encoding
     raise DecodeError(
         f"input of {len(data)} bytes is not text in any supported encoding; tried: " + ", ".join(failures)

@@ -247,7 +247,10 @@ DECLARED_PROBLEMS = regex.compile(
     rf"(?:反馈|指出|发现|查出|交办|梳理出?|涉及|共有?)(?:了|问题)?(?:共|共计)?(?P<problems>{_NUM})(?:个|项|条)(?:具体)?问题"
 )
 # 已完成整改19个 / 正在整改6个 / 3个问题已完成整改: a status phrase and its count, in either order.
-_STATUS_PHRASE = "已完成整改|已整改完成|已完成|已整改|完成整改|正在整改|整改中|正在推进|推进中|基本完成|部分完成|持续推进|未启动|尚未启动|未开始"
+_STATUS_PHRASE = (
+    "已完成整改|已整改完成|已完成|已整改|完成整改|正在整改|整改中|正在推进|推进中|基本完成|部分完成|持续推进"
+    "|未启动|尚未启动|未开始"
+)
 DECLARED_STATUS = regex.compile(
     rf"(?P<phrase>{_STATUS_PHRASE})(?:的)?(?:问题)?(?:共)?(?P<n>{_NUM})(?:个|项|条)"
     rf"|(?P<n2>{_NUM})(?:个|项|条)(?:问题)?(?P<phrase2>{_STATUS_PHRASE})"

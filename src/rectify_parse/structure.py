@@ -526,8 +526,6 @@ class BodyParser:
         intro_end = roots[0].marker[0] if roots else self.lines[-1][1]
         intro = text[intro_start:intro_end]
         aspects = {p.aspect for p in problems}
-        completed = sum(1 for p in problems if p.status_kind == "completed")
-        in_progress = sum(1 for p in problems if p.status_kind == "in_progress")
 
         def warn(m: regex.Match[str], group: str, parsed: int, what: str) -> None:
             declared = cn_to_int(m[group])

@@ -1,0 +1,5 @@
+"""``python -m rectify_parse`` runs the command line."""
+
+from rectify_parse.cli import main_entry
+
+main_entry()

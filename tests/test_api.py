@@ -1,0 +1,87 @@
+"""The public surface: exported names, errors, decoding."""
+
+from __future__ import annotations
+
+import pytest
+
+import rectify_parse
+from rectify_parse.errors import RectifyError
+
+
+def test_exported_members_are_sorted_and_exist() -> None:
+    exported = rectify_parse.__all__
+    assert exported == sorted(exported)
+    for name in exported:
+        assert hasattr(rectify_parse, name), name
+    public = {n for n in dir(rectify_parse) if not n.startswith("_")}
+    modules = {
+        "chrome",
+        "cli",
+        "corpus",
+        "decode",
+        "diff",
+        "errors",
+        "header",
+        "normalize",
+        "patterns",
+        "pipeline",
+        "records",
+        "repeats",
+        "schema",
+        "structure",
+        "batch",
+        "dask",
+        "annotations",
+    }
+    assert public - modules <= set(exported)
+
+
+def test_errors_are_value_errors() -> None:
+    for cls in (
+        rectify_parse.DecodeError,
+        rectify_parse.InputTooLargeError,
+        rectify_parse.ConfigError,
+        rectify_parse.ParseError,
+    ):
+        assert issubclass(cls, RectifyError) and issubclass(cls, ValueError)
+
+
+@pytest.mark.parametrize(
+    ("raw", "encoding"),
+    [
+        ("通知".encode(), "utf-8"),
+        (b"\xef\xbb\xbf" + "通知".encode(), "utf-8-sig"),
+        ("通知".encode("gbk"), "gb18030"),
+        ("𠮷岭乡".encode("gb18030"), "gb18030"),
+        ("通知", "str"),
+    ],
+)
+def test_decoding_is_recorded(raw: bytes | str, encoding: str) -> None:
+    notice = rectify_parse.parse(raw)
+    assert notice.encoding == encoding
+    assert notice.text.endswith(("通知", "𠮷岭乡"))
+
+
+def test_binary_input_raises_decode_error_naming_what_was_tried() -> None:
+    with pytest.raises(rectify_parse.DecodeError, match="tried: utf-8.*gb18030"):
+        rectify_parse.parse(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00")
+
+
+def test_too_large_input_raises_its_own_error() -> None:
+    with pytest.raises(rectify_parse.InputTooLargeError, match="limit is 10"):
+        rectify_parse.parse("一" * 11, max_chars=10)
+
+
+@pytest.mark.parametrize("raw", ["", "   \n\n", "打印本页 关闭窗口\n当前位置：首页 > 通知公告\n"])
+def test_empty_or_chrome_only_input_gives_a_warning(raw: str) -> None:
+    notice = rectify_parse.parse(raw)
+    assert [w.code for w in notice.warnings] == ["no_body"]
+    assert notice.text == "" and notice.body_span is None
+
+
+def test_crlf_and_cr_line_ends() -> None:
+    for sep in ("\r\n", "\r"):
+        notice = rectify_parse.parse(sep.join(["关于加强管理的通知", "各科室：", "一、总体要求", "请认真落实。"]))
+        assert notice.title == "关于加强管理的通知"
+        assert notice.addressee == "各科室"
+        assert [s.heading for s in notice.sections] == ["总体要求"]
