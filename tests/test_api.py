@@ -8,9 +8,9 @@ import rectify_parse
 from rectify_parse.errors import RectifyError
 
 
-def test_exported_members_are_sorted_and_exist() -> None:
+def test_exported_members_exist_and_nothing_public_is_missing() -> None:
     exported = rectify_parse.__all__
-    assert exported == sorted(exported)
+    assert len(set(exported)) == len(exported)  # the order itself is kept by ruff's RUF022
     for name in exported:
         assert hasattr(rectify_parse, name), name
     public = {n for n in dir(rectify_parse) if not n.startswith("_")}
@@ -63,7 +63,7 @@ def test_decoding_is_recorded(raw: bytes | str, encoding: str) -> None:
 
 
 def test_binary_input_raises_decode_error_naming_what_was_tried() -> None:
-    with pytest.raises(rectify_parse.DecodeError, match="tried: utf-8.*gb18030"):
+    with pytest.raises(rectify_parse.DecodeError, match=r"tried: utf-8.*gb18030"):
         rectify_parse.parse(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00")
 
 

@@ -55,6 +55,7 @@ def test_several_files_give_json_lines_and_failures_do_not_stop_the_run(tmp_path
 
 def test_with_source_lets_spans_be_checked() -> None:
     code, out = run(["parse", "--with-source", str(FIXTURES / "rectify_halfwidth.txt")])
+    assert code == EXIT_OK
     record = json.loads(out)
     s, e = record["problems"][0]["title_span"]
     assert record["source"][s:e] == record["problems"][0]["title"]

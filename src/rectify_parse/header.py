@@ -31,7 +31,8 @@ _LEAD = regex.compile(r"[ \t\-*•·●▪◆■|【\[>]*")
 _AFTER_LABEL = regex.compile(r"[ \t]*(?:[:|】\]]|$)|[ \t]+(?=\S)")
 _GLUED_AFTER = regex.compile(r"[ \t]*:")
 _SEPARATOR = regex.compile(r"[ \t]*[:|】\]]?[ \t]*")
-_VALUE_TRIM = " \t|【】[]"
+_VALUE_TRIM = " \t|"
+_BRACKETS = {"【": "】", "[": "]"}
 _SPACES = regex.compile(r"[ \t]+")
 _MAX_VALUE_LINE = 60
 
@@ -65,6 +66,25 @@ def _accepted_labels(text: str) -> list[regex.Match[str]]:
     return found
 
 
+def _trim_value(text: str, start: int, end: int) -> tuple[int, int]:
+    """Strip spaces, bars and the brackets of a 【label：value】 wrapper, but not brackets the value owns
+    (文号 [2005]13号)."""
+    while True:
+        before = (start, end)
+        while start < end and text[start] in _VALUE_TRIM:
+            start += 1
+        while end > start and text[end - 1] in _VALUE_TRIM:
+            end -= 1
+        if start < end and text[start] in _BRACKETS and _BRACKETS[text[start]] not in text[start + 1 : end]:
+            start += 1
+        if start < end and text[end - 1] in _BRACKETS.values():
+            opening = next(o for o, c in _BRACKETS.items() if c == text[end - 1])
+            if opening not in text[start : end - 1]:
+                end -= 1
+        if (start, end) == before:
+            return start, end
+
+
 def read_line(text: str, offset: int) -> list[Pair]:
     """Label/value pairs of one view line; empty when the line is not a header line."""
     labels = _accepted_labels(text)
@@ -74,10 +94,7 @@ def read_line(text: str, offset: int) -> list[Pair]:
         value_start = sep.end() if sep else m.end()
         value_end = labels[i + 1].start() if i + 1 < len(labels) else len(text)
         value_start = min(value_start, value_end)
-        while value_start < value_end and text[value_start] in _VALUE_TRIM:
-            value_start += 1
-        while value_end > value_start and text[value_end - 1] in _VALUE_TRIM:
-            value_end -= 1
+        value_start, value_end = _trim_value(text, value_start, value_end)
         sep_text = sep.group().strip() if sep else ""
         label = _SPACES.sub("", m.group())
         pairs.append(Pair(label, offset + m.start(), offset + value_start, offset + value_end, sep_text))

@@ -427,8 +427,8 @@ class BodyParser:
         chunk = text[start:end]
         fields_found = list(PROBLEM_FIELD.finditer(chunk))
         prefix = PROBLEM_PREFIX.match(chunk)
-        if not fields_found and prefix is None:
-            return None
+        if not fields_found and prefix is None and STATUS_SENTENCE.search(chunk) is None:
+            return None  # a list item, not a problem: no labelled field, no 问题： prefix, no status sentence
         # Title: first sentence after an optional 问题： prefix, bounded by the line and the first label.
         ts = start + (prefix.end() if prefix else 0)
         first_label = start + fields_found[0].start() if fields_found else end

@@ -1,0 +1,248 @@
+"""Focused unit tests of the stages: header layouts, markers, dates, statuses, enumerations, chrome."""
+
+from __future__ import annotations
+
+import pytest
+
+import rectify_parse
+from rectify_parse.chrome import classify_line
+from rectify_parse.patterns import cn_to_int, parse_date
+from rectify_parse.structure import classify_status
+
+
+def parse(text: str) -> rectify_parse.Notice:
+    return rectify_parse.parse(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "value"),
+    [
+        ("索 引 号 | 000014349/2021-01096 | 主题分类 | 其他 |\n正文第一段。", "index_no", "000014349/2021-01096"),
+        ("发布日期:2023-01-06 11:16信息来源:某市审计局浏览次数:\n正文。", "source", "某市审计局"),
+        ("发布日期:2023-01-06 11:16信息来源:某市审计局浏览次数:\n正文。", "date_published", "2023-01-06"),
+        ("索引号 X-1 主题分类 财政\n正文。", "category", "财政"),
+        ("文    号：某政办发〔2023〕8号\n名    称：关于某事的通知\n正文。", "doc_number", "某政办发〔2023〕8号"),
+        ("文    号：某政办发〔2023〕8号\n名    称：关于某事的通知\n正文。", "title", "关于某事的通知"),
+        ("【发布时间：2022-06-30】\n正文。", "date_published", "2022-06-30"),
+        ("- 发布日期: 2023-05-06\n- 来源: 某县政府\n\n正文。", "source", "某县政府"),
+        ("成文日期：\n\n二〇二三年三月二日\n发布机构：某局\n正文。", "date_written", "2023-03-02"),
+        ("成文日期：二○○五年十月九日\n正文。", "date_written", "2005-10-09"),
+        ("成文日期：二OO六年一月五日\n正文。", "date_written", "2006-01-05"),
+        ("发布时间：2011- 09- 01 14: 58: 15\n正文。", "date_published", "2011-09-01"),
+        ("发文字号：[2005]13号\n正文。", "doc_number", "[2005]13号"),
+        ("发文机关：某市人民政府\n正文。", "issuer", "某市人民政府"),
+        ("有效性：有效\n正文。", "validity", "有效"),
+    ],
+)
+def test_header_layouts(text: str, key: str, value: str) -> None:
+    assert getattr(parse(text).header, key) == value
+
+
+def test_header_keeps_other_labels_in_extra_and_counters_out() -> None:
+    notice = parse("主题词：巡察 整改\n公开方式：主动公开\n浏览次数：{{ pvCount }}\n组配分类：其他\n正文。")
+    assert notice.header.extra == {"主题词": "巡察 整改", "公开方式": "主动公开", "组配分类": "其他"}
+    assert notice.header.category == "其他"
+    assert any(b.rule == "view_counter" for b in notice.boilerplate)
+
+
+def test_header_merge_keeps_filled_values_and_warns_on_conflict() -> None:
+    text = "发布机构 | 甲局 | 公文时效 | 有效 |\n发布机构：乙局\n公文时效：\n成文日期：2021-11-04\n成文日期：2021年11月04日\n\n正文。"
+    notice = parse(text)
+    assert notice.header.publisher == "甲局" and notice.header.validity == "有效"
+    conflicts = [w for w in notice.warnings if w.code == "header_conflict"]
+    assert len(conflicts) == 1 and "甲局" in conflicts[0].message and "乙局" in conflicts[0].message
+
+
+@pytest.mark.parametrize("value", ["二三年三月", "20211228日", "2023-02-30"])
+def test_unreadable_dates_warn_and_keep_the_raw_text(value: str) -> None:
+    notice = parse(f"成文日期：{value}\n发布机构：某局\n正文。")
+    assert notice.header.date_written is None
+    assert notice.header.raw["date_written"] == value
+    assert any(w.code == "bad_date" and value in w.message for w in notice.warnings)
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("2022年06月30日", "2022-06-30"),
+        ("二〇二三年十二月三十一日", "2023-12-31"),
+        ("2021/1/5", "2021-01-05"),
+        ("二三年三月二日", None),
+        ("没有日期", None),
+    ],
+)
+def test_parse_date(text: str, iso: str | None) -> None:
+    assert parse_date(text)[0] == iso
+
+
+@pytest.mark.parametrize(
+    ("text", "n"),
+    [("一", 1), ("十", 10), ("十二", 12), ("二十", 20), ("二十三", 23), ("一百零五", 105), ("12", 12), ("甲", None)],
+)
+def test_chinese_numbers(text: str, n: int | None) -> None:
+    assert cn_to_int(text) == n
+
+
+def test_heading_ladder_full_and_half_width_and_skipped_levels() -> None:
+    text = "\n".join(
+        [
+            "一、总体要求",
+            "（一）工作目标。到2025年完成。",
+            "1. 第一项",
+            "（1）细项",
+            "(二)保障措施",
+            "二、具体任务",
+            "1．直接到三级",
+            "2、顿号也算",
+            "①圈号",
+        ]
+    )
+    sections = parse(text).sections
+    assert [(s.level, s.number, s.heading) for s in sections] == [(1, 1, "总体要求"), (1, 2, "具体任务")]
+    first = sections[0].children
+    assert [(s.level, s.marker, s.heading, s.text) for s in first] == [
+        (2, "（一）", "工作目标", "到2025年完成。"),
+        (2, "(二)", "保障措施", ""),
+    ]
+    assert first[0].children[0].heading == "第一项"
+    assert first[0].children[0].children[0].level == 4
+    skipped = sections[1].children
+    assert [(s.level, s.number) for s in skipped] == [(3, 1), (3, 2)]
+    assert skipped[1].children[0].level == 5
+
+
+@pytest.mark.parametrize("line", ["1.5万元用于设备采购。", "2023年底前完成。", "3月19日召开会议。", "1,825.95亿元。"])
+def test_numbers_that_are_not_headings(line: str) -> None:
+    assert parse(f"一、总体情况\n{line}").sections[0].children == []
+
+
+def test_quoted_heading_sentence_keeps_its_inner_stop() -> None:
+    section = parse("（一）落实“三个一。”要求。随后展开。").sections[0]
+    assert section.heading == "落实“三个一。”要求"
+    assert section.text == "随后展开。"
+
+
+@pytest.mark.parametrize(
+    ("status", "kind"),
+    [
+        ("已完成,并长期坚持", "completed"),
+        ("已完成并长期坚持", "completed"),
+        ("已完成整改", "completed"),
+        ("正在整改", "in_progress"),
+        ("整改中", "in_progress"),
+        ("正在推进", "in_progress"),
+        ("基本完成", "in_progress"),
+        ("持续推进", "in_progress"),
+        ("部分整改", "in_progress"),
+        ("长期坚持", "in_progress"),
+        ("未启动", "not_started"),
+        ("未完成", None),
+        ("另行研究", None),
+    ],
+)
+def test_status_kinds(status: str, kind: str | None) -> None:
+    assert classify_status(status) == kind
+
+
+REPORT = """关于巡察整改情况的报告
+共反馈2个方面3个问题，已完成整改2个、正在整改1个。
+一、问题整改情况
+（一）学习方面
+1.问题：学习不深入。描述文字。
+整改措施：一是加强学习。二是统一是前提的制度。三是按时考核。
+责任单位：办公室
+整改时限：长期坚持
+完成情况：已完成。
+2.制度不健全。部分制度未修订。
+整改进度：正在整改。
+整改情况：正在修订制度。
+（二）作风方面
+3.作风不扎实。该问题已完成整改。
+"""
+
+
+def test_problems_with_labelled_fields() -> None:
+    notice = parse(REPORT)
+    p1, p2, p3 = notice.problems
+    assert (p1.number, p1.aspect, p1.title, p1.description) == (1, "学习方面", "学习不深入", "描述文字。")
+    assert p1.measures == ["加强学习", "统一是前提的制度", "按时考核"]
+    assert p1.fields == {"责任单位": "办公室", "整改时限": "长期坚持"}
+    assert (p1.status, p1.status_kind) == ("已完成", "completed")
+    assert (p2.status_kind, p2.measures) == ("in_progress", ["正在修订制度"])
+    assert (p3.aspect, p3.status, p3.status_kind) == ("作风方面", "该问题已完成整改", "completed")
+    assert not [w for w in notice.warnings if w.code == "count_mismatch"]
+
+
+def test_declared_counts_that_do_not_add_up_warn() -> None:
+    notice = parse(REPORT.replace("2个方面3个问题", "3个方面4个问题").replace("正在整改1个", "正在整改2个"))
+    messages = [w.message for w in notice.warnings if w.code == "count_mismatch"]
+    assert len(messages) == 3
+    assert any("4 problems" in m for m in messages) and any("3 aspects" in m for m in messages)
+    assert any("in_progress" in m for m in messages)
+
+
+def test_ordinary_notice_list_items_are_not_problems() -> None:
+    text = "关于做好防汛工作的通知\n各乡镇：\n一、工作要求\n1.加强值守。责任单位：应急局\n2.及时报告。\n特此通知。"
+    assert parse(text).problems == []
+
+
+def test_numbering_gaps_and_repeats_warn() -> None:
+    codes = [w.code for w in parse("一、甲\n二、乙\n四、丁\n四、丁又一次").warnings]
+    assert codes == ["numbering_gap", "numbering_repeat"]
+
+
+def test_attachments_and_closing() -> None:
+    text = "\n".join(
+        [
+            "关于报送材料的通知",
+            "各单位：",
+            "请按时报送。",
+            "附件：1.统计表。",
+            "2.清单",
+            "某市人民政府办公室",
+            "                2023年1月5日",
+            "（此件公开发布）",
+            "联系电话：0871-6312457",
+        ]
+    )
+    notice = parse(text)
+    assert notice.attachments == ["统计表", "清单"]
+    assert (notice.closing.signature, notice.closing.date) == ("某市人民政府办公室", "2023-01-05")
+    assert notice.closing.contact_phone == "0871-6312457"
+    assert notice.sections == []
+
+
+@pytest.mark.parametrize(
+    ("line", "rule"),
+    [
+        ("当前位置：首页 > 政务公开", "breadcrumb"),
+        ("首页 >> 通知公告", "breadcrumb"),
+        ("打印本页 关闭窗口", "widget_row"),
+        ("【打印】 【关闭】", "widget_row"),
+        ("【大】 【中】 【小】", "widget_row"),
+        ("分享到：", "share"),
+        ("扫一扫在手机打开当前页", "scan_qr"),
+        ("上一篇：关于某事的通知", "prev_next"),
+        ("版权所有：某市人民政府", "copyright"),
+        ("本内容提供均基于AI自动解读,与主办方无直接关联。", "ai_widget"),
+        ("您访问的链接即将离开某市政府网站", "exit_link"),
+        ("（此件公开发布）", None),
+        ("特此公示！", None),
+        ("联系电话：0477-8575333", None),
+        ("附件：1.统计表", None),
+        ("大", None),
+    ],
+)
+def test_chrome_rules(line: str, rule: str | None) -> None:
+    assert classify_line(line) == rule
+
+
+def test_trailing_chrome_fragment_is_cut_from_a_content_line() -> None:
+    notice = parse("请各单位认真落实。【打印】【关闭】")
+    assert notice.text == "请各单位认真落实。"
+    assert [b.text for b in notice.boilerplate] == ["【打印】【关闭】"]
+
+
+def test_table_of_contents_is_not_a_second_set_of_headings() -> None:
+    text = "目录\n一、总体情况\n二、下一步打算\n一、总体情况\n内容甲。\n二、下一步打算\n内容乙。"
+    assert [s.heading for s in parse(text).sections] == ["总体情况", "下一步打算"]
