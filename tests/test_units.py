@@ -46,7 +46,10 @@ def test_header_keeps_other_labels_in_extra_and_counters_out() -> None:
 
 
 def test_header_merge_keeps_filled_values_and_warns_on_conflict() -> None:
-    text = "发布机构 | 甲局 | 公文时效 | 有效 |\n发布机构：乙局\n公文时效：\n成文日期：2021-11-04\n成文日期：2021年11月04日\n\n正文。"
+    text = (
+        "发布机构 | 甲局 | 公文时效 | 有效 |\n发布机构：乙局\n公文时效：\n"
+        "成文日期：2021-11-04\n成文日期：2021年11月04日\n\n正文。"
+    )
     notice = parse(text)
     assert notice.header.publisher == "甲局" and notice.header.validity == "有效"
     conflicts = [w for w in notice.warnings if w.code == "header_conflict"]

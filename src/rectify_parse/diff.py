@@ -28,7 +28,7 @@ from rapidfuzz.distance import Indel
 from .normalize import fold
 from .records import Variant, VariantKind
 
-_WINDOW = 48  # characters of context tokenized on each side of a wording region
+_WINDOW = 16  # characters of context tokenized on each side of a wording region
 _CONTEXT = 12  # characters of canonical text shown on each side in ``Variant.context``
 _DIRECT_LIMIT = 4_000_000  # above len(a) * len(b) align line by line first
 _PUNCT_OR_SPACE = regex.compile(r"[\s\p{P}\p{S}]*")

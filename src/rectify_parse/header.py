@@ -51,6 +51,8 @@ class Pair:
 def _accepted_labels(text: str) -> list[regex.Match[str]]:
     start = _LEAD.match(text)
     first = start.end() if start else 0
+    if HEADER_LABEL.match(text, first) is None:
+        return []  # a header line starts with a label; most lines are body text and stop here
     found: list[regex.Match[str]] = []
     for m in HEADER_LABEL.finditer(text, first):
         after = _AFTER_LABEL.match(text, m.end())

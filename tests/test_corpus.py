@@ -1,0 +1,75 @@
+"""Near-duplicate groups across documents (fixtures/corpus) and their invariants."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import rectify_parse
+from conftest import FIXTURES, load_json
+from rectify_parse.corpus import NearDuplicateFinder
+from rectify_parse.diff import apply_variants
+
+CORPUS = FIXTURES / "corpus"
+
+
+def items() -> list[tuple[str, bytes]]:
+    return [(p.stem, p.read_bytes()) for p in sorted(CORPUS.glob("*.txt"))]
+
+
+def test_groups_match_the_planted_ones() -> None:
+    expected = load_json(CORPUS / "groups.json")
+    groups = rectify_parse.find_near_duplicates(items())
+    assert sorted(sorted(g.ids) for g in groups) == sorted(sorted(g) for g in expected["groups"])
+    grouped = {i for g in groups for i in g.ids}
+    assert grouped.isdisjoint(expected["singletons"])
+
+
+def test_group_records_are_ordered_and_explained() -> None:
+    groups = {g.representative: g for g in rectify_parse.find_near_duplicates(items())}
+    a = groups["a2"]  # the copy with the inserted word is the longest body
+    assert a.ids == ["a2", "a1", "a3"] and 0.99 <= a.similarity < 1.0
+    wording = [(v.copy, v.before, v.after) for v in a.variants if v.kind == "wording"]
+    assert wording == [(1, "进一步", ""), (2, "进一步", "")]
+    b = groups["b1"]
+    assert [(v.kind, v.before, v.after) for v in b.variants] == [("wording", "全面", "全力")]
+    # Variants are on the clean bodies: applying them to the representative's body gives the member's.
+    bodies = {doc_id: rectify_parse.parse(raw).text for doc_id, raw in items()}
+    for index, member in enumerate(a.ids[1:], start=1):
+        found = [v for v in a.variants if v.copy == index]
+        assert apply_variants(bodies["a2"], found) == bodies[member]
+
+
+def test_grouping_is_deterministic_and_order_independent() -> None:
+    first = [g.to_dict() for g in rectify_parse.find_near_duplicates(items())]
+    again = [g.to_dict() for g in rectify_parse.find_near_duplicates(list(reversed(items())))]
+    assert first == again
+
+
+def test_short_bodies_never_collide() -> None:
+    finder = NearDuplicateFinder()
+    for i in range(5):
+        finder.add(f"short{i}", "详见附件。")
+    finder.add("empty", "")
+    assert finder.groups() == []
+
+
+def test_template_look_alikes_stay_apart() -> None:
+    t_ids = {"t1", "t2", "t3"}
+    groups = rectify_parse.find_near_duplicates([(i, raw) for i, raw in items() if i in t_ids])
+    assert groups == []
+
+
+def test_bad_threshold_and_duplicate_ids_are_config_errors() -> None:
+    with pytest.raises(rectify_parse.ConfigError):
+        NearDuplicateFinder(threshold=1.5)
+    finder = NearDuplicateFinder()
+    finder.add("x", "正文")
+    with pytest.raises(rectify_parse.ConfigError, match="duplicate document id"):
+        finder.add("x", "正文")
+
+
+def test_undecodable_document_names_its_id(tmp_path: Path) -> None:
+    with pytest.raises(rectify_parse.DecodeError, match="'bin'"):
+        rectify_parse.find_near_duplicates([("ok", "正文"), ("bin", b"\x00\x01\x02\xff")])
