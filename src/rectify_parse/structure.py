@@ -17,6 +17,8 @@ from .patterns import (
     ATTACHMENT_HEAD,
     ATTACHMENT_ITEM,
     CIRCLED_BASE,
+    CLOSING_FORMULA,
+    CONTACT_LINE,
     CONTACT_PHONE,
     DATE_LINE,
     DECLARED_ASPECTS_PROBLEMS,
@@ -259,6 +261,11 @@ class BodyParser:
                 phone, spans["contact_phone"] = self.r.raw(s, e), self.r.span(s, e)
                 break
         lo = max(0, len(self.lines) - 8)
+        # Contact lines and closing formulas (特此通报。) belong to the sign-off, not to the last section.
+        for i in range(lo, len(self.lines)):
+            start, end = self.lines[i]
+            if CONTACT_LINE.match(text, start, end) or CLOSING_FORMULA.fullmatch(text, start, end):
+                self.reserved.add(i)
         for i in range(len(self.lines) - 1, lo - 1, -1):
             start, end = self.lines[i]
             if PUBLIC_NOTE.fullmatch(text, start, end):
