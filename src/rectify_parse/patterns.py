@@ -296,7 +296,9 @@ CONTACT_PHONE = regex.compile(
     r"(?:联系电话|咨询电话|联系方式|举报电话|监督电话|电话)\s*[:：]?\s*"
     r"(?P<phone>\(?0?\d{2,4}\)?[-—－ ]?\d{6,8}(?:[-—－转]\d{1,5})?|1\d{10})"
 )
-CONTACT_LINE = regex.compile(r"\s*(?:联系人|联系电话|咨询电话|联系方式|举报电话|监督电话|电子邮箱|邮政信箱|通讯地址|邮编)\s*[:：]")
+CONTACT_LINE = regex.compile(
+    r"\s*(?:联系人|联系电话|咨询电话|联系方式|举报电话|监督电话|电子邮箱|邮政信箱|通讯地址|邮编)\s*[:：]"
+)
 CLOSING_FORMULA = regex.compile(r"\s*特此(?:通知|通报|公告|公示|报告|函告|批复|说明)\s*[。!！]?\s*")
 DATE_LINE = regex.compile(
     rf"\s*(?:\d{{4}}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日|{_CN_YEAR}年{_CN_SMALL}月{_CN_SMALL}日"
