@@ -143,10 +143,15 @@ def _is_title(text: str) -> bool:
     return TITLE_END.search(stripped) is not None
 
 
+# An intro sentence ending in a colon (现将有关情况报告如下：) is not an addressee.
+_NOT_ADDRESSEE = regex.compile(r"如下|现将|根据|按照|为了|关于|《")
+
+
 def _is_addressee(text: str) -> bool:
     stripped = text.strip()
     return (
         2 <= len(stripped) <= _MAX_ADDRESSEE
+        and _NOT_ADDRESSEE.search(stripped) is None
         and stripped[-1] == ":"
         and "。" not in stripped
         and PROBLEM_FIELD.match(stripped) is None
