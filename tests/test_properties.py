@@ -16,11 +16,19 @@ from rectify_parse.patterns import parse_date
 def assert_spans_consistent(notice: rectify_parse.Notice, source: str) -> None:
     """Every span in the record points at the text the record claims came from there."""
 
+    cleaned = sorted(notice.cleaned, key=lambda c: c.span)
+
     def at(span: tuple[int, int] | None) -> str:
+        """The source text at ``span`` with the record's listed cleaning applied."""
         assert span is not None
         s, e = span
         assert 0 <= s <= e <= len(source), (span, len(source))
-        return source[s:e]
+        pieces, pos = [], s
+        for c in cleaned:
+            if c.span[0] >= s and c.span[1] <= e:
+                pieces += [source[pos : c.span[0]], c.replacement]
+                pos = c.span[1]
+        return "".join([*pieces, source[pos:e]])
 
     header = notice.header
     for key, span in header.spans.items():
@@ -61,7 +69,9 @@ def assert_spans_consistent(notice: rectify_parse.Notice, source: str) -> None:
     if closing.date is not None:
         assert parse_date(fold(at(closing.spans["date"])))[0] == closing.date
     for item in notice.boilerplate:
-        assert at(item.span) == item.text
+        assert source[item.span[0] : item.span[1]] == item.text
+    for c in notice.cleaned:
+        assert source[c.span[0] : c.span[1]] == c.text
     for variant in notice.duplicates.variants:
         assert at(variant.canonical_span) == variant.before
         assert at(variant.copy_span) == variant.after
@@ -160,8 +170,9 @@ def test_matching_view_is_idempotent_and_maps_in_order(text: str) -> None:
     assert positions == sorted(set(positions))
     assert all(0 <= p <= len(text) for p in positions)
     assert positions[-1] == len(text)
+    replaced = {e.start: e.replacement for e in view.edits}
     for i, ch in enumerate(view.text):
-        assert fold(text[positions[i]]) == ch
+        assert replaced.get(positions[i], fold(text[positions[i]])) == ch
 
 
 _WORDS = [

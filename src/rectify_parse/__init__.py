@@ -15,6 +15,7 @@ from .pipeline import MAX_CHARS, parse
 from .records import (
     SCHEMA_VERSION,
     Boilerplate,
+    Cleaning,
     Closing,
     Copy,
     Duplicates,
@@ -33,6 +34,7 @@ __all__ = [
     "MAX_CHARS",
     "SCHEMA_VERSION",
     "Boilerplate",
+    "Cleaning",
     "Closing",
     "ConfigError",
     "Copy",

@@ -188,7 +188,7 @@ def merge_header(view: View, source: str, found: dict[int, list[Pair]]) -> Heade
     for index in sorted(found):
         for pair in found[index]:
             span = view.span(pair.value_start, pair.value_end)
-            value = source[span[0] : span[1]]
+            value = view.raw(source, pair.value_start, pair.value_end)
             if pair.label in CHROME_LABELS:
                 chrome_span = view.span(pair.label_start, pair.value_end)
                 boilerplate.append(Boilerplate(source[chrome_span[0] : chrome_span[1]], chrome_span, "view_counter"))

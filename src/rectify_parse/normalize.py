@@ -47,6 +47,24 @@ _FOLDABLE = re.compile("[" + "".join(re.escape(ch) for ch in _FOLD_CHARS) + "]")
 
 # Characters with no visible form; they break label and marker matching when left in.
 INVISIBLE = regex.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e]+")
+# Markup left in scraped text: block tags stand for a line break, inline tags for nothing.
+_BLOCK_TAG = regex.compile(r"</?(?:p|br|div|li|tr|h[1-6]|table|ul|ol)\b[^<>\n]{0,300}>", regex.IGNORECASE)
+_INLINE_TAG = regex.compile(r"</?[a-zA-Z][a-zA-Z0-9]{0,10}\b[^<>\n]{0,300}>")
+_ENTITIES = {
+    "&nbsp;": " ",
+    "&amp;": "&",
+    "&lt;": "<",
+    "&gt;": ">",
+    "&quot;": '"',
+    "&#39;": "'",
+    "&ensp;": " ",
+    "&emsp;": " ",
+}
+_ENTITY = regex.compile("|".join(regex.escape(e) for e in _ENTITIES), regex.IGNORECASE)
+# Pinyin injected after characters by spam mirrors: 政(zheng)府(fu). Lower-case only, so acronyms such as
+# 政府和社会资本合作(PPP) stay; and only when a page shows it several times.
+_PINYIN = regex.compile(r"(?<=\p{Han})\([a-z]{1,6}[1-5]?\)")
+_MIN_PINYIN = 3
 
 
 def _fold_one(match: re.Match[str]) -> str:
@@ -59,14 +77,26 @@ def fold(text: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class Edit:
+    """A stretch of the source replaced in the view by ``replacement`` (empty or one character)."""
+
+    start: int
+    end: int
+    replacement: str
+    rule: str
+
+
+@dataclass(frozen=True, slots=True)
 class View:
     """Normalised text plus the map from view offsets to source offsets."""
 
     text: str
     source_len: int
-    # After deletion run k the view offset ``_breaks[k]`` maps to source offset + ``_shifts[k]``.
+    edits: tuple[Edit, ...] = ()
+    # From view offset ``_breaks[k]`` on, a view offset maps to source offset + ``_shifts[k]``.
     _breaks: tuple[int, ...] = ()
     _shifts: tuple[int, ...] = ()
+    _edit_starts: tuple[int, ...] = ()
 
     def to_source(self, pos: int) -> int:
         """Source offset of the view character at ``pos`` (``len(text)`` maps to the source end)."""
@@ -75,34 +105,89 @@ class View:
         k = bisect.bisect_right(self._breaks, pos) - 1
         return pos + (self._shifts[k] if k >= 0 else 0)
 
+    def _edit_at(self, source_pos: int) -> Edit | None:
+        k = bisect.bisect_right(self._edit_starts, source_pos) - 1
+        if k >= 0 and self.edits[k].start <= source_pos < self.edits[k].end:
+            return self.edits[k]
+        return None
+
     def span(self, start: int, end: int) -> Span:
         """Source span of the view range ``[start, end)``, tight around the characters it holds."""
         if end <= start:
             s = self.to_source(start)
             return (s, s)
-        return (self.to_source(start), self.to_source(end - 1) + 1)
+        last = self.to_source(end - 1)
+        edit = self._edit_at(last) if self.edits else None
+        return (self.to_source(start), edit.end if edit is not None else last + 1)
+
+    def raw(self, source: str, start: int, end: int) -> str:
+        """The source text of a view range with the view's edits applied but no width folding: what a
+        record holds (``<p>``, pinyin, zero-width characters and hard-wrap breaks removed)."""
+        s, e = self.span(start, end)
+        if not self.edits:
+            return source[s:e]
+        k = max(0, bisect.bisect_right(self._edit_starts, s) - 1)
+        pieces: list[str] = []
+        pos = s
+        while k < len(self.edits) and self.edits[k].start < e:
+            edit = self.edits[k]
+            if edit.end > s:
+                pieces.append(source[pos : max(pos, edit.start)])
+                if edit.start >= s:
+                    pieces.append(edit.replacement)
+                pos = max(pos, edit.end)
+            k += 1
+        pieces.append(source[pos:e] if pos < e else "")
+        return "".join(pieces)
 
 
-def make_view(source: str) -> View:
-    """Build the matching view of ``source``."""
+def noise_edits(folded: str) -> list[Edit]:
+    """Invisible characters, markup and injected pinyin to drop from the view."""
+    edits = [Edit(m.start(), m.end(), "", "invisible") for m in INVISIBLE.finditer(folded)]
+    if "<" in folded:
+        edits += [Edit(m.start(), m.end(), "\n", "html_tag") for m in _BLOCK_TAG.finditer(folded)]
+        edits += [Edit(m.start(), m.end(), "", "html_tag") for m in _INLINE_TAG.finditer(folded)]
+    if "&" in folded:
+        edits += [
+            Edit(m.start(), m.end(), _ENTITIES[m.group().lower()], "html_entity") for m in _ENTITY.finditer(folded)
+        ]
+    if "(" in folded:
+        pinyin = list(_PINYIN.finditer(folded))
+        if len(pinyin) >= _MIN_PINYIN:
+            edits += [Edit(m.start(), m.end(), "", "pinyin") for m in pinyin]
+    return edits
+
+
+def _non_overlapping(edits: list[Edit]) -> list[Edit]:
+    out: list[Edit] = []
+    for edit in sorted(edits, key=lambda e: (e.start, -e.end)):
+        if not out or edit.start >= out[-1].end:
+            out.append(edit)
+    return out
+
+
+def make_view(source: str, extra: list[Edit] | None = None) -> View:
+    """Build the matching view of ``source``; ``extra`` edits (hard-wrap joins) come on top of noise."""
     folded = fold(source)
-    if INVISIBLE.search(folded) is None:
+    edits = _non_overlapping(noise_edits(folded) + (extra or []))
+    if not edits:
         return View(folded, len(source))
     pieces: list[str] = []
     breaks: list[int] = []
     shifts: list[int] = []
     last = 0
-    deleted = 0
+    shift = 0
     vpos = 0
-    for m in INVISIBLE.finditer(folded):
-        pieces.append(folded[last : m.start()])
-        vpos += m.start() - last
-        deleted += m.end() - m.start()
+    for edit in edits:
+        pieces.append(folded[last : edit.start])
+        pieces.append(edit.replacement)
+        vpos += edit.start - last + len(edit.replacement)
+        shift += edit.end - edit.start - len(edit.replacement)
         breaks.append(vpos)
-        shifts.append(deleted)
-        last = m.end()
+        shifts.append(shift)
+        last = edit.end
     pieces.append(folded[last:])
-    return View("".join(pieces), len(source), tuple(breaks), tuple(shifts))
+    return View("".join(pieces), len(source), tuple(edits), tuple(breaks), tuple(shifts), tuple(e.start for e in edits))
 
 
 _LINE_BREAK = regex.compile(r"\r\n|\r|\n")
@@ -126,3 +211,49 @@ def strip_span(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and text[end - 1].isspace():
         end -= 1
     return start, end
+
+
+# Hard wraps: most lines of a paragraph end at one width (~36 characters), often mid-word.
+_MIN_WRAP_WIDTH = 16
+_MIN_WRAPPED_LINES = 4
+_WRAPPED_SHARE = 0.4
+_OPEN_END_SHARE = 0.6
+_SENTENCE_END = "。！？!?；;：:"
+_WRAP_MARKER = regex.compile(
+    r"\s*(?:[一二三四五六七八九十]{1,3}[、.]|\([一二三四五六七八九十\d]{1,3}\)|第[一二三四五六七八九十百]+[章条节])"
+)
+
+
+def hard_wrap_edits(folded: str) -> list[Edit]:
+    """Line breaks that a hard wrap inserted (to be dropped from the view), or nothing.
+
+    A page is hard-wrapped when a large share of its lines have (nearly) the same length; then a break
+    after such a full line is a wrap unless the line ends a sentence and the next starts a heading.
+    """
+    lines = split_lines(folded)
+    lengths = [len(folded[s:e].rstrip()) for s, e in lines]
+    counts: dict[int, int] = {}
+    for n in lengths:
+        if n >= _MIN_WRAP_WIDTH:
+            counts[n] = counts.get(n, 0) + 1
+    if not counts:
+        return []
+    width = max(counts, key=lambda n: (counts[n] + counts.get(n - 1, 0), n))
+    full = [width - 1 <= n <= width + 1 for n in lengths]
+    nonblank = sum(1 for n in lengths if n)
+    if sum(full) < max(_MIN_WRAPPED_LINES, _WRAPPED_SHARE * nonblank):
+        return []
+    # Wrapped lines stop mid-sentence; lines that merely happen to be equally long end sentences.
+    open_ends = sum(1 for i, (s, e) in enumerate(lines) if full[i] and folded[s:e].rstrip()[-1] not in _SENTENCE_END)
+    if open_ends < _OPEN_END_SHARE * sum(full):
+        return []
+    edits: list[Edit] = []
+    for i in range(len(lines) - 1):
+        (s, e), (ns, ne) = lines[i], lines[i + 1]
+        if not full[i] or not lengths[i + 1]:
+            continue
+        text = folded[s:e].rstrip()
+        if text[-1] in _SENTENCE_END and _WRAP_MARKER.match(folded, ns, ne):
+            continue
+        edits.append(Edit(s + len(text), ns, "", "hard_wrap"))
+    return edits

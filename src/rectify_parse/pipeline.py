@@ -18,10 +18,12 @@ from .decode import decode
 from .diff import variants as diff_variants
 from .errors import InputTooLargeError, ParseError, RectifyError
 from .header import HeaderResult, find_header_lines, merge_header
-from .normalize import View, make_view, split_lines
+from .normalize import View, fold, hard_wrap_edits, make_view, split_lines
+from .quality import GARBLED_BELOW, quality
 from .records import (
     SCHEMA_VERSION,
     Boilerplate,
+    Cleaning,
     Copy,
     Duplicates,
     Notice,
@@ -110,8 +112,7 @@ def _strip(text: str, start: int, end: int) -> Line:
 
 
 def _raw(view: View, source: str, line: Line) -> str:
-    s, e = view.span(*line)
-    return source[s:e]
+    return view.raw(source, *line)
 
 
 def _span_of(view: View, lines: list[Line]) -> Span:
@@ -159,7 +160,7 @@ def _is_rectification(view: View, lines: list[Line], header: HeaderResult) -> bo
 
 
 def _parse(source: str, encoding: str) -> Notice:
-    view = make_view(source)
+    view = make_view(source, hard_wrap_edits(fold(source)))
     text = view.text
     lines = split_lines(text)
     chrome, tails = find_chrome(text, lines)
@@ -191,6 +192,16 @@ def _parse(source: str, encoding: str) -> Notice:
 
     if not canon:
         warnings.append(Warning("no_body", "no body text left after removing header and site chrome", None))
+    readable = quality(source)
+    if readable < GARBLED_BELOW:
+        warnings.append(
+            Warning(
+                "garbled_text",
+                f"the text looks garbled (quality {readable}): decoded with the wrong codec, replacement "
+                "characters, or Chinese turned into '?'; values extracted from it are unreliable",
+                None,
+            )
+        )
     parser = BodyParser(
         view, source, canon, header_title=header.header.title, header_title_span=header.header.spans.get("title")
     )
@@ -201,6 +212,7 @@ def _parse(source: str, encoding: str) -> Notice:
     return Notice(
         schema_version=SCHEMA_VERSION,
         encoding=encoding,
+        quality=readable,
         header=header.header,
         title=result.title,
         title_span=result.title_span,
@@ -212,6 +224,7 @@ def _parse(source: str, encoding: str) -> Notice:
         attachment_spans=result.attachment_spans,
         closing=result.closing,
         boilerplate=boilerplate,
+        cleaned=[Cleaning(source[e.start : e.end], (e.start, e.end), e.rule, e.replacement) for e in view.edits],
         duplicates=duplicates,
         segments=segments,
         text="\n".join(_raw(view, source, line) for line in canon),

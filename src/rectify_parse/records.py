@@ -133,6 +133,17 @@ class Boilerplate(_Record):
 
 
 @dataclass(frozen=True, slots=True)
+class Cleaning(_Record):
+    """Text dropped (or replaced by one character) so values read cleanly: markup, injected pinyin,
+    invisible characters, hard-wrap line breaks. Values never contain it; spans still cover it."""
+
+    text: str = doc("The text as written.")
+    span: Span = doc("Where it was.")
+    rule: str = doc("`html_tag`, `html_entity`, `pinyin`, `invisible` or `hard_wrap`.")
+    replacement: str = doc("What stands for it in values: empty, or one character (a line break for <p>).")
+
+
+@dataclass(frozen=True, slots=True)
 class Copy(_Record):
     """One copy of the body found in the page."""
 
@@ -179,6 +190,7 @@ class Notice(_Record):
 
     schema_version: str = doc("Version of this record format.")
     encoding: str = doc("How the input was decoded: `utf-8`, `utf-8-sig`, `gb18030`, or `str` for text input.")
+    quality: float = doc("Readability of the decoded text, 0..1; below 0.6 a `garbled_text` warning explains why.")
     header: Header = doc("The metadata header, merged over every layout it was printed in.")
     title: str | None = doc("The notice title (header 标题, else the title line), or null.")
     title_span: Span | None = doc("Span of `title`.")
@@ -190,6 +202,7 @@ class Notice(_Record):
     attachment_spans: list[Span] = doc("Span of each attachment.")
     closing: Closing = doc("Sign-off and contact lines.")
     boilerplate: list[Boilerplate] = doc("Everything removed as site chrome, in page order.")
+    cleaned: list[Cleaning] = doc("Markup, pinyin, invisible characters and hard wraps dropped from values.")
     duplicates: Duplicates = doc("Repeated copies of the body and their differences.")
     segments: list[Segment] = doc("Further documents on the page after the first one (not parsed).")
     text: str = doc("The clean body: header and chrome removed, one copy only (lines joined by newlines).")

@@ -88,8 +88,7 @@ class _Reader:
         return self.view.span(start, end)
 
     def raw(self, start: int, end: int) -> str:
-        s, e = self.view.span(start, end)
-        return self.source[s:e]
+        return self.view.raw(self.source, start, end)
 
     def trim(self, start: int, end: int, chars: str = " \t\r\n") -> Line:
         text = self.text
