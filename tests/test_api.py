@@ -16,6 +16,7 @@ def test_exported_members_exist_and_nothing_public_is_missing() -> None:
     public = {n for n in dir(rectify_parse) if not n.startswith("_")}
     modules = {
         "chrome",
+        "quality",
         "cli",
         "corpus",
         "decode",
