@@ -249,3 +249,48 @@ def test_trailing_chrome_fragment_is_cut_from_a_content_line() -> None:
 def test_table_of_contents_is_not_a_second_set_of_headings() -> None:
     text = "目录\n一、总体情况\n二、下一步打算\n一、总体情况\n内容甲。\n二、下一步打算\n内容乙。"
     assert [s.heading for s in parse(text).sections] == ["总体情况", "下一步打算"]
+
+
+def _tree(sections: list[rectify_parse.Section]) -> list[tuple[int, str, str, list]]:  # type: ignore[type-arg]
+    return [(s.level, s.marker, s.heading, _tree(s.children)) for s in sections]
+
+
+def test_regulation_chapters_and_articles_nest_the_gb_ladder() -> None:
+    text = "\n".join(
+        [
+            "某某县公共资源交易管理办法",
+            "第一章 总则",
+            "第一条 为了规范交易活动，制定本办法。",
+            "第二条 本办法适用于下列项目：",
+            "（一）工程建设项目；",
+            "（二）政府采购项目。",
+            "第二章 交易程序",
+            "第三条 交易应当公开。",
+        ]
+    )
+    assert _tree(parse(text).sections) == [
+        (
+            1,
+            "第一章",
+            "总则",
+            [
+                (3, "第一条", "为了规范交易活动，制定本办法", []),
+                (
+                    3,
+                    "第二条",
+                    "本办法适用于下列项目",
+                    [(2, "（一）", "工程建设项目", []), (2, "（二）", "政府采购项目", [])],
+                ),
+            ],
+        ),
+        (1, "第二章", "交易程序", [(3, "第三条", "交易应当公开", [])]),
+    ]
+
+
+def test_decimal_numbering_only_where_the_document_uses_it() -> None:
+    text = "1 总则\n1.1 目的\n为规范管理。\n3月19日召开会议。\n1.2 适用范围\n2 职责\n2.1 主管部门"
+    assert _tree(parse(text).sections) == [
+        (1, "1", "总则", [(2, "1.1", "目的", []), (2, "1.2", "适用范围", [])]),
+        (1, "2", "职责", [(2, "2.1", "主管部门", [])]),
+    ]
+    assert parse("一、总体情况\n1 个别单位未落实。").sections[0].children == []

@@ -107,7 +107,7 @@ def _is_value_line(text: str) -> bool:
     stripped = text.strip()
     if not stripped or len(stripped) > _MAX_VALUE_LINE or stripped.endswith(("。", ":", "：")):
         return False
-    return not any(pattern.match(stripped) for _, _, pattern in MARKERS)
+    return not any(pattern.match(stripped) for _, _, _, pattern in MARKERS)
 
 
 @dataclass(frozen=True, slots=True)

@@ -55,16 +55,27 @@ def cn_to_int(text: str) -> int | None:
 
 
 # --- heading markers (GB/T 9704 ladder and relatives) -----------------------------------------------
-# (level, family, compiled pattern); group "num" holds the number. Matched at a paragraph start.
+# (level, rank, family, pattern); group "num" holds the number. Matched at a paragraph start. ``level`` is
+# the rung on the marker's own ladder; ``rank`` orders ladders for nesting: a regulation's 章 / 节 / 条 and
+# decimal numbering sit above the GB/T 9704 ladder, so a （一） inside 第三条 nests under it.
 _CN = "[一二三四五六七八九十百]{1,4}"
-MARKERS: tuple[tuple[int, str, regex.Pattern[str]], ...] = (
-    (1, "cn_dun", regex.compile(rf"(?P<num>{_CN})[、.](?![、.])")),
-    (2, "cn_paren", regex.compile(rf"\((?P<num>{_CN})\)")),
+MARKERS: tuple[tuple[int, int, str, regex.Pattern[str]], ...] = (
+    (1, 1, "chapter", regex.compile(rf"第(?P<num>{_CN}|\d{{1,3}})章[ \t]*")),
+    (2, 2, "part", regex.compile(rf"第(?P<num>{_CN}|\d{{1,3}})节[ \t]*")),
+    (3, 3, "article", regex.compile(rf"第(?P<num>{_CN}|\d{{1,3}})条[ \t]*")),
+    (1, 11, "cn_dun", regex.compile(rf"(?P<num>{_CN})[、.](?![、.])")),
+    (2, 12, "cn_paren", regex.compile(rf"\((?P<num>{_CN})\)")),
     # 1. / 1、 but not 1.5万元, 2023.; a number must not run on into digits or a percent sign.
-    (3, "arabic_dot", regex.compile(r"(?P<num>\d{1,3})(?:[.、](?![\d%.])|\.(?=\s))")),
-    (4, "arabic_paren", regex.compile(r"\((?P<num>\d{1,3})\)")),
-    (5, "circled", regex.compile(r"(?P<num>[\u2460-\u2473])")),
+    (3, 13, "arabic_dot", regex.compile(r"(?P<num>\d{1,3})(?:[.、](?![\d%.])|\.(?=\s))")),
+    (4, 14, "arabic_paren", regex.compile(r"\((?P<num>\d{1,3})\)")),
+    (5, 15, "circled", regex.compile(r"(?P<num>[\u2460-\u2473])")),
 )
+# Decimal numbering (1 总则 / 1.1 目的 / 1.1.2 …), only in documents that use it on several lines.
+DECIMAL_MARKER = regex.compile(
+    r"(?P<all>\d{1,2}(?:[ \t]+|(?:\.\d{1,2}){1,3}(?:[ \t]+|(?=\p{Han})))(?![年月日号个万亿元项条次%]))(?=\S)"
+)
+DECIMAL_EVIDENCE = regex.compile(r"\d{1,2}\.\d{1,2}(?:\.\d{1,2})*[ \t]*\p{Han}")
+DECIMAL_RANK = 3  # decimal level k nests at rank 3 + k: under 条, above the GB/T 9704 ladder
 
 CIRCLED_BASE = 0x2460
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import regex
 
@@ -21,6 +22,9 @@ from .patterns import (
     CONTACT_LINE,
     CONTACT_PHONE,
     DATE_LINE,
+    DECIMAL_EVIDENCE,
+    DECIMAL_MARKER,
+    DECIMAL_RANK,
     DECLARED_ASPECTS_PROBLEMS,
     DECLARED_PROBLEMS,
     DECLARED_STATUS,
@@ -53,6 +57,7 @@ _MAX_SIGNATURE = 40
 @dataclass(slots=True)
 class _Node:
     level: int
+    rank: int
     family: str
     number: int
     marker: Line
@@ -115,9 +120,23 @@ def first_sentence_end(text: str, start: int, end: int) -> int:
     return -1
 
 
-def match_marker(text: str, start: int, end: int) -> tuple[int, str, int, int] | None:
-    """``(level, family, number, marker_end)`` when a heading marker starts at ``start``."""
-    for level, family, pattern in MARKERS:
+def _rstrip(text: str, start: int, end: int) -> int:
+    while end > start and text[end - 1] in " \t":
+        end -= 1
+    return end
+
+
+class Marker(NamedTuple):
+    level: int
+    rank: int
+    family: str
+    number: int
+    end: int
+
+
+def match_marker(text: str, start: int, end: int, *, decimal: bool = False) -> Marker | None:
+    """The heading marker that starts at ``start``, if any (``decimal``: 1 / 1.1 numbering is in use)."""
+    for level, rank, family, pattern in MARKERS:
         m = pattern.match(text, start, end)
         if m is None:
             continue
@@ -125,11 +144,15 @@ def match_marker(text: str, start: int, end: int) -> tuple[int, str, int, int] |
         number = ord(num) - CIRCLED_BASE + 1 if family == "circled" else cn_to_int(num)
         if number is None:
             continue
-        marker_end = m.end()
-        rest = text[marker_end:end].lstrip(" \t")
-        if not rest:
+        if not text[m.end() : end].strip(" \t"):
             return None  # a bare marker is not a heading
-        return level, family, number, marker_end
+        return Marker(level, rank, family, number, _rstrip(text, start, m.end()))
+    if decimal:
+        m = DECIMAL_MARKER.match(text, start, end)
+        if m is not None:
+            parts = m["all"].strip().split(".")
+            level = len(parts)
+            return Marker(level, DECIMAL_RANK + level, f"decimal{level}", int(parts[-1]), _rstrip(text, start, m.end()))
     return None
 
 
@@ -182,6 +205,9 @@ class BodyParser:
         self.header_title_span = header_title_span
         self.reserved: set[int] = set()
         self.warnings: list[Warning] = []
+        # 1 / 1.1 decimal numbering counts only in documents that show it on several lines.
+        evidence = sum(1 for s, e in self.lines[:400] if DECIMAL_EVIDENCE.match(view.text, s, e))
+        self.decimal = evidence >= 2
 
     # -- preamble -------------------------------------------------------------------------------------
     def _title_and_addressee(self) -> tuple[str | None, Span | None, str | None, Span | None]:
@@ -346,10 +372,9 @@ class BodyParser:
         for i, (start, end) in enumerate(self.lines):
             if i in self.reserved:
                 continue
-            found = match_marker(text, start, end)
+            found = match_marker(text, start, end, decimal=self.decimal)
             if found is not None:
-                level, family, number, marker_end = found
-                hs = marker_end
+                hs = found.end
                 while hs < end and text[hs] in " \t":
                     hs += 1
                 stop = first_sentence_end(text, hs, end)
@@ -359,8 +384,10 @@ class BodyParser:
                 else:
                     heading = self.r.trim(hs, stop)
                     text_start = stop + 1
-                node = _Node(level, family, number, (start, marker_end), heading, text_start, end)
-                while stack and stack[-1].level >= level:
+                node = _Node(
+                    found.level, found.rank, found.family, found.number, (start, found.end), heading, text_start, end
+                )
+                while stack and stack[-1].rank >= found.rank:
                     stack.pop()
                 (stack[-1].children if stack else roots).append(node)
                 stack.append(node)
