@@ -294,3 +294,41 @@ def test_decimal_numbering_only_where_the_document_uses_it() -> None:
         (1, "2", "职责", [(2, "2.1", "主管部门", [])]),
     ]
     assert parse("一、总体情况\n1 个别单位未落实。").sections[0].children == []
+
+
+def test_lost_newlines_headings_inline_are_split() -> None:
+    text = (
+        "关于巡察整改情况的报告按照区委统一部署，巡察组开展了巡察，共反馈1个方面2个问题，现将整改情况报告如下："
+        "一、整改工作开展情况（一）加强组织领导。成立了领导小组。（二）强化督促检查。每周调度，共投入资金1.5万元。"
+        "二、问题整改落实情况（一）学习贯彻方面1.学习不深入。专题学习次数偏少。整改进度：已完成。"
+        "整改情况：一是修订学习制度。二是增强考核。2.制度不健全。部分制度未修订。整改进度：正在整改。"
+        "整改情况：正在修订制度。三、下一步打算。持续巩固整改成果。"
+    )
+    notice = parse(text)
+    assert notice.title == "关于巡察整改情况的报告"
+    assert [s.heading for s in notice.sections] == ["整改工作开展情况", "问题整改落实情况", "下一步打算"]
+    assert [c.heading for c in notice.sections[0].children] == ["加强组织领导", "强化督促检查"]
+    assert [(p.number, p.status_kind, len(p.measures)) for p in notice.problems] == [
+        (1, "completed", 2),
+        (2, "in_progress", 1),
+    ]
+    assert notice.warnings == []
+
+
+def test_hard_wrapped_lines_are_rejoined_before_structure() -> None:
+    body = (
+        "按照县委巡察工作统一部署，县委第二巡察组对县水利局开展了常规巡察，反馈了1个方面2个问题。"
+        "现将整改情况报告如下。一、问题整改情况（一）工程管理方面1.工程资金拨付不及时。部分项目资金"
+        "拨付滞后，涉及资金1.5万元。整改进度：已完成。整改情况：一是建立资金拨付台账。二是每月通报。"
+        "2.项目验收不规范。个别项目未按程序验收，验收资料不全，整改时限为2023年12月底前，已全部补齐。"
+        "整改进度：已完成。整改情况：一是补齐验收资料。二是完善制度。三是开展培训。"
+    )
+    width = 36
+    wrapped = "\n".join(body[i : i + width] for i in range(0, len(body), width))
+    notice = parse(wrapped)
+    assert [(p.number, p.title, len(p.measures)) for p in notice.problems] == [
+        (1, "工程资金拨付不及时", 2),
+        (2, "项目验收不规范", 3),
+    ]
+    assert {c.rule for c in notice.cleaned} == {"hard_wrap"}
+    assert "\n" not in notice.problems[0].description

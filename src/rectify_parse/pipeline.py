@@ -33,7 +33,7 @@ from .records import (
     Warning,
 )
 from .repeats import CopyCut, Repeats, find_repeats
-from .structure import BodyParser, second_document_start
+from .structure import BodyParser, second_document_start, split_inline_headings
 
 # Inputs above this many characters raise InputTooLargeError instead of being parsed.
 MAX_CHARS = 20_000_000
@@ -101,6 +101,12 @@ def _content_lines(
         after_download.append(download_pending)
         download_pending = False
     return _Body(out, after_download, boilerplate)
+
+
+def _spread(body: _Body, lines: list[Line]) -> list[bool]:
+    """``after_download`` for lines split from the body's lines: only a piece that starts a line keeps it."""
+    starts = {line[0]: flag for line, flag in zip(body.lines, body.after_download, strict=True)}
+    return [starts.get(start, False) for start, _ in lines]
 
 
 def _strip(text: str, start: int, end: int) -> Line:
@@ -171,8 +177,9 @@ def _parse(source: str, encoding: str) -> Notice:
 
     # A second, different document on the page is kept out of the parse and reported.
     segments: list[Segment] = []
-    lines_ = body.lines
-    second = second_document_start(text, lines_, body.after_download)
+    lines_ = split_inline_headings(text, body.lines)
+    after_download = body.after_download if len(lines_) == len(body.lines) else _spread(body, lines_)
+    second = second_document_start(text, lines_, after_download)
     if second is not None:
         seg_span = _span_of(view, lines_[second:])
         segments.append(Segment(seg_span, _raw(view, source, lines_[second])))

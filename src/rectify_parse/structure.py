@@ -651,3 +651,54 @@ def second_document_start(text: str, lines: Sequence[Line], after_download: Sequ
         if (after_signoff or after_download[i]) and len(lines) - i >= 3:
             return i
     return None
+
+
+_INLINE_CANDIDATE = regex.compile(
+    r"[一二三四五六七八九十]{1,3}[、.]|\([一二三四五六七八九十]{1,3}\)|\d{1,2}[.、]|\(\d{1,2}\)"
+    r"|第[一二三四五六七八九十百\d]{1,4}[章节条]"
+)
+_MIN_INLINE_LINE = 120
+# A title run into the first sentence of the body: …情况的报告按照区委统一部署…
+_GLUED_TITLE = regex.compile(
+    r"(?P<title>[^。;；:：!！?？\n]{4,60}?(?:通知|通报|报告|公告|公示|决定|意见|办法|方案|规定|细则))"
+    r"(?=按照|根据|为了|为进一步|近日|现将|经|依据|各|\d{4}年|[一二]〇|今年|去年)"
+)
+_MAX_INLINE_HEADING = 40
+
+
+def split_inline_headings(text: str, lines: Sequence[Line]) -> list[Line]:
+    """Split long lines where headings run inline because the page lost its newlines.
+
+    A marker splits a line when it follows a sentence end (…如下：一、…, …。（二）…) or directly follows a
+    short heading (一、整改工作开展情况（一）…), and its number starts or continues its family's sequence;
+    so 1.5万元 or a （一） quoted mid-sentence stays where it is.
+    """
+    out: list[Line] = []
+    last: dict[str, int] = {}
+    for index, (start, end) in enumerate(lines):
+        if index == 0 and end - start >= _MIN_INLINE_LINE:
+            glued = _GLUED_TITLE.match(text, start, end)
+            if glued is not None:
+                out.append((start, glued.end("title")))
+                start = glued.end("title")
+        head = match_marker(text, start, end)
+        if head is not None:
+            last[head.family] = head.number
+        if end - start < _MIN_INLINE_LINE:
+            out.append((start, end))
+            continue
+        piece = start
+        for m in _INLINE_CANDIDATE.finditer(text, start + 1, end):
+            found = match_marker(text, m.start(), end)
+            if found is None or found.number not in (1, last.get(found.family, 0) + 1):
+                continue
+            before = text[piece : m.start()].rstrip(" \t")
+            after_stop = bool(before) and before[-1] in "。;；:：!！?？"
+            after_heading = match_marker(text, piece, m.start()) is not None and len(before) <= _MAX_INLINE_HEADING
+            if not (after_stop or after_heading) or not before:
+                continue
+            out.append((piece, piece + len(before)))
+            piece = m.start()
+            last[found.family] = found.number
+        out.append((piece, end))
+    return out
