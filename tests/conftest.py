@@ -17,83 +17,100 @@ def fixture_names(folder: Path = FIXTURES) -> list[str]:
     return sorted(p.name[: -len(".txt")] for p in folder.glob("*.txt"))
 
 
-def check_facts(record: dict[str, Any], facts: dict[str, Any]) -> list[str]:
-    """Every difference between a record and the hand-written facts about it (empty when they agree)."""
-    problems: list[str] = []
+def fact_checks(record: dict[str, Any], facts: dict[str, Any]) -> list[tuple[str, bool, str]]:
+    """Every check the hand-written facts ask for, as ``(field, passed, message)``."""
+    checks: list[tuple[str, bool, str]] = []
 
-    def expect(what: str, got: Any, want: Any) -> None:
-        if got != want:
-            problems.append(f"{what}: got {got!r}, want {want!r}")
+    def expect(field: str, what: str, got: Any, want: Any) -> None:
+        checks.append((field, got == want, f"{what}: got {got!r}, want {want!r}"))
+
+    def require(field: str, ok: bool, message: str) -> None:
+        checks.append((field, ok, message))
 
     if "encoding" in facts:
-        expect("encoding", record["encoding"], facts["encoding"])
+        expect("encoding", "encoding", record["encoding"], facts["encoding"])
     for key, want in facts.get("header", {}).items():
         if key == "extra":
             for label, value in want.items():
-                expect(f"header.extra[{label}]", record["header"]["extra"].get(label), value)
+                expect("header", f"header.extra[{label}]", record["header"]["extra"].get(label), value)
         else:
-            expect(f"header.{key}", record["header"][key], want)
+            expect("header", f"header.{key}", record["header"][key], want)
     for key in ("title", "addressee"):
         if key in facts:
-            expect(key, record[key], facts[key])
+            expect(key, key, record[key], facts[key])
     if "top_sections" in facts:
-        expect("top_sections", [s["heading"] for s in record["sections"]], facts["top_sections"])
+        expect("sections", "top_sections", [s["heading"] for s in record["sections"]], facts["top_sections"])
+    if "section_counts" in facts:
+        expect("sections", "section_counts", [len(s["children"]) for s in record["sections"]], facts["section_counts"])
     if "max_level" in facts:
 
         def depth(nodes: list[dict[str, Any]]) -> int:
             return max((max(n["level"], depth(n["children"])) for n in nodes), default=0)
 
-        expect("max_level", depth(record["sections"]), facts["max_level"])
+        expect("sections", "max_level", depth(record["sections"]), facts["max_level"])
     if "problems_count" in facts:
-        expect("problems_count", len(record["problems"]), facts["problems_count"])
+        expect("problems", "problems_count", len(record["problems"]), facts["problems_count"])
     for i, want in enumerate(facts.get("problems", [])):
         if i >= len(record["problems"]):
-            problems.append(f"problem #{i + 1} missing")
+            require("problems", False, f"problem #{i + 1} missing")
             continue
         got = record["problems"][i]
         for key, value in want.items():
             if key == "measures_count":
-                expect(f"problem {i + 1} measures_count", len(got["measures"]), value)
+                expect("problems", f"problem {i + 1} measures_count", len(got["measures"]), value)
             elif key == "fields":
                 for label, v in value.items():
-                    expect(f"problem {i + 1} fields[{label}]", got["fields"].get(label), v)
+                    expect("problems", f"problem {i + 1} fields[{label}]", got["fields"].get(label), v)
             else:
-                expect(f"problem {i + 1} {key}", got[key], value)
+                expect("problems", f"problem {i + 1} {key}", got[key], value)
     if "attachments" in facts:
-        expect("attachments", record["attachments"], facts["attachments"])
+        expect("attachments", "attachments", record["attachments"], facts["attachments"])
     for key, want in facts.get("closing", {}).items():
-        expect(f"closing.{key}", record["closing"][key], want)
+        expect("closing", f"closing.{key}", record["closing"][key], want)
     removed = " ".join(b["text"] for b in record["boilerplate"])
     for needle in facts.get("boilerplate_contains", []):
-        if needle not in removed:
-            problems.append(f"boilerplate lacks {needle!r}")
+        require("chrome", needle in removed, f"boilerplate lacks {needle!r}")
     for needle in facts.get("text_excludes", []):
-        if needle in record["text"]:
-            problems.append(f"text holds {needle!r}")
+        require("text", needle not in record["text"], f"text holds {needle!r}")
     for needle in facts.get("text_includes", []):
-        if needle not in record["text"]:
-            problems.append(f"text lacks {needle!r}")
+        require("text", needle in record["text"], f"text lacks {needle!r}")
     codes = {w["code"] for w in record["warnings"]}
     for code in facts.get("warning_codes", []):
-        if code not in codes:
-            problems.append(f"warning {code!r} not raised (got {sorted(codes)})")
+        require("warnings", code in codes, f"warning {code!r} not raised (got {sorted(codes)})")
+    if "quality_max" in facts:
+        require(
+            "warnings",
+            record["quality"] <= facts["quality_max"],
+            f"quality {record['quality']} above {facts['quality_max']}",
+        )
     dup = record["duplicates"]
     if "copies" in facts:
-        expect("copies", max(1, len(dup["copies"])), facts["copies"])
+        expect("duplicates", "copies", max(1, len(dup["copies"])), facts["copies"])
     if "complete" in facts:
-        expect("complete", [c["complete"] for c in dup["copies"]] or [True], facts["complete"])
+        expect("duplicates", "complete", [c["complete"] for c in dup["copies"]] or [True], facts["complete"])
     if "wording_variants" in facts:
         got_pairs = [[v["before"], v["after"]] for v in dup["variants"] if v["kind"] == "wording"]
-        expect("wording_variants", got_pairs, facts["wording_variants"])
+        expect("duplicates", "wording_variants", got_pairs, facts["wording_variants"])
     if "has_punctuation_variants" in facts:
         expect(
+            "duplicates",
             "has_punctuation_variants",
             any(v["kind"] == "punctuation" for v in dup["variants"]),
             facts["has_punctuation_variants"],
         )
     if "second_document_title" in facts:
-        expect("second_document_title", [s["title"] for s in record["segments"]], [facts["second_document_title"]])
-    return problems
+        expect(
+            "segments",
+            "second_document_title",
+            [s["title"] for s in record["segments"]],
+            [facts["second_document_title"]],
+        )
+    return checks
+
+
+def check_facts(record: dict[str, Any], facts: dict[str, Any]) -> list[str]:
+    """Every difference between a record and the hand-written facts about it (empty when they agree)."""
+    return [message for _, ok, message in fact_checks(record, facts) if not ok]
 
 
 @pytest.fixture(scope="session")

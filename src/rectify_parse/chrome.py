@@ -9,8 +9,11 @@ is chrome whatever its order. Official lines that look like chrome (（此件公
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import regex
+
+from .patterns import TITLE_END
 
 LINE_RULES: tuple[tuple[str, regex.Pattern[str]], ...] = (
     (
@@ -97,6 +100,14 @@ _WIDGET_ANCHOR = regex.compile(r"打印|关闭|收藏|返回|纠错|保护色|�
 TRAILING_FRAGMENT = regex.compile(r"(?:\s*[【\[](?:打印|关闭|打印本页|关闭窗口|收藏|返回顶部)[】\]])+\s*$")
 
 
+_MAX_TAIL = 60
+_MAX_SPAM_LINE = 140
+TITLE_SPAM_HEAD = regex.compile(r"(?:[ \t]*【[^】\n]{1,6}】)+[ \t]*")
+TITLE_SPAM_TAIL = regex.compile(
+    r"[ \t]*(?:_|\||｜|-{1,2}|–|—{1,2})[ \t]*[^_|｜\s]{2,24}(?:网|网站|门户|政府网|官网|在线|频道)[ \t]*$"
+)
+
+
 def classify_line(text: str) -> str | None:
     """Name of the chrome rule a (view) line matches, or None for content."""
     stripped = text.strip()
@@ -114,17 +125,44 @@ def classify_line(text: str) -> str | None:
     return None
 
 
-def find_chrome(view_text: str, lines: Sequence[tuple[int, int]]) -> tuple[dict[int, str], dict[int, int]]:
-    """Chrome line indices with their rule, and content lines whose tail is chrome (index -> cut)."""
+@dataclass(frozen=True, slots=True)
+class Fragment:
+    """Chrome inside a content line: ``[start, end)`` in view offsets, and the rule that matched."""
+
+    start: int
+    end: int
+    rule: str
+
+
+def _title_spam(text: str, start: int, end: int) -> list[Fragment]:
+    """【最新】【官方】 before a title and _某某网 after it, on a line that is a title once they are gone."""
+    if end - start > _MAX_SPAM_LINE:
+        return []
+    head = TITLE_SPAM_HEAD.match(text, start, end)
+    tail = TITLE_SPAM_TAIL.search(text, start, end)
+    core_start = head.end() if head else start
+    core_end = tail.start() if tail else end
+    if (head is None and tail is None) or TITLE_END.search(text, core_start, core_end) is None:
+        return []
+    out = [Fragment(start, head.end(), "title_spam")] if head else []
+    return out + ([Fragment(tail.start(), end, "title_spam")] if tail else [])
+
+
+def find_chrome(view_text: str, lines: Sequence[tuple[int, int]]) -> tuple[dict[int, str], dict[int, list[Fragment]]]:
+    """Chrome line indices with their rule, and the chrome fragments inside content lines."""
     whole: dict[int, str] = {}
-    tails: dict[int, int] = {}
+    fragments: dict[int, list[Fragment]] = {}
     for i, (start, end) in enumerate(lines):
         text = view_text[start:end]
         rule = classify_line(text)
         if rule is not None:
             whole[i] = rule
             continue
-        m = TRAILING_FRAGMENT.search(text)
+        found = _title_spam(view_text, start, end)
+        tail = max(0, len(text) - _MAX_TAIL)  # the fragment sits at the end; never scan a long line for it
+        m = TRAILING_FRAGMENT.search(text, tail)
         if m is not None and m.start() > 0:
-            tails[i] = start + m.start()
-    return whole, tails
+            found.append(Fragment(start + m.start(), end, "print_close"))
+        if found:
+            fragments[i] = found
+    return whole, fragments

@@ -20,9 +20,11 @@ from .patterns import (
     CATEGORY_PRIMARY,
     CHROME_LABELS,
     DATE_KEYS,
+    DATE_VALUE,
     HEADER_LABEL,
     HEADER_LABELS,
     MARKERS,
+    TITLE_END,
     parse_date,
 )
 from .records import Boilerplate, Header, Span, Warning
@@ -35,6 +37,12 @@ _VALUE_TRIM = " \t|"
 _BRACKETS = {"【": "】", "[": "]"}
 _SPACES = regex.compile(r"[ \t]+")
 _MAX_VALUE_LINE = 60
+_GLUED_REST = 12
+_REST_TRIM = " \t|【】[]"
+
+
+def is_date_label(label: str) -> bool:
+    return HEADER_LABELS.get(label) in DATE_KEYS or label.endswith(("日期", "时间"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +107,12 @@ def read_line(text: str, offset: int) -> list[Pair]:
         value_start, value_end = _trim_value(text, value_start, value_end)
         sep_text = sep.group().strip() if sep else ""
         label = _SPACES.sub("", m.group())
+        if i + 1 == len(labels) and is_date_label(label):
+            # A date glued to what follows (…发布日期：2023-02-24中共某局关于…, a page that lost its
+            # newlines) ends with the date; the rest of the line is content.
+            date = DATE_VALUE.match(text, value_start, value_end)
+            if date is not None and value_end - date.end() > _GLUED_REST:
+                value_end = date.end()
         pairs.append(Pair(label, offset + m.start(), offset + value_start, offset + value_end, sep_text))
     return pairs
 
@@ -118,10 +132,14 @@ class HeaderResult:
     warnings: list[Warning]
 
 
-def find_header_lines(view: View, lines: Sequence[tuple[int, int]], skip: frozenset[int]) -> dict[int, list[Pair]]:
-    """Header lines (index -> pairs): the block at the top, and any block of 3+ labels elsewhere."""
+def find_header_lines(
+    view: View, lines: Sequence[tuple[int, int]], skip: frozenset[int]
+) -> tuple[dict[int, list[Pair]], dict[int, int]]:
+    """Header lines (index -> pairs): the block at the top, and any block of 3+ labels elsewhere; and for
+    a header line whose end is content (a glued page), the view offset where that content starts."""
     text = view.text
     found: dict[int, list[Pair]] = {}
+    rests: dict[int, int] = {}
     block: dict[int, list[Pair]] = {}
     # The top zone ends at the first content line after a header line, or at the second content line
     # (a title line may precede the header).
@@ -149,6 +167,8 @@ def find_header_lines(view: View, lines: Sequence[tuple[int, int]], skip: frozen
             continue
         block[i] = pairs
         last = pairs[-1]
+        if text[last.value_end : end].strip(_REST_TRIM):
+            rests[i] = last.value_end
         if last.value_start == last.value_end and last.separator in ("", ":"):
             # Value on a line of its own (bullets; label, blank line, value).
             j = i + 1
@@ -156,8 +176,10 @@ def find_header_lines(view: View, lines: Sequence[tuple[int, int]], skip: frozen
                 j += 1
             if (
                 j < len(lines)
+                and last.label not in CHROME_LABELS
                 and not read_line(text[lines[j][0] : lines[j][1]], lines[j][0])
                 and _is_value_line(text[lines[j][0] : lines[j][1]])
+                and (HEADER_LABELS.get(last.label) == "title" or TITLE_END.search(text, *lines[j]) is None)
             ):
                 vs, ve = lines[j]
                 while vs < ve and text[vs] in " \t":
@@ -169,7 +191,7 @@ def find_header_lines(view: View, lines: Sequence[tuple[int, int]], skip: frozen
                 i = j
         i += 1
     close_block()
-    return found
+    return found, {i: r for i, r in rests.items() if i in found}
 
 
 def merge_header(view: View, source: str, found: dict[int, list[Pair]]) -> HeaderResult:
@@ -199,6 +221,8 @@ def merge_header(view: View, source: str, found: dict[int, list[Pair]]) -> Heade
             key = HEADER_LABELS.get(pair.label)
             if key is None or (key == "category" and pair.label != CATEGORY_PRIMARY):
                 _fill(extra, spans, pair.label, value, span, _comparable(matchable), warnings, pair.label)
+                if key is None and is_date_label(pair.label) and parse_date(matchable)[0] is None:
+                    warnings.append(Warning("bad_date", f"{pair.label} value {value!r} is not a readable date", span))
             if key is not None:
                 candidates.setdefault(key, []).append((pair.label, value, span, matchable))
 

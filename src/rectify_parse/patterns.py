@@ -74,7 +74,7 @@ MARKERS: tuple[tuple[int, int, str, regex.Pattern[str]], ...] = (
 DECIMAL_MARKER = regex.compile(
     r"(?P<all>\d{1,2}(?:[ \t]+|(?:\.\d{1,2}){1,3}(?:[ \t]+|(?=\p{Han})))(?![年月日号个万亿元项条次%]))(?=\S)"
 )
-DECIMAL_EVIDENCE = regex.compile(r"\d{1,2}\.\d{1,2}(?:\.\d{1,2})*[ \t]*\p{Han}")
+DECIMAL_EVIDENCE = regex.compile(r"\d{1,2}(?:\.\d{1,2}){1,3}[ \t]{0,4}\p{Han}")
 DECIMAL_RANK = 3  # decimal level k nests at rank 3 + k: under 条, above the GB/T 9704 ladder
 
 CIRCLED_BASE = 0x2460
@@ -173,12 +173,20 @@ _ALL_LABELS = sorted([*HEADER_LABELS, *CHROME_LABELS], key=len, reverse=True)
 HEADER_LABEL = regex.compile("(?:" + "|".join(_spaced(lb) for lb in _ALL_LABELS) + ")")
 
 # --- dates ------------------------------------------------------------------------------------------
-DATE_NUMERIC = regex.compile(r"(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})(?!\d)\s*日?")
+DATE_NUMERIC = regex.compile(
+    r"(?P<y>\d{4})\s{0,3}[-/.年]\s{0,3}(?P<m>\d{1,2})\s{0,3}[-/.月]\s{0,3}(?P<d>\d{1,2})(?!\d)\s{0,3}日?"
+)
 _CN_YEAR = "[〇○O零一二三四五六七八九]{4}"
 _CN_SMALL = "[一二三四五六七八九十〇○O]{1,3}"
 DATE_CHINESE = regex.compile(rf"(?P<y>{_CN_YEAR})年(?P<m>{_CN_SMALL})月(?P<d>{_CN_SMALL})日")
-# Something that looks like it wants to be a date but is damaged (dropped 〇, lost 年/月).
-DATE_LIKE = regex.compile(rf"\d{{5,8}}日|[〇○O零一二三四五六七八九]{{1,3}}年{_CN_SMALL}月|\d{{4}}年")
+
+
+# A whole date value, with an optional time: the end of a header date glued to the next text.
+DATE_VALUE = regex.compile(
+    r"(?:\d{4}\s{0,3}[-/.年]\s{0,3}\d{1,2}\s{0,3}[-/.月]\s{0,3}\d{1,2}(?!\d)\s{0,3}日?"
+    rf"|{_CN_YEAR}年{_CN_SMALL}月{_CN_SMALL}日)"
+    r"(?:\s{0,3}\d{1,2}\s{0,2}:\s{0,2}\d{2}(?:\s{0,2}:\s{0,2}\d{2})?)?"
+)
 
 
 def _cn_year(text: str) -> int | None:
@@ -232,7 +240,7 @@ OTHER_PROBLEM_LABELS = (
 PROBLEM_LABELS = sorted({*STATUS_LABELS, *MEASURE_LABELS, *OTHER_PROBLEM_LABELS}, key=len, reverse=True)
 # A labelled field starts a line or follows a sentence end.
 PROBLEM_FIELD = regex.compile(
-    r"(?:(?<=^|[\n。;；!！?？])[ \t]*)(?P<label>" + "|".join(PROBLEM_LABELS) + r")[ \t]*[:：]"
+    r"(?:(?<=^|[\n。;；!！?？])[ \t]{0,8})(?P<label>" + "|".join(PROBLEM_LABELS) + r")[ \t]{0,8}[:：]"
 )
 PROBLEM_PREFIX = regex.compile(r"\s*问题[ \t]*[:：]\s*")
 
@@ -269,6 +277,14 @@ DECLARED_STATUS = regex.compile(
 
 # --- document parts ---------------------------------------------------------------------------------
 DOC_TYPE_WORDS = (
+    "规范",
+    "准则",
+    "指南",
+    "守则",
+    "须知",
+    "章程",
+    "纲要",
+    "导则",
     "通知",
     "通报",
     "报告",
@@ -302,6 +318,7 @@ DOC_TYPE_WORDS = (
 )
 TITLE_END = regex.compile("(?:" + "|".join(DOC_TYPE_WORDS) + r")(?:\((?:试行|暂行|草案|征求意见稿|修订)\)|》)?\s*$")
 ATTACHMENT_HEAD = regex.compile(r"\s*附\s*件\s*(?P<n>\d{1,2})?\s*[:：]\s*")
+BARE_ATTACHMENT = regex.compile(r"\s*附\s*件\s*\d{0,2}\s*[:：]?\s*")
 ATTACHMENT_ITEM = regex.compile(r"\s*(?P<n>\d{1,2})\s*[.、．]\s*(?=\S)")
 CONTACT_PHONE = regex.compile(
     r"(?:联系电话|咨询电话|联系方式|举报电话|监督电话|电话)\s*[:：]?\s*"
@@ -311,8 +328,9 @@ CONTACT_LINE = regex.compile(
     r"\s*(?:联系人|联系电话|咨询电话|联系方式|举报电话|监督电话|电子邮箱|邮政信箱|通讯地址|邮编)\s*[:：]"
 )
 CLOSING_FORMULA = regex.compile(r"\s*特此(?:通知|通报|公告|公示|报告|函告|批复|说明)\s*[。!！]?\s*")
+# Searched along whole lines: no leading \s* (a search would retry it at every space of a long run).
 DATE_LINE = regex.compile(
-    rf"\s*(?:\d{{4}}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日|{_CN_YEAR}年{_CN_SMALL}月{_CN_SMALL}日"
-    r"|\d{4}-\d{1,2}-\d{1,2})\s*$"
+    rf"(?:\d{{4}}[ \t]{{0,3}}年[ \t]{{0,3}}\d{{1,2}}[ \t]{{0,3}}月[ \t]{{0,3}}\d{{1,2}}[ \t]{{0,3}}日"
+    rf"|{_CN_YEAR}年{_CN_SMALL}月{_CN_SMALL}日|\d{{4}}-\d{{1,2}}-\d{{1,2}})\s*+$"
 )
 PUBLIC_NOTE = regex.compile(r"\s*[(（]\s*此件(?:公开发布|主动公开|不公开|依申请公开)\s*[)）]\s*$")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import regex
 
-from .chrome import find_chrome
+from .chrome import Fragment, find_chrome
 from .decode import decode
 from .diff import variants as diff_variants
 from .errors import InputTooLargeError, ParseError, RectifyError
@@ -72,7 +72,12 @@ class _Body:
 
 
 def _content_lines(
-    view: View, source: str, chrome: dict[int, str], tails: dict[int, int], header_lines: frozenset[int]
+    view: View,
+    source: str,
+    chrome: dict[int, str],
+    fragments: dict[int, list[Fragment]],
+    header_lines: frozenset[int],
+    header_rests: dict[int, int],
 ) -> _Body:
     text = view.text
     lines = split_lines(text)
@@ -87,13 +92,18 @@ def _content_lines(
             boilerplate.append(Boilerplate(source[span[0] : span[1]], span, chrome[i]))
             download_pending = download_pending or chrome[i] == "download"
             continue
-        if i in tails:
-            s, e = _strip(text, tails[i], end)
+        for fragment in fragments.get(i, []):
+            s, e = _strip(text, fragment.start, fragment.end)
             span = view.span(s, e)
-            boilerplate.append(Boilerplate(source[span[0] : span[1]], span, "print_close"))
-            end = tails[i]
+            boilerplate.append(Boilerplate(source[span[0] : span[1]], span, fragment.rule))
+            if fragment.start == start:
+                start = fragment.end
+            else:
+                end = min(end, fragment.start)
         if i in header_lines:
-            continue
+            if i not in header_rests:
+                continue
+            start = header_rests[i]
         s, e = _strip(text, start, end)
         if s == e:
             continue
@@ -169,10 +179,10 @@ def _parse(source: str, encoding: str) -> Notice:
     view = make_view(source, hard_wrap_edits(fold(source)))
     text = view.text
     lines = split_lines(text)
-    chrome, tails = find_chrome(text, lines)
-    header_found = find_header_lines(view, lines, frozenset(chrome))
+    chrome, fragments = find_chrome(text, lines)
+    header_found, header_rests = find_header_lines(view, lines, frozenset(chrome))
     header = merge_header(view, source, header_found)
-    body = _content_lines(view, source, chrome, tails, header.lines)
+    body = _content_lines(view, source, chrome, fragments, header.lines, header_rests)
     warnings: list[Warning] = list(header.warnings)
 
     # A second, different document on the page is kept out of the parse and reported.

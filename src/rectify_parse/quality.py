@@ -1,8 +1,9 @@
 """How readable the decoded text is, 0..1: catches text decoded with the wrong codec.
 
-Three kinds of damage are measured: U+FFFD replacement characters; Chinese replaced by ``?`` (a lossy
+Four kinds of damage are measured: U+FFFD replacement characters; Chinese replaced by ``?`` (a lossy
 encode), where question marks crowd out everything else; and mojibake (UTF-8 bytes read as GBK or the
-like), which turns common characters into rare ones. Real Chinese text uses the 3,500 most frequent
+like), which turns common characters into rare ones; and UTF-8 read as Windows-1252, which turns them
+into accented Latin letters. Real Chinese text uses the 3,500 most frequent
 characters for over 95% of its Han characters; mojibake for about half.
 """
 
@@ -14,6 +15,9 @@ from importlib import resources
 import regex
 
 _HAN = regex.compile(r"\p{Han}")
+_LATIN_MOJIBAKE = regex.compile(
+    r"[\u00c0-\u024f\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+)
 _MIN_HAN = 20
 # Common-character share at or below which text is fully garbled, and at or above which it is clean.
 _GARBLED_SHARE, _CLEAN_SHARE = 0.55, 0.9
@@ -37,6 +41,10 @@ def quality(text: str) -> float:
     questions = text.count("?")
     if questions > 0.1 * visible and len(han) < questions:
         scores.append(1.0 - 2.0 * questions / visible)
+    # UTF-8 read as Windows-1252 / Latin-1: Chinese becomes runs of accented Latin letters (å�‘å¸ƒ).
+    latin = len(_LATIN_MOJIBAKE.findall(text))
+    if latin >= _MIN_HAN and latin > len(han):
+        scores.append(1.0 - 1.5 * latin / (latin + len(han)))
     if len(han) >= _MIN_HAN:
         common = common_characters()
         share = sum(1 for ch in han if ch in common) / len(han)

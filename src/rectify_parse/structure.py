@@ -17,6 +17,7 @@ from .normalize import View
 from .patterns import (
     ATTACHMENT_HEAD,
     ATTACHMENT_ITEM,
+    BARE_ATTACHMENT,
     CIRCLED_BASE,
     CLOSING_FORMULA,
     CONTACT_LINE,
@@ -144,7 +145,7 @@ def match_marker(text: str, start: int, end: int, *, decimal: bool = False) -> M
         number = ord(num) - CIRCLED_BASE + 1 if family == "circled" else cn_to_int(num)
         if number is None:
             continue
-        if not text[m.end() : end].strip(" \t"):
+        if _rstrip(text, m.end(), end) == m.end():
             return None  # a bare marker is not a heading
         return Marker(level, rank, family, number, _rstrip(text, start, m.end()))
     if decimal:
@@ -210,31 +211,32 @@ class BodyParser:
         self.decimal = evidence >= 2
 
     # -- preamble -------------------------------------------------------------------------------------
-    def _title_and_addressee(self) -> tuple[str | None, Span | None, str | None, Span | None]:
+    def _title(self) -> tuple[str | None, Span | None]:
+        """The header's 标题, else a title line at the top (and a caption repeating it is skipped)."""
         text = self.r.text
         title: str | None = self.header_title
         title_span = self.header_title_span
-        i = 0
         if self.lines and _is_title(text[self.lines[0][0] : self.lines[0][1]]):
             start, end = self.lines[0]
             if title is None:
                 title, title_span = self.r.raw(start, end), self.r.span(start, end)
             self.reserved.add(0)
-            i = 1
             # A caption repeating the title (often in brackets or after a dash) is not body text.
-            if i < len(self.lines):
-                cap = text[self.lines[i][0] : self.lines[i][1]].strip("-—()[]【】 ")
+            if len(self.lines) > 1:
+                cap = text[self.lines[1][0] : self.lines[1][1]].strip("-—()[]【】 ")
                 if cap and cap == text[start:end].strip("-—()[]【】 "):
-                    self.reserved.add(i)
-                    i += 1
-        addressee: str | None = None
-        addressee_span: Span | None = None
+                    self.reserved.add(1)
+        return title, title_span
+
+    def _addressee(self) -> tuple[str | None, Span | None]:
+        """The 主送 line: the first line after the title (and a table of contents) ending in a colon."""
+        text = self.r.text
+        i = next((k for k in range(len(self.lines)) if k not in self.reserved), len(self.lines))
         if i < len(self.lines) and _is_addressee(text[self.lines[i][0] : self.lines[i][1]]):
-            start, end = self.lines[i]
-            start, end = self.r.trim(start, end - 1)
-            addressee, addressee_span = self.r.raw(start, end), self.r.span(start, end)
+            start, end = self.r.trim(self.lines[i][0], self.lines[i][1] - 1)
             self.reserved.add(i)
-        return title, title_span, addressee, addressee_span
+            return self.r.raw(start, end), self.r.span(start, end)
+        return None, None
 
     # -- attachments ----------------------------------------------------------------------------------
     def _attachments(self) -> tuple[list[str], list[Span]]:
@@ -378,7 +380,12 @@ class BodyParser:
                 while hs < end and text[hs] in " \t":
                     hs += 1
                 stop = first_sentence_end(text, hs, end)
-                if stop == -1:
+                enum = _HEADING_THEN_ENUM.search(text, hs, min(end, hs + _MAX_INLINE_HEADING))
+                if enum is not None and (stop == -1 or enum.start() < stop):
+                    # 三、下一步工作打算一是…二是…: a heading run into its enumeration (lost newlines).
+                    heading = self.r.trim(hs, enum.start())
+                    text_start = enum.start()
+                elif stop == -1:
                     heading = self.r.trim(hs, end, " \t。;；,，:：")
                     text_start = end
                 else:
@@ -612,10 +619,11 @@ class BodyParser:
 
     # -- driver ---------------------------------------------------------------------------------------
     def parse(self, *, rectification: bool) -> BodyResult:
-        title, title_span, addressee, addressee_span = self._title_and_addressee()
+        title, title_span = self._title()
+        self._table_of_contents()
+        addressee, addressee_span = self._addressee()
         attachments, attachment_spans = self._attachments()
         closing = self._closing()
-        self._table_of_contents()
         roots = self._tree()
         self._number_warnings(roots)
         sections = [self._section(node) for node in roots]
@@ -648,7 +656,9 @@ def second_document_start(text: str, lines: Sequence[Line], after_download: Sequ
             continue
         ps, pe = lines[i - 1]
         after_signoff = DATE_LINE.fullmatch(text, ps, pe) is not None or PUBLIC_NOTE.fullmatch(text, ps, pe) is not None
-        if (after_signoff or after_download[i]) and len(lines) - i >= 3:
+        # 附件 on a line of its own, then the title of the document the notice issues.
+        after_attachment = BARE_ATTACHMENT.fullmatch(text, ps, pe) is not None
+        if (after_signoff or after_attachment or after_download[i]) and len(lines) - i >= 3:
             return i
     return None
 
@@ -658,12 +668,17 @@ _INLINE_CANDIDATE = regex.compile(
     r"|第[一二三四五六七八九十百\d]{1,4}[章节条]"
 )
 _MIN_INLINE_LINE = 120
+# 一是 run onto a heading, not the 一 of 统一 / 唯一 / 同一 / 第一 / 单一 / 逐一 / 之一.
+_HEADING_THEN_ENUM = regex.compile(r"(?<=\p{Han})(?<![统唯同第单逐之专万])一是(?=[^\n]{2,300}?二是)")
 # A title run into the first sentence of the body: …情况的报告按照区委统一部署…
 _GLUED_TITLE = regex.compile(
     r"(?P<title>[^。;；:：!！?？\n]{4,60}?(?:通知|通报|报告|公告|公示|决定|意见|办法|方案|规定|细则))"
     r"(?=按照|根据|为了|为进一步|近日|现将|经|依据|各|\d{4}年|[一二]〇|今年|去年)"
 )
 _MAX_INLINE_HEADING = 40
+_GLUED_SIGNOFF = regex.compile(
+    r"[。!！?？](?P<signoff>[^。!！?？:：;；,，]{2,40}?(?:\d{4}年\d{1,2}月\d{1,2}日|[〇○O零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日))\s*$"
+)
 
 
 def split_inline_headings(text: str, lines: Sequence[Line]) -> list[Line]:
@@ -692,13 +707,20 @@ def split_inline_headings(text: str, lines: Sequence[Line]) -> list[Line]:
             found = match_marker(text, m.start(), end)
             if found is None or found.number not in (1, last.get(found.family, 0) + 1):
                 continue
-            before = text[piece : m.start()].rstrip(" \t")
-            after_stop = bool(before) and before[-1] in "。;；:：!！?？"
-            after_heading = match_marker(text, piece, m.start()) is not None and len(before) <= _MAX_INLINE_HEADING
-            if not (after_stop or after_heading) or not before:
+            stop = _rstrip(text, piece, m.start())  # no slicing: a long line has many candidates
+            if stop == piece:
                 continue
-            out.append((piece, piece + len(before)))
+            after_stop = text[stop - 1] in "。;；:：!！?？"
+            after_heading = stop - piece <= _MAX_INLINE_HEADING and match_marker(text, piece, stop) is not None
+            if not (after_stop or after_heading):
+                continue
+            out.append((piece, stop))
             piece = m.start()
             last[found.family] = found.number
-        out.append((piece, end))
+        signoff = _GLUED_SIGNOFF.search(text, piece, end) if end - piece >= _MIN_INLINE_LINE else None
+        if signoff is not None:
+            # …请及时向我们反映。中共某局党组2023年2月20日: the sign-off glued to the last sentence.
+            out += [(piece, signoff.start("signoff")), (signoff.start("signoff"), end)]
+        else:
+            out.append((piece, end))
     return out
