@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import regex
 
-from .normalize import View, fold
+from .normalize import View, fold, strip_span
 from .patterns import (
     CANONICAL_KEYS,
     CATEGORY_PRIMARY,
@@ -181,11 +181,7 @@ def find_header_lines(
                 and _is_value_line(text[lines[j][0] : lines[j][1]])
                 and (HEADER_LABELS.get(last.label) == "title" or TITLE_END.search(text, *lines[j]) is None)
             ):
-                vs, ve = lines[j]
-                while vs < ve and text[vs] in " \t":
-                    vs += 1
-                while ve > vs and text[ve - 1] in " \t":
-                    ve -= 1
+                vs, ve = strip_span(text, *lines[j])
                 pairs[-1] = Pair(last.label, last.label_start, vs, ve, last.separator)
                 block[j] = []
                 i = j

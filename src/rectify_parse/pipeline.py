@@ -18,7 +18,7 @@ from .decode import decode
 from .diff import variants as diff_variants
 from .errors import InputTooLargeError, ParseError, RectifyError
 from .header import HeaderResult, find_header_lines, merge_header
-from .normalize import View, fold, hard_wrap_edits, make_view, split_lines
+from .normalize import View, fold, hard_wrap_edits, make_view, split_lines, strip_span
 from .quality import GARBLED_BELOW, quality
 from .records import (
     SCHEMA_VERSION,
@@ -87,13 +87,13 @@ def _content_lines(
     download_pending = False
     for i, (start, end) in enumerate(lines):
         if i in chrome:
-            s, e = _strip(text, start, end)
+            s, e = strip_span(text, start, end)
             span = view.span(s, e)
             boilerplate.append(Boilerplate(source[span[0] : span[1]], span, chrome[i]))
             download_pending = download_pending or chrome[i] == "download"
             continue
         for fragment in fragments.get(i, []):
-            s, e = _strip(text, fragment.start, fragment.end)
+            s, e = strip_span(text, fragment.start, fragment.end)
             span = view.span(s, e)
             boilerplate.append(Boilerplate(source[span[0] : span[1]], span, fragment.rule))
             if fragment.start == start:
@@ -104,7 +104,7 @@ def _content_lines(
             if i not in header_rests:
                 continue
             start = header_rests[i]
-        s, e = _strip(text, start, end)
+        s, e = strip_span(text, start, end)
         if s == e:
             continue
         out.append((s, e))
@@ -117,14 +117,6 @@ def _spread(body: _Body, lines: list[Line]) -> list[bool]:
     """``after_download`` for lines split from the body's lines: only a piece that starts a line keeps it."""
     starts = {line[0]: flag for line, flag in zip(body.lines, body.after_download, strict=True)}
     return [starts.get(start, False) for start, _ in lines]
-
-
-def _strip(text: str, start: int, end: int) -> Line:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
 
 
 def _raw(view: View, source: str, line: Line) -> str:
