@@ -29,7 +29,6 @@ CN_DIGITS = {
     "八": 8,
     "九": 9,
 }
-CN_NUMERAL = "一二三四五六七八九十百零两"
 
 
 def cn_to_int(text: str) -> int | None:
@@ -82,7 +81,6 @@ CIRCLED_BASE = 0x2460
 # --- enumerations inside paragraphs -----------------------------------------------------------------
 # 一是 / 二是 … ; the sequence check in structure.py keeps 统一是 or 唯一是 from counting.
 ENUM_ITEM = regex.compile(rf"(?P<num>{_CN})(?P<kind>是|要|方面)(?=[^\s,，、。;；:：])")
-SENTENCE_END = "。!?;；！？"
 
 # --- header labels ----------------------------------------------------------------------------------
 # label -> canonical key; None marks a label kept under ``extra`` only.
