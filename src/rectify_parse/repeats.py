@@ -27,6 +27,7 @@ MIN_ANCHOR_CHARS = 6
 ANCHOR_CANDIDATES = 8
 # A last copy shorter than this share of the first is a truncated copy.
 COMPLETE_SHARE = 0.95
+MIN_PARTIAL_SHARE = 0.2
 
 _NOT_KEY = regex.compile(r"[\s\p{P}\p{S}]+")
 
@@ -143,6 +144,7 @@ def _last_copy(keys: Sequence[str], c0: int, c1: int, start: int, first: str) ->
     complete = len(seg) >= COMPLETE_SHARE * len(first)
     target = first if complete else first[: len(seg)]
     sim = _similarity(target, seg)
-    if sim < MIN_SIMILARITY or len(seg) < MIN_COPY_CHARS:
+    # A cut-off copy must hold a fair share of the body: one sentence repeated near the end is not a copy.
+    if sim < MIN_SIMILARITY or len(seg) < max(MIN_COPY_CHARS, MIN_PARTIAL_SHARE * len(first)):
         return None
     return CopyCut(start, start + covered_rest, complete, sim)
