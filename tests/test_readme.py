@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -25,12 +26,15 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert commands[1] == line.removeprefix("TEST_COMMAND=")
 
 
-def test_readme_main_job_runs_on_the_bundled_fixtures(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_readme_main_job_runs_on_the_bundled_fixtures(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     command = _readme_commands()[0]
-    assert "rectify-parse parse fixtures/*.txt" in command
-    files = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "fixtures").glob("*.txt"))
-    out = io.StringIO()
+    job = command.split(" && ")[-1].split()
+    assert job[:2] == ["rectify-parse", "batch"]
+    argv = [a.strip("'").replace("out/", f"{tmp_path}/") for a in job[1:]]
     monkeypatch.chdir(ROOT)
-    assert main(["parse", *files], out=out) == 0
-    records = [json.loads(line) for line in out.getvalue().splitlines()]
-    assert len(records) == len(files) and all("error" not in r for r in records)
+    assert main(argv, out=io.StringIO()) == 0
+    records = [json.loads(line) for line in (tmp_path / "records.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(records) == len(list((ROOT / "fixtures").rglob("*.txt")))
+    assert all("record" in r for r in records)
+    summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    assert summary["errors"] == 0 and summary["near_duplicate_groups"] >= 2

@@ -1,10 +1,11 @@
-"""Command line: ``rectify-parse parse`` and ``rectify-parse schema``.
+"""Command line: ``rectify-parse batch``, ``rectify-parse parse`` and ``rectify-parse schema``.
 
 Thin by design: argument parsing and exit codes here, the work in the library. ``main(argv)`` returns
 the exit code so tests can call it in-process.
 
 Exit codes: 0 every input parsed; 1 some input could not be parsed (its error is printed as a JSON
-line with an ``error`` object, the other inputs still are); 2 bad command line.
+line with an ``error`` object, the other inputs still are); 2 bad command line; 3 (batch) the run itself
+failed, see batch.py.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from . import __version__
+from .batch import add_batch_parser
 from .errors import RectifyError
 from .pipeline import parse
 from .schema import record_schema
@@ -36,7 +38,8 @@ def _parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="rectify-parse",
         description="Turn scraped Chinese government notices into clean structured records (JSON).",
-        epilog="example: rectify-parse parse notice.txt --pretty",
+        epilog="examples:\n  rectify-parse batch fixtures -o out/records.jsonl --summary out/summary.json\n"
+        "  rectify-parse parse notice.txt --pretty",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     top.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -66,6 +69,7 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     s.set_defaults(pretty=True)
+    add_batch_parser(sub)
     return top
 
 
@@ -108,6 +112,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         args = _parser().parse_args(argv)
     except SystemExit as exc:  # argparse exits on --help, --version and usage errors
         return int(exc.code or 0) if isinstance(exc.code, int) else EXIT_USAGE
+    if args.command == "batch":
+        return int(args.handler(args, out=stream))
     if args.command == "schema":
         _dump(record_schema(), True, stream)
         return EXIT_OK

@@ -1,0 +1,446 @@
+"""Benchmark ``rectify-parse batch`` on a synthetic corpus built from the fixtures.
+
+    python benchmarks/bench_batch.py              # 20,000 notices
+    python benchmarks/bench_batch.py --n 2000     # quicker
+
+The corpus (JSONL in a temporary directory) recombines sentences, headings and problem titles of every
+fixture with random bureaus, places, numbers and dates (``random.Random(seed)``: the same corpus every
+time), in five page layouts modelled on the fixtures (breadcrumbs, label/table/bullet/glued headers,
+print/close and share footers, AI-widget lines). Planted on purpose:
+
+* copies: some pages carry their body two or three times;
+* near-duplicates: a known set of base notices, each republished once or twice in another layout with
+  one word inserted or substituted (the planted groups).
+
+Runs, each in a fresh process: 1 worker and 2 workers without ``--dedup``, 1 worker with it. Printed:
+notices/s and MB/s, peak RSS (the batch process exactly, its workers by sampling), the ratio to
+``jieba.lcut`` over the same texts, copies found against planted, and pairwise precision/recall of the
+near-duplicate groups against the planted ones.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import logging
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+NUMERALS = "一二三四五六七八九十"
+PLACES = "临澜岚溪杉原澄清河阳安平宁远江华松柏青山长乐永定明德兴隆东湖西岭南浦北川"
+BUREAUS = [
+    "城市管理局",
+    "应急管理局",
+    "水利局",
+    "林业局",
+    "文化和旅游局",
+    "农业农村局",
+    "审计局",
+    "交通运输局",
+    "自然资源局",
+    "生态环境局",
+    "市场监督管理局",
+    "卫生健康委员会",
+    "教育局",
+    "民政局",
+    "人力资源和社会保障局",
+    "住房和城乡建设局",
+    "财政局",
+    "商务局",
+    "统计局",
+    "医疗保障局",
+]
+TOPICS = [
+    "专项检查发现问题整改情况的报告",
+    "巡察反馈问题整改情况的报告",
+    "审计查出问题整改情况的公告",
+    "开展安全隐患排查的通知",
+    "做好重点工作的通知",
+    "督查发现问题整改落实情况的通报",
+]
+WORD_SWAPS = [("全面", "全力"), ("加强", "强化"), ("及时", "按时"), ("认真", "切实"), ("进一步", "持续")]
+INSERTS = ["进一步", "切实", "认真", "全面"]
+SENTENCE = re.compile(r"(?<![\d.])[\u4e00-\u9fff][^。！？\n]{11,89}[。！？]")
+HEADING = re.compile(r"^[一二三四五六七八九十]{1,3}、\s*([\u4e00-\u9fff].{3,23})$")
+PROBLEM = re.compile(r"^\d{1,2}[.．、](?!\d)\s*(?:问题[:：]\s*)?([\u4e00-\u9fff][^。]{7,39})。")
+DIGITS = re.compile(r"\d+")
+FULL_WIDTH = str.maketrans({",": "，", ";": "；", ":": "：", "(": "（", ")": "）"})
+
+RUNS = [
+    ("1 worker", ["--workers", "1"]),
+    ("2 workers", ["--workers", "2"]),
+    ("1 worker --dedup", ["--workers", "1", "--dedup"]),
+]
+TARGETS = {"ratio": 5.0, "ratio_dedup": 2.0, "rss_mb": 300.0, "pr": 0.99}
+
+
+@dataclass(frozen=True)
+class Pool:
+    """Text material taken from the fixtures."""
+
+    sentences: list[str]
+    headings: list[str]
+    problems: list[str]
+
+
+def load_pool() -> Pool:
+    """Read the raw fixture pages (not parsed: the corpus must not change when the parser does)."""
+    sentences: set[str] = set()
+    headings: set[str] = set()
+    problems: set[str] = set()
+    for path in sorted(FIXTURES.rglob("*.txt")):
+        raw = path.read_bytes()
+        text = raw.decode("utf-8") if raw.isascii() or _is_utf8(raw) else raw.decode("gb18030")
+        for line in text.splitlines():
+            line = line.strip()
+            if m := HEADING.match(line):
+                headings.add(m.group(1).rstrip("。"))
+            elif m := PROBLEM.match(line):
+                problems.add(m.group(1))
+            folded = line.translate(FULL_WIDTH)
+            sentences.update(m.group(0) for m in SENTENCE.finditer(folded) if "：" not in m.group(0)[:6])
+    return Pool(sorted(sentences), sorted(headings), sorted(problems))
+
+
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class Meta:
+    org: str
+    title: str
+    doc_number: str
+    index_no: str
+    written: tuple[int, int, int]
+    published: tuple[int, int, int]
+
+
+def _renumber(rng: random.Random, text: str) -> str:
+    return DIGITS.sub(lambda m: str(rng.randint(2, 980)) if len(m.group(0)) < 4 else m.group(0), text)
+
+
+class _Draw:
+    """Sentences and problem titles for one notice, none used twice (a repeated line would look like a copy)."""
+
+    def __init__(self, rng: random.Random, pool: Pool) -> None:
+        self._rng = rng
+        self._sentences = rng.sample(pool.sentences, 24)  # the most make_body uses
+        self._problems = rng.sample(pool.problems, 6)
+        self._headings = rng.sample(pool.headings, 3)
+
+    def sentences(self, k: int) -> str:
+        return "".join(_renumber(self._rng, self._sentences.pop()) for _ in range(k))
+
+    def problem(self) -> str:
+        return _renumber(self._rng, self._problems.pop())
+
+    def heading(self) -> str:
+        return self._headings.pop()
+
+
+def make_meta(rng: random.Random) -> Meta:
+    place = "".join(rng.sample(PLACES, 2)) + rng.choice("市县区")
+    org = place + rng.choice(BUREAUS)
+    year, month, day = rng.randint(2019, 2024), rng.randint(1, 12), rng.randint(1, 25)
+    prefix = "".join(rng.sample(PLACES, 2))
+    return Meta(
+        org=org,
+        title=f"{org}关于{rng.choice(TOPICS)}",
+        doc_number=f"{prefix}〔{year}〕{rng.randint(1, 99)}号",
+        index_no=f"{prefix.encode().hex()[:4].upper()}-{year}-{rng.randint(1, 99999):05d}",
+        written=(year, month, day),
+        published=(year, month, day + rng.randint(0, 3)),
+    )
+
+
+def make_body(rng: random.Random, pool: Pool, meta: Meta) -> list[str]:
+    """Intro, numbered sections and problems, sign-off: 1-2.5 KB of recombined fixture text."""
+    k = rng.randint(3, 6)
+    year, month, day = meta.written
+    draw = _Draw(rng, pool)
+    lines = [f"{year}年{month}月，{draw.sentences(1)}共指出{k}个问题。{draw.sentences(1)}"]
+    lines += [f"一、{draw.heading()}", draw.sentences(rng.randint(1, 2))]
+    lines.append(f"二、{draw.heading()}")
+    for i in range(1, k + 1):
+        lines.append(f"{i}.{draw.problem()}。{draw.sentences(1)}")
+        lines.append(f"整改情况：{draw.sentences(rng.randint(1, 2))}")
+        lines.append(f"完成情况：{rng.choice(['已完成。', '正在整改。', '已完成并长期坚持。'])}")
+    lines += [f"三、{draw.heading()}", draw.sentences(1)]
+    lines += [meta.org, f"{year}年{month}月{day}日"]
+    return lines
+
+
+def _iso(d: tuple[int, int, int]) -> str:
+    return f"{d[0]}-{d[1]:02d}-{d[2]:02d}"
+
+
+def _layout_labels(m: Meta, body: str) -> str:
+    head = f"索引号：{m.index_no}\n发布机构：{m.org}\n文号：{m.doc_number}\n成文日期：{_iso(m.written)}\n"
+    return f"您现在的位置：首页 > 政务公开 > 通知公告\n\n{head}\n{m.title}\n\n{body}\n\n打印本页\n关闭窗口\n"
+
+
+def _layout_table(m: Meta, body: str) -> str:
+    head = (
+        f"索 引 号 | {m.index_no} | 主题分类 | 综合政务 |\n发布机构 | {m.org} | 文 号 | {m.doc_number} |\n"
+        f"成文日期 | {m.written[0]}年{m.written[1]}月{m.written[2]}日 | 发布日期 | {_iso(m.published)} |\n"
+    )
+    return (
+        f"首页 >> 信息公开 >> 部门文件\n\n{head}\n{m.title}\n"
+        f"浏览次数：{{{{ pvCount }}}}    字号：【大】 【中】 【小】\n\n{body}\n\n分享到：\n【打印】 【关闭】\n"
+    )
+
+
+def _layout_bullets(m: Meta, body: str) -> str:
+    head = f"- 标题：{m.title}\n- 发文机关：{m.org}\n- 文号：{m.doc_number}\n- 发布日期：{_iso(m.published)}\n"
+    return (
+        f"今天是：{m.published[0]}年{m.published[1]}月{m.published[2]}日\n关怀版 | 无障碍 | 简体 | 繁体\n\n{head}\n"
+        f"{m.title}\n\n{body}\n\n我要纠错\n主办单位：{m.org}　版权所有　联系我们\n"
+    )
+
+
+def _layout_glued(m: Meta, body: str) -> str:
+    head = f"发布日期:{_iso(m.published)} 09:30信息来源:{m.org}浏览次数:"
+    return f"当前位置：首页 > 通知公告\n\n{m.title}\n{head}\n\n{body}\n\n扫一扫在手机打开当前页\n返回顶部\n"
+
+
+def _layout_bare(m: Meta, body: str) -> str:
+    widget = "点击开始解析文章内容,总结生成摘要...\n本内容提供均基于AI自动解读,与主办方无直接关联。"
+    return f"{m.title}\n\n{body}\n\n{widget}\n"
+
+
+LAYOUTS: list[Callable[[Meta, str], str]] = [
+    _layout_labels,
+    _layout_table,
+    _layout_bullets,
+    _layout_glued,
+    _layout_bare,
+]
+
+
+def edit_one_word(rng: random.Random, lines: list[str]) -> list[str]:
+    """Substitute one word of a problem paragraph, or insert one when none of the swaps occurs."""
+    out = list(lines)
+    candidates = [i for i, line in enumerate(out) if line.startswith("整改情况：")]
+    i = rng.choice(candidates)
+    for before, after in rng.sample(WORD_SWAPS, len(WORD_SWAPS)):
+        if before in out[i]:
+            out[i] = out[i].replace(before, after, 1)
+            return out
+    out[i] = out[i].replace("整改情况：", "整改情况：" + rng.choice(INSERTS), 1)
+    return out
+
+
+@dataclass
+class Corpus:
+    path: Path
+    notices: int
+    bytes: int
+    copy_ids: set[str]
+    groups: list[list[str]]
+
+
+def build_corpus(n: int, seed: int, folder: Path) -> Corpus:
+    rng = random.Random(seed)
+    pool = load_pool()
+    n_groups = max(1, n // 50)
+    pages: list[tuple[str, str]] = []  # (group tag, "copies" or "", page); ids are given after shuffling
+    for g in range(n_groups):
+        meta = make_meta(rng)
+        lines = make_body(rng, pool, meta)
+        layouts = rng.sample(LAYOUTS, 3)
+        pages.append((f"g{g}", layouts[0](meta, "\n".join(lines))))
+        for layout in layouts[1 : 1 + rng.randint(1, 2)]:
+            pages.append((f"g{g}", layout(meta, "\n".join(edit_one_word(rng, lines)))))
+    while len(pages) < n:
+        meta = make_meta(rng)
+        body = "\n".join(make_body(rng, pool, meta))
+        if rng.random() < 0.05:  # the body pasted again, as scrapers of some sites do
+            body = "\n".join([body] * rng.randint(2, 3))
+            pages.append(("copies", rng.choice(LAYOUTS)(meta, body)))
+        else:
+            pages.append(("", rng.choice(LAYOUTS)(meta, body)))
+    rng.shuffle(pages)
+    members: dict[str, list[str]] = {}
+    path = folder / "corpus.jsonl"
+    with open(path, "w", encoding="utf-8") as out:
+        for i, (tag, page) in enumerate(pages):
+            doc_id = f"n{i:06d}"
+            if tag:
+                members.setdefault(tag, []).append(doc_id)
+            out.write(json.dumps({"id": doc_id, "text": page}, ensure_ascii=False) + "\n")
+    copy_ids = set(members.pop("copies", []))
+    return Corpus(path, len(pages), sum(len(p.encode()) for _, p in pages), copy_ids, list(members.values()))
+
+
+def jieba_rate(corpus: Corpus) -> float:
+    """Notices per second of jieba.lcut over the same texts, after jieba is initialised."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # jieba imports pkg_resources on some set-ups
+        import jieba
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    texts = [json.loads(line)["text"] for line in corpus.path.open(encoding="utf-8")]
+    start = time.perf_counter()
+    for text in texts:
+        jieba.lcut(text)
+    return len(texts) / (time.perf_counter() - start)
+
+
+# The batch process reports its own peak RSS: VmHWM belongs to its memory map alone, whereas ru_maxrss
+# would include this (large) benchmark process, which it is forked from.
+_CHILD = """
+import json, re, resource, sys
+from pathlib import Path
+from rectify_parse.batch import main_batch
+code = main_batch(sys.argv[1:])
+status = Path("/proc/self/status")
+hwm = re.search(r"VmHWM:\\s+(\\d+) kB", status.read_text()) if status.exists() else None
+peak_kb = int(hwm.group(1)) if hwm else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"code": code, "peak_kb": peak_kb}))
+"""
+
+
+@dataclass
+class Run:
+    name: str
+    summary: dict[str, Any]
+    wall: float
+    main_rss_mb: float
+    worker_rss_mb: float
+    output: Path
+
+
+def time_batch(index: int, name: str, args: list[str], corpus: Corpus, folder: Path) -> Run:
+    out, summary = folder / f"out-{index}.jsonl", folder / f"summary-{index}.json"
+    command = [sys.executable, "-c", _CHILD, str(corpus.path), "-o", str(out), "--summary", str(summary), "--quiet"]
+    start = time.perf_counter()
+    proc = psutil.Popen([*command, *args], stdout=subprocess.PIPE, text=True)
+    worker_peak = 0
+    while proc.poll() is None:  # workers are not our children (forkserver): sample the tree
+        try:
+            workers = proc.children(recursive=True)
+            worker_peak = max([worker_peak, *(w.memory_info().rss for w in workers)])
+        except psutil.Error:
+            pass
+        time.sleep(0.05)
+    wall = time.perf_counter() - start
+    stdout = proc.stdout.read() if proc.stdout else ""
+    report = json.loads(stdout.strip().splitlines()[-1])
+    if report["code"] not in (0, 1):
+        raise SystemExit(f"{name}: batch exited with {report['code']}")
+    return Run(
+        name,
+        json.loads(summary.read_text(encoding="utf-8")),
+        wall,
+        report["peak_kb"] / 1024,
+        worker_peak / 2**20,
+        out,
+    )
+
+
+def _differing_lines(a: Path, b: Path) -> str:
+    """'' when the files are equal, else which lines differ (the parser may have changed between runs)."""
+    with open(a, encoding="utf-8") as fa, open(b, encoding="utf-8") as fb:
+        diff = [json.loads(x)["id"] for x, y in itertools.zip_longest(fa, fb, fillvalue="{}") if x != y]
+    return f"NO, {len(diff)} lines differ, first {diff[:3]}" if diff else ""
+
+
+def _pages_with_copies(output: Path) -> set[str]:
+    with open(output, encoding="utf-8") as lines:
+        records = map(json.loads, lines)
+        return {r["id"] for r in records if "record" in r and len(r["record"]["duplicates"]["copies"]) > 1}
+
+
+def _pairs(groups: Iterable[list[str]]) -> set[tuple[str, str]]:
+    return {(a, b) for g in groups for a, b in itertools.combinations(sorted(g), 2)}
+
+
+def precision_recall(found: list[list[str]], planted: list[list[str]]) -> tuple[float, float, int, int]:
+    got, want = _pairs(found), _pairs(planted)
+    hit = len(got & want)
+    return (hit / len(got) if got else 1.0), (hit / len(want) if want else 1.0), len(got), len(want)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=20_000, help="notices in the corpus (example: --n 2000)")
+    parser.add_argument("--seed", type=int, default=7, help="corpus seed (example: --seed 1)")
+    parser.add_argument("--dir", type=Path, help="keep the corpus and outputs here (example: --dir /tmp/bench)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
+        folder = args.dir or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        start = time.perf_counter()
+        corpus = build_corpus(args.n, args.seed, folder)
+        built = time.perf_counter() - start
+        planted_members = sum(len(g) for g in corpus.groups)
+        print(
+            f"corpus: {corpus.notices} notices, {corpus.bytes / 1e6:.1f} MB (built in {built:.1f} s); "
+            f"planted: {len(corpus.copy_ids)} pages with copies, {len(corpus.groups)} near-duplicate groups "
+            f"({planted_members} notices)"
+        )
+        jieba = jieba_rate(corpus)
+        mb = corpus.bytes / 1e6 / (corpus.notices / jieba)
+        print(f"jieba.lcut: {jieba:.0f} notices/s, {mb:.2f} MB/s\n")
+        print(f"{'run':<18}{'notices/s':>10}{'MB/s':>8}{'x jieba':>9}{'RSS main':>10}{'RSS worker':>11}{'wall s':>8}")
+        runs = []
+        for index, (name, extra) in enumerate(RUNS):
+            run = time_batch(index, name, extra, corpus, folder)
+            runs.append(run)
+            s = run.summary
+            print(
+                f"{name:<18}{s['notices_per_s']:>10.0f}{s['mb_per_s']:>8.2f}{s['notices_per_s'] / jieba:>9.2f}"
+                f"{run.main_rss_mb:>9.0f}M{run.worker_rss_mb:>10.0f}M{run.wall:>8.1f}"
+            )
+        plain, dedup = runs[0], runs[2]
+        identical = _differing_lines(plain.output, runs[1].output)
+        found = [g["ids"] for g in dedup.summary["groups"]]
+        precision, recall, n_found, n_planted = precision_recall(found, corpus.groups)
+        print(f"\n1 and 2 workers give identical output: {identical or 'yes'}")
+        print(f"errors: {plain.summary['errors_by_type'] or 'none'}")
+        found_copies = _pages_with_copies(plain.output)
+        print(
+            f"pages with copies: found {len(found_copies)}, planted {len(corpus.copy_ids)}, missed "
+            f"{len(corpus.copy_ids - found_copies)}, not planted {len(found_copies - corpus.copy_ids)} "
+            f"(e.g. {sorted(found_copies - corpus.copy_ids)[:3]})"
+        )
+        print(
+            f"near-duplicate groups: found {len(found)}, planted {len(corpus.groups)}; pairs found {n_found}, "
+            f"planted {n_planted}; precision {precision:.4f}, recall {recall:.4f}"
+        )
+        checks = {
+            f"1 worker >= {TARGETS['ratio']}x jieba": plain.summary["notices_per_s"] / jieba >= TARGETS["ratio"],
+            f"1 worker --dedup >= {TARGETS['ratio_dedup']}x jieba": dedup.summary["notices_per_s"] / jieba
+            >= TARGETS["ratio_dedup"],
+            f"peak RSS < {TARGETS['rss_mb']:.0f} MB (every process)": max(
+                max(r.main_rss_mb, r.worker_rss_mb) for r in runs
+            )
+            < TARGETS["rss_mb"],
+            f"near-duplicate precision and recall >= {TARGETS['pr']}": min(precision, recall) >= TARGETS["pr"],
+        }
+        print("\ntargets:")
+        for what, ok in checks.items():
+            print(f"  {'met' if ok else 'MISSED'}: {what}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

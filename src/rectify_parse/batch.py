@@ -1,0 +1,937 @@
+"""Batch-clean a corpus: ``rectify-parse batch INPUT... -o OUT.jsonl``.
+
+Every input becomes exactly one JSON line of the output, in input order::
+
+    {"id": "<input id>", "record": {...}}                       parsed
+    {"id": "<input id>", "error": {"type": "...", "message": "..."}}   not parsed (the batch goes on)
+
+Inputs are files, directories (walked recursively in sorted order, ``--glob`` filters file names) and
+JSONL files (``*.jsonl``: one notice per line, its text in ``--text-field``, its id in ``--id-field``,
+else ``path:line``; blank lines are not inputs). Inputs stream through a bounded pipeline, so memory
+does not grow with the corpus (``--dedup`` excepted: it keeps every clean body to compare them).
+
+The output is written to ``OUT.jsonl.tmp`` and renamed over ``OUT.jsonl`` only once complete, so a
+file named ``OUT.jsonl`` is never a truncated run; ``--resume`` continues an interrupted ``.tmp``.
+
+Exit codes:
+    0  every input parsed
+    1  some inputs failed; each is in the output as an error record, the others are parsed
+    2  bad command line
+    3  the run itself failed: output not writable, a JSONL input unreadable, a ``.tmp`` that does not
+       belong to these inputs, a lost worker or scheduler, or interrupted (``--resume`` continues it)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import stat
+import sys
+import tempfile
+import time
+import traceback
+from collections import Counter, deque
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import closing
+from dataclasses import dataclass, field
+from fnmatch import fnmatch
+from pathlib import Path
+from typing import IO, Any, NamedTuple, Protocol, TextIO
+
+from .corpus import DEFAULT_THRESHOLD, Group, NearDuplicateFinder
+from .errors import InputTooLargeError, RectifyError
+from .pipeline import MAX_CHARS, parse
+
+EXIT_OK = 0
+EXIT_INPUT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_RUN_FAILED = 3
+
+# A file above this size cannot hold MAX_CHARS characters or fewer (UTF-8 needs at most 4 bytes a
+# character), so it is reported as too large without being read into memory.
+MAX_INPUT_BYTES = 4 * MAX_CHARS
+# Chunks waiting for or held by a worker, per worker: enough to keep workers busy, few enough that
+# memory stays flat.
+IN_FLIGHT_PER_WORKER = 4
+DEFAULT_CHUNK = 32
+PROGRESS_INTERVAL = 0.5  # seconds between updates of the status line on a terminal
+PROGRESS_LOG_INTERVAL = 5.0  # ... and between lines when stderr is a file or pipe (forced by --progress)
+_ID_PREFIX = '{"id": '
+
+
+class BatchError(RectifyError):
+    """The run as a whole cannot go on (exit code 3); per-input failures never raise this."""
+
+
+class InputRecordError(RectifyError):
+    """A JSONL line holds no notice: not JSON, not an object, or no string in the text field."""
+
+
+class Failure(NamedTuple):
+    """An input that failed before it could be parsed."""
+
+    type: str
+    message: str
+
+
+class Source(NamedTuple):
+    """One input as enumerated: a file not read yet, a JSONL text, or an early failure."""
+
+    id: str
+    payload: Path | str | Failure
+    size: int
+
+
+class Item(NamedTuple):
+    """One input ready for a worker."""
+
+    id: str
+    payload: bytes | str | Failure
+    size: int
+
+
+class Outcome(NamedTuple):
+    """What the summary needs to know about one output line."""
+
+    error: str | None
+    copies: int
+    wording_variants: int
+    warnings: tuple[str, ...]
+
+
+class Result(NamedTuple):
+    """One output line, produced by a worker."""
+
+    line: str
+    outcome: Outcome
+    size: int
+    text: str | None  # the clean body, sent back only for --dedup
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """Everything ``rectify-parse batch`` accepts, as a library call."""
+
+    inputs: Sequence[str]
+    output: str
+    globs: Sequence[str] = ()
+    text_field: str = "text"
+    id_field: str = "id"
+    workers: int = 1
+    chunk_size: int = DEFAULT_CHUNK
+    dedup: bool = False
+    threshold: float = DEFAULT_THRESHOLD
+    resume: bool = False
+    scheduler: str | None = None
+    summary: str | None = None
+    progress: bool | None = None  # None: only when stderr is a terminal
+    quiet: bool = False
+
+
+# ---------------------------------------------------------------------------------------------------
+# Inputs
+
+
+def iter_sources(
+    inputs: Iterable[str],
+    *,
+    globs: Sequence[str] = (),
+    text_field: str = "text",
+    id_field: str = "id",
+    exclude: frozenset[str] = frozenset(),
+) -> Iterator[Source]:
+    """Enumerate the inputs lazily, in a deterministic order (``--resume`` relies on it).
+
+    ``exclude`` holds absolute paths skipped while walking directories (the run's own output files).
+    Raises :class:`BatchError` when a JSONL file cannot be read: its number of inputs is unknown.
+    """
+    for name in inputs:
+        if os.path.isdir(name):
+            yield from _walk(name, globs, text_field, id_field, exclude)
+        else:
+            yield from _file_sources(name, text_field, id_field)
+
+
+def _walk(top: str, globs: Sequence[str], text_field: str, id_field: str, exclude: frozenset[str]) -> Iterator[Source]:
+    try:
+        with os.scandir(top) as entries:
+            names = sorted(entry.name for entry in entries)  # names only: a huge flat directory stays cheap
+    except OSError as exc:
+        yield _failed(top, exc)
+        return
+    for name in names:
+        path = os.path.join(top, name)
+        kind = _kind(path)
+        if kind == "dir":
+            yield from _walk(path, globs, text_field, id_field, exclude)
+        elif kind == "file" and _selected(name, globs) and os.path.abspath(path) not in exclude:
+            yield from _file_sources(path, text_field, id_field)
+
+
+def _kind(path: str) -> str:
+    """``dir`` to descend into, ``file`` to read, ``skip`` for symlinked directories and special files."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return "file"  # vanished or unreadable: reading it records the error
+    if stat.S_ISDIR(mode):
+        return "dir"
+    if stat.S_ISLNK(mode):
+        return "skip" if os.path.isdir(path) else "file"  # symlinked directories are not followed (loops)
+    return "file" if stat.S_ISREG(mode) else "skip"  # FIFOs and devices would block or never end
+
+
+def _selected(name: str, globs: Sequence[str]) -> bool:
+    return not globs or any(fnmatch(name, pattern) for pattern in globs)
+
+
+def _file_sources(path: str, text_field: str, id_field: str) -> Iterator[Source]:
+    if path.endswith(".jsonl"):
+        yield from _jsonl_sources(path, text_field, id_field)
+    else:
+        yield Source(path, Path(path), 0)
+
+
+def _failed(doc_id: str, exc: BaseException) -> Source:
+    return Source(doc_id, Failure(type(exc).__name__, str(exc)), 0)
+
+
+def _jsonl_sources(path: str, text_field: str, id_field: str) -> Iterator[Source]:
+    try:
+        handle = open(path, "rb")  # noqa: SIM115 - closed by the with below, errors reported first
+    except OSError as exc:
+        raise BatchError(f"cannot read JSONL input {path}: {exc}") from exc
+    with handle:
+        lines = _bounded_lines(handle, MAX_INPUT_BYTES)
+        while True:
+            try:
+                numbered = next(lines, None)
+            except OSError as exc:
+                raise BatchError(f"cannot read JSONL input {path}: {exc}") from exc
+            if numbered is None:
+                return
+            source = _jsonl_source(path, *numbered, text_field, id_field)
+            if source is not None:
+                yield source
+
+
+def _bounded_lines(handle: IO[bytes], limit: int) -> Iterator[tuple[int, bytes | None]]:
+    """Number and yield the lines; a line longer than ``limit`` bytes is skipped unread and yields None."""
+    lineno = 0
+    while line := handle.readline(limit + 1):
+        lineno += 1
+        if len(line) > limit and not line.endswith(b"\n"):
+            while line and not line.endswith(b"\n"):
+                line = handle.readline(1 << 20)
+            yield lineno, None
+        else:
+            yield lineno, line
+
+
+def _jsonl_source(path: str, lineno: int, line: bytes | None, text_field: str, id_field: str) -> Source | None:
+    where = f"{path}:{lineno}"
+    if line is None:
+        message = f"line {lineno} of {path} is longer than {MAX_INPUT_BYTES} bytes"
+        return Source(where, Failure(InputTooLargeError.__name__, message), 0)
+    if not line.strip():
+        return None
+    try:
+        obj = json.loads(line)
+    except ValueError as exc:  # JSONDecodeError, or UnicodeDecodeError for bytes that are not UTF-8
+        return _bad_line(where, f"line {lineno} of {path} is not valid JSON: {exc}", len(line))
+    if not isinstance(obj, dict):
+        return _bad_line(where, f"line {lineno} of {path} is a JSON {type(obj).__name__}, not an object", len(line))
+    doc_id = _id_value(obj.get(id_field), where)
+    text = obj.get(text_field)
+    if not isinstance(text, str):
+        found = "is missing" if text is None else f"is a {type(text).__name__}, not a string"
+        return _bad_line(doc_id, f"line {lineno} of {path}: text field {text_field!r} {found}", len(line))
+    return Source(doc_id, text, len(line))
+
+
+def _bad_line(doc_id: str, message: str, size: int) -> Source:
+    return Source(doc_id, Failure(InputRecordError.__name__, message), size)
+
+
+def _id_value(value: Any, fallback: str) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return json.dumps(value)
+    return fallback
+
+
+def load(source: Source) -> Item:
+    """Read a file source into bytes (the worker needs no file system: it may be on another machine)."""
+    payload = source.payload
+    if not isinstance(payload, Path):
+        return Item(source.id, payload, source.size)
+    try:
+        size = payload.stat().st_size
+        if size > MAX_INPUT_BYTES:
+            raise InputTooLargeError(f"file has {size} bytes; the limit is {MAX_INPUT_BYTES} (4 × MAX_CHARS)")
+        data = payload.read_bytes()
+    except (OSError, RectifyError) as exc:
+        return Item(source.id, Failure(type(exc).__name__, str(exc)), 0)
+    return Item(source.id, data, len(data))
+
+
+# ---------------------------------------------------------------------------------------------------
+# Parsing one input (runs in workers)
+
+
+def error_dict(doc_id: str, error_type: str, message: str) -> dict[str, Any]:
+    return {"id": doc_id, "error": {"type": error_type, "message": message}}
+
+
+def parse_item(doc_id: str, raw: bytes | str) -> dict[str, Any]:
+    """The output object of one input: ``{"id", "record"}`` or ``{"id", "error"}``; never raises."""
+    try:
+        record = parse(raw).to_dict()
+    except Exception as exc:  # one input must never stop a batch; the type name tells what happened
+        return error_dict(doc_id, type(exc).__name__, str(exc))
+    return {"id": doc_id, "record": record}
+
+
+def outcome_of(obj: dict[str, Any]) -> Outcome:
+    error = obj.get("error")
+    if error is not None:
+        return Outcome(str(error["type"]), 0, 0, ())
+    record = obj["record"]
+    duplicates = record["duplicates"]
+    wording = sum(1 for v in duplicates["variants"] if v["kind"] == "wording")
+    return Outcome(None, len(duplicates["copies"]), wording, tuple(w["code"] for w in record["warnings"]))
+
+
+def process_item(item: Item, keep_text: bool) -> Result:
+    """One output line; an exception past the parser (a record JSON cannot hold) is the input's error."""
+    try:
+        return _process(item, keep_text)
+    except Exception as exc:
+        obj = error_dict(item.id, type(exc).__name__, str(exc))
+        return Result(json.dumps(obj, ensure_ascii=False), outcome_of(obj), item.size, None)
+
+
+def _process(item: Item, keep_text: bool) -> Result:
+    payload = item.payload
+    if isinstance(payload, Failure):
+        obj = error_dict(item.id, payload.type, payload.message)
+    else:
+        obj = parse_item(item.id, payload)
+    record = obj.get("record")
+    text = record["text"] if keep_text and record is not None else None
+    return Result(json.dumps(obj, ensure_ascii=False), outcome_of(obj), item.size, text)
+
+
+def process_chunk(items: list[Item], keep_text: bool) -> list[Result]:
+    """Worker entry point: one result per item, in order."""
+    return [process_item(item, keep_text) for item in items]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Running chunks in order
+
+
+class _Future(Protocol):
+    def result(self) -> list[Result]: ...
+
+
+Submit = Callable[[list[Item]], _Future]
+
+
+def _chunks(items: Iterator[Item], size: int) -> Iterator[list[Item]]:
+    chunk: list[Item] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def ordered_results(chunks: Iterable[list[Item]], submit: Submit, in_flight: int) -> Iterator[Result]:
+    """Submit chunks with at most ``in_flight`` outstanding and yield their results in input order."""
+    pending: deque[_Future] = deque()
+    for chunk in chunks:
+        pending.append(submit(chunk))
+        if len(pending) >= in_flight:
+            yield from pending.popleft().result()
+    while pending:
+        yield from pending.popleft().result()
+
+
+def _ignore_sigint() -> None:
+    # Ctrl-C reaches the whole process group: the parent stops the run; workers must not print tracebacks.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _pool_context() -> Any:
+    import multiprocessing
+
+    # fork() in a process that may hold threads (a Dask client, a test runner) can deadlock.
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    return multiprocessing.get_context(method)
+
+
+def run_items(items: Iterator[Item], options: BatchOptions) -> Generator[Result, None, None]:
+    """Results of every item, in order, computed in-process, in a process pool or on a Dask cluster."""
+    keep_text = options.dedup
+    chunks = _chunks(items, options.chunk_size)
+    if options.scheduler is not None:
+        from .dask import scheduler_submit
+
+        with scheduler_submit(options.scheduler) as (submit, parallelism):
+            in_flight = parallelism * IN_FLIGHT_PER_WORKER
+            yield from ordered_results(chunks, lambda c: submit(process_chunk, c, keep_text), in_flight)
+    elif options.workers == 1:
+        for chunk in chunks:
+            yield from process_chunk(chunk, keep_text)
+    else:
+        pool = ProcessPoolExecutor(options.workers, mp_context=_pool_context(), initializer=_ignore_sigint)
+        try:
+            in_flight = options.workers * IN_FLIGHT_PER_WORKER
+            yield from ordered_results(chunks, lambda c: pool.submit(process_chunk, c, keep_text), in_flight)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Near-duplicates across the run
+
+
+class DedupIndex:
+    """NearDuplicateFinder over a run, keyed by input id; a repeated id is indexed as ``id#N``.
+
+    ``N`` is the 1-based position of the input in the run; the finder needs unique keys and the
+    output must still say which input is meant.
+    """
+
+    def __init__(self, threshold: float = DEFAULT_THRESHOLD) -> None:
+        self._finder = NearDuplicateFinder(threshold=threshold)
+        self._seen: set[str] = set()
+        self._renamed: dict[int, str] = {}
+        self._representative: dict[str, str] = {}
+        self._groups: list[Group] | None = None
+
+    def add(self, ordinal: int, doc_id: str, text: str | None) -> None:
+        """Record input ``ordinal`` (0-based); ``text`` is its clean body, None when it failed."""
+        key = doc_id
+        if doc_id in self._seen:
+            key = f"{doc_id}#{ordinal + 1}"
+            self._renamed[ordinal] = key
+        self._seen.add(doc_id)
+        if text is not None:
+            self._finder.add(key, text)
+
+    def groups(self) -> list[Group]:
+        """The verified groups (computed once: verification and word diffs are the costly part)."""
+        if self._groups is None:
+            self._groups = self._finder.groups()
+            self._representative = {member: g.representative for g in self._groups for member in g.ids[1:]}
+        return self._groups
+
+    def annotate(self, ordinal: int, line: str) -> str:
+        """The output line with ``near_duplicate_of`` added (call ``groups`` first)."""
+        key = self._renamed.get(ordinal) or _line_id(line)
+        target = json.dumps(self._representative.get(key), ensure_ascii=False)
+        return f'{line[:-1]}, "near_duplicate_of": {target}}}'
+
+
+_DECODER = json.JSONDecoder()
+
+
+def _line_id(line: str) -> str:
+    """The id of an output line, read without decoding the whole record."""
+    if not line.startswith(_ID_PREFIX):
+        raise BatchError(f"not a batch output line: {line[:60]!r}")
+    doc_id, _end = _DECODER.raw_decode(line, len(_ID_PREFIX))
+    return str(doc_id)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Counting and reporting
+
+
+@dataclass
+class Tally:
+    """Running counts for the progress line and the summary."""
+
+    notices: int = 0
+    resumed: int = 0
+    bytes: int = 0
+    pages_with_copies: int = 0
+    wording_variants: int = 0
+    errors: Counter[str] = field(default_factory=Counter)
+    warnings: Counter[str] = field(default_factory=Counter)
+
+    def add(self, outcome: Outcome, size: int = 0) -> None:
+        self.notices += 1
+        self.bytes += size
+        if outcome.error is not None:
+            self.errors[outcome.error] += 1
+        self.pages_with_copies += int(outcome.copies > 1)
+        self.wording_variants += outcome.wording_variants
+        self.warnings.update(outcome.warnings)
+
+    @property
+    def error_count(self) -> int:
+        return sum(self.errors.values())
+
+
+def build_summary(tally: Tally, groups: list[Group] | None, elapsed: float, options: BatchOptions) -> dict[str, Any]:
+    processed = tally.notices - tally.resumed
+    rate = elapsed if elapsed > 0 else float("inf")
+    return {
+        "output": options.output,
+        "notices": tally.notices,
+        "parsed": tally.notices - tally.error_count,
+        "errors": tally.error_count,
+        "errors_by_type": dict(sorted(tally.errors.items())),
+        "resumed": tally.resumed,
+        "pages_with_copies": tally.pages_with_copies,
+        "wording_variants": tally.wording_variants,
+        "near_duplicate_groups": None if groups is None else len(groups),
+        "groups": [
+            {"ids": g.ids, "representative": g.representative, "similarity": g.similarity} for g in groups or []
+        ],
+        "warnings_by_code": dict(sorted(tally.warnings.items())),
+        "bytes": tally.bytes,
+        "elapsed_s": round(elapsed, 3),
+        "notices_per_s": round(processed / rate, 1),
+        "mb_per_s": round(tally.bytes / 1e6 / rate, 3),
+        "workers": None if options.scheduler else options.workers,
+        "scheduler": options.scheduler,
+    }
+
+
+def _counts(counter: dict[str, int]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in counter.items()) or "none"
+
+
+def format_summary(summary: dict[str, Any]) -> str:
+    groups = summary["near_duplicate_groups"]
+    grouped = sum(len(g["ids"]) for g in summary["groups"])
+    near = "not computed (use --dedup)" if groups is None else f"{groups} ({grouped} notices)"
+    resumed = f" ({summary['resumed']} kept from the interrupted run)" if summary["resumed"] else ""
+    return "\n".join(
+        [
+            f"batch: {summary['notices']} notices{resumed} -> {summary['output']}",
+            f"  parsed {summary['parsed']}, errors {summary['errors']}: {_counts(summary['errors_by_type'])}",
+            f"  pages with repeated copies {summary['pages_with_copies']}, "
+            f"wording variants {summary['wording_variants']}",
+            f"  near-duplicate groups: {near}",
+            f"  warnings: {_counts(summary['warnings_by_code'])}",
+            f"  {summary['notices_per_s']} notices/s, {summary['mb_per_s']} MB/s, {summary['elapsed_s']} s",
+        ]
+    )
+
+
+class Progress:
+    """A throttled status line on stderr: rewritten in place on a terminal, one line per update otherwise."""
+
+    def __init__(self, stream: TextIO, enabled: bool) -> None:
+        self._stream = stream
+        self._enabled = enabled
+        self._tty = stream.isatty()
+        self._interval = PROGRESS_INTERVAL if self._tty else PROGRESS_LOG_INTERVAL
+        self._start = time.perf_counter()
+        self._last = self._start
+
+    def update(self, tally: Tally, *, force: bool = False) -> None:
+        now = time.perf_counter()
+        if not self._enabled or (not force and now - self._last < self._interval):
+            return
+        self._last = now
+        rate = (tally.notices - tally.resumed) / max(now - self._start, 1e-9)
+        line = f"{tally.notices} notices  {rate:.0f}/s  {tally.error_count} errors"
+        self._stream.write(f"\r{line}  " if self._tty else line + "\n")
+        self._stream.flush()
+
+    def close(self, tally: Tally) -> None:
+        """Show the final count (a run shorter than the interval shows only this line)."""
+        if self._enabled:
+            self.update(tally, force=True)
+            if self._tty:
+                self._stream.write("\n")
+
+
+# ---------------------------------------------------------------------------------------------------
+# The run
+
+
+def _tmp_paths(target: Path) -> tuple[Path, Path]:
+    return target.with_name(target.name + ".tmp"), target.with_name(target.name + ".dedup.tmp")
+
+
+def _complete_length(path: Path) -> int:
+    """Bytes up to and including the last newline: the complete lines of an interrupted write."""
+    with open(path, "rb") as handle:
+        end = handle.seek(0, os.SEEK_END)
+        while end > 0:
+            start = max(0, end - 65536)
+            handle.seek(start)
+            block = handle.read(end - start)
+            cut = block.rfind(b"\n")
+            if cut >= 0:
+                return start + cut + 1
+            end = start
+    return 0
+
+
+def _replay(tmp: Path, sources: Iterator[Source], tally: Tally, dedup: DedupIndex | None) -> int:
+    """Keep the complete lines of an interrupted run: count them, check they belong to these inputs."""
+    os.truncate(tmp, _complete_length(tmp))
+    kept = 0
+    with open(tmp, "rb") as handle:
+        for kept, raw in enumerate(handle, start=1):
+            try:
+                obj = json.loads(raw)
+                doc_id = str(obj["id"])
+            except (ValueError, KeyError, TypeError) as exc:
+                raise BatchError(f"{tmp} line {kept} is not a batch output line ({exc}); delete the file") from exc
+            source = next(sources, None)
+            if source is None or source.id != doc_id:
+                found = "no input" if source is None else f"input {source.id!r}"
+                raise BatchError(
+                    f"{tmp} line {kept} is for {doc_id!r} but there is {found} at that place: "
+                    "it belongs to another run; delete it or run without --resume"
+                )
+            tally.add(outcome_of(obj))
+            if dedup is not None:
+                record = obj.get("record")
+                dedup.add(kept - 1, doc_id, None if record is None else record["text"])
+    tally.resumed = kept
+    return kept
+
+
+def _write_results(
+    out: IO[str], results: Generator[Result, None, None], tally: Tally, dedup: DedupIndex | None, progress: Progress
+) -> None:
+    ordinal = tally.notices
+    with closing(results):
+        for result in results:
+            out.write(result.line + "\n")
+            if dedup is not None:
+                dedup.add(ordinal, _line_id(result.line), result.text)
+            tally.add(result.outcome, result.size)
+            ordinal += 1
+            progress.update(tally)
+
+
+def _annotate(source: IO[str], out: IO[str], dedup: DedupIndex) -> None:
+    dedup.groups()
+    for ordinal, line in enumerate(source):
+        out.write(dedup.annotate(ordinal, line.rstrip("\n")) + "\n")
+
+
+def _sync(handle: IO[Any]) -> None:
+    handle.flush()
+    os.fsync(handle.fileno())
+
+
+def _sync_dir(path: Path) -> None:
+    """Make a rename durable; directories cannot be opened for fsync on every platform."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _open_text(path: Path, mode: str) -> IO[str]:
+    try:
+        return open(path, mode, encoding="utf-8", newline="\n")
+    except OSError as exc:
+        raise BatchError(f"cannot write {path}: {exc}") from exc
+
+
+def _run_to_file(
+    options: BatchOptions, target: Path, tally: Tally, dedup: DedupIndex | None, progress: Progress, log: TextIO
+) -> None:
+    tmp, dedup_tmp = _tmp_paths(target)
+    exclude = frozenset(os.path.abspath(p) for p in (target, tmp, dedup_tmp))
+    sources = _sources(options, exclude)
+    resuming = options.resume and tmp.exists()
+    if resuming:
+        _replay(tmp, sources, tally, dedup)
+    elif tmp.exists():
+        log.write(f"note: overwriting {tmp} from an earlier run (--resume would continue it)\n")
+    with _open_text(tmp, "a" if resuming else "w") as out:
+        _write_results(out, run_items(map(load, sources), options), tally, dedup, progress)
+        _sync(out)
+    if dedup is not None:
+        with _open_text(tmp, "r") as first, _open_text(dedup_tmp, "w") as final:
+            _annotate(first, final, dedup)
+            _sync(final)
+        os.replace(dedup_tmp, target)
+        tmp.unlink()
+    else:
+        os.replace(tmp, target)
+    _sync_dir(target.parent)
+
+
+def _run_to_stream(
+    options: BatchOptions, out: TextIO, tally: Tally, dedup: DedupIndex | None, progress: Progress
+) -> None:
+    results = run_items(map(load, _sources(options, frozenset())), options)
+    if dedup is None:
+        _write_results(out, results, tally, None, progress)
+        out.flush()
+        return
+    # Near-duplicates are known only at the end: the first pass goes to an anonymous file.
+    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n") as first:
+        _write_results(first, results, tally, dedup, progress)
+        first.seek(0)
+        _annotate(first, out, dedup)
+    out.flush()
+
+
+def _sources(options: BatchOptions, exclude: frozenset[str]) -> Iterator[Source]:
+    return iter_sources(
+        options.inputs, globs=options.globs, text_field=options.text_field, id_field=options.id_field, exclude=exclude
+    )
+
+
+def run_batch(options: BatchOptions, *, out: TextIO | None = None, log: TextIO | None = None) -> dict[str, Any]:
+    """Run a batch and return its summary (see :func:`build_summary`).
+
+    ``out`` receives the lines when ``options.output`` is ``-`` (default standard output); ``log`` the
+    progress and notes (default standard error). Raises :class:`BatchError` when the run cannot
+    complete (a ``.tmp`` of the complete lines is left for ``--resume``); per-input failures are error
+    records in the output instead.
+    """
+    stream = log if log is not None else sys.stderr
+    if options.output == "-" and options.resume:
+        raise BatchError("--resume needs an output file; standard output cannot be continued")
+    started = time.perf_counter()
+    tally = Tally()
+    dedup = DedupIndex(options.threshold) if options.dedup else None
+    show = options.progress if options.progress is not None else stream.isatty()
+    progress = Progress(stream, show and not options.quiet)
+    try:
+        if options.output == "-":
+            _run_to_stream(options, out if out is not None else sys.stdout, tally, dedup, progress)
+        else:
+            _run_to_file(options, Path(options.output), tally, dedup, progress, stream)
+    except OSError as exc:
+        raise BatchError(f"output failed: {exc}") from exc
+    finally:
+        progress.close(tally)
+    groups = dedup.groups() if dedup is not None else None
+    return build_summary(tally, groups, time.perf_counter() - started, options)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Command line
+
+
+_DESCRIPTION = """\
+Parse every notice of a corpus into one JSON line each, in input order: {"id", "record"} when it
+parsed, {"id", "error": {"type", "message"}} when it did not (the batch always goes on). Output goes
+to OUT.tmp and is renamed to OUT only when complete. A summary is printed to stderr at the end.
+
+exit codes: 0 all parsed; 1 some inputs failed (error records in the output); 2 bad command line;
+3 the run failed (output not writable, JSONL unreadable, interrupted: continue with --resume)."""
+
+_EPILOG = """\
+examples:
+  rectify-parse batch scraped/ -o notices.jsonl                  every file under scraped/, recursively
+  rectify-parse batch scraped/ --glob '*.txt' --glob '*.htm' -o out.jsonl
+  rectify-parse batch dump.jsonl --text-field body --id-field url -o out.jsonl
+  rectify-parse batch scraped/ -o out.jsonl --dedup --summary summary.json
+  rectify-parse batch scraped/ -o out.jsonl --resume             continue after Ctrl-C or a crash
+  rectify-parse batch scraped/ -o - | jq .id                     stream to standard output
+  rectify-parse batch scraped/ -o out.jsonl --scheduler tcp://scheduler.example:8786   run on a Dask cluster"""
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _threshold(text: str) -> float:
+    value = float(text)
+    if not 0.0 < value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be in (0, 1], got {value}")
+    return value
+
+
+def add_batch_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``batch`` subcommand (its handler is :func:`run_batch_command`)."""
+    p = subparsers.add_parser(
+        "batch",
+        help="parse a corpus of notices into a JSONL file, in parallel",
+        description=_DESCRIPTION,
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "inputs",
+        nargs="+",
+        metavar="INPUT",
+        help="a notice file, a directory (walked recursively, sorted) or a JSONL file (*.jsonl, one notice per "
+        "line) (example: scraped/ extra.txt dump.jsonl)",
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="OUT",
+        help="output JSONL file, or '-' for stdout (example: -o out.jsonl)",
+    )
+    p.add_argument(
+        "--glob",
+        dest="globs",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help="in directories, read only files whose name matches; repeatable; default all files "
+        "(example: --glob '*.txt')",
+    )
+    p.add_argument(
+        "--text-field",
+        default="text",
+        metavar="NAME",
+        help="JSONL field holding the notice (example: --text-field body)",
+    )
+    p.add_argument(
+        "--id-field",
+        default="id",
+        metavar="NAME",
+        help="JSONL field holding the id; 'path:line' when absent (example: --id-field url)",
+    )
+    p.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="worker processes; 1 parses in-process; output is the same for any N (default: CPU count; "
+        "example: --workers 4)",
+    )
+    p.add_argument(
+        "--chunk-size",
+        type=_positive_int,
+        default=DEFAULT_CHUNK,
+        metavar="N",
+        help=f"inputs handed to a worker at a time (default {DEFAULT_CHUNK}; example: --chunk-size 128)",
+    )
+    p.add_argument(
+        "--dedup",
+        action="store_true",
+        help="group near-duplicate notices across the run: each record gains 'near_duplicate_of' (the "
+        "representative's id, or null) and the summary lists the groups (example: --dedup)",
+    )
+    p.add_argument(
+        "--threshold",
+        type=_threshold,
+        default=DEFAULT_THRESHOLD,
+        metavar="X",
+        help=f"similarity of clean bodies for --dedup, in (0, 1] (default {DEFAULT_THRESHOLD}; example: "
+        "--threshold 0.95)",
+    )
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the OUT.tmp left by an interrupted run with the same inputs (example: --resume)",
+    )
+    p.add_argument("--summary", metavar="FILE", help="also write the summary as JSON (example: --summary summary.json)")
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="parse on a Dask cluster ('local' starts one on this machine); needs rectify-parse[dask] "
+        "(example: --scheduler tcp://scheduler.example:8786)",
+    )
+    shown = p.add_mutually_exclusive_group()
+    shown.add_argument(
+        "--progress",
+        action="store_true",
+        default=None,
+        help="show progress on stderr even when it is not a terminal (example: --progress)",
+    )
+    shown.add_argument("--quiet", action="store_true", help="no progress and no summary on stderr (example: --quiet)")
+    p.set_defaults(handler=run_batch_command)
+
+
+def options_from_args(args: argparse.Namespace) -> BatchOptions:
+    return BatchOptions(
+        inputs=list(args.inputs),
+        output=args.output,
+        globs=list(args.globs),
+        text_field=args.text_field,
+        id_field=args.id_field,
+        workers=args.workers,
+        chunk_size=args.chunk_size,
+        dedup=args.dedup,
+        threshold=args.threshold,
+        resume=args.resume,
+        scheduler=args.scheduler,
+        summary=args.summary,
+        progress=args.progress,
+        quiet=args.quiet,
+    )
+
+
+def _write_summary(path: str, summary: dict[str, Any]) -> None:
+    target = Path(path)
+    tmp = target.with_name(target.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as handle:
+        handle.write(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
+    os.replace(tmp, target)
+
+
+def run_batch_command(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    """Handler of ``rectify-parse batch``: run, report on stderr, return the exit code.
+
+    ``out`` receives the records for ``-o -`` (default standard output).
+    """
+    options = options_from_args(args)
+    try:
+        if options.summary and not Path(options.summary).absolute().parent.is_dir():
+            raise BatchError(f"cannot write the summary {options.summary}: no such directory")
+        summary = run_batch(options, out=out)
+        if options.summary:
+            _write_summary(options.summary, summary)
+    except KeyboardInterrupt:
+        where = "" if options.output == "-" else f"; the lines so far are in {options.output}.tmp, --resume continues"
+        sys.stderr.write(f"rectify-parse batch: interrupted{where}\n")
+        return EXIT_RUN_FAILED
+    except (RectifyError, OSError) as exc:  # BatchError, ConfigError (missing extra), summary not writable
+        sys.stderr.write(f"rectify-parse batch: {exc}\n")
+        return EXIT_RUN_FAILED
+    except Exception as exc:  # a lost worker or scheduler, or a bug: still the documented "run failed"
+        traceback.print_exc()
+        sys.stderr.write(f"rectify-parse batch: the run failed ({type(exc).__name__}: {exc})\n")
+        return EXIT_RUN_FAILED
+    if not options.quiet:
+        sys.stderr.write(format_summary(summary) + "\n")
+    return EXIT_INPUT_FAILED if summary["errors"] else EXIT_OK
+
+
+def main_batch(argv: Sequence[str] | None = None) -> int:
+    """``rectify-parse batch`` on its own: ``argv`` are the arguments after ``batch``."""
+    parser = argparse.ArgumentParser(prog="rectify-parse")
+    add_batch_parser(parser.add_subparsers(dest="command", required=True))
+    try:
+        args = parser.parse_args(["batch", *(sys.argv[1:] if argv is None else argv)])
+    except SystemExit as exc:  # --help and usage errors
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    return handler(args)
+
+
+if __name__ == "__main__":
+    # Run the package's module, not this file as __main__, so worker processes unpickle the same functions.
+    from rectify_parse.batch import main_batch as _main
+
+    sys.exit(_main())

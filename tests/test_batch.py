@@ -1,0 +1,361 @@
+"""``rectify-parse batch``: streaming, ordering, error records, resume, dedup, summary, exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import rectify_parse
+from rectify_parse import batch
+from rectify_parse.batch import main_batch
+from rectify_parse.errors import ConfigError
+
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+CORPUS = FIXTURES / "corpus"
+
+
+def read_lines(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def record_of(path: Path) -> dict[str, Any]:
+    return rectify_parse.parse(path.read_bytes()).to_dict()
+
+
+def run(*args: str | Path) -> int:
+    return main_batch([str(a) for a in args])
+
+
+@pytest.fixture
+def mixed_dir(tmp_path: Path) -> Path:
+    """Good notices with a binary, an empty, an undecodable file and a broken link in the middle."""
+    top = tmp_path / "in"
+    (top / "d_sub").mkdir(parents=True)
+    (top / "a_good.txt").write_bytes((CORPUS / "a1.txt").read_bytes())
+    (top / "b_binary.bin").write_bytes(bytes(range(256)) * 4)
+    (top / "c_empty.txt").write_bytes(b"")
+    (top / "d_sub" / "e_good.txt").write_bytes((FIXTURES / "gb18030_notice.txt").read_bytes())
+    (top / "f_undecodable.txt").write_bytes(b"\xff\xfe\xfd\x80\x81\x82" * 50)
+    (top / "g_broken.txt").symlink_to(top / "missing.txt")
+    (top / "h_good.txt").write_bytes((CORPUS / "b1.txt").read_bytes())
+    return top
+
+
+def test_bad_inputs_become_error_records_in_order(mixed_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    assert run(mixed_dir, "-o", out, "--workers", "1") == 1
+    lines = read_lines(out)
+    names = ["a_good.txt", "b_binary.bin", "c_empty.txt", "d_sub/e_good.txt", "f_undecodable.txt"]
+    names += ["g_broken.txt", "h_good.txt"]
+    assert [line["id"] for line in lines] == [os.path.join(mixed_dir, n) for n in names]
+    errors = {Path(line["id"]).name: line["error"]["type"] for line in lines if "error" in line}
+    assert errors == {
+        "b_binary.bin": "DecodeError",
+        "f_undecodable.txt": "DecodeError",
+        "g_broken.txt": "FileNotFoundError",
+    }
+    by_name = {Path(line["id"]).name: line for line in lines}
+    assert by_name["a_good.txt"]["record"] == record_of(CORPUS / "a1.txt")
+    assert by_name["e_good.txt"]["record"] == record_of(FIXTURES / "gb18030_notice.txt")
+    assert by_name["e_good.txt"]["record"]["encoding"] == "gb18030"
+    assert [w["code"] for w in by_name["c_empty.txt"]["record"]["warnings"]] == ["no_body"]
+    assert "not text in any supported encoding" in by_name["b_binary.bin"]["error"]["message"]
+    assert not (tmp_path / "out.jsonl.tmp").exists()
+
+
+def test_missing_input_file_is_an_error_record(tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    assert run(CORPUS / "s1.txt", tmp_path / "nope.txt", CORPUS / "s2.txt", "-o", out, "--workers", "1") == 1
+    lines = read_lines(out)
+    assert [line.get("error", {}).get("type") for line in lines] == [None, "FileNotFoundError", None]
+
+
+def test_all_good_exits_zero(tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    assert run(CORPUS, "-o", out, "--workers", "1", "--glob", "*.txt") == 0
+    files = sorted(CORPUS.glob("*.txt"))
+    lines = read_lines(out)
+    assert [line["id"] for line in lines] == [str(p) for p in files]
+    assert [line["record"] for line in lines] == [record_of(p) for p in files]
+    assert all("near_duplicate_of" not in line for line in lines)
+
+
+def test_jsonl_input(tmp_path: Path) -> None:
+    notice = (CORPUS / "s1.txt").read_text(encoding="utf-8")
+    source = tmp_path / "dump.jsonl"
+    rows = [
+        json.dumps({"url": "u1", "body": notice}, ensure_ascii=False),
+        json.dumps({"body": notice}),  # no id: path:line
+        '{"url": "u3", "body": ',  # not JSON
+        "",  # blank: not an input
+        json.dumps({"url": "u5", "title": "no body"}),
+        json.dumps({"url": "u6", "body": 42}),
+        json.dumps(["not", "an", "object"]),
+        json.dumps({"url": 8, "body": "详见附件。"}),
+    ]
+    source.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert run(source, "-o", out, "--text-field", "body", "--id-field", "url", "--workers", "1") == 1
+    lines = read_lines(out)
+    assert [line["id"] for line in lines] == ["u1", f"{source}:2", f"{source}:3", "u5", "u6", f"{source}:7", "8"]
+    assert lines[0]["record"] == lines[1]["record"] == rectify_parse.parse(notice).to_dict()
+    assert [line.get("error", {}).get("type") for line in lines] == [None, None] + ["InputRecordError"] * 4 + [None]
+    assert "not valid JSON" in lines[2]["error"]["message"]
+    assert "'body' is missing" in lines[3]["error"]["message"]
+    assert "is a int, not a string" in lines[4]["error"]["message"]
+    assert "not an object" in lines[5]["error"]["message"]
+
+
+def test_jsonl_line_too_long_is_skipped_unread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(batch, "MAX_INPUT_BYTES", 200)
+    source = tmp_path / "dump.jsonl"
+    rows = [json.dumps({"id": "big", "text": "长" * 500}), json.dumps({"id": "ok", "text": "详见附件。"})]
+    source.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    big_file = tmp_path / "big.txt"
+    big_file.write_text("长" * 500, encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert run(source, big_file, "-o", out, "--workers", "1") == 1
+    lines = read_lines(out)
+    assert [line["id"] for line in lines] == [f"{source}:1", "ok", str(big_file)]
+    assert [line.get("error", {}).get("type") for line in lines] == ["InputTooLargeError", None, "InputTooLargeError"]
+
+
+def test_workers_give_identical_output(tmp_path: Path) -> None:
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    common = [FIXTURES, "--glob", "*.txt", "--chunk-size", "2", "--quiet"]
+    assert run(*common, "-o", one, "--workers", "1") == 0
+    assert run(*common, "-o", two, "--workers", "2") == 0
+    assert one.read_bytes() == two.read_bytes()
+    assert len(read_lines(one)) == len(list(FIXTURES.rglob("*.txt")))
+
+
+@pytest.mark.parametrize("extra", [[], ["--dedup"]], ids=["plain", "dedup"])
+def test_resume_drops_partial_line_and_matches_clean_run(tmp_path: Path, extra: list[str]) -> None:
+    first_pass, clean = tmp_path / "first.jsonl", tmp_path / "clean.jsonl"
+    assert run(CORPUS, "-o", first_pass, "--workers", "1") == 0  # the .tmp holds lines without near_duplicate_of
+    assert run(CORPUS, "-o", clean, "--workers", "1", *extra) == 0
+    lines = first_pass.read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = 5
+    partial = lines[kept][: len(lines[kept]) // 2]
+    (tmp_path / "out.jsonl.tmp").write_text("".join(lines[:kept]) + partial, encoding="utf-8")
+    out, summary = tmp_path / "out.jsonl", tmp_path / "summary.json"
+    assert run(CORPUS, "-o", out, "--workers", "1", "--resume", "--summary", summary, *extra) == 0
+    assert out.read_bytes() == clean.read_bytes()
+    assert not (tmp_path / "out.jsonl.tmp").exists()
+    assert json.loads(summary.read_text(encoding="utf-8"))["resumed"] == kept
+
+
+def test_interrupted_run_resumes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    clean = tmp_path / "clean.jsonl"
+    assert run(CORPUS, "-o", clean, "--workers", "1", "--quiet") == 0
+    real = batch.process_item
+    seen: list[str] = []
+
+    def interrupt_at_fifth(item: batch.Item, keep_text: bool) -> batch.Result:
+        seen.append(item.id)
+        if len(seen) == 5:
+            raise KeyboardInterrupt
+        return real(item, keep_text)
+
+    out = tmp_path / "out.jsonl"
+    monkeypatch.setattr(batch, "process_item", interrupt_at_fifth)
+    assert run(CORPUS, "-o", out, "--workers", "1", "--chunk-size", "1", "--quiet") == 3
+    assert not out.exists()
+    assert len((tmp_path / "out.jsonl.tmp").read_text(encoding="utf-8").splitlines()) == 4
+    monkeypatch.setattr(batch, "process_item", real)
+    assert run(CORPUS, "-o", out, "--workers", "1", "--resume", "--quiet") == 0
+    assert out.read_bytes() == clean.read_bytes()
+
+
+def test_resume_refuses_a_tmp_of_other_inputs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out.jsonl"
+    (tmp_path / "out.jsonl.tmp").write_text('{"id": "elsewhere.txt", "error": {"type": "X", "message": ""}}\n')
+    assert run(CORPUS, "-o", out, "--workers", "1", "--resume") == 3
+    assert "belongs to another run" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_dedup_groups_the_corpus(tmp_path: Path) -> None:
+    expected = json.loads((CORPUS / "groups.json").read_text(encoding="utf-8"))
+    out, summary_path = tmp_path / "out.jsonl", tmp_path / "summary.json"
+    assert run(CORPUS, "--glob", "*.txt", "-o", out, "--dedup", "--summary", summary_path, "--workers", "1") == 0
+    summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    stem = {str(CORPUS / f"{name}.txt"): name for name in [n for g in expected["groups"] for n in g]}
+    stem.update({str(CORPUS / f"{name}.txt"): name for name in expected["singletons"]})
+    groups = [[stem[i] for i in g["ids"]] for g in summary["groups"]]
+    assert sorted(sorted(g) for g in groups) == sorted(sorted(g) for g in expected["groups"])
+    assert summary["near_duplicate_groups"] == 2
+    representative = {stem[m]: stem[g["representative"]] for g in summary["groups"] for m in g["ids"]}
+    assert representative == {"a1": "a2", "a2": "a2", "a3": "a2", "b1": "b1", "b2": "b1"}
+    assert all(g["ids"][0] == g["representative"] and 0.9 <= g["similarity"] <= 1 for g in summary["groups"])
+    got = {stem[line["id"]]: line["near_duplicate_of"] for line in read_lines(out)}
+    want = {name: None for name in stem.values()}
+    want.update({name: str(CORPUS / f"{rep}.txt") for name, rep in representative.items() if name != rep})
+    assert got == want
+    assert [line["record"] for line in read_lines(out)] == [record_of(p) for p in sorted(CORPUS.glob("*.txt"))]
+
+
+def test_dedup_indexes_a_repeated_id_by_position(tmp_path: Path) -> None:
+    source = tmp_path / "dump.jsonl"
+    texts = [(CORPUS / f"{n}.txt").read_text(encoding="utf-8") for n in ("a2", "a2", "a1", "s1")]
+    rows = [json.dumps({"id": i, "text": t}, ensure_ascii=False) for i, t in zip("xxyz", texts, strict=True)]
+    source.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out, summary_path = tmp_path / "out.jsonl", tmp_path / "summary.json"
+    assert run(source, "-o", out, "--dedup", "--summary", summary_path, "--workers", "1") == 0
+    assert [(line["id"], line["near_duplicate_of"]) for line in read_lines(out)] == [
+        ("x", None),
+        ("x", "x"),
+        ("y", "x"),
+        ("z", None),
+    ]
+    groups = json.loads(summary_path.read_text(encoding="utf-8"))["groups"]
+    assert [(g["ids"], g["representative"]) for g in groups] == [(["x", "x#2", "y"], "x")]
+
+
+def test_summary_file(mixed_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out, summary_path = tmp_path / "out.jsonl", tmp_path / "summary.json"
+    repeats = sorted((FIXTURES / "repeats").glob("*.txt"))
+    assert run(mixed_dir, *repeats, "-o", out, "--summary", summary_path, "--workers", "1") == 1
+    summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    records = [record_of(p) for p in repeats]
+    assert summary["notices"] == 7 + len(repeats) == len(read_lines(out))
+    assert summary["errors_by_type"] == {"DecodeError": 2, "FileNotFoundError": 1}
+    assert summary["errors"] == 3
+    assert summary["parsed"] == summary["notices"] - 3
+    assert summary["pages_with_copies"] == sum(len(r["duplicates"]["copies"]) > 1 for r in records) == 3
+    wording = sum(v["kind"] == "wording" for r in records for v in r["duplicates"]["variants"])
+    assert summary["wording_variants"] == wording > 0
+    assert summary["warnings_by_code"]["no_body"] >= 1
+    assert summary["warnings_by_code"]["second_document"] == 1
+    assert summary["near_duplicate_groups"] is None and summary["groups"] == []
+    assert summary["bytes"] > 0 and summary["notices_per_s"] > 0 and summary["mb_per_s"] > 0
+    assert summary["resumed"] == 0 and summary["workers"] == 1 and summary["output"] == str(out)
+    err = capsys.readouterr().err
+    assert f"batch: {summary['notices']} notices -> {out}" in err
+    assert "errors 3: DecodeError 2, FileNotFoundError 1" in err
+
+
+def test_glob_filters_directory_files(tmp_path: Path) -> None:
+    top = tmp_path / "in"
+    (top / "sub").mkdir(parents=True)
+    for name in ("a.txt", "b.html", "c.htm", "d.md", "sub/e.txt", "sub/f.html"):
+        (top / name).write_text("详见附件。", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert run(top, "-o", out, "--glob", "*.txt", "--glob", "*.htm", "--workers", "1") == 0
+    assert [line["id"] for line in read_lines(out)] == [str(top / n) for n in ("a.txt", "c.htm", "sub/e.txt")]
+
+
+def test_output_inside_input_directory_is_not_read(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("详见附件。", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    for _ in range(2):
+        assert run(tmp_path, "-o", out, "--workers", "1") == 0
+        assert [line["id"] for line in read_lines(out)] == [str(tmp_path / "a.txt")]
+
+
+def test_exit_3_when_output_directory_is_missing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "missing" / "out.jsonl"
+    assert run(CORPUS / "s1.txt", "-o", out, "--workers", "1") == 3
+    assert "cannot write" in capsys.readouterr().err
+    assert not out.parent.exists()
+
+
+def test_exit_3_when_jsonl_is_unreadable(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(tmp_path / "absent.jsonl", "-o", tmp_path / "out.jsonl", "--workers", "1") == 3
+    assert "cannot read JSONL input" in capsys.readouterr().err
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    assert run(CORPUS, "-o", tmp_path / "o.jsonl", "--workers", "0") == 2
+    assert run(CORPUS, "--quiet") == 2  # -o is required
+    assert run(CORPUS, "-o", "-", "--resume") == 3  # stdout cannot be resumed
+
+
+def test_stdout_output_equals_file_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out.jsonl"
+    assert run(CORPUS, "-o", out, "--dedup", "--workers", "1", "--quiet") == 0
+    capsys.readouterr()
+    assert run(CORPUS, "-o", "-", "--dedup", "--workers", "1", "--quiet") == 0
+    captured = capsys.readouterr()
+    assert captured.out == out.read_text(encoding="utf-8")
+    assert captured.err == ""
+
+
+def test_progress_is_forced_on_a_pipe(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(CORPUS / "s1.txt", "-o", tmp_path / "o.jsonl", "--workers", "1", "--progress") == 0
+    err = capsys.readouterr().err
+    assert "1 notices" in err and "0 errors" in err and "batch: 1 notices" in err
+    assert run(CORPUS / "s1.txt", "-o", tmp_path / "o.jsonl", "--workers", "1") == 0
+    assert "0 errors" not in capsys.readouterr().err  # stderr is not a terminal: no progress line
+
+
+def test_help_has_an_example_for_every_option(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main_batch(["--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    options = "--glob --text-field --id-field --workers --chunk-size --dedup --threshold --resume --summary"
+    for option in ["-o OUT", *options.split(), "--scheduler", "--progress", "--quiet"]:
+        assert option in text
+    assert text.count("(example:") + text.count("; example:") >= 13
+    assert "exit codes: 0 all parsed; 1 some inputs failed" in text
+
+
+def test_scheduler_needs_the_dask_extra(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    assert run(CORPUS / "s1.txt", "-o", tmp_path / "o.jsonl", "--scheduler", "local") == 3
+    assert "pip install 'rectify-parse[dask]'" in capsys.readouterr().err
+    monkeypatch.setitem(sys.modules, "dask.bag", None)
+    from rectify_parse.dask import parse_bag
+
+    with pytest.raises(ConfigError, match=r"rectify-parse\[dask\]"):
+        parse_bag([])
+
+
+def test_subprocess_run(tmp_path: Path) -> None:
+    out, summary_path = tmp_path / "out.jsonl", tmp_path / "summary.json"
+    code = "import sys; from rectify_parse.batch import main_batch; sys.exit(main_batch(sys.argv[1:]))"
+    args = [str(CORPUS), "--glob", "*.txt", "-o", str(out), "--workers", "2", "--dedup", "--summary", str(summary_path)]
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == ""
+    assert "near-duplicate groups: 2 (5 notices)" in done.stderr
+    lines = read_lines(out)
+    assert len(lines) == 13
+    assert sum(line["near_duplicate_of"] is not None for line in lines) == 3
+    assert json.loads(summary_path.read_text(encoding="utf-8"))["workers"] == 2
+
+
+def test_an_unserialisable_record_is_that_inputs_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = batch.parse_item
+
+    def odd(doc_id: str, raw: bytes | str) -> dict[str, Any]:
+        obj = real(doc_id, raw)
+        if doc_id.endswith("s2.txt"):
+            obj["record"]["text"] = {1j}  # json.dumps cannot write this
+        return obj
+
+    monkeypatch.setattr(batch, "parse_item", odd)
+    out = tmp_path / "out.jsonl"
+    assert run(CORPUS / "s1.txt", CORPUS / "s2.txt", CORPUS / "x1.txt", "-o", out, "--workers", "1") == 1
+    assert [line.get("error", {}).get("type") for line in read_lines(out)] == [None, "TypeError", None]
+
+
+def test_a_failure_outside_the_inputs_exits_3(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def lost_worker(items: Any, options: batch.BatchOptions) -> Any:
+        yield from ()
+        raise RuntimeError("a worker process died")
+
+    monkeypatch.setattr(batch, "run_items", lost_worker)
+    out = tmp_path / "out.jsonl"
+    assert run(CORPUS / "s1.txt", "-o", out) == 3
+    assert "the run failed (RuntimeError: a worker process died)" in capsys.readouterr().err
+    assert not out.exists() and (tmp_path / "out.jsonl.tmp").exists()
