@@ -8,6 +8,7 @@ is chrome whatever its order. Official lines that look like chrome (（此件公
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -101,6 +102,11 @@ TRAILING_FRAGMENT = regex.compile(r"(?:\s*[【\[](?:打印|关闭|打印本页|�
 
 
 _MAX_TAIL = 60
+# Every line rule needs one of these words: a single scan rules out most content lines.
+_HINT = re.compile(
+    "位置|首页|今天是|浏览|访问量|点击|阅读|上一|下一|分享|扫一扫|相关|下载|验证码|离开|版权|Copyright|©|主办|承办|"
+    "技术支持|网站|ICP|公网安备|AI|摘要|解析|打印|关闭|收藏|返回|纠错|保护色|色调|关怀版|无障碍|繁体|字号|字体|【大】|\\[大\\]"
+)
 _MAX_SPAM_LINE = 140
 TITLE_SPAM_HEAD = regex.compile(r"(?:[ \t]*【[^】\n]{1,6}】)+[ \t]*")
 TITLE_SPAM_TAIL = regex.compile(
@@ -115,8 +121,8 @@ def classify_line(text: str) -> str | None:
         return None
     if len(stripped) <= 60 and _WIDGET_ROW.fullmatch(stripped) and _WIDGET_ANCHOR.search(stripped):
         return "widget_row"
-    if len(stripped) > 200:
-        # Chrome lines are short; a long line is content even when it mentions 版权所有 or 分享到.
+    if len(stripped) > 200 or _HINT.search(stripped) is None:
+        # Chrome lines are short and name what they are; most content lines stop here.
         return None
     for name, pattern in LINE_RULES:
         m = pattern.match(stripped) if name not in ("copyright", "ai_widget", "exit_link") else pattern.search(stripped)
@@ -136,7 +142,7 @@ class Fragment:
 
 def _title_spam(text: str, start: int, end: int) -> list[Fragment]:
     """【最新】【官方】 before a title and _某某网 after it, on a line that is a title once they are gone."""
-    if end - start > _MAX_SPAM_LINE:
+    if not 0 < end - start <= _MAX_SPAM_LINE or (text[start] != "【" and "网" not in text[max(start, end - 4) : end]):
         return []
     head = TITLE_SPAM_HEAD.match(text, start, end)
     tail = TITLE_SPAM_TAIL.search(text, start, end)

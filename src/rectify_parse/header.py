@@ -38,6 +38,10 @@ _BRACKETS = {"【": "】", "[": "]"}
 _SPACES = regex.compile(r"[ \t]+")
 _MAX_VALUE_LINE = 60
 _GLUED_REST = 12
+# A header line starts with a label or with the decoration _LEAD allows before one.
+_HEADER_START = frozenset(ch for label in [*HEADER_LABELS, *CHROME_LABELS] for ch in label[:1]) | frozenset(
+    " \t-*•·●▪◆■|【[>"
+)
 _REST_TRIM = " \t|【】[]"
 
 
@@ -157,7 +161,7 @@ def find_header_lines(
         if i in skip or start == end or not text[start:end].strip():
             i += 1
             continue
-        pairs = read_line(text[start:end], start)
+        pairs = read_line(text[start:end], start) if text[start] in _HEADER_START else []
         if not pairs:
             content_seen += 1
             if found or block or content_seen >= 2:

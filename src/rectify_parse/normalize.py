@@ -100,6 +100,8 @@ class View:
 
     def to_source(self, pos: int) -> int:
         """Source offset of the view character at ``pos`` (``len(text)`` maps to the source end)."""
+        if not self._breaks:
+            return pos  # nothing was dropped: offsets are shared
         if pos >= len(self.text):
             return self.source_len if pos == len(self.text) else self.source_len + pos - len(self.text)
         k = bisect.bisect_right(self._breaks, pos) - 1
@@ -166,9 +168,10 @@ def _non_overlapping(edits: list[Edit]) -> list[Edit]:
     return out
 
 
-def make_view(source: str, extra: list[Edit] | None = None) -> View:
-    """Build the matching view of ``source``; ``extra`` edits (hard-wrap joins) come on top of noise."""
-    folded = fold(source)
+def make_view(source: str, extra: list[Edit] | None = None, *, folded: str | None = None) -> View:
+    """Build the matching view of ``source``; ``extra`` edits (hard-wrap joins) come on top of noise.
+    ``folded`` is ``fold(source)`` when the caller has it already."""
+    folded = fold(source) if folded is None else folded
     edits = _non_overlapping(noise_edits(folded) + (extra or []))
     if not edits:
         return View(folded, len(source))
@@ -224,13 +227,13 @@ _WRAP_MARKER = regex.compile(
 )
 
 
-def hard_wrap_edits(folded: str) -> list[Edit]:
+def hard_wrap_edits(folded: str, lines: list[tuple[int, int]] | None = None) -> list[Edit]:
     """Line breaks that a hard wrap inserted (to be dropped from the view), or nothing.
 
     A page is hard-wrapped when a large share of its lines have (nearly) the same length; then a break
     after such a full line is a wrap unless the line ends a sentence and the next starts a heading.
     """
-    lines = split_lines(folded)
+    lines = split_lines(folded) if lines is None else lines
     lengths = [len(folded[s:e].rstrip()) for s, e in lines]
     counts: dict[int, int] = {}
     for n in lengths:

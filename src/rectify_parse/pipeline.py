@@ -74,13 +74,13 @@ class _Body:
 def _content_lines(
     view: View,
     source: str,
+    lines: list[Line],
     chrome: dict[int, str],
     fragments: dict[int, list[Fragment]],
     header_lines: frozenset[int],
     header_rests: dict[int, int],
 ) -> _Body:
     text = view.text
-    lines = split_lines(text)
     out: list[Line] = []
     after_download: list[bool] = []
     boilerplate: list[Boilerplate] = []
@@ -168,13 +168,16 @@ def _is_rectification(view: View, lines: list[Line], header: HeaderResult) -> bo
 
 
 def _parse(source: str, encoding: str) -> Notice:
-    view = make_view(source, hard_wrap_edits(fold(source)))
+    folded = fold(source)
+    folded_lines = split_lines(folded)
+    wraps = hard_wrap_edits(folded, folded_lines)
+    view = make_view(source, wraps, folded=folded)
     text = view.text
-    lines = split_lines(text)
+    lines = folded_lines if text is folded else split_lines(text)  # no edits: the view is the folded text
     chrome, fragments = find_chrome(text, lines)
     header_found, header_rests = find_header_lines(view, lines, frozenset(chrome))
     header = merge_header(view, source, header_found)
-    body = _content_lines(view, source, chrome, fragments, header.lines, header_rests)
+    body = _content_lines(view, source, lines, chrome, fragments, header.lines, header_rests)
     warnings: list[Warning] = list(header.warnings)
 
     # A second, different document on the page is kept out of the parse and reported.

@@ -127,6 +127,9 @@ def _rstrip(text: str, start: int, end: int) -> int:
     return end
 
 
+_MARKER_START = frozenset("第一二三四五六七八九十百(0123456789") | frozenset(chr(c) for c in range(0x2460, 0x2474))
+
+
 class Marker(NamedTuple):
     level: int
     rank: int
@@ -137,6 +140,8 @@ class Marker(NamedTuple):
 
 def match_marker(text: str, start: int, end: int, *, decimal: bool = False) -> Marker | None:
     """The heading marker that starts at ``start``, if any (``decimal``: 1 / 1.1 numbering is in use)."""
+    if start >= end or text[start] not in _MARKER_START:
+        return None
     for level, rank, family, pattern in MARKERS:
         m = pattern.match(text, start, end)
         if m is None:
@@ -207,7 +212,9 @@ class BodyParser:
         self.reserved: set[int] = set()
         self.warnings: list[Warning] = []
         # 1 / 1.1 decimal numbering counts only in documents that show it on several lines.
-        evidence = sum(1 for s, e in self.lines[:400] if DECIMAL_EVIDENCE.match(view.text, s, e))
+        evidence = sum(
+            1 for s, e in self.lines[:400] if view.text[s].isdigit() and DECIMAL_EVIDENCE.match(view.text, s, e)
+        )
         self.decimal = evidence >= 2
 
     # -- preamble -------------------------------------------------------------------------------------
@@ -647,18 +654,17 @@ class BodyParser:
 def second_document_start(text: str, lines: Sequence[Line], after_download: Sequence[bool]) -> int | None:
     """Index of the line where a different document starts, or None.
 
-    A new document starts with a title line that follows a sign-off (date line, 此件公开发布) or a
-    ``下载地址`` chrome line, and is followed by a body of its own.
+    A new document starts with a title line that follows a sign-off (date line, 此件公开发布), a bare
+    ``附件`` line, or a ``下载地址`` chrome line, and is followed by a body of its own.
     """
-    for i in range(1, len(lines) - 1):
-        s, e = lines[i]
-        if not _is_title(text[s:e]):
-            continue
+    for i in range(1, len(lines) - 2):
         ps, pe = lines[i - 1]
+        if not after_download[i] and text[pe - 1] not in "日)）件:：0123456789":
+            continue  # cheap test first: what may precede a second document ends like this
         after_signoff = DATE_LINE.fullmatch(text, ps, pe) is not None or PUBLIC_NOTE.fullmatch(text, ps, pe) is not None
         # 附件 on a line of its own, then the title of the document the notice issues.
         after_attachment = BARE_ATTACHMENT.fullmatch(text, ps, pe) is not None
-        if (after_signoff or after_attachment or after_download[i]) and len(lines) - i >= 3:
+        if (after_signoff or after_attachment or after_download[i]) and _is_title(text[slice(*lines[i])]):
             return i
     return None
 
