@@ -13,8 +13,10 @@ small for similarity to mean anything (``详见附件。`` on two pages says not
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import zlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from rapidfuzz.distance import Indel
@@ -37,8 +39,43 @@ def matching_text(text: str) -> str:
     return line_key(fold(text))
 
 
-def _shingles(matching: str) -> set[bytes]:
-    return {matching[i : i + SHINGLE].encode("utf-8") for i in range(len(matching) - SHINGLE + 1)}
+def shingle_hashes(matching: str) -> Any:
+    """Distinct 32-bit hashes of the ``SHINGLE``-character shingles of ``matching`` (a numpy array).
+
+    A polynomial rolling hash computed with numpy over the code points: one vectorised pass instead of
+    a Python-level hash call per shingle, and the same values in every process (no PYTHONHASHSEED).
+    """
+    import numpy as np
+
+    points = np.frombuffer(matching.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    count = len(points) - SHINGLE + 1
+    if count <= 0:
+        return np.zeros(0, dtype=np.uint64)
+    hashes = np.zeros(count, dtype=np.uint64)
+    for k in range(SHINGLE):
+        hashes = (hashes * np.uint64(1_000_003) + points[k : k + count]) & np.uint64(0xFFFFFFFF)
+    return np.unique(hashes)
+
+
+def _identity(value: int) -> int:
+    return value
+
+
+@lru_cache(maxsize=1)
+def _reference() -> Any:
+    """A MinHash whose permutation tables (built once) every signature shares."""
+    from datasketch import MinHash
+
+    return MinHash(num_perm=NUM_PERM, seed=1)
+
+
+def _signature(hashes: Any) -> Any:
+    from datasketch import MinHash
+
+    ref = _reference()
+    signature = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=_identity, permutations=ref.permutations, scheme=ref.scheme)
+    signature.update_batch(hashes.tolist())
+    return signature
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,11 +97,15 @@ class Group:
 
 @dataclass(slots=True)
 class NearDuplicateFinder:
-    """Incremental grouping: ``add`` documents one by one, then ask for ``groups``."""
+    """Incremental grouping: ``add`` documents one by one, then ask for ``groups``.
+
+    Memory per document: its LSH band keys and its clean body compressed; matching text is rebuilt only
+    for documents that are candidates of a pair, when ``groups`` verifies them.
+    """
 
     threshold: float = DEFAULT_THRESHOLD
-    _texts: dict[str, str] = field(default_factory=dict)
-    _matching: dict[str, str] = field(default_factory=dict)
+    _texts: dict[str, bytes] = field(default_factory=dict)
+    _lengths: dict[str, int] = field(default_factory=dict)
     _pairs: set[tuple[str, str]] = field(default_factory=set)
     _lsh: Any = None
 
@@ -80,24 +121,30 @@ class NearDuplicateFinder:
         if doc_id in self._texts:
             raise ConfigError(f"duplicate document id {doc_id!r}")
         matching = matching_text(text)
-        self._texts[doc_id] = text
-        self._matching[doc_id] = matching
-        shingles = _shingles(matching)
-        if len(shingles) < MIN_SHINGLES:
+        self._texts[doc_id] = zlib.compress(text.encode("utf-8"), 1)
+        self._lengths[doc_id] = len(matching)
+        hashes = shingle_hashes(matching)
+        if len(hashes) < MIN_SHINGLES:
             return
-        from datasketch import MinHash
-
-        signature = MinHash(num_perm=NUM_PERM, seed=1)
-        signature.update_batch(sorted(shingles))
+        signature = _signature(hashes)
         for other in self._lsh.query(signature):
             self._pairs.add((min(other, doc_id), max(other, doc_id)))
         self._lsh.insert(doc_id, signature)
 
-    def _similarity(self, a: str, b: str) -> float:
-        return float(Indel.normalized_similarity(self._matching[a], self._matching[b]))
+    def text(self, doc_id: str) -> str:
+        """The clean body indexed under ``doc_id``."""
+        return zlib.decompress(self._texts[doc_id]).decode("utf-8")
 
     def groups(self) -> list[Group]:
         """Verified groups of two or more documents, ordered by representative id."""
+        matching: dict[str, str] = {}
+
+        def similarity(a: str, b: str) -> float:
+            for x in (a, b):
+                if x not in matching:
+                    matching[x] = matching_text(self.text(x))
+            return float(Indel.normalized_similarity(matching[a], matching[b]))
+
         parent: dict[str, str] = {}
 
         def root(x: str) -> str:
@@ -107,7 +154,7 @@ class NearDuplicateFinder:
             return x
 
         for a, b in sorted(self._pairs):
-            if self._similarity(a, b) >= self.threshold:
+            if similarity(a, b) >= self.threshold:
                 ra, rb = root(a), root(b)
                 if ra != rb:
                     parent[max(ra, rb)] = min(ra, rb)
@@ -116,16 +163,16 @@ class NearDuplicateFinder:
             members.setdefault(root(x), []).append(x)
         out: list[Group] = []
         for component in members.values():
-            out.extend(self._split(sorted(set(component))))
+            out.extend(self._split(sorted(set(component)), similarity))
         return sorted(out, key=lambda g: g.representative)
 
-    def _split(self, component: list[str]) -> list[Group]:
+    def _split(self, component: list[str], similarity: Callable[[str, str], float]) -> list[Group]:
         """Groups around representatives; members linked only through a chain start their own group."""
         out: list[Group] = []
         rest = component
         while len(rest) >= 2:
-            rep = min(rest, key=lambda x: (-len(self._matching[x]), x))
-            close = {x: self._similarity(rep, x) for x in rest if x != rep}
+            rep = min(rest, key=lambda x: (-self._lengths[x], x))
+            close = {x: similarity(rep, x) for x in rest if x != rep}
             kept = sorted(x for x, s in close.items() if s >= self.threshold)
             if kept:
                 out.append(self._group(rep, kept, min(close[x] for x in kept)))
@@ -135,8 +182,9 @@ class NearDuplicateFinder:
     def _group(self, rep: str, others: list[str], similarity: float) -> Group:
         ids = [rep, *others]
         found: list[Variant] = []
+        body = self.text(rep)
         for index, other in enumerate(others, start=1):
-            found.extend(diff_variants(self._texts[rep], self._texts[other], copy=index))
+            found.extend(diff_variants(body, self.text(other), copy=index))
         return Group(ids, rep, round(similarity, 4), found)
 
 
