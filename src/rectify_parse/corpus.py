@@ -1,11 +1,11 @@
 """Near-duplicate notices across a corpus: the same document scraped from several sites.
 
-Candidates come from MinHash/LSH (datasketch) over character shingles of the *matching text* of each
-clean body (header and chrome already removed by the parser; width folded; spaces and punctuation
-dropped, so a different layout or punctuation style does not hide a copy). Every candidate pair is then
-verified with rapidfuzz's normalised Indel similarity, and only verified pairs are grouped, so notices
-written from one template (same intro and closing, different problems) stay apart: their shingles may
-collide in LSH, but their texts are not ``threshold``-similar.
+Candidates come from MinHash signatures (datasketch), banded for LSH, over character shingles of the
+*matching text* of each clean body: header and chrome already removed by the parser, width folded,
+spaces and punctuation dropped, so a different layout or punctuation style does not hide a copy.
+Every candidate pair is then verified with rapidfuzz's normalised Indel similarity, and only verified
+pairs are grouped, so notices written from one template (same intro and closing, different problems)
+stay apart: their shingles may collide in LSH, but their texts are not ``threshold``-similar.
 
 Bodies with fewer than ``MIN_SHINGLES`` shingles are never grouped: their shingle sets are empty or too
 small for similarity to mean anything (``详见附件。`` on two pages says nothing about the pages).
@@ -30,7 +30,9 @@ from .repeats import line_key
 DEFAULT_THRESHOLD = 0.9
 SHINGLE = 5
 NUM_PERM = 128
-LSH_THRESHOLD = 0.5
+# LSH banding: 25 bands of 5 rows catch pairs whose shingle sets overlap by about (1/25)^(1/5) ≈ 0.53 or
+# more (datasketch's optimum for a 0.5 threshold at 128 permutations); verification decides the rest.
+BANDS, ROWS = 25, 5
 MIN_SHINGLES = 30
 
 
@@ -55,6 +57,17 @@ def shingle_hashes(matching: str) -> Any:
     for k in range(SHINGLE):
         hashes = (hashes * np.uint64(1_000_003) + points[k : k + count]) & np.uint64(0xFFFFFFFF)
     return np.unique(hashes)
+
+
+def band_keys(hashvalues: Any) -> list[int]:
+    """The signature cut into ``BANDS`` bands of ``ROWS`` values, each folded into a 64-bit key."""
+    import numpy as np
+
+    rows = hashvalues[: BANDS * ROWS].astype(np.uint64).reshape(BANDS, ROWS)
+    keys = np.zeros(BANDS, dtype=np.uint64)
+    for k in range(ROWS):
+        keys = keys * np.uint64(0x100000001B3) + rows[:, k]  # wraps modulo 2**64 on purpose
+    return [int(x) for x in keys]
 
 
 def _identity(value: int) -> int:
@@ -107,14 +120,14 @@ class NearDuplicateFinder:
     _texts: dict[str, bytes] = field(default_factory=dict)
     _lengths: dict[str, int] = field(default_factory=dict)
     _pairs: set[tuple[str, str]] = field(default_factory=set)
-    _lsh: Any = None
+    # One table per band: band key -> the id, or the ids, that share it. A band key is the band's rows
+    # folded into one 64-bit integer, far smaller than datasketch's MinHashLSH keeps per entry (bytes
+    # keys and a set per bucket), which is what lets --dedup run over a large corpus in little memory.
+    _bands: list[dict[int, str | list[str]]] = field(default_factory=lambda: [{} for _ in range(BANDS)])
 
     def __post_init__(self) -> None:
         if not 0.0 < self.threshold <= 1.0:
             raise ConfigError(f"threshold must be in (0, 1], got {self.threshold!r}")
-        from datasketch import MinHashLSH
-
-        self._lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
 
     def add(self, doc_id: str, text: str) -> None:
         """Index one clean body under ``doc_id`` (ids must be unique)."""
@@ -126,10 +139,14 @@ class NearDuplicateFinder:
         hashes = shingle_hashes(matching)
         if len(hashes) < MIN_SHINGLES:
             return
-        signature = _signature(hashes)
-        for other in self._lsh.query(signature):
-            self._pairs.add((min(other, doc_id), max(other, doc_id)))
-        self._lsh.insert(doc_id, signature)
+        for table, key in zip(self._bands, band_keys(_signature(hashes).hashvalues), strict=True):
+            bucket = table.get(key)
+            if bucket is None:
+                table[key] = doc_id
+                continue
+            others = [bucket] if isinstance(bucket, str) else bucket
+            self._pairs.update((min(o, doc_id), max(o, doc_id)) for o in others)
+            table[key] = [*others, doc_id]
 
     def text(self, doc_id: str) -> str:
         """The clean body indexed under ``doc_id``."""

@@ -9,10 +9,9 @@ characters for over 95% of its Han characters; mojibake for about half.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from importlib import resources
-
-import re
 
 # The stdlib engine: these are plain character classes, scanned once per notice.
 _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
