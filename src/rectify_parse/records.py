@@ -26,13 +26,27 @@ def doc(text: str, **kwargs: Any) -> Any:
     return field(metadata={"doc": text}, **kwargs)
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    names = _FIELD_NAMES.get(cls)
+    if names is None and is_dataclass(cls):
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))
+    return names
+
+
 def to_plain(value: Any) -> Any:
     """Convert records, tuples and containers to JSON-compatible builtins."""
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_plain(getattr(value, f.name)) for f in fields(value)}
-    if isinstance(value, (list, tuple)):
+    cls = type(value)
+    if cls is str or cls is int or cls is float or cls is bool or value is None:
+        return value
+    names = _field_names(cls)
+    if names is not None:
+        return {name: to_plain(getattr(value, name)) for name in names}
+    if cls is list or cls is tuple:
         return [to_plain(v) for v in value]
-    if isinstance(value, dict):
+    if cls is dict:
         return {k: to_plain(v) for k, v in value.items()}
     return value
 
