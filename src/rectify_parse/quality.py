@@ -22,7 +22,7 @@ _MIN_HAN = 20
 # Common-character share at or below which text is fully garbled, and at or above which it is clean.
 _GARBLED_SHARE, _CLEAN_SHARE = 0.55, 0.9
 GARBLED_BELOW = 0.6
-_SAMPLE = 20_000
+_SAMPLE = 4_000
 
 
 @lru_cache(maxsize=1)

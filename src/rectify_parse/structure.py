@@ -673,6 +673,7 @@ _INLINE_CANDIDATE = regex.compile(
     r"[一二三四五六七八九十]{1,3}[、.]|\([一二三四五六七八九十]{1,3}\)|\d{1,2}[.、]|\(\d{1,2}\)"
     r"|第[一二三四五六七八九十百\d]{1,4}[章节条]"
 )
+_STOP_CANDIDATE = regex.compile(r"(?<=[。;；:：!！?？][ \t]{0,3})(?:" + _INLINE_CANDIDATE.pattern + ")")
 _MIN_INLINE_LINE = 120
 # 一是 run onto a heading, not the 一 of 统一 / 唯一 / 同一 / 第一 / 单一 / 逐一 / 之一.
 _HEADING_THEN_ENUM = regex.compile(r"(?<=\p{Han})(?<![统唯同第单逐之专万])一是(?=[^\n]{2,300}?二是)")
@@ -709,7 +710,17 @@ def split_inline_headings(text: str, lines: Sequence[Line]) -> list[Line]:
             out.append((start, end))
             continue
         piece = start
-        for m in _INLINE_CANDIDATE.finditer(text, start + 1, end):
+        pos = start + 1
+        piece_is_heading = head is not None
+        while pos < end:
+            # Candidates: a marker after a sentence end anywhere, or any marker just after a short heading.
+            window = min(end, piece + _MAX_INLINE_HEADING + 8)
+            m = _INLINE_CANDIDATE.search(text, pos, window) if piece_is_heading and pos < window else None
+            if m is None:
+                m = _STOP_CANDIDATE.search(text, pos, end)
+            if m is None:
+                break
+            pos = m.end()
             found = match_marker(text, m.start(), end)
             if found is None or found.number not in (1, last.get(found.family, 0) + 1):
                 continue
@@ -717,11 +728,11 @@ def split_inline_headings(text: str, lines: Sequence[Line]) -> list[Line]:
             if stop == piece:
                 continue
             after_stop = text[stop - 1] in "。;；:：!！?？"
-            after_heading = stop - piece <= _MAX_INLINE_HEADING and match_marker(text, piece, stop) is not None
+            after_heading = stop - piece <= _MAX_INLINE_HEADING and piece_is_heading
             if not (after_stop or after_heading):
                 continue
             out.append((piece, stop))
-            piece = m.start()
+            piece, pos, piece_is_heading = m.start(), m.start() + 1, True
             last[found.family] = found.number
         signoff = _GLUED_SIGNOFF.search(text, piece, end) if end - piece >= _MIN_INLINE_LINE else None
         if signoff is not None:
