@@ -69,6 +69,14 @@ MARKERS: tuple[tuple[int, int, str, regex.Pattern[str]], ...] = (
     (4, 14, "arabic_paren", regex.compile(r"\((?P<num>\d{1,3})\)")),
     (5, 15, "circled", regex.compile(r"(?P<num>[\u2460-\u2473])")),
 )
+# All of them in one alternation (same order), so a paragraph start costs one match, not one per family:
+# group f<i> tells the family, n<i> its number.
+ANY_MARKER = regex.compile(
+    "|".join(
+        f"(?P<f{i}>" + pattern.pattern.replace("(?P<num>", f"(?P<n{i}>") + ")"
+        for i, (_, _, _, pattern) in enumerate(MARKERS)
+    )
+)
 # Decimal numbering (1 总则 / 1.1 目的 / 1.1.2 …), only in documents that use it on several lines.
 DECIMAL_MARKER = regex.compile(
     r"(?P<all>\d{1,2}(?:[ \t]+|(?:\.\d{1,2}){1,3}(?:[ \t]+|(?=\p{Han})))(?![年月日号个万亿元项条次%]))(?=\S)"

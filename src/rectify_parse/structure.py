@@ -15,6 +15,7 @@ import regex
 
 from .normalize import View
 from .patterns import (
+    ANY_MARKER,
     ATTACHMENT_HEAD,
     ATTACHMENT_ITEM,
     BARE_ATTACHMENT,
@@ -142,16 +143,14 @@ def match_marker(text: str, start: int, end: int, *, decimal: bool = False) -> M
     """The heading marker that starts at ``start``, if any (``decimal``: 1 / 1.1 numbering is in use)."""
     if start >= end or text[start] not in _MARKER_START:
         return None
-    for level, rank, family, pattern in MARKERS:
-        m = pattern.match(text, start, end)
-        if m is None:
-            continue
-        num = m["num"]
+    m = ANY_MARKER.match(text, start, end)
+    if m is not None:
+        index = int(m.lastgroup[1:])  # type: ignore[index]
+        level, rank, family, _ = MARKERS[index]
+        num = m[f"n{index}"]
         number = ord(num) - CIRCLED_BASE + 1 if family == "circled" else cn_to_int(num)
-        if number is None:
-            continue
-        if _rstrip(text, m.end(), end) == m.end():
-            return None  # a bare marker is not a heading
+        if number is None or _rstrip(text, m.end(), end) == m.end():
+            return None  # unreadable number, or a bare marker: not a heading
         return Marker(level, rank, family, number, _rstrip(text, start, m.end()))
     if decimal:
         m = DECIMAL_MARKER.match(text, start, end)
