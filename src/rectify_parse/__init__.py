@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from .corpus import Group, NearDuplicateFinder, find_near_duplicates
 from .decode import decode
-from .errors import ConfigError, DecodeError, InputTooLargeError, ParseError, RectifyError
+from .errors import (
+    BatchError,
+    ConfigError,
+    DecodeError,
+    InputRecordError,
+    InputTooLargeError,
+    ParseError,
+    RectifyError,
+)
 from .pipeline import MAX_CHARS, parse
 from .records import (
     SCHEMA_VERSION,
@@ -33,6 +41,7 @@ __version__ = "0.1.0"
 __all__ = [
     "MAX_CHARS",
     "SCHEMA_VERSION",
+    "BatchError",
     "Boilerplate",
     "Cleaning",
     "Closing",
@@ -42,6 +51,7 @@ __all__ = [
     "Duplicates",
     "Group",
     "Header",
+    "InputRecordError",
     "InputTooLargeError",
     "NearDuplicateFinder",
     "Notice",

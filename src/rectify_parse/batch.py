@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import IO, Any, NamedTuple, Protocol, TextIO
 
 from .corpus import DEFAULT_THRESHOLD, Group, NearDuplicateFinder
-from .errors import InputTooLargeError, RectifyError
+from .errors import BatchError, InputRecordError, InputTooLargeError, RectifyError
 from .pipeline import MAX_CHARS, parse
 
 EXIT_OK = 0
@@ -60,14 +60,6 @@ DEFAULT_CHUNK = 32
 PROGRESS_INTERVAL = 0.5  # seconds between updates of the status line on a terminal
 PROGRESS_LOG_INTERVAL = 5.0  # ... and between lines when stderr is a file or pipe (forced by --progress)
 _ID_PREFIX = '{"id": '
-
-
-class BatchError(RectifyError):
-    """The run as a whole cannot go on (exit code 3); per-input failures never raise this."""
-
-
-class InputRecordError(RectifyError):
-    """A JSONL line holds no notice: not JSON, not an object, or no string in the text field."""
 
 
 class Failure(NamedTuple):

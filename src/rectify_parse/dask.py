@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from .corpus import DEFAULT_THRESHOLD, Group
-from .errors import ConfigError
+from .errors import BatchError, ConfigError
 
 # Partitions computed at once by near_duplicate_groups: parallel enough, bounded memory on the client.
 WINDOW = 8
@@ -97,8 +97,6 @@ def scheduler_submit(address: str) -> Iterator[tuple[Callable[..., Any], int]]:
     Yields ``(submit, parallelism)``: ``submit(fn, *args)`` returns a future, ``parallelism`` is the
     number of worker threads. The cluster (when started here) and the client are closed on exit.
     """
-    from .batch import BatchError
-
     distributed = _import_distributed()
     cluster = None
     try:

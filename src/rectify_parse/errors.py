@@ -6,7 +6,9 @@ Recoverable oddities in a notice become warnings on the record; only these excep
     ├── DecodeError        input bytes are not text in any supported encoding
     ├── InputTooLargeError input is larger than the configured limit
     ├── ConfigError        a caller passed an invalid option (bad threshold, unknown field …)
-    └── ParseError         an unexpected failure inside the parser: a bug, reported with its cause
+    ├── ParseError         an unexpected failure inside the parser: a bug, reported with its cause
+    ├── InputRecordError   (batch) a JSONL line holds no notice; it becomes an error record
+    └── BatchError         (batch) the run as a whole cannot go on: exit code 3
 """
 
 from __future__ import annotations
@@ -30,3 +32,11 @@ class ConfigError(RectifyError):
 
 class ParseError(RectifyError):
     """An unexpected failure inside the parser (a bug); the original exception is chained."""
+
+
+class InputRecordError(RectifyError):
+    """A JSONL line holds no notice: not JSON, not an object, or no string in the text field."""
+
+
+class BatchError(RectifyError):
+    """The batch run as a whole cannot go on (exit code 3); per-input failures never raise this."""
