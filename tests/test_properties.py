@@ -72,9 +72,9 @@ def assert_spans_consistent(notice: rectify_parse.Notice, source: str) -> None:
         assert source[item.span[0] : item.span[1]] == item.text
     for c in notice.cleaned:
         assert source[c.span[0] : c.span[1]] == c.text
-    for variant in notice.duplicates.variants:
-        assert at(variant.canonical_span) == variant.before
-        assert at(variant.copy_span) == variant.after
+    for variant in notice.duplicates.variants:  # differences between the raw copies: nothing cleaned
+        assert source[variant.canonical_span[0] : variant.canonical_span[1]] == variant.before
+        assert source[variant.copy_span[0] : variant.copy_span[1]] == variant.after
     for copy in notice.duplicates.copies:
         at(copy.span)
     for warning in notice.warnings:
@@ -264,3 +264,24 @@ def test_parse_is_stateless() -> None:
     first = rectify_parse.parse("关于某事的通知\n一、要求\n请遵照执行。").to_dict()
     rectify_parse.parse("完全不同的页面\n" * 50)
     assert rectify_parse.parse("关于某事的通知\n一、要求\n请遵照执行。").to_dict() == first
+
+
+_LINE = st.lists(st.sampled_from(_PIECES + _SENTENCES), min_size=1, max_size=8).map("".join)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_LINE, min_size=2, max_size=15), st.data())
+def test_pasted_copies_of_any_body_keep_spans_and_rebuild(lines: list[str], data: st.DataObject) -> None:
+    other = list(lines)
+    other[data.draw(st.integers(0, len(other) - 1))] = data.draw(_LINE)
+    page = "\n".join(["\n".join(lines)] + ["\n".join(other)] * data.draw(st.integers(1, 2)))
+    notice = rectify_parse.parse(page)
+    assert_spans_consistent(notice, page)
+    copies = notice.duplicates.copies
+    canon = next((c for c in copies if c.canonical), None)
+    for index, copy in enumerate(copies):
+        if canon is None or copy.canonical or not copy.complete:
+            continue
+        found = [v for v in notice.duplicates.variants if v.copy == index]
+        rebuilt = apply_variants(page[canon.span[0] : canon.span[1]], found, a_offset=canon.span[0])
+        assert rebuilt == page[copy.span[0] : copy.span[1]]
