@@ -18,6 +18,7 @@ from .decode import decode
 from .diff import variants as diff_variants
 from .errors import InputTooLargeError, ParseError, RectifyError
 from .header import HeaderResult, find_header_lines, merge_header
+from .layout import second_document_start, split_inline_headings
 from .normalize import View, fold, hard_wrap_edits, make_view, split_lines, strip_span
 from .quality import GARBLED_BELOW, quality
 from .records import (
@@ -33,7 +34,7 @@ from .records import (
     Warning,
 )
 from .repeats import CopyCut, Repeats, find_repeats
-from .structure import BodyParser, second_document_start, split_inline_headings
+from .structure import BodyParser
 
 # Inputs above this many characters raise InputTooLargeError instead of being parsed.
 MAX_CHARS = 20_000_000

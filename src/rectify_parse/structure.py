@@ -9,29 +9,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 import regex
 
+from .markers import MAX_INLINE_HEADING, is_title, match_marker
 from .normalize import View
 from .patterns import (
-    ANY_MARKER,
     ATTACHMENT_HEAD,
     ATTACHMENT_ITEM,
-    BARE_ATTACHMENT,
-    CIRCLED_BASE,
     CLOSING_FORMULA,
     CONTACT_LINE,
     CONTACT_PHONE,
     DATE_LINE,
     DECIMAL_EVIDENCE,
-    DECIMAL_MARKER,
-    DECIMAL_RANK,
     DECLARED_ASPECTS_PROBLEMS,
     DECLARED_PROBLEMS,
     DECLARED_STATUS,
     ENUM_ITEM,
-    MARKERS,
     MEASURE_LABELS,
     PROBLEM_FIELD,
     PROBLEM_PREFIX,
@@ -39,19 +33,19 @@ from .patterns import (
     STATUS_LABELS,
     STATUS_SENTENCE,
     STATUS_VOCAB,
-    TITLE_END,
     cn_to_int,
     parse_date,
 )
 from .records import Closing, Problem, Section, Span, StatusKind, Warning
 
 Line = tuple[int, int]  # view offsets of a stripped, non-empty line
+# 一是 run onto a heading, not the 一 of 统一 / 唯一 / 同一 / 第一 / 单一 / 逐一 / 之一.
+_HEADING_THEN_ENUM = regex.compile(r"(?<=\p{Han})(?<![统唯同第单逐之专万])一是(?=[^\n]{2,300}?二是)")
 
 _OPEN = '“‘"《「『(（[【〔'
 _CLOSE = '”’"》」』)）]】〕'
 _TRAILING_PUNCT = "。;；,，、:： \t\n"
 _ENUM_BOUNDARY = "。;；,，、:：!！?？ \t\n"
-_MAX_TITLE = 80
 _MAX_ADDRESSEE = 60
 _MAX_SIGNATURE = 40
 
@@ -122,54 +116,6 @@ def first_sentence_end(text: str, start: int, end: int) -> int:
     return -1
 
 
-def _rstrip(text: str, start: int, end: int) -> int:
-    while end > start and text[end - 1] in " \t":
-        end -= 1
-    return end
-
-
-_MARKER_START = frozenset("第一二三四五六七八九十百(0123456789") | frozenset(chr(c) for c in range(0x2460, 0x2474))
-
-
-class Marker(NamedTuple):
-    level: int
-    rank: int
-    family: str
-    number: int
-    end: int
-
-
-def match_marker(text: str, start: int, end: int, *, decimal: bool = False) -> Marker | None:
-    """The heading marker that starts at ``start``, if any (``decimal``: 1 / 1.1 numbering is in use)."""
-    if start >= end or text[start] not in _MARKER_START:
-        return None
-    m = ANY_MARKER.match(text, start, end)
-    if m is not None:
-        index = int(m.lastgroup[1:])  # type: ignore[index]
-        level, rank, family, _ = MARKERS[index]
-        num = m[f"n{index}"]
-        number = ord(num) - CIRCLED_BASE + 1 if family == "circled" else cn_to_int(num)
-        if number is None or _rstrip(text, m.end(), end) == m.end():
-            return None  # unreadable number, or a bare marker: not a heading
-        return Marker(level, rank, family, number, _rstrip(text, start, m.end()))
-    if decimal:
-        m = DECIMAL_MARKER.match(text, start, end)
-        if m is not None:
-            parts = m["all"].strip().split(".")
-            level = len(parts)
-            return Marker(level, DECIMAL_RANK + level, f"decimal{level}", int(parts[-1]), _rstrip(text, start, m.end()))
-    return None
-
-
-def _is_title(text: str) -> bool:
-    stripped = text.strip()
-    if not 4 <= len(stripped) <= _MAX_TITLE or stripped[-1] in "。;；,，:：":
-        return False
-    if match_marker(stripped, 0, len(stripped)) is not None:
-        return False
-    return TITLE_END.search(stripped) is not None
-
-
 # An intro sentence ending in a colon (现将有关情况报告如下：) is not an addressee.
 _NOT_ADDRESSEE = regex.compile(r"如下|现将|根据|按照|为了|关于|《")
 
@@ -222,7 +168,7 @@ class BodyParser:
         text = self.r.text
         title: str | None = self.header_title
         title_span = self.header_title_span
-        if self.lines and _is_title(text[self.lines[0][0] : self.lines[0][1]]):
+        if self.lines and is_title(text[self.lines[0][0] : self.lines[0][1]]):
             start, end = self.lines[0]
             if title is None:
                 title, title_span = self.r.raw(start, end), self.r.span(start, end)
@@ -386,7 +332,7 @@ class BodyParser:
                 while hs < end and text[hs] in " \t":
                     hs += 1
                 stop = first_sentence_end(text, hs, end)
-                enum = _HEADING_THEN_ENUM.search(text, hs, min(end, hs + _MAX_INLINE_HEADING))
+                enum = _HEADING_THEN_ENUM.search(text, hs, min(end, hs + MAX_INLINE_HEADING))
                 if enum is not None and (stop == -1 or enum.start() < stop):
                     # 三、下一步工作打算一是…二是…: a heading run into its enumeration (lost newlines).
                     heading = self.r.trim(hs, enum.start())
@@ -648,95 +594,3 @@ class BodyParser:
             closing,
             self.warnings,
         )
-
-
-def second_document_start(text: str, lines: Sequence[Line], after_download: Sequence[bool]) -> int | None:
-    """Index of the line where a different document starts, or None.
-
-    A new document starts with a title line that follows a sign-off (date line, 此件公开发布), a bare
-    ``附件`` line, or a ``下载地址`` chrome line, and is followed by a body of its own.
-    """
-    for i in range(1, len(lines) - 2):
-        ps, pe = lines[i - 1]
-        if not after_download[i] and text[pe - 1] not in "日)）件:：0123456789":
-            continue  # cheap test first: what may precede a second document ends like this
-        after_signoff = DATE_LINE.fullmatch(text, ps, pe) is not None or PUBLIC_NOTE.fullmatch(text, ps, pe) is not None
-        # 附件 on a line of its own, then the title of the document the notice issues.
-        after_attachment = BARE_ATTACHMENT.fullmatch(text, ps, pe) is not None
-        if (after_signoff or after_attachment or after_download[i]) and _is_title(text[slice(*lines[i])]):
-            return i
-    return None
-
-
-_INLINE_CANDIDATE = regex.compile(
-    r"[一二三四五六七八九十]{1,3}[、.]|\([一二三四五六七八九十]{1,3}\)|\d{1,2}[.、]|\(\d{1,2}\)"
-    r"|第[一二三四五六七八九十百\d]{1,4}[章节条]"
-)
-_STOP_CANDIDATE = regex.compile(r"(?<=[。;；:：!！?？][ \t]{0,3})(?:" + _INLINE_CANDIDATE.pattern + ")")
-_MIN_INLINE_LINE = 120
-# 一是 run onto a heading, not the 一 of 统一 / 唯一 / 同一 / 第一 / 单一 / 逐一 / 之一.
-_HEADING_THEN_ENUM = regex.compile(r"(?<=\p{Han})(?<![统唯同第单逐之专万])一是(?=[^\n]{2,300}?二是)")
-# A title run into the first sentence of the body: …情况的报告按照区委统一部署…
-_GLUED_TITLE = regex.compile(
-    r"(?P<title>[^。;；:：!！?？\n]{4,60}?(?:通知|通报|报告|公告|公示|决定|意见|办法|方案|规定|细则))"
-    r"(?=按照|根据|为了|为进一步|近日|现将|经|依据|各|\d{4}年|[一二]〇|今年|去年)"
-)
-_MAX_INLINE_HEADING = 40
-_GLUED_SIGNOFF = regex.compile(
-    r"[。!！?？](?P<signoff>[^。!！?？:：;；,，]{2,40}?(?:\d{4}年\d{1,2}月\d{1,2}日|[〇○O零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日))\s*$"
-)
-
-
-def split_inline_headings(text: str, lines: Sequence[Line]) -> list[Line]:
-    """Split long lines where headings run inline because the page lost its newlines.
-
-    A marker splits a line when it follows a sentence end (…如下：一、…, …。（二）…) or directly follows a
-    short heading (一、整改工作开展情况（一）…), and its number starts or continues its family's sequence;
-    so 1.5万元 or a （一） quoted mid-sentence stays where it is.
-    """
-    out: list[Line] = []
-    last: dict[str, int] = {}
-    for index, (start, end) in enumerate(lines):
-        if index == 0 and end - start >= _MIN_INLINE_LINE:
-            glued = _GLUED_TITLE.match(text, start, end)
-            if glued is not None:
-                out.append((start, glued.end("title")))
-                start = glued.end("title")
-        head = match_marker(text, start, end)
-        if head is not None:
-            last[head.family] = head.number
-        if end - start < _MIN_INLINE_LINE:
-            out.append((start, end))
-            continue
-        piece = start
-        pos = start + 1
-        piece_is_heading = head is not None
-        while pos < end:
-            # Candidates: a marker after a sentence end anywhere, or any marker just after a short heading.
-            window = min(end, piece + _MAX_INLINE_HEADING + 8)
-            m = _INLINE_CANDIDATE.search(text, pos, window) if piece_is_heading and pos < window else None
-            if m is None:
-                m = _STOP_CANDIDATE.search(text, pos, end)
-            if m is None:
-                break
-            pos = m.end()
-            found = match_marker(text, m.start(), end)
-            if found is None or found.number not in (1, last.get(found.family, 0) + 1):
-                continue
-            stop = _rstrip(text, piece, m.start())  # no slicing: a long line has many candidates
-            if stop == piece:
-                continue
-            after_stop = text[stop - 1] in "。;；:：!！?？"
-            after_heading = stop - piece <= _MAX_INLINE_HEADING and piece_is_heading
-            if not (after_stop or after_heading):
-                continue
-            out.append((piece, stop))
-            piece, pos, piece_is_heading = m.start(), m.start() + 1, True
-            last[found.family] = found.number
-        signoff = _GLUED_SIGNOFF.search(text, piece, end) if end - piece >= _MIN_INLINE_LINE else None
-        if signoff is not None:
-            # …请及时向我们反映。中共某局党组2023年2月20日: the sign-off glued to the last sentence.
-            out += [(piece, signoff.start("signoff")), (signoff.start("signoff"), end)]
-        else:
-            out.append((piece, end))
-    return out

@@ -1,0 +1,102 @@
+"""Page layout before structure: headings that run inline on a page that lost its newlines, and where a
+second, different document starts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import regex
+
+from .markers import MAX_INLINE_HEADING, is_title, match_marker, trim_end
+from .patterns import BARE_ATTACHMENT, DATE_LINE, PUBLIC_NOTE
+
+Line = tuple[int, int]  # view offsets of a stripped, non-empty line
+
+
+def second_document_start(text: str, lines: Sequence[Line], after_download: Sequence[bool]) -> int | None:
+    """Index of the line where a different document starts, or None.
+
+    A new document starts with a title line that follows a sign-off (date line, 此件公开发布), a bare
+    ``附件`` line, or a ``下载地址`` chrome line, and is followed by a body of its own.
+    """
+    for i in range(1, len(lines) - 2):
+        ps, pe = lines[i - 1]
+        if not after_download[i] and text[pe - 1] not in "日)）件:：0123456789":
+            continue  # cheap test first: what may precede a second document ends like this
+        after_signoff = DATE_LINE.fullmatch(text, ps, pe) is not None or PUBLIC_NOTE.fullmatch(text, ps, pe) is not None
+        # 附件 on a line of its own, then the title of the document the notice issues.
+        after_attachment = BARE_ATTACHMENT.fullmatch(text, ps, pe) is not None
+        if (after_signoff or after_attachment or after_download[i]) and is_title(text[slice(*lines[i])]):
+            return i
+    return None
+
+
+_INLINE_CANDIDATE = regex.compile(
+    r"[一二三四五六七八九十]{1,3}[、.]|\([一二三四五六七八九十]{1,3}\)|\d{1,2}[.、]|\(\d{1,2}\)"
+    r"|第[一二三四五六七八九十百\d]{1,4}[章节条]"
+)
+_STOP_CANDIDATE = regex.compile(r"(?<=[。;；:：!！?？][ \t]{0,3})(?:" + _INLINE_CANDIDATE.pattern + ")")
+_MIN_INLINE_LINE = 120
+# A title run into the first sentence of the body: …情况的报告按照区委统一部署…
+_GLUED_TITLE = regex.compile(
+    r"(?P<title>[^。;；:：!！?？\n]{4,60}?(?:通知|通报|报告|公告|公示|决定|意见|办法|方案|规定|细则))"
+    r"(?=按照|根据|为了|为进一步|近日|现将|经|依据|各|\d{4}年|[一二]〇|今年|去年)"
+)
+_GLUED_SIGNOFF = regex.compile(
+    r"[。!！?？](?P<signoff>[^。!！?？:：;；,，]{2,40}?(?:\d{4}年\d{1,2}月\d{1,2}日|[〇○O零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日))\s*$"
+)
+
+
+def split_inline_headings(text: str, lines: Sequence[Line]) -> list[Line]:
+    """Split long lines where headings run inline because the page lost its newlines.
+
+    A marker splits a line when it follows a sentence end (…如下：一、…, …。（二）…) or directly follows a
+    short heading (一、整改工作开展情况（一）…), and its number starts or continues its family's sequence;
+    so 1.5万元 or a （一） quoted mid-sentence stays where it is.
+    """
+    out: list[Line] = []
+    last: dict[str, int] = {}
+    for index, (start, end) in enumerate(lines):
+        if index == 0 and end - start >= _MIN_INLINE_LINE:
+            glued = _GLUED_TITLE.match(text, start, end)
+            if glued is not None:
+                out.append((start, glued.end("title")))
+                start = glued.end("title")
+        head = match_marker(text, start, end)
+        if head is not None:
+            last[head.family] = head.number
+        if end - start < _MIN_INLINE_LINE:
+            out.append((start, end))
+            continue
+        piece = start
+        pos = start + 1
+        piece_is_heading = head is not None
+        while pos < end:
+            # Candidates: a marker after a sentence end anywhere, or any marker just after a short heading.
+            window = min(end, piece + MAX_INLINE_HEADING + 8)
+            m = _INLINE_CANDIDATE.search(text, pos, window) if piece_is_heading and pos < window else None
+            if m is None:
+                m = _STOP_CANDIDATE.search(text, pos, end)
+            if m is None:
+                break
+            pos = m.end()
+            found = match_marker(text, m.start(), end)
+            if found is None or found.number not in (1, last.get(found.family, 0) + 1):
+                continue
+            stop = trim_end(text, piece, m.start())  # no slicing: a long line has many candidates
+            if stop == piece:
+                continue
+            after_stop = text[stop - 1] in "。;；:：!！?？"
+            after_heading = stop - piece <= MAX_INLINE_HEADING and piece_is_heading
+            if not (after_stop or after_heading):
+                continue
+            out.append((piece, stop))
+            piece, pos, piece_is_heading = m.start(), m.start() + 1, True
+            last[found.family] = found.number
+        signoff = _GLUED_SIGNOFF.search(text, piece, end) if end - piece >= _MIN_INLINE_LINE else None
+        if signoff is not None:
+            # …请及时向我们反映。中共某局党组2023年2月20日: the sign-off glued to the last sentence.
+            out += [(piece, signoff.start("signoff")), (signoff.start("signoff"), end)]
+        else:
+            out.append((piece, end))
+    return out

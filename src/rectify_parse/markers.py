@@ -1,0 +1,62 @@
+"""What a heading marker and a title line look like: shared by the structure and the layout stages."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from .patterns import ANY_MARKER, CIRCLED_BASE, DECIMAL_MARKER, DECIMAL_RANK, MARKERS, TITLE_END, cn_to_int
+
+_MAX_TITLE = 80
+# A heading that runs inline into its paragraph (lost newlines) is at most this long.
+MAX_INLINE_HEADING = 40
+
+
+def trim_end(text: str, start: int, end: int) -> int:
+    """Move ``end`` back over spaces and tabs."""
+    while end > start and text[end - 1] in " \t":
+        end -= 1
+    return end
+
+
+_MARKER_START = frozenset("第一二三四五六七八九十百(0123456789") | frozenset(chr(c) for c in range(0x2460, 0x2474))
+
+
+class Marker(NamedTuple):
+    level: int
+    rank: int
+    family: str
+    number: int
+    end: int
+
+
+def match_marker(text: str, start: int, end: int, *, decimal: bool = False) -> Marker | None:
+    """The heading marker that starts at ``start``, if any (``decimal``: 1 / 1.1 numbering is in use)."""
+    if start >= end or text[start] not in _MARKER_START:
+        return None
+    m = ANY_MARKER.match(text, start, end)
+    if m is not None:
+        index = int(m.lastgroup[1:])  # type: ignore[index]
+        level, rank, family, _ = MARKERS[index]
+        num = m[f"n{index}"]
+        number = ord(num) - CIRCLED_BASE + 1 if family == "circled" else cn_to_int(num)
+        if number is None or trim_end(text, m.end(), end) == m.end():
+            return None  # unreadable number, or a bare marker: not a heading
+        return Marker(level, rank, family, number, trim_end(text, start, m.end()))
+    if decimal:
+        m = DECIMAL_MARKER.match(text, start, end)
+        if m is not None:
+            parts = m["all"].strip().split(".")
+            level = len(parts)
+            return Marker(
+                level, DECIMAL_RANK + level, f"decimal{level}", int(parts[-1]), trim_end(text, start, m.end())
+            )
+    return None
+
+
+def is_title(text: str) -> bool:
+    stripped = text.strip()
+    if not 4 <= len(stripped) <= _MAX_TITLE or stripped[-1] in "。;；,，:：":
+        return False
+    if match_marker(stripped, 0, len(stripped)) is not None:
+        return False
+    return TITLE_END.search(stripped) is not None
