@@ -16,7 +16,7 @@ ENCODINGS = ("utf-8-sig", "utf-8", "gb18030")
 # Control characters other than tab, newline, carriage return, form feed: a few occur in scraped text,
 # a share above this marks binary data that merely happened to decode.
 _MAX_CONTROL_SHARE = 0.01
-_CONTROL = frozenset(chr(c) for c in range(32) if c not in (9, 10, 12, 13)) | {"\x7f"}
+_CONTROL_CHAR = regex.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
 def looks_binary(text: str) -> bool:
@@ -26,7 +26,7 @@ def looks_binary(text: str) -> bool:
     if not text:
         return False
     sample = text[:65536]
-    controls = sum(1 for ch in sample if ch in _CONTROL)
+    controls = len(_CONTROL_CHAR.findall(sample))
     return controls > max(2, _MAX_CONTROL_SHARE * len(sample))
 
 
@@ -34,7 +34,7 @@ _CJK = regex.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f\u3000-\u
 
 
 def _cjk_share(text: str) -> float:
-    non_ascii = sum(1 for ch in text if ord(ch) > 127)
+    non_ascii = len(text) - len(text.encode("ascii", "ignore"))  # counted in C, not per character
     return len(_CJK.findall(text)) / non_ascii if non_ascii else 1.0
 
 
