@@ -16,6 +16,7 @@ import regex
 
 from .normalize import View, fold, strip_span
 from .patterns import (
+    ANY_MARKER,
     CANONICAL_KEYS,
     CATEGORY_PRIMARY,
     CHROME_LABELS,
@@ -23,7 +24,6 @@ from .patterns import (
     DATE_VALUE,
     HEADER_LABEL,
     HEADER_LABELS,
-    MARKERS,
     TITLE_END,
     parse_date,
 )
@@ -125,7 +125,7 @@ def _is_value_line(text: str) -> bool:
     stripped = text.strip()
     if not stripped or len(stripped) > _MAX_VALUE_LINE or stripped.endswith(("。", ":", "：")):
         return False
-    return not any(pattern.match(stripped) for _, _, _, pattern in MARKERS)
+    return ANY_MARKER.match(stripped) is None
 
 
 @dataclass(frozen=True, slots=True)
