@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -15,6 +16,7 @@ import rectify_parse
 from rectify_parse import batch
 from rectify_parse.batch import main_batch
 from rectify_parse.errors import ConfigError
+from rectify_parse.records import Notice
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 CORPUS = FIXTURES / "corpus"
@@ -333,15 +335,15 @@ def test_subprocess_run(tmp_path: Path) -> None:
 
 
 def test_an_unserialisable_record_is_that_inputs_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    real = batch.parse_item
+    real, target = batch.parse, (CORPUS / "s2.txt").read_bytes()
 
-    def odd(doc_id: str, raw: bytes | str) -> dict[str, Any]:
-        obj = real(doc_id, raw)
-        if doc_id.endswith("s2.txt"):
-            obj["record"]["text"] = {1j}  # json.dumps cannot write this
-        return obj
+    def odd(raw: bytes | str) -> Notice:
+        notice = real(raw)
+        if raw == target:
+            return dataclasses.replace(notice, text={1j})  # type: ignore[arg-type]  # JSON cannot write this
+        return notice
 
-    monkeypatch.setattr(batch, "parse_item", odd)
+    monkeypatch.setattr(batch, "parse", odd)
     out = tmp_path / "out.jsonl"
     assert run(CORPUS / "s1.txt", CORPUS / "s2.txt", CORPUS / "x1.txt", "-o", out, "--workers", "1") == 1
     assert [line.get("error", {}).get("type") for line in read_lines(out)] == [None, "TypeError", None]
