@@ -8,6 +8,7 @@ is chrome whatever its order. Official lines that look like chrome (（此件公
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -154,21 +155,30 @@ def _title_spam(text: str, start: int, end: int) -> list[Fragment]:
     return out + ([Fragment(tail.start(), end, "title_spam")] if tail else [])
 
 
+def _hinted_lines(view_text: str, lines: Sequence[tuple[int, int]]) -> set[int]:
+    """Indices of the lines holding a ``_HINT`` word: one scan of the page instead of one per line."""
+    starts = [start for start, _ in lines]
+    return {bisect.bisect_right(starts, m.start()) - 1 for m in _HINT.finditer(view_text)}
+
+
 def find_chrome(view_text: str, lines: Sequence[tuple[int, int]]) -> tuple[dict[int, str], dict[int, list[Fragment]]]:
     """Chrome line indices with their rule, and the chrome fragments inside content lines."""
     whole: dict[int, str] = {}
     fragments: dict[int, list[Fragment]] = {}
+    # Every line rule, widget row and trailing fragment needs a hint word; title spam is checked apart.
+    hinted = _hinted_lines(view_text, lines)
     for i, (start, end) in enumerate(lines):
-        text = view_text[start:end]
-        rule = classify_line(text)
-        if rule is not None:
-            whole[i] = rule
-            continue
         found = _title_spam(view_text, start, end)
-        tail = max(0, len(text) - _MAX_TAIL)  # the fragment sits at the end; never scan a long line for it
-        m = TRAILING_FRAGMENT.search(text, tail)
-        if m is not None and m.start() > 0:
-            found.append(Fragment(start + m.start(), end, "print_close"))
+        if i in hinted:
+            text = view_text[start:end]
+            rule = classify_line(text)
+            if rule is not None:
+                whole[i] = rule
+                continue
+            tail = max(0, len(text) - _MAX_TAIL)  # the fragment sits at the end; never scan a long line for it
+            m = TRAILING_FRAGMENT.search(text, tail)
+            if m is not None and m.start() > 0:
+                found.append(Fragment(start + m.start(), end, "print_close"))
         if found:
             fragments[i] = found
     return whole, fragments

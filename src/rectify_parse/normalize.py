@@ -115,6 +115,8 @@ class View:
 
     def span(self, start: int, end: int) -> Span:
         """Source span of the view range ``[start, end)``, tight around the characters it holds."""
+        if not self.edits:  # the common page: view and source offsets are the same
+            return (start, end) if end > start else (start, start)
         if end <= start:
             s = self.to_source(start)
             return (s, s)
@@ -125,9 +127,9 @@ class View:
     def raw(self, source: str, start: int, end: int) -> str:
         """The source text of a view range with the view's edits applied but no width folding: what a
         record holds (``<p>``, pinyin, zero-width characters and hard-wrap breaks removed)."""
-        s, e = self.span(start, end)
         if not self.edits:
-            return source[s:e]
+            return source[start:end]
+        s, e = self.span(start, end)
         k = max(0, bisect.bisect_right(self._edit_starts, s) - 1)
         pieces: list[str] = []
         pos = s

@@ -49,7 +49,8 @@ def quality(text: str) -> float:
     if questions > 0.1 * visible and han < questions:
         scores.append(1.0 - 2.0 * questions / visible)
     # UTF-8 read as Windows-1252 / Latin-1: Chinese becomes runs of accented Latin letters (å\ufffd‘å¸ƒ).
-    latin = _count(_LATIN_MOJIBAKE, text)
+    # latin can exceed han only when han is under half the visible text: skip the scan otherwise.
+    latin = _count(_LATIN_MOJIBAKE, text) if 2 * han < visible else 0
     if latin >= _MIN_HAN and latin > han:
         scores.append(1.0 - 1.5 * latin / (latin + han))
     if han >= _MIN_HAN:

@@ -30,11 +30,18 @@ COMPLETE_SHARE = 0.95
 MIN_PARTIAL_SHARE = 0.2
 
 _NOT_KEY = regex.compile(r"[\s\p{P}\p{S}]+")
+# The same, newlines excepted: the keys of many lines come from one scan of the lines joined by "\n".
+_NOT_KEY_IN_LINE = regex.compile(r"[[\s\p{P}\p{S}]--\n]+", regex.V1)
 
 
 def line_key(text: str) -> str:
     """What two copies of a line share when they differ only in punctuation and spacing."""
     return _NOT_KEY.sub("", text)
+
+
+def line_keys(lines: Sequence[str]) -> list[str]:
+    """``line_key`` of each line (lines hold no newline), in one regex pass instead of one per line."""
+    return _NOT_KEY_IN_LINE.sub("", "\n".join(lines)).split("\n") if lines else []
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +72,7 @@ def _similarity(a: str, b: str) -> float:
 def find_repeats(lines: Sequence[str]) -> Repeats:
     """Find repeated copies among body ``lines`` (their matching text, one string per line)."""
     n = len(lines)
-    keys = [line_key(line) for line in lines]
+    keys = line_keys(lines)
     single = Repeats([], 0, n)
     if n < 2:
         return single

@@ -7,6 +7,7 @@ record, through the view's offset map.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -100,11 +101,16 @@ class _Reader:
         return start, end
 
 
+_SENTENCE_EVENT = re.compile("[。!?！？\n" + re.escape(_OPEN + _CLOSE) + "]")
+
+
 def first_sentence_end(text: str, start: int, end: int) -> int:
     """Offset of the first 。!?！？ in ``text[start:end]`` outside quotes and brackets, or -1."""
     depth = 0
-    for i in range(start, end):
-        ch = text[i]
+    pos = start
+    # Only stops, newlines and brackets change anything: jump between them with a C-level search.
+    while (m := _SENTENCE_EVENT.search(text, pos, end)) is not None:
+        ch, i = m.group(), m.start()
         if ch in _OPEN and not (ch == '"' and depth):
             depth += 1
         elif ch in _CLOSE and depth:
@@ -113,6 +119,7 @@ def first_sentence_end(text: str, start: int, end: int) -> int:
             return i
         elif ch == "\n":
             return -1
+        pos = i + 1
     return -1
 
 
@@ -237,7 +244,9 @@ class BodyParser:
         text = self.r.text
         spans: dict[str, Span] = {}
         signature = date = phone = None
-        for i in range(len(self.lines) - 1, -1, -1):
+        # Every contact label holds 电话 or 联系方式: a page without them needs no per-line search.
+        has_contact = "电话" in text or "联系方式" in text
+        for i in range(len(self.lines) - 1 if has_contact else -1, -1, -1):
             start, end = self.lines[i]
             m = CONTACT_PHONE.search(text, start, end)
             if m is not None:
