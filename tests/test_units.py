@@ -332,3 +332,22 @@ def test_hard_wrapped_lines_are_rejoined_before_structure() -> None:
     ]
     assert {c.rule for c in notice.cleaned} == {"hard_wrap"}
     assert "\n" not in notice.problems[0].description
+
+
+def test_an_empty_range_after_a_dropped_character_stays_inside_its_line() -> None:
+    # Found by hypothesis: a heading left empty by trimming sat after the zero-width space the view dropped,
+    # one character past the end of its section.
+    page = "一、\n一、：\u200b\n"
+    notice = rectify_parse.parse(page)
+    last = notice.sections[-1]
+    assert (last.marker, last.heading, last.span) == ("一、", "", (3, 6))
+    assert last.heading_span == (6, 6)
+    assert page[last.span[0] : last.span[1]] == "一、："
+
+
+def test_repeat_keys_of_many_lines_equal_those_of_each_line() -> None:
+    from rectify_parse.repeats import line_key, line_keys
+
+    lines = ["一、 整改（情况）。", "a b\tc\u3000d", "", "\r", "——…“”《》", "_x_", "😀好"]
+    assert line_keys(lines) == [line_key(line) for line in lines]
+    assert line_keys([]) == []

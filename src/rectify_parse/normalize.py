@@ -118,7 +118,9 @@ class View:
         if not self.edits:  # the common page: view and source offsets are the same
             return (start, end) if end > start else (start, start)
         if end <= start:
-            s = self.to_source(start)
+            # An empty range sits just after the character before it: characters the view dropped there
+            # (a zero-width space ending a line) stay outside, as they do for the spans that contain it.
+            s = self.span(start - 1, start)[1] if start > 0 else self.to_source(start)
             return (s, s)
         last = self.to_source(end - 1)
         edit = self._edit_at(last) if self.edits else None
