@@ -285,3 +285,28 @@ def test_pasted_copies_of_any_body_keep_spans_and_rebuild(lines: list[str], data
         found = [v for v in notice.duplicates.variants if v.copy == index]
         rebuilt = apply_variants(page[canon.span[0] : canon.span[1]], found, a_offset=canon.span[0])
         assert rebuilt == page[copy.span[0] : copy.span[1]]
+
+
+@given(st.lists(st.text().map(lambda s: s.replace("\n", "")), max_size=12))
+def test_repeat_keys_in_one_pass_equal_keys_line_by_line(lines: list[str]) -> None:
+    from rectify_parse.repeats import line_key, line_keys
+
+    assert line_keys(lines) == [line_key(line) for line in lines]
+
+
+@given(st.text())
+def test_character_classes_count_what_the_classes_hold(text: str) -> None:
+    from rectify_parse.quality import count_classes
+
+    counts = count_classes(text)
+    han = sum(
+        1
+        for ch in text
+        if "\u3400" <= ch <= "\u4dbf"
+        or "\u4e00" <= ch <= "\u9fff"
+        or "\uf900" <= ch <= "\ufaff"
+        or "\U00020000" <= ch <= "\U0003134f"
+    )
+    assert counts.han == han
+    assert counts.visible == len(text) - sum(text.count(ch) for ch in " \t\r\n\u3000\xa0")
+    assert 0 <= counts.common <= counts.han

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import regex
 
-from .markers import MAX_INLINE_HEADING, is_title, match_marker, trim_end
+from .markers import MAX_INLINE_HEADING, LineMarkers, is_title, match_marker, trim_end
 from .patterns import BARE_ATTACHMENT, DATE_LINE, PUBLIC_NOTE
 
 Line = tuple[int, int]  # view offsets of a stripped, non-empty line
@@ -47,13 +47,14 @@ _GLUED_SIGNOFF = regex.compile(
 )
 
 
-def split_inline_headings(text: str, lines: Sequence[Line]) -> list[Line]:
+def split_inline_headings(text: str, lines: Sequence[Line], markers: LineMarkers | None = None) -> list[Line]:
     """Split long lines where headings run inline because the page lost its newlines.
 
     A marker splits a line when it follows a sentence end (…如下：一、…, …。（二）…) or directly follows a
     short heading (一、整改工作开展情况（一）…), and its number starts or continues its family's sequence;
     so 1.5万元 or a （一） quoted mid-sentence stays where it is.
     """
+    markers = LineMarkers(text) if markers is None else markers
     out: list[Line] = []
     last: dict[str, int] = {}
     for index, (start, end) in enumerate(lines):
@@ -62,7 +63,7 @@ def split_inline_headings(text: str, lines: Sequence[Line]) -> list[Line]:
             if glued is not None:
                 out.append((start, glued.end("title")))
                 start = glued.end("title")
-        head = match_marker(text, start, end)
+        head = markers.at(start, end)
         if head is not None:
             last[head.family] = head.number
         if end - start < _MIN_INLINE_LINE:

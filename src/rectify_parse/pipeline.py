@@ -19,6 +19,7 @@ from .diff import variants as diff_variants
 from .errors import InputTooLargeError, ParseError, RectifyError
 from .header import HeaderResult, find_header_lines, merge_header
 from .layout import second_document_start, split_inline_headings
+from .markers import LineMarkers
 from .normalize import View, fold, hard_wrap_edits, make_view, split_lines, strip_span
 from .quality import GARBLED_BELOW, quality
 from .records import (
@@ -183,7 +184,8 @@ def _parse(source: str, encoding: str) -> Notice:
 
     # A second, different document on the page is kept out of the parse and reported.
     segments: list[Segment] = []
-    lines_ = split_inline_headings(text, body.lines)
+    markers = LineMarkers(text)
+    lines_ = split_inline_headings(text, body.lines, markers)
     after_download = body.after_download if len(lines_) == len(body.lines) else _spread(body, lines_)
     second = second_document_start(text, lines_, after_download)
     if second is not None:
@@ -216,7 +218,12 @@ def _parse(source: str, encoding: str) -> Notice:
             )
         )
     parser = BodyParser(
-        view, source, canon, header_title=header.header.title, header_title_span=header.header.spans.get("title")
+        view,
+        source,
+        canon,
+        header_title=header.header.title,
+        header_title_span=header.header.spans.get("title"),
+        markers=markers,
     )
     result = parser.parse(rectification=bool(canon) and _is_rectification(view, canon, header))
     warnings.extend(result.warnings)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import regex
 
-from .markers import MAX_INLINE_HEADING, is_title, match_marker
+from .markers import MAX_INLINE_HEADING, LineMarkers, is_title, match_marker
 from .normalize import View
 from .patterns import (
     ATTACHMENT_HEAD,
@@ -156,8 +156,10 @@ class BodyParser:
         *,
         header_title: str | None,
         header_title_span: Span | None,
+        markers: LineMarkers | None = None,
     ) -> None:
         self.r = _Reader(view, source)
+        self.markers = LineMarkers(view.text) if markers is None else markers
         self.lines = list(lines)
         self.header_title = header_title
         self.header_title_span = header_title_span
@@ -291,7 +293,7 @@ class BodyParser:
                 if (
                     len(candidate) <= _MAX_SIGNATURE
                     and candidate[-1] not in "。;；,，:：!！"
-                    and match_marker(text, s, e) is None
+                    and self.markers.at(s, e) is None
                     and CONTACT_PHONE.search(candidate) is None
                 ):
                     signature, spans["signature"] = self.r.raw(s, e), self.r.span(s, e)
@@ -311,14 +313,14 @@ class BodyParser:
             if i in self.reserved:
                 continue
             labelled = key in ("目录", "目次")
-            if not labelled and match_marker(text, *self.lines[i]) is None:
+            if not labelled and self.markers.at(*self.lines[i]) is None:
                 continue
             j = i + 1 if labelled else i
             while (
                 j < len(keys)
                 and later[keys[j]] > j
                 and (
-                    match_marker(text, *self.lines[j]) is not None
+                    self.markers.at(*self.lines[j]) is not None
                     or (labelled and len(keys[j]) <= 40 and "。" not in keys[j])
                 )
             ):
@@ -335,7 +337,7 @@ class BodyParser:
         for i, (start, end) in enumerate(self.lines):
             if i in self.reserved:
                 continue
-            found = match_marker(text, start, end, decimal=self.decimal)
+            found = self.markers.at(start, end, decimal=self.decimal)
             if found is not None:
                 hs = found.end
                 while hs < end and text[hs] in " \t":
