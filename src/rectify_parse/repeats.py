@@ -13,10 +13,10 @@ Cost: one similarity check per segment against the first, so k copies cost about
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import regex
 from rapidfuzz.distance import Indel
 
 MIN_SIMILARITY = 0.8
@@ -29,13 +29,15 @@ ANCHOR_CANDIDATES = 8
 COMPLETE_SHARE = 0.95
 MIN_PARTIAL_SHARE = 0.2
 
-_NOT_KEY = regex.compile(r"[\s\p{P}\p{S}]+")
+# Everything but letters and digits (the stdlib engine: a plain class, scanned faster than \p{P}\p{S}).
+_NOT_KEY = re.compile(r"[\W_]+")
 # The same, newlines excepted: the keys of many lines come from one scan of the lines joined by "\n".
-_NOT_KEY_IN_LINE = regex.compile(r"[[\s\p{P}\p{S}]--\n]+", regex.V1)
+_NOT_KEY_IN_LINE = re.compile(r"(?:[^\w\n]|_)+")
 
 
 def line_key(text: str) -> str:
-    """What two copies of a line share when they differ only in punctuation and spacing."""
+    """What two copies of a line share when they differ only in punctuation, symbols and spacing: its
+    letters and digits (Han characters included)."""
     return _NOT_KEY.sub("", text)
 
 
