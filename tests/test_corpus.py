@@ -73,3 +73,24 @@ def test_bad_threshold_and_duplicate_ids_are_config_errors() -> None:
 def test_undecodable_document_names_its_id(tmp_path: Path) -> None:
     with pytest.raises(rectify_parse.DecodeError, match="'bin'"):
         rectify_parse.find_near_duplicates([("ok", "正文"), ("bin", b"\x00\x01\x02\xff")])
+
+
+def test_a_finder_without_texts_reads_bodies_back_through_load() -> None:
+    bodies = {doc_id: rectify_parse.parse(raw).text for doc_id, raw in items()}
+    keeping, lean = NearDuplicateFinder(), NearDuplicateFinder(keep_texts=False)
+    for doc_id, body in bodies.items():
+        keeping.add(doc_id, body)
+        lean.add(doc_id, body)
+    with pytest.raises(rectify_parse.ConfigError, match="load="):
+        lean.groups()
+    with pytest.raises(rectify_parse.ConfigError, match="keep_texts"):
+        lean.text("a1")
+    loaded: list[str] = []
+
+    def load(doc_id: str) -> str:
+        loaded.append(doc_id)
+        return bodies[doc_id]
+
+    assert [g.to_dict() for g in lean.groups(load)] == [g.to_dict() for g in keeping.groups()]
+    assert len(loaded) == len(set(loaded))  # each body is read back once
+    assert set(loaded) < set(bodies)  # and only candidates are

@@ -8,7 +8,8 @@ Every input becomes exactly one JSON line of the output, in input order::
 Inputs are files, directories (walked recursively in sorted order, ``--glob`` filters file names) and
 JSONL files (``*.jsonl``: one notice per line, its text in ``--text-field``, its id in ``--id-field``,
 else ``path:line``; blank lines are not inputs). Inputs stream through a bounded pipeline, so memory
-does not grow with the corpus (``--dedup`` excepted: it keeps every clean body to compare them).
+does not grow with the corpus (``--dedup`` excepted: it keeps 25 LSH band keys and the output offset of
+every notice, and reads the bodies of candidate pairs back from the first-pass output).
 
 The output is written to ``OUT.jsonl.tmp`` and renamed over ``OUT.jsonl`` only once complete, so a
 file named ``OUT.jsonl`` is never a truncated run; ``--resume`` continues an interrupted ``.tmp``.
@@ -100,7 +101,7 @@ class Result(NamedTuple):
     """One output line, produced by a worker."""
 
     id: str
-    line: str
+    line: bytes  # one JSON object, UTF-8, no newline
     outcome: Outcome
     size: int
     text: str | None  # the clean body, sent back only for --dedup
@@ -310,7 +311,7 @@ def process_item(item: Item, keep_text: bool) -> Result:
         notice = parse(payload)
         # orjson writes the dataclasses directly: no intermediate dict tree, several times faster than
         # to_dict() + json.dumps on the records of a batch.
-        line = orjson.dumps({"id": item.id, "record": notice}).decode("utf-8")
+        line = orjson.dumps({"id": item.id, "record": notice})
     except Exception as exc:  # one input must never stop a batch; the type name tells what happened
         return _error_result(item, type(exc).__name__, str(exc))
     return Result(item.id, line, notice_outcome(notice), item.size, notice.text if keep_text else None)
@@ -318,7 +319,7 @@ def process_item(item: Item, keep_text: bool) -> Result:
 
 def _error_result(item: Item, error_type: str, message: str) -> Result:
     obj = error_dict(item.id, error_type, message)
-    return Result(item.id, orjson.dumps(obj).decode("utf-8"), outcome_of(obj), item.size, None)
+    return Result(item.id, orjson.dumps(obj), outcome_of(obj), item.size, None)
 
 
 def notice_outcome(notice: Notice) -> Outcome:
@@ -409,37 +410,54 @@ class DedupIndex:
     """NearDuplicateFinder over a run, keyed by input id; a repeated id is indexed as ``id#N``.
 
     ``N`` is the 1-based position of the input in the run; the finder needs unique keys and the
-    output must still say which input is meant.
+    output must still say which input is meant. Unless ``keep_texts``, bodies are not kept in memory:
+    the index remembers where each record's line starts in the first-pass output and reads candidates
+    back from there.
     """
 
-    def __init__(self, threshold: float = DEFAULT_THRESHOLD) -> None:
-        self._finder = NearDuplicateFinder(threshold=threshold)
+    def __init__(self, threshold: float = DEFAULT_THRESHOLD, *, keep_texts: bool = False) -> None:
+        self._finder = NearDuplicateFinder(threshold=threshold, keep_texts=keep_texts)
         self._seen: set[str] = set()
         self._keys: list[str] = []  # by ordinal; the strings are the ones the finder keeps anyway
+        self._offsets: dict[str, int] = {}
         self._representative: dict[str, str] = {}
         self._groups: list[Group] | None = None
 
-    def add(self, ordinal: int, doc_id: str, text: str | None) -> None:
-        """Record input ``ordinal`` (0-based, in order); ``text`` is its clean body, None when it failed."""
+    def add(self, ordinal: int, doc_id: str, text: str | None, offset: int = -1) -> None:
+        """Record input ``ordinal`` (0-based, in order): its clean body (None when it failed) and the byte
+        offset of its line in the first-pass output (unused when texts are kept)."""
         if ordinal != len(self._keys):
             raise BatchError(f"input {ordinal} recorded out of order (expected {len(self._keys)})")
         key = f"{doc_id}#{ordinal + 1}" if doc_id in self._seen else doc_id
         self._seen.add(doc_id)
         self._keys.append(key)
         if text is not None:
+            self._offsets[key] = offset
             self._finder.add(key, text)
 
+    def verify(self, first: IO[bytes] | None = None) -> None:
+        """Verify the candidate pairs and form the groups, reading bodies back from ``first`` (the
+        first-pass output; None when texts are kept)."""
+
+        def body(key: str) -> str:
+            assert first is not None
+            first.seek(self._offsets[key])
+            return str(orjson.loads(first.readline())["record"]["text"])
+
+        self._groups = self._finder.groups(None if first is None else body)
+        self._representative = {member: g.representative for g in self._groups for member in g.ids[1:]}
+
+    @property
     def groups(self) -> list[Group]:
-        """The verified groups (computed once: verification and word diffs are the costly part)."""
+        """The groups found by ``verify``."""
         if self._groups is None:
-            self._groups = self._finder.groups()
-            self._representative = {member: g.representative for g in self._groups for member in g.ids[1:]}
+            raise BatchError("near-duplicate groups asked for before they were verified")
         return self._groups
 
-    def annotate(self, ordinal: int, line: str) -> str:
-        """Output line ``ordinal`` (an object) with ``near_duplicate_of`` added (call ``groups`` first)."""
-        target = orjson.dumps(self._representative.get(self._keys[ordinal])).decode("utf-8")
-        return f'{line[:-1]},"near_duplicate_of":{target}}}'
+    def annotate(self, ordinal: int, line: bytes) -> bytes:
+        """Output line ``ordinal`` (an object) with ``near_duplicate_of`` added (call ``verify`` first)."""
+        target = orjson.dumps(self._representative.get(self._keys[ordinal]))
+        return line[:-1] + b',"near_duplicate_of":' + target + b"}"
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -576,6 +594,7 @@ def _replay(tmp: Path, sources: Iterator[Source], tally: Tally, dedup: DedupInde
     """Keep the complete lines of an interrupted run: count them, check they belong to these inputs."""
     os.truncate(tmp, _complete_length(tmp))
     kept = 0
+    offset = 0
     with open(tmp, "rb") as handle:
         for kept, raw in enumerate(handle, start=1):
             try:
@@ -593,29 +612,44 @@ def _replay(tmp: Path, sources: Iterator[Source], tally: Tally, dedup: DedupInde
             tally.add(outcome_of(obj))
             if dedup is not None:
                 record = obj.get("record")
-                dedup.add(kept - 1, doc_id, None if record is None else record["text"])
+                dedup.add(kept - 1, doc_id, None if record is None else record["text"], offset)
+            offset += len(raw)
     tally.resumed = kept
     return kept
 
 
 def _write_results(
-    out: IO[str], results: Generator[Result, None, None], tally: Tally, dedup: DedupIndex | None, progress: Progress
+    write: Callable[[bytes], object],
+    results: Generator[Result, None, None],
+    tally: Tally,
+    dedup: DedupIndex | None,
+    progress: Progress,
+    offset: int = 0,
 ) -> None:
+    """Write every result as a line; ``offset`` is where the first one lands in the file (for --dedup)."""
     ordinal = tally.notices
     with closing(results):
         for result in results:
-            out.write(result.line + "\n")
+            write(result.line + b"\n")
             if dedup is not None:
-                dedup.add(ordinal, result.id, result.text)
+                dedup.add(ordinal, result.id, result.text, offset)
+                offset += len(result.line) + 1
             tally.add(result.outcome, result.size)
             ordinal += 1
             progress.update(tally)
 
 
-def _annotate(source: IO[str], out: IO[str], dedup: DedupIndex) -> None:
-    dedup.groups()
-    for ordinal, line in enumerate(source):
-        out.write(dedup.annotate(ordinal, line.rstrip("\n")) + "\n")
+def _annotate(first: IO[bytes], write: Callable[[bytes], object], dedup: DedupIndex) -> None:
+    """Verify the groups, reading candidate bodies back from ``first`` (the first pass), then copy its
+    lines to ``write`` with ``near_duplicate_of`` added."""
+    dedup.verify(first)
+    first.seek(0)
+    for ordinal, line in enumerate(first):
+        write(dedup.annotate(ordinal, line.rstrip(b"\n")) + b"\n")
+
+
+def _text_writer(out: TextIO) -> Callable[[bytes], object]:
+    return lambda line: out.write(line.decode("utf-8"))
 
 
 def _sync(handle: IO[Any]) -> None:
@@ -637,9 +671,9 @@ def _sync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _open_text(path: Path, mode: str) -> IO[str]:
+def _open_binary(path: Path, mode: str) -> IO[bytes]:
     try:
-        return open(path, mode, encoding="utf-8", newline="\n")
+        return open(path, mode)  # lines are UTF-8 JSON from orjson, written as they come
     except OSError as exc:
         raise BatchError(f"cannot write {path}: {exc}") from exc
 
@@ -655,12 +689,13 @@ def _run_to_file(
         _replay(tmp, sources, tally, dedup)
     elif tmp.exists():
         log.write(f"note: overwriting {tmp} from an earlier run (--resume would continue it)\n")
-    with _open_text(tmp, "a" if resuming else "w") as out:
-        _write_results(out, run_items(map(load, sources), options), tally, dedup, progress)
+    with _open_binary(tmp, "ab" if resuming else "wb") as out:
+        offset = out.seek(0, os.SEEK_END)
+        _write_results(out.write, run_items(map(load, sources), options), tally, dedup, progress, offset)
         _sync(out)
     if dedup is not None:
-        with _open_text(tmp, "r") as first, _open_text(dedup_tmp, "w") as final:
-            _annotate(first, final, dedup)
+        with _open_binary(tmp, "rb") as first, _open_binary(dedup_tmp, "wb") as final:
+            _annotate(first, final.write, dedup)
             _sync(final)
         os.replace(dedup_tmp, target)
         tmp.unlink()
@@ -674,14 +709,14 @@ def _run_to_stream(
 ) -> None:
     results = run_items(map(load, _sources(options, frozenset())), options)
     if dedup is None:
-        _write_results(out, results, tally, None, progress)
+        _write_results(_text_writer(out), results, tally, None, progress)
         out.flush()
         return
     # Near-duplicates are known only at the end: the first pass goes to an anonymous file.
-    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n") as first:
-        _write_results(first, results, tally, dedup, progress)
-        first.seek(0)
-        _annotate(first, out, dedup)
+    with tempfile.TemporaryFile("w+b") as first:
+        _write_results(first.write, results, tally, dedup, progress)
+        first.flush()
+        _annotate(first, _text_writer(out), dedup)
     out.flush()
 
 
@@ -716,7 +751,7 @@ def run_batch(options: BatchOptions, *, out: TextIO | None = None, log: TextIO |
         raise BatchError(f"output failed: {exc}") from exc
     finally:
         progress.close(tally)
-    groups = dedup.groups() if dedup is not None else None
+    groups = dedup.groups if dedup is not None else None
     return build_summary(tally, groups, time.perf_counter() - started, options)
 
 

@@ -127,10 +127,13 @@ class NearDuplicateFinder:
     """Incremental grouping: ``add`` documents one by one, then ask for ``groups``.
 
     Memory per document: its LSH band keys and its clean body compressed; matching text is rebuilt only
-    for documents that are candidates of a pair, when ``groups`` verifies them.
+    for documents that are candidates of a pair, when ``groups`` verifies them. With ``keep_texts=False``
+    the bodies are not kept at all and ``groups`` reads the candidates' bodies back through its ``load``
+    argument (the batch reads them from its first-pass output).
     """
 
     threshold: float = DEFAULT_THRESHOLD
+    keep_texts: bool = True
     _texts: dict[str, bytes] = field(default_factory=dict)
     _lengths: dict[str, int] = field(default_factory=dict)
     _pairs: set[tuple[str, str]] = field(default_factory=set)
@@ -145,10 +148,11 @@ class NearDuplicateFinder:
 
     def add(self, doc_id: str, text: str) -> None:
         """Index one clean body under ``doc_id`` (ids must be unique)."""
-        if doc_id in self._texts:
+        if doc_id in self._lengths:
             raise ConfigError(f"duplicate document id {doc_id!r}")
         matching = matching_text(text)
-        self._texts[doc_id] = zlib.compress(text.encode("utf-8"), 1)
+        if self.keep_texts:
+            self._texts[doc_id] = zlib.compress(text.encode("utf-8"), 1)
         self._lengths[doc_id] = len(matching)
         hashes = shingle_hashes(matching)
         if len(hashes) < MIN_SHINGLES:
@@ -163,17 +167,29 @@ class NearDuplicateFinder:
             table[key] = [*others, doc_id]
 
     def text(self, doc_id: str) -> str:
-        """The clean body indexed under ``doc_id``."""
+        """The clean body indexed under ``doc_id`` (only when the finder keeps texts)."""
+        if not self.keep_texts:
+            raise ConfigError("this finder does not keep texts (keep_texts=False)")
         return zlib.decompress(self._texts[doc_id]).decode("utf-8")
 
-    def groups(self) -> list[Group]:
-        """Verified groups of two or more documents, ordered by representative id."""
+    def groups(self, load: Callable[[str], str] | None = None) -> list[Group]:
+        """Verified groups of two or more documents, ordered by representative id. ``load`` gives a body
+        back by id; it is required when the finder does not keep texts."""
+        if load is None and not self.keep_texts:
+            raise ConfigError("groups() needs load= when the finder does not keep texts")
+        text = self.text if load is None else load
+        bodies: dict[str, str] = {}  # loaded once: a representative is compared with every member
         matching: dict[str, str] = {}
+
+        def body(x: str) -> str:
+            if x not in bodies:
+                bodies[x] = text(x)
+            return bodies[x]
 
         def similarity(a: str, b: str) -> float:
             for x in (a, b):
                 if x not in matching:
-                    matching[x] = matching_text(self.text(x))
+                    matching[x] = matching_text(body(x))
             return float(Indel.normalized_similarity(matching[a], matching[b]))
 
         parent: dict[str, str] = {}
@@ -194,10 +210,12 @@ class NearDuplicateFinder:
             members.setdefault(root(x), []).append(x)
         out: list[Group] = []
         for component in members.values():
-            out.extend(self._split(sorted(set(component)), similarity))
+            out.extend(self._split(sorted(set(component)), similarity, body))
         return sorted(out, key=lambda g: g.representative)
 
-    def _split(self, component: list[str], similarity: Callable[[str, str], float]) -> list[Group]:
+    def _split(
+        self, component: list[str], similarity: Callable[[str, str], float], body: Callable[[str], str]
+    ) -> list[Group]:
         """Groups around representatives; members linked only through a chain start their own group."""
         out: list[Group] = []
         rest = component
@@ -206,16 +224,15 @@ class NearDuplicateFinder:
             close = {x: similarity(rep, x) for x in rest if x != rep}
             kept = sorted(x for x, s in close.items() if s >= self.threshold)
             if kept:
-                out.append(self._group(rep, kept, min(close[x] for x in kept)))
+                out.append(self._group(rep, kept, min(close[x] for x in kept), body))
             rest = [x for x in rest if x != rep and x not in kept]
         return out
 
-    def _group(self, rep: str, others: list[str], similarity: float) -> Group:
+    def _group(self, rep: str, others: list[str], similarity: float, body: Callable[[str], str]) -> Group:
         ids = [rep, *others]
         found: list[Variant] = []
-        body = self.text(rep)
         for index, other in enumerate(others, start=1):
-            found.extend(diff_variants(body, self.text(other), copy=index))
+            found.extend(diff_variants(body(rep), body(other), copy=index))
         return Group(ids, rep, round(similarity, 4), found)
 
 

@@ -71,7 +71,7 @@ def near_duplicate_groups(bag_of_records: Any, *, threshold: float = DEFAULT_THR
 
     dask = _import_dask()
 
-    index = DedupIndex(threshold)
+    index = DedupIndex(threshold, keep_texts=True)
     parts = bag_of_records.map(_id_and_text).to_delayed()
     ordinal = 0
     for start in range(0, len(parts), WINDOW):
@@ -79,7 +79,8 @@ def near_duplicate_groups(bag_of_records: Any, *, threshold: float = DEFAULT_THR
             for doc_id, text in part:
                 index.add(ordinal, doc_id, text)
                 ordinal += 1
-    return index.groups()
+    index.verify()
+    return index.groups
 
 
 def _local_cluster(distributed: Any) -> Any:
