@@ -2,6 +2,7 @@
 
     python benchmarks/bench_batch.py              # 20,000 notices
     python benchmarks/bench_batch.py --n 2000     # quicker
+    python benchmarks/bench_batch.py --pages long # bodies nearer real size (3 K characters, not 1 K)
 
 The corpus (JSONL in a temporary directory) recombines sentences, headings and problem titles of every
 fixture with random bureaus, places, numbers and dates (``random.Random(seed)``: the same corpus every
@@ -140,11 +141,11 @@ def _renumber(rng: random.Random, text: str) -> str:
 class _Draw:
     """Sentences and problem titles for one notice, none used twice (a repeated line would look like a copy)."""
 
-    def __init__(self, rng: random.Random, pool: Pool) -> None:
+    def __init__(self, rng: random.Random, pool: Pool, sentences: int, problems: int, headings: int) -> None:
         self._rng = rng
-        self._sentences = rng.sample(pool.sentences, 24)  # the most make_body uses
-        self._problems = rng.sample(pool.problems, 6)
-        self._headings = rng.sample(pool.headings, 3)
+        self._sentences = rng.sample(pool.sentences, sentences)
+        self._problems = rng.sample(pool.problems, problems)
+        self._headings = rng.sample(pool.headings, headings)
 
     def sentences(self, k: int) -> str:
         return "".join(_renumber(self._rng, self._sentences.pop()) for _ in range(k))
@@ -175,7 +176,7 @@ def make_body(rng: random.Random, pool: Pool, meta: Meta) -> list[str]:
     """Intro, numbered sections and problems, sign-off: 1-2.5 KB of recombined fixture text."""
     k = rng.randint(3, 6)
     year, month, day = meta.written
-    draw = _Draw(rng, pool)
+    draw = _Draw(rng, pool, 24, 6, 3)  # the most sentences, problems and headings this body uses
     lines = [f"{year}年{month}月，{draw.sentences(1)}共指出{k}个问题。{draw.sentences(1)}"]
     lines += [f"一、{draw.heading()}", draw.sentences(rng.randint(1, 2))]
     lines.append(f"二、{draw.heading()}")
@@ -186,6 +187,32 @@ def make_body(rng: random.Random, pool: Pool, meta: Meta) -> list[str]:
     lines += [f"三、{draw.heading()}", draw.sentences(1)]
     lines += [meta.org, f"{year}年{month}月{day}日"]
     return lines
+
+
+_ORDINALS = "一二三四五"
+
+
+def make_long_body(rng: random.Random, pool: Pool, meta: Meta) -> list[str]:
+    """A report nearer real size: 2-4 thousand characters (the seed notice's body has about 4,900), longer
+    intro and section paragraphs, 6-12 problems each with a description and 2-4 measures (一是 … 四是)."""
+    k = rng.randint(6, 12)
+    year, month, day = meta.written
+    draw = _Draw(rng, pool, 140, 12, 4)
+    lines = [f"{year}年{month}月，{draw.sentences(2)}共指出{k}个问题。{draw.sentences(rng.randint(1, 3))}"]
+    lines += [f"一、{draw.heading()}", draw.sentences(rng.randint(3, 5)), draw.sentences(rng.randint(2, 4))]
+    lines.append(f"二、{draw.heading()}")
+    for i in range(1, k + 1):
+        lines.append(f"{i}.{draw.problem()}。{draw.sentences(rng.randint(1, 3))}")
+        measures = [f"{_ORDINALS[m]}是{draw.sentences(rng.randint(1, 2))}" for m in range(rng.randint(2, 4))]
+        lines.append("整改情况：" + "".join(measures))
+        lines.append(f"完成情况：{rng.choice(['已完成。', '正在整改。', '已完成并长期坚持。'])}")
+    lines += [f"三、{draw.heading()}", draw.sentences(rng.randint(2, 4))]
+    lines += [f"四、{draw.heading()}", draw.sentences(rng.randint(2, 3))]
+    lines += [meta.org, f"{year}年{month}月{day}日"]
+    return lines
+
+
+BODIES: dict[str, Callable[[random.Random, Pool, Meta], list[str]]] = {"short": make_body, "long": make_long_body}
 
 
 def _iso(d: tuple[int, int, int]) -> str:
@@ -257,21 +284,21 @@ class Corpus:
     groups: list[list[str]]
 
 
-def build_corpus(n: int, seed: int, folder: Path) -> Corpus:
+def build_corpus(n: int, seed: int, folder: Path, size: str = "short") -> Corpus:
     rng = random.Random(seed)
     pool = load_pool()
     n_groups = max(1, n // 50)
     pages: list[tuple[str, str]] = []  # (group tag, "copies" or "", page); ids are given after shuffling
     for g in range(n_groups):
         meta = make_meta(rng)
-        lines = make_body(rng, pool, meta)
+        lines = BODIES[size](rng, pool, meta)
         layouts = rng.sample(LAYOUTS, 3)
         pages.append((f"g{g}", layouts[0](meta, "\n".join(lines))))
         for layout in layouts[1 : 1 + rng.randint(1, 2)]:
             pages.append((f"g{g}", layout(meta, "\n".join(edit_one_word(rng, lines)))))
     while len(pages) < n:
         meta = make_meta(rng)
-        body = "\n".join(make_body(rng, pool, meta))
+        body = "\n".join(BODIES[size](rng, pool, meta))
         if rng.random() < 0.05:  # the body pasted again, as scrapers of some sites do
             body = "\n".join([body] * rng.randint(2, 3))
             pages.append(("copies", rng.choice(LAYOUTS)(meta, body)))
@@ -383,17 +410,25 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=20_000, help="notices in the corpus (example: --n 2000)")
     parser.add_argument("--seed", type=int, default=7, help="corpus seed (example: --seed 1)")
+    parser.add_argument(
+        "--pages",
+        choices=sorted(BODIES),
+        default="short",
+        help="body size: short (about 1 K characters, the default) or long (about 3 K, nearer the seed notice's "
+        "4.9 K) (example: --pages long)",
+    )
     parser.add_argument("--dir", type=Path, help="keep the corpus and outputs here (example: --dir /tmp/bench)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
         folder = args.dir or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
         start = time.perf_counter()
-        corpus = build_corpus(args.n, args.seed, folder)
+        corpus = build_corpus(args.n, args.seed, folder, args.pages)
         built = time.perf_counter() - start
         planted_members = sum(len(g) for g in corpus.groups)
         print(
-            f"corpus: {corpus.notices} notices, {corpus.bytes / 1e6:.1f} MB (built in {built:.1f} s); "
+            f"corpus: {corpus.notices} {args.pages} notices, {corpus.bytes / 1e6:.1f} MB "
+            f"({corpus.bytes / corpus.notices / 1e3:.1f} KB each, built in {built:.1f} s); "
             f"planted: {len(corpus.copy_ids)} pages with copies, {len(corpus.groups)} near-duplicate groups "
             f"({planted_members} notices)"
         )
