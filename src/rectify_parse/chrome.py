@@ -8,13 +8,13 @@ is chrome whatever its order. Official lines that look like chrome (（此件公
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import regex
 
+from .normalize import lines_matching
 from .patterns import TITLE_END
 
 LINE_RULES: tuple[tuple[str, regex.Pattern[str]], ...] = (
@@ -155,19 +155,19 @@ def _title_spam(text: str, start: int, end: int) -> list[Fragment]:
     return out + ([Fragment(tail.start(), end, "title_spam")] if tail else [])
 
 
-def _hinted_lines(view_text: str, lines: Sequence[tuple[int, int]]) -> set[int]:
-    """Indices of the lines holding a ``_HINT`` word: one scan of the page instead of one per line."""
-    starts = [start for start, _ in lines]
-    return {bisect.bisect_right(starts, m.start()) - 1 for m in _HINT.finditer(view_text)}
+# Title spam needs 【 at the start of its line or 网 at its end.
+_SPAM_HINT = re.compile("[【网]")
 
 
 def find_chrome(view_text: str, lines: Sequence[tuple[int, int]]) -> tuple[dict[int, str], dict[int, list[Fragment]]]:
     """Chrome line indices with their rule, and the chrome fragments inside content lines."""
     whole: dict[int, str] = {}
     fragments: dict[int, list[Fragment]] = {}
-    # Every line rule, widget row and trailing fragment needs a hint word; title spam is checked apart.
-    hinted = _hinted_lines(view_text, lines)
-    for i, (start, end) in enumerate(lines):
+    starts = [start for start, _ in lines]
+    # Every line rule, widget row and trailing fragment needs a hint word: other lines are content.
+    hinted = lines_matching(_HINT, view_text, starts)
+    for i in sorted(hinted | lines_matching(_SPAM_HINT, view_text, starts)):
+        start, end = lines[i]
         found = _title_spam(view_text, start, end)
         if i in hinted:
             text = view_text[start:end]

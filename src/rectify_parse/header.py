@@ -9,6 +9,7 @@ that line when it is short and not a sentence.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -155,8 +156,16 @@ def find_header_lines(
             found.update(block)
         block.clear()
 
+    # Only a line starting like a label can be a header line. Past the top zone, with no block open,
+    # the lines between two such lines change nothing: jump over them.
+    candidates = [i for i, (start, end) in enumerate(lines) if start < end and text[start] in _HEADER_START]
     i = 0
     while i < len(lines):
+        if not in_top and not block:
+            k = bisect.bisect_left(candidates, i)
+            if k == len(candidates):
+                break
+            i = candidates[k]
         start, end = lines[i]
         if i in skip or start == end or not text[start:end].strip():
             i += 1

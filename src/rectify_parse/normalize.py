@@ -9,7 +9,11 @@ length of the text. Records never hold view text: every span is mapped back with
 from __future__ import annotations
 
 import bisect
+import itertools
+import operator
 import re
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import regex
@@ -202,6 +206,11 @@ _LINE_BREAK = regex.compile(r"\r\n|\r|\n")
 
 def split_lines(text: str) -> list[tuple[int, int]]:
     """``(start, end)`` of every line of ``text``, line breaks (LF, CRLF, CR) excluded."""
+    if "\r" not in text:
+        # The common case, without a Python step per line: line starts are running sums of lengths.
+        lengths = list(map(len, text.split("\n")))
+        starts = [0, *itertools.accumulate(map(operator.add, lengths[:-1], itertools.repeat(1)))]
+        return list(zip(starts, map(operator.add, starts, lengths), strict=True))
     out: list[tuple[int, int]] = []
     start = 0
     for m in _LINE_BREAK.finditer(text):
@@ -209,6 +218,12 @@ def split_lines(text: str) -> list[tuple[int, int]]:
         start = m.end()
     out.append((start, len(text)))
     return out
+
+
+def lines_matching(pattern: re.Pattern[str] | regex.Pattern[str], text: str, starts: Sequence[int]) -> set[int]:
+    """Indices of the lines (by their ``starts``) that hold a match of ``pattern``, which must not match
+    across a line break: one scan of the page instead of one search per line."""
+    return {bisect.bisect_right(starts, m.start()) - 1 for m in pattern.finditer(text)}
 
 
 def strip_span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -239,16 +254,15 @@ def hard_wrap_edits(folded: str, lines: list[tuple[int, int]] | None = None) -> 
     """
     lines = split_lines(folded) if lines is None else lines
     lengths = [len(folded[s:e].rstrip()) for s, e in lines]
-    counts: dict[int, int] = {}
-    for n in lengths:
-        if n >= _MIN_WRAP_WIDTH:
-            counts[n] = counts.get(n, 0) + 1
-    if not counts:
+    every = Counter(lengths)
+    need = max(_MIN_WRAPPED_LINES, _WRAPPED_SHARE * (len(lengths) - every[0]))
+    counts = {n: k for n, k in every.items() if n >= _MIN_WRAP_WIDTH}
+    # Full lines are within one of the width: at most three lengths' worth. Most pages stop here.
+    if not counts or 3 * max(k for n, k in every.items() if n >= _MIN_WRAP_WIDTH - 1) < need:
         return []
     width = max(counts, key=lambda n: (counts[n] + counts.get(n - 1, 0), n))
     full = [width - 1 <= n <= width + 1 for n in lengths]
-    nonblank = sum(1 for n in lengths if n)
-    if sum(full) < max(_MIN_WRAPPED_LINES, _WRAPPED_SHARE * nonblank):
+    if sum(full) < need:
         return []
     # Wrapped lines stop mid-sentence; lines that merely happen to be equally long end sentences.
     open_ends = sum(1 for i, (s, e) in enumerate(lines) if full[i] and folded[s:e].rstrip()[-1] not in _SENTENCE_END)

@@ -59,13 +59,21 @@ def count_classes(text: str) -> Counts:
     import numpy as np
 
     points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    bits = _classes()[np.minimum(points, 0xFFFF)]  # U+FFFF is a noncharacter: class 0
-    astral_han = int(np.count_nonzero((points >= _ASTRAL_HAN[0]) & (points <= _ASTRAL_HAN[1])))
+    astral = len(text.encode("utf-16-le", "surrogatepass")) != 2 * len(text)
+    # One pass: how many characters carry each of the 16 combinations of class bits.
+    by_bits = np.bincount(_classes()[np.minimum(points, 0xFFFF) if astral else points], minlength=16).tolist()
+    astral_han = (
+        int(np.count_nonzero((points >= _ASTRAL_HAN[0]) & (points <= _ASTRAL_HAN[1]))) if astral else 0
+    )  # U+FFFF, where other astral characters land, is a noncharacter: class 0
+
+    def having(bit: int) -> int:
+        return sum(n for bits, n in enumerate(by_bits) if bits & bit)
+
     return Counts(
-        visible=len(text) - int(np.count_nonzero(bits & _IS_SPACE)),
-        han=int(np.count_nonzero(bits & _IS_HAN)) + astral_han,
-        common=int(np.count_nonzero(bits & _IS_COMMON)),
-        latin=int(np.count_nonzero(bits & _IS_LATIN)),
+        visible=len(text) - having(_IS_SPACE),
+        han=having(_IS_HAN) + astral_han,
+        common=having(_IS_COMMON),
+        latin=having(_IS_LATIN),
     )
 
 

@@ -29,21 +29,48 @@ ANCHOR_CANDIDATES = 8
 COMPLETE_SHARE = 0.95
 MIN_PARTIAL_SHARE = 0.2
 
-# Everything but letters and digits (the stdlib engine: a plain class, scanned faster than \p{P}\p{S}).
+
+def _bmp_non_word(exclude: str) -> str:
+    """A character class of the Basic Multilingual Plane characters that ``[\\W_]`` matches, less
+    ``exclude``, as ranges: the engine tests such a class with a bitmap, about twice as fast as ``\\W``
+    looks each character up in the Unicode database."""
+    points = [c for c in range(0x10000) if (not chr(c).isalnum() or c == 0x5F) and chr(c) not in exclude]
+    ranges: list[str] = []
+    k = 0
+    while k < len(points):
+        j = k
+        while j + 1 < len(points) and points[j + 1] == points[j] + 1:
+            j += 1
+        ranges.append(re.escape(chr(points[k])) + (f"-{re.escape(chr(points[j]))}" if j > k else ""))
+        k = j + 1
+    return "[" + "".join(ranges) + "]+"
+
+
+# Everything but letters and digits (Han characters are letters). The BMP patterns give the same result
+# as the general ones on text without astral characters, which is nearly all text.
 _NOT_KEY = re.compile(r"[\W_]+")
+_NOT_KEY_BMP = re.compile(_bmp_non_word(""))
 # The same, newlines excepted: the keys of many lines come from one scan of the lines joined by "\n".
 _NOT_KEY_IN_LINE = re.compile(r"(?:[^\w\n]|_)+")
+_NOT_KEY_IN_LINE_BMP = re.compile(_bmp_non_word("\n"))
+
+
+def _in_bmp(text: str) -> bool:
+    return len(text.encode("utf-16-le", "surrogatepass")) == 2 * len(text)
 
 
 def line_key(text: str) -> str:
     """What two copies of a line share when they differ only in punctuation, symbols and spacing: its
     letters and digits (Han characters included)."""
-    return _NOT_KEY.sub("", text)
+    return (_NOT_KEY_BMP if _in_bmp(text) else _NOT_KEY).sub("", text)
 
 
 def line_keys(lines: Sequence[str]) -> list[str]:
     """``line_key`` of each line (lines hold no newline), in one regex pass instead of one per line."""
-    return _NOT_KEY_IN_LINE.sub("", "\n".join(lines)).split("\n") if lines else []
+    if not lines:
+        return []
+    joined = "\n".join(lines)
+    return (_NOT_KEY_IN_LINE_BMP if _in_bmp(joined) else _NOT_KEY_IN_LINE).sub("", joined).split("\n")
 
 
 @dataclass(frozen=True, slots=True)

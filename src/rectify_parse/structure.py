@@ -85,11 +85,16 @@ class _Reader:
         self.view = view
         self.text = view.text
         self.source = source
+        self.plain = not view.edits  # view and source offsets are the same
 
     def span(self, start: int, end: int) -> Span:
+        if self.plain:
+            return (start, end) if end > start else (start, start)
         return self.view.span(start, end)
 
     def raw(self, start: int, end: int) -> str:
+        if self.plain:
+            return self.source[start:end]
         return self.view.raw(self.source, start, end)
 
     def trim(self, start: int, end: int, chars: str = " \t\r\n") -> Line:
@@ -101,6 +106,8 @@ class _Reader:
         return start, end
 
 
+_SPACE_NOT_NEWLINE = re.compile(r"[^\S\n]+")
+_DECIMAL_HINT = re.compile(r"\d\.\d")
 _SENTENCE_EVENT = re.compile("[。!?！？\n" + re.escape(_OPEN + _CLOSE) + "]")
 
 
@@ -166,9 +173,11 @@ class BodyParser:
         self.reserved: set[int] = set()
         self.warnings: list[Warning] = []
         # 1 / 1.1 decimal numbering counts only in documents that show it on several lines.
-        evidence = sum(
-            1 for s, e in self.lines[:400] if view.text[s].isdigit() and DECIMAL_EVIDENCE.match(view.text, s, e)
-        )
+        evidence = 0
+        if _DECIMAL_HINT.search(view.text) is not None:  # no "1.1" anywhere: no line starts with one
+            evidence = sum(
+                1 for s, e in self.lines[:400] if view.text[s].isdigit() and DECIMAL_EVIDENCE.match(view.text, s, e)
+            )
         self.decimal = evidence >= 2
 
     # -- preamble -------------------------------------------------------------------------------------
@@ -204,7 +213,7 @@ class BodyParser:
         text = self.r.text
         items: list[str] = []
         spans: list[Span] = []
-        i = 0
+        i = 0 if "附" in text else len(self.lines)  # every attachment head starts with 附
         while i < len(self.lines):
             start, end = self.lines[i]
             head = ATTACHMENT_HEAD.match(text, start, end)
@@ -305,10 +314,10 @@ class BodyParser:
     def _table_of_contents(self) -> None:
         """Reserve a table of contents: headings listed (after 目录, or bare) that the body then repeats."""
         text = self.r.text
-        keys = ["".join(text[s:e].split()) for s, e in self.lines]
-        later: dict[str, int] = {}
-        for j, key in enumerate(keys):
-            later[key] = j  # last occurrence
+        # Each line without its spaces, from one substitution over the lines joined (lines hold no "\n").
+        joined = "\n".join(text[s:e] for s, e in self.lines)
+        keys = _SPACE_NOT_NEWLINE.sub("", joined).split("\n") if self.lines else []
+        later = {key: j for j, key in enumerate(keys)}  # last occurrence
         for i, key in enumerate(keys[:20]):
             if i in self.reserved:
                 continue
@@ -334,6 +343,7 @@ class BodyParser:
         text = self.r.text
         roots: list[_Node] = []
         stack: list[_Node] = []
+        last_end = 0
         for i, (start, end) in enumerate(self.lines):
             if i in self.reserved:
                 continue
@@ -358,11 +368,13 @@ class BodyParser:
                     found.level, found.rank, found.family, found.number, (start, found.end), heading, text_start, end
                 )
                 while stack and stack[-1].rank >= found.rank:
-                    stack.pop()
+                    stack.pop().end = last_end
                 (stack[-1].children if stack else roots).append(node)
                 stack.append(node)
-            for node in stack:
-                node.end = end
+            last_end = end
+        # A node runs to the end of the last line read while it was open.
+        for node in stack:
+            node.end = last_end
         return roots
 
     def _number_warnings(self, roots: list[_Node]) -> None:
