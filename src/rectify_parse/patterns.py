@@ -7,6 +7,7 @@ quantifiers over the same characters, and label alternations built from literal 
 from __future__ import annotations
 
 import datetime as _dt
+import re
 
 import regex
 
@@ -70,8 +71,8 @@ MARKERS: tuple[tuple[int, int, str, regex.Pattern[str]], ...] = (
     (5, 15, "circled", regex.compile(r"(?P<num>[\u2460-\u2473])")),
 )
 # All of them in one alternation (same order), so a paragraph start costs one match, not one per family:
-# group f<i> tells the family, n<i> its number.
-ANY_MARKER = regex.compile(
+# group f<i> tells the family, n<i> its number. The stdlib engine: it is asked at every line start.
+ANY_MARKER = re.compile(
     "|".join(
         f"(?P<f{i}>" + pattern.pattern.replace("(?P<num>", f"(?P<n{i}>") + ")"
         for i, (_, _, _, pattern) in enumerate(MARKERS)
@@ -248,6 +249,8 @@ PROBLEM_LABELS = sorted({*STATUS_LABELS, *MEASURE_LABELS, *OTHER_PROBLEM_LABELS}
 PROBLEM_FIELD = regex.compile(
     r"(?:(?<=^|[\n。;；!！?？])[ \t]{0,8})(?P<label>" + "|".join(PROBLEM_LABELS) + r")[ \t]{0,8}[:：]"
 )
+# The labels alone, for a page scan whose hits are then checked for the context PROBLEM_FIELD requires.
+PROBLEM_LABEL = re.compile("(" + "|".join(PROBLEM_LABELS) + r")[ \t]{0,8}[:：]")
 PROBLEM_PREFIX = regex.compile(r"\s*问题[ \t]*[:：]\s*")
 
 # Ordered: first match decides. Specific phrases come before the general words they contain

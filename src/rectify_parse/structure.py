@@ -29,6 +29,7 @@ from .patterns import (
     ENUM_ITEM,
     MEASURE_LABELS,
     PROBLEM_FIELD,
+    PROBLEM_LABEL,
     PROBLEM_PREFIX,
     PUBLIC_NOTE,
     STATUS_LABELS,
@@ -145,6 +146,23 @@ def _is_addressee(text: str) -> bool:
         and ATTACHMENT_HEAD.match(stripped) is None
         and match_marker(stripped, 0, len(stripped)) is None
     )
+
+
+_FIELD_BOUNDARY = "\n。;；!！?？"
+
+
+def problem_fields(chunk: str) -> list[tuple[int, int, str]]:
+    """``(start, end, label)`` of the PROBLEM_FIELD matches of ``chunk``: labels found by a plain scan, then
+    kept when they start the chunk or a line or follow a sentence end, up to 8 spaces or tabs before
+    (``start`` takes those in, as PROBLEM_FIELD does)."""
+    out: list[tuple[int, int, str]] = []
+    for m in PROBLEM_LABEL.finditer(chunk):
+        k = s = m.start()
+        while k > 0 and s - k < 8 and chunk[k - 1] in " \t":
+            k -= 1
+        if k == 0 or chunk[k - 1] in _FIELD_BOUNDARY:
+            out.append((k, m.end(), m[1]))
+    return out
 
 
 def classify_status(status: str) -> StatusKind | None:
@@ -445,13 +463,13 @@ class BodyParser:
         start = node.marker[1]
         end = node.children[0].marker[0] if node.children else node.end
         chunk = text[start:end]
-        fields_found = list(PROBLEM_FIELD.finditer(chunk))
+        fields_found = problem_fields(chunk)
         prefix = PROBLEM_PREFIX.match(chunk)
         if not fields_found and prefix is None and STATUS_SENTENCE.search(chunk) is None:
             return None  # a list item, not a problem: no labelled field, no 问题： prefix, no status sentence
         # Title: first sentence after an optional 问题： prefix, bounded by the line and the first label.
         ts = start + (prefix.end() if prefix else 0)
-        first_label = start + fields_found[0].start() if fields_found else end
+        first_label = start + fields_found[0][0] if fields_found else end
         line_end = text.find("\n", ts, end)
         bound = min(first_label, line_end if line_end != -1 else end)
         stop = first_sentence_end(text, ts, bound)
@@ -465,9 +483,8 @@ class BodyParser:
         fields_out: dict[str, str] = {}
         field_spans: dict[str, Span] = {}
         measures_taken = False
-        for k, m in enumerate(fields_found):
-            label = m["label"]
-            vs, ve = start + m.end(), start + (fields_found[k + 1].start() if k + 1 < len(fields_found) else len(chunk))
+        for k, (_, label_end, label) in enumerate(fields_found):
+            vs, ve = start + label_end, start + (fields_found[k + 1][0] if k + 1 < len(fields_found) else len(chunk))
             if label in STATUS_LABELS and status is None:
                 vs, ve = self.r.trim(vs, ve, " \t\r\n。;；")
                 status, status_span = self.r.raw(vs, ve), self.r.span(vs, ve)
