@@ -310,3 +310,10 @@ def test_character_classes_count_what_the_classes_hold(text: str) -> None:
     assert counts.han == han
     assert counts.visible == len(text) - sum(text.count(ch) for ch in " \t\r\n\u3000\xa0")
     assert 0 <= counts.common <= counts.han
+
+
+@given(st.text())
+def test_matching_text_folds_after_the_key_as_before_it(text: str) -> None:
+    from rectify_parse.repeats import line_key
+
+    assert fold(line_key(text)) == line_key(fold(text))

@@ -38,11 +38,22 @@ MIN_SHINGLES = 30
 # shingle is kept or dropped in every document, so the Jaccard similarity of the samples estimates that of
 # the whole sets, and a signature costs a quarter of the work. A body without such a shingle keeps all.
 SAMPLE_MOD = 4
+# A band collision becomes a candidate pair only if the two full signatures agree on at least this share
+# of their values (an estimate of the shingle overlap). Pages written from one template collide in some
+# band by chance with an overlap of 0.1-0.3; near-duplicates agree on nearly all values; and a pair below
+# this overlap had less than a one-in-four chance to collide in any band at all.
+MIN_AGREEMENT = 0.4
+# A bucket is compared with at most this many of its latest members: a band shared by thousands of pages
+# (one boilerplate paragraph) must not cost a comparison with each, and a true copy also collides in
+# other bands.
+MAX_BUCKET_CHECKS = 32
 
 
 def matching_text(text: str) -> str:
-    """The part of a clean body that near-duplicate detection compares."""
-    return line_key(fold(text))
+    """The part of a clean body that near-duplicate detection compares: its letters and digits, width
+    folded (folding after the key is the same, as fold maps word characters to word characters, and
+    it leaves little to fold)."""
+    return fold(line_key(text))
 
 
 def shingle_hashes(matching: str) -> Any:
@@ -82,6 +93,13 @@ def band_keys(hashvalues: Any) -> list[int]:
     for k in range(ROWS):
         keys = keys * np.uint64(0x100000001B3) + rows[:, k]  # wraps modulo 2**64 on purpose
     return [int(x) for x in keys]
+
+
+def _agreement(a: Any, b: Any) -> float:
+    """Share of equal values of two MinHash signatures: an estimate of their sets' Jaccard similarity."""
+    import numpy as np
+
+    return int(np.count_nonzero(a == b)) / len(a)
 
 
 def _identity(value: int) -> int:
@@ -136,6 +154,7 @@ class NearDuplicateFinder:
     keep_texts: bool = True
     _texts: dict[str, bytes] = field(default_factory=dict)
     _lengths: dict[str, int] = field(default_factory=dict)
+    _signatures: dict[str, Any] = field(default_factory=dict)  # id -> MinHash values (numpy, 512 bytes)
     _pairs: set[tuple[str, str]] = field(default_factory=set)
     # One table per band: band key -> the id, or the ids, that share it. A band key is the band's rows
     # folded into one 64-bit integer, far smaller than datasketch's MinHashLSH keeps per entry (bytes
@@ -157,14 +176,25 @@ class NearDuplicateFinder:
         hashes = shingle_hashes(matching)
         if len(hashes) < MIN_SHINGLES:
             return
-        for table, key in zip(self._bands, band_keys(_signature(sample_shingles(hashes)).hashvalues), strict=True):
+        signature = _signature(sample_shingles(hashes)).hashvalues
+        self._signatures[doc_id] = signature
+        checked: set[str] = set()
+        for table, key in zip(self._bands, band_keys(signature), strict=True):
             bucket = table.get(key)
             if bucket is None:
                 table[key] = doc_id
                 continue
-            others = [bucket] if isinstance(bucket, str) else bucket
-            self._pairs.update((min(o, doc_id), max(o, doc_id)) for o in others)
-            table[key] = [*others, doc_id]
+            if isinstance(bucket, str):
+                others = [bucket]
+                table[key] = [bucket, doc_id]
+            else:
+                others = bucket[-MAX_BUCKET_CHECKS:]
+                bucket.append(doc_id)
+            for other in others:
+                if other not in checked:
+                    checked.add(other)
+                    if _agreement(signature, self._signatures[other]) >= MIN_AGREEMENT:
+                        self._pairs.add((min(other, doc_id), max(other, doc_id)))
 
     def text(self, doc_id: str) -> str:
         """The clean body indexed under ``doc_id`` (only when the finder keeps texts)."""
@@ -190,7 +220,8 @@ class NearDuplicateFinder:
             for x in (a, b):
                 if x not in matching:
                     matching[x] = matching_text(body(x))
-            return float(Indel.normalized_similarity(matching[a], matching[b]))
+            # The cutoff lets rapidfuzz stop as soon as the threshold is out of reach (it then returns 0).
+            return float(Indel.normalized_similarity(matching[a], matching[b], score_cutoff=self.threshold))
 
         parent: dict[str, str] = {}
 
