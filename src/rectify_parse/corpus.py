@@ -196,6 +196,11 @@ class NearDuplicateFinder:
                     if _agreement(signature, self._signatures[other]) >= MIN_AGREEMENT:
                         self._pairs.add((min(other, doc_id), max(other, doc_id)))
 
+    @property
+    def candidate_pairs(self) -> int:
+        """Pairs waiting for verification: what ``groups`` will compare."""
+        return len(self._pairs)
+
     def text(self, doc_id: str) -> str:
         """The clean body indexed under ``doc_id`` (only when the finder keeps texts)."""
         if not self.keep_texts:
