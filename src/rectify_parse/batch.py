@@ -435,16 +435,16 @@ class DedupIndex:
             self._offsets[key] = offset
             self._finder.add(key, text)
 
-    def verify(self, first: IO[bytes] | None = None) -> None:
+    def verify(self, first: IO[bytes] | None = None, *, variants: bool = True) -> None:
         """Verify the candidate pairs and form the groups, reading bodies back from ``first`` (the
-        first-pass output; None when texts are kept)."""
+        first-pass output; None when texts are kept); ``variants`` as for ``NearDuplicateFinder.groups``."""
 
         def body(key: str) -> str:
             assert first is not None
             first.seek(self._offsets[key])
             return str(orjson.loads(first.readline())["record"]["text"])
 
-        self._groups = self._finder.groups(None if first is None else body)
+        self._groups = self._finder.groups(None if first is None else body, variants=variants)
         self._representative = {member: g.representative for g in self._groups for member in g.ids[1:]}
 
     @property
@@ -642,7 +642,7 @@ def _write_results(
 def _annotate(first: IO[bytes], write: Callable[[bytes], object], dedup: DedupIndex) -> None:
     """Verify the groups, reading candidate bodies back from ``first`` (the first pass), then copy its
     lines to ``write`` with ``near_duplicate_of`` added."""
-    dedup.verify(first)
+    dedup.verify(first, variants=False)  # the summary lists ids and similarity, not word diffs
     first.seek(0)
     for ordinal, line in enumerate(first):
         write(dedup.annotate(ordinal, line.rstrip(b"\n")) + b"\n")

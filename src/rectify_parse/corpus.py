@@ -89,10 +89,20 @@ def band_keys(hashvalues: Any) -> list[int]:
     import numpy as np
 
     rows = hashvalues[: BANDS * ROWS].astype(np.uint64).reshape(BANDS, ROWS)
-    keys = np.zeros(BANDS, dtype=np.uint64)
-    for k in range(ROWS):
-        keys = keys * np.uint64(0x100000001B3) + rows[:, k]  # wraps modulo 2**64 on purpose
-    return [int(x) for x in keys]
+    keys: list[int] = (rows @ _band_weights()).tolist()
+    return keys
+
+
+@lru_cache(maxsize=1)
+def _band_weights() -> Any:
+    """Powers of the band prime: ``rows @ weights`` is the polynomial hash of each band, sum(row[k] *
+    P**(ROWS-1-k)) modulo 2**64 (uint64 products wrap)."""
+    import numpy as np
+
+    return np.array([pow(_BAND_PRIME, ROWS - 1 - k, 2**64) for k in range(ROWS)], dtype=np.uint64)
+
+
+_BAND_PRIME = 0x100000001B3
 
 
 def _agreement(a: Any, b: Any) -> float:
@@ -114,13 +124,20 @@ def _reference() -> Any:
     return MinHash(num_perm=NUM_PERM, seed=1)
 
 
-def _signature(hashes: Any) -> Any:
+def new_minhash() -> Any:
+    """A MinHash over already hashed values, sharing the reference permutations."""
     from datasketch import MinHash
 
     ref = _reference()
-    signature = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=_identity, permutations=ref.permutations, scheme=ref.scheme)
-    signature.update_batch(hashes.tolist())
-    return signature
+    return MinHash(num_perm=NUM_PERM, seed=1, hashfunc=_identity, permutations=ref.permutations, scheme=ref.scheme)
+
+
+def signature(minhash: Any, hashes: Any) -> Any:
+    """The MinHash values of ``hashes`` (a numpy array), computed with ``minhash`` (cleared first: one
+    MinHash per finder is reused, building one costs as much as a quarter of the update)."""
+    minhash.clear()
+    minhash.update_batch(hashes.tolist())
+    return minhash.hashvalues.copy()
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +177,7 @@ class NearDuplicateFinder:
     # folded into one 64-bit integer, far smaller than datasketch's MinHashLSH keeps per entry (bytes
     # keys and a set per bucket), which is what lets --dedup run over a large corpus in little memory.
     _bands: list[dict[int, str | list[str]]] = field(default_factory=lambda: [{} for _ in range(BANDS)])
+    _minhash: Any = None
 
     def __post_init__(self) -> None:
         if not 0.0 < self.threshold <= 1.0:
@@ -176,10 +194,12 @@ class NearDuplicateFinder:
         hashes = shingle_hashes(matching)
         if len(hashes) < MIN_SHINGLES:
             return
-        signature = _signature(sample_shingles(hashes)).hashvalues
-        self._signatures[doc_id] = signature
+        if self._minhash is None:
+            self._minhash = new_minhash()
+        values = signature(self._minhash, sample_shingles(hashes))
+        self._signatures[doc_id] = values
         checked: set[str] = set()
-        for table, key in zip(self._bands, band_keys(signature), strict=True):
+        for table, key in zip(self._bands, band_keys(values), strict=True):
             bucket = table.get(key)
             if bucket is None:
                 table[key] = doc_id
@@ -193,7 +213,7 @@ class NearDuplicateFinder:
             for other in others:
                 if other not in checked:
                     checked.add(other)
-                    if _agreement(signature, self._signatures[other]) >= MIN_AGREEMENT:
+                    if _agreement(values, self._signatures[other]) >= MIN_AGREEMENT:
                         self._pairs.add((min(other, doc_id), max(other, doc_id)))
 
     @property
@@ -207,9 +227,10 @@ class NearDuplicateFinder:
             raise ConfigError("this finder does not keep texts (keep_texts=False)")
         return zlib.decompress(self._texts[doc_id]).decode("utf-8")
 
-    def groups(self, load: Callable[[str], str] | None = None) -> list[Group]:
+    def groups(self, load: Callable[[str], str] | None = None, *, variants: bool = True) -> list[Group]:
         """Verified groups of two or more documents, ordered by representative id. ``load`` gives a body
-        back by id; it is required when the finder does not keep texts."""
+        back by id; it is required when the finder does not keep texts. ``variants=False`` leaves each
+        group's variants empty: the word diff is the costly part (it loads jieba's dictionary)."""
         if load is None and not self.keep_texts:
             raise ConfigError("groups() needs load= when the finder does not keep texts")
         text = self.text if load is None else load
@@ -246,11 +267,11 @@ class NearDuplicateFinder:
             members.setdefault(root(x), []).append(x)
         out: list[Group] = []
         for component in members.values():
-            out.extend(self._split(sorted(set(component)), similarity, body))
+            out.extend(self._split(sorted(set(component)), similarity, body if variants else None))
         return sorted(out, key=lambda g: g.representative)
 
     def _split(
-        self, component: list[str], similarity: Callable[[str, str], float], body: Callable[[str], str]
+        self, component: list[str], similarity: Callable[[str, str], float], body: Callable[[str], str] | None
     ) -> list[Group]:
         """Groups around representatives; members linked only through a chain start their own group."""
         out: list[Group] = []
@@ -264,11 +285,13 @@ class NearDuplicateFinder:
             rest = [x for x in rest if x != rep and x not in kept]
         return out
 
-    def _group(self, rep: str, others: list[str], similarity: float, body: Callable[[str], str]) -> Group:
+    def _group(self, rep: str, others: list[str], similarity: float, body: Callable[[str], str] | None) -> Group:
+        """A group; its variants when ``body`` is given to read the bodies to diff."""
         ids = [rep, *others]
         found: list[Variant] = []
-        for index, other in enumerate(others, start=1):
-            found.extend(diff_variants(body(rep), body(other), copy=index))
+        if body is not None:
+            for index, other in enumerate(others, start=1):
+                found.extend(diff_variants(body(rep), body(other), copy=index))
         return Group(ids, rep, round(similarity, 4), found)
 
 
