@@ -317,3 +317,19 @@ def test_matching_text_folds_after_the_key_as_before_it(text: str) -> None:
     from rectify_parse.repeats import line_key
 
     assert fold(line_key(text)) == line_key(fold(text))
+
+
+_INLINE_PIECES = ["一、", "(二)", "(3)", "1.", "第二章", "。", " ", "\t", ";", ":", "中", "\n", "12、"]
+
+
+@given(st.lists(st.sampled_from(_INLINE_PIECES), max_size=12).map("".join), st.data())
+def test_a_candidate_after_a_stop_is_what_the_lookbehind_defines(text: str, data: st.DataObject) -> None:
+    import regex
+
+    from rectify_parse.layout import _INLINE_CANDIDATE, _after_stop
+
+    definition = regex.compile(r"(?<=[。;；:：!！?？][ \t]{0,3})(?:" + _INLINE_CANDIDATE.pattern + ")")
+    pos = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(pos, len(text)))
+    m = definition.search(text, pos, end)
+    assert _after_stop(text, pos, end) == (None if m is None else (m.start(), m.end()))

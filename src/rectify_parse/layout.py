@@ -3,9 +3,8 @@ second, different document starts."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-
-import regex
 
 from .markers import MAX_INLINE_HEADING, LineMarkers, is_title, match_marker, trim_end
 from .patterns import BARE_ATTACHMENT, DATE_LINE, PUBLIC_NOTE
@@ -31,20 +30,38 @@ def second_document_start(text: str, lines: Sequence[Line], after_download: Sequ
     return None
 
 
-_INLINE_CANDIDATE = regex.compile(
+_INLINE_CANDIDATE = re.compile(
     r"[一二三四五六七八九十]{1,3}[、.]|\([一二三四五六七八九十]{1,3}\)|\d{1,2}[.、]|\(\d{1,2}\)"
     r"|第[一二三四五六七八九十百\d]{1,4}[章节条]"
 )
-_STOP_CANDIDATE = regex.compile(r"(?<=[。;；:：!！?？][ \t]{0,3})(?:" + _INLINE_CANDIDATE.pattern + ")")
+# A candidate after a sentence end and up to three spaces (group 1): found by searching for the stop
+# character, which the stdlib engine does fast, rather than by a lookbehind tried at every position.
+_STOP_CANDIDATE = re.compile(r"[。;；:：!！?？][ \t]{0,3}(" + _INLINE_CANDIDATE.pattern + ")")
+_STOP_REACH = 4  # the stop character and the spaces before a candidate
 _MIN_INLINE_LINE = 120
 # A title run into the first sentence of the body: …情况的报告按照区委统一部署…
-_GLUED_TITLE = regex.compile(
+_GLUED_TITLE = re.compile(
     r"(?P<title>[^。;；:：!！?？\n]{4,60}?(?:通知|通报|报告|公告|公示|决定|意见|办法|方案|规定|细则))"
     r"(?=按照|根据|为了|为进一步|近日|现将|经|依据|各|\d{4}年|[一二]〇|今年|去年)"
 )
-_GLUED_SIGNOFF = regex.compile(
+_GLUED_SIGNOFF = re.compile(
     r"[。!！?？](?P<signoff>[^。!！?？:：;；,，]{2,40}?(?:\d{4}年\d{1,2}月\d{1,2}日|[〇○O零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日))\s*$"
 )
+
+
+# The stop character, 40 characters of signer and the longest date (二〇二三年十二月三十一日).
+_MAX_SIGNOFF = 1 + 40 + 13
+
+
+def _after_stop(text: str, pos: int, end: int) -> tuple[int, int] | None:
+    """The first inline candidate at or after ``pos`` that follows a sentence end (which may lie before
+    ``pos``), as ``(start, end)``."""
+    at = max(0, pos - _STOP_REACH)
+    while (m := _STOP_CANDIDATE.search(text, at, end)) is not None:
+        if m.start(1) >= pos:
+            return m.start(1), m.end(1)
+        at = m.start() + 1
+    return None
 
 
 def split_inline_headings(text: str, lines: Sequence[Line], markers: LineMarkers | None = None) -> list[Line]:
@@ -76,15 +93,14 @@ def split_inline_headings(text: str, lines: Sequence[Line], markers: LineMarkers
             # Candidates: a marker after a sentence end anywhere, or any marker just after a short heading.
             window = min(end, piece + MAX_INLINE_HEADING + 8)
             m = _INLINE_CANDIDATE.search(text, pos, window) if piece_is_heading and pos < window else None
-            if m is None:
-                m = _STOP_CANDIDATE.search(text, pos, end)
-            if m is None:
+            at = (m.start(), m.end()) if m is not None else _after_stop(text, pos, end)
+            if at is None:
                 break
-            pos = m.end()
-            found = match_marker(text, m.start(), end)
+            pos = at[1]
+            found = match_marker(text, at[0], end)
             if found is None or found.number not in (1, last.get(found.family, 0) + 1):
                 continue
-            stop = trim_end(text, piece, m.start())  # no slicing: a long line has many candidates
+            stop = trim_end(text, piece, at[0])  # no slicing: a long line has many candidates
             if stop == piece:
                 continue
             after_stop = text[stop - 1] in "。;；:：!！?？"
@@ -92,9 +108,11 @@ def split_inline_headings(text: str, lines: Sequence[Line], markers: LineMarkers
             if not (after_stop or after_heading):
                 continue
             out.append((piece, stop))
-            piece, pos, piece_is_heading = m.start(), m.start() + 1, True
+            piece, pos, piece_is_heading = at[0], at[0] + 1, True
             last[found.family] = found.number
-        signoff = _GLUED_SIGNOFF.search(text, piece, end) if end - piece >= _MIN_INLINE_LINE else None
+        # A glued sign-off ends the line and is at most _MAX_SIGNOFF long: only the tail is searched.
+        tail = max(piece, end - _MAX_SIGNOFF)
+        signoff = _GLUED_SIGNOFF.search(text, tail, end) if end - piece >= _MIN_INLINE_LINE else None
         if signoff is not None:
             # …请及时向我们反映。中共某局党组2023年2月20日: the sign-off glued to the last sentence.
             out += [(piece, signoff.start("signoff")), (signoff.start("signoff"), end)]

@@ -89,7 +89,7 @@ CIRCLED_BASE = 0x2460
 
 # --- enumerations inside paragraphs -----------------------------------------------------------------
 # 一是 / 二是 … ; the sequence check in structure.py keeps 统一是 or 唯一是 from counting.
-ENUM_ITEM = regex.compile(rf"(?P<num>{_CN})(?P<kind>是|要|方面)(?=[^\s,，、。;；:：])")
+ENUM_ITEM = re.compile(rf"(?P<num>{_CN})(?P<kind>是|要|方面)(?=[^\s,，、。;；:：])")
 
 # --- header labels ----------------------------------------------------------------------------------
 # label -> canonical key; None marks a label kept under ``extra`` only.
