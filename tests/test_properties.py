@@ -333,3 +333,15 @@ def test_a_candidate_after_a_stop_is_what_the_lookbehind_defines(text: str, data
     end = data.draw(st.integers(pos, len(text)))
     m = definition.search(text, pos, end)
     assert _after_stop(text, pos, end) == (None if m is None else (m.start(), m.end()))
+
+
+_FIELD_PIECES = ["整改情况", "完成情况", "整改完成情况", "责任人", "整改责任人", " ", "\t", "：", ":", "。", "\n", "改"]
+
+
+@given(st.lists(st.sampled_from(_FIELD_PIECES), max_size=14).map("".join))
+def test_problem_fields_are_the_matches_of_problem_field(chunk: str) -> None:
+    from rectify_parse.patterns import PROBLEM_FIELD
+    from rectify_parse.structure import problem_fields
+
+    expected = [(m.start(), m.end(), m["label"]) for m in PROBLEM_FIELD.finditer(chunk)]
+    assert problem_fields(chunk) == expected
