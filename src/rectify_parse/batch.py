@@ -8,8 +8,9 @@ Every input becomes exactly one JSON line of the output, in input order::
 Inputs are files, directories (walked recursively in sorted order, ``--glob`` filters file names) and
 JSONL files (``*.jsonl``: one notice per line, its text in ``--text-field``, its id in ``--id-field``,
 else ``path:line``; blank lines are not inputs). Inputs stream through a bounded pipeline, so memory
-does not grow with the corpus (``--dedup`` excepted: it keeps 25 LSH band keys and the output offset of
-every notice, and reads the bodies of candidate pairs back from the first-pass output).
+does not grow with the corpus (``--dedup`` excepted: it keeps 25 LSH band keys, a 128-value signature
+and the output offset of every notice, and reads the bodies of candidate pairs back from the first-pass
+output).
 
 The output is written to ``OUT.jsonl.tmp`` and renamed over ``OUT.jsonl`` only once complete, so a
 file named ``OUT.jsonl`` is never a truncated run; ``--resume`` continues an interrupted ``.tmp``.
@@ -439,13 +440,16 @@ class DedupIndex:
         """Verify the candidate pairs and form the groups, reading bodies back from ``first`` (the
         first-pass output; None when texts are kept); ``variants`` as for ``NearDuplicateFinder.groups``."""
 
+        load = None if first is None else self._reader(first)
+        self._groups = self._finder.groups(load, variants=variants)
+        self._representative = {member: g.representative for g in self._groups for member in g.ids[1:]}
+
+    def _reader(self, first: IO[bytes]) -> Callable[[str], str]:
         def body(key: str) -> str:
-            assert first is not None
             first.seek(self._offsets[key])
             return str(orjson.loads(first.readline())["record"]["text"])
 
-        self._groups = self._finder.groups(None if first is None else body, variants=variants)
-        self._representative = {member: g.representative for g in self._groups for member in g.ids[1:]}
+        return body
 
     @property
     def groups(self) -> list[Group]:
@@ -675,7 +679,7 @@ def _open_binary(path: Path, mode: str) -> IO[bytes]:
     try:
         return open(path, mode)  # lines are UTF-8 JSON from orjson, written as they come
     except OSError as exc:
-        raise BatchError(f"cannot write {path}: {exc}") from exc
+        raise BatchError(f"cannot {'read' if 'r' in mode else 'write'} {path}: {exc}") from exc
 
 
 def _run_to_file(

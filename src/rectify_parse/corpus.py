@@ -84,6 +84,9 @@ def sample_shingles(hashes: Any) -> Any:
     return sample if len(sample) else hashes
 
 
+_BAND_PRIME = 0x100000001B3
+
+
 def band_keys(hashvalues: Any) -> list[int]:
     """The signature cut into ``BANDS`` bands of ``ROWS`` values, each folded into a 64-bit key."""
     import numpy as np
@@ -100,9 +103,6 @@ def _band_weights() -> Any:
     import numpy as np
 
     return np.array([pow(_BAND_PRIME, ROWS - 1 - k, 2**64) for k in range(ROWS)], dtype=np.uint64)
-
-
-_BAND_PRIME = 0x100000001B3
 
 
 def _agreement(a: Any, b: Any) -> float:
@@ -161,8 +161,9 @@ class Group:
 class NearDuplicateFinder:
     """Incremental grouping: ``add`` documents one by one, then ask for ``groups``.
 
-    Memory per document: its LSH band keys and its clean body compressed; matching text is rebuilt only
-    for documents that are candidates of a pair, when ``groups`` verifies them. With ``keep_texts=False``
+    Memory per document: its LSH band keys, its 128-value signature (to check a band collision before it
+    becomes a candidate pair) and its clean body compressed; matching text is rebuilt only for documents
+    that are candidates of a pair, when ``groups`` verifies them. With ``keep_texts=False``
     the bodies are not kept at all and ``groups`` reads the candidates' bodies back through its ``load``
     argument (the batch reads them from its first-pass output).
     """
@@ -233,19 +234,24 @@ class NearDuplicateFinder:
         group's variants empty: the word diff is the costly part (it loads jieba's dictionary)."""
         if load is None and not self.keep_texts:
             raise ConfigError("groups() needs load= when the finder does not keep texts")
-        text = self.text if load is None else load
-        bodies: dict[str, str] = {}  # loaded once: a representative is compared with every member
-        matching: dict[str, str] = {}
+        read = self.text if load is None else load
+        bodies: dict[str, str] = {}
 
-        def body(x: str) -> str:
-            if x not in bodies:
-                bodies[x] = text(x)
-            return bodies[x]
+        def text(x: str) -> str:
+            # With variants the bodies are read again for the word diff: keep them (only candidates').
+            body = bodies.get(x)
+            if body is None:
+                body = read(x)
+                if variants:
+                    bodies[x] = body
+            return body
+
+        matching: dict[str, str] = {}  # built once: a representative is compared with every member
 
         def similarity(a: str, b: str) -> float:
             for x in (a, b):
                 if x not in matching:
-                    matching[x] = matching_text(body(x))
+                    matching[x] = matching_text(text(x))
             # The cutoff lets rapidfuzz stop as soon as the threshold is out of reach (it then returns 0).
             return float(Indel.normalized_similarity(matching[a], matching[b], score_cutoff=self.threshold))
 
@@ -267,7 +273,7 @@ class NearDuplicateFinder:
             members.setdefault(root(x), []).append(x)
         out: list[Group] = []
         for component in members.values():
-            out.extend(self._split(sorted(set(component)), similarity, body if variants else None))
+            out.extend(self._split(sorted(set(component)), similarity, text if variants else None))
         return sorted(out, key=lambda g: g.representative)
 
     def _split(
@@ -290,8 +296,9 @@ class NearDuplicateFinder:
         ids = [rep, *others]
         found: list[Variant] = []
         if body is not None:
+            rep_body = body(rep)
             for index, other in enumerate(others, start=1):
-                found.extend(diff_variants(body(rep), body(other), copy=index))
+                found.extend(diff_variants(rep_body, body(other), copy=index))
         return Group(ids, rep, round(similarity, 4), found)
 
 
