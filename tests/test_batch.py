@@ -361,3 +361,31 @@ def test_a_failure_outside_the_inputs_exits_3(
     assert run(CORPUS / "s1.txt", "-o", out) == 3
     assert "the run failed (RuntimeError: a worker process died)" in capsys.readouterr().err
     assert not out.exists() and (tmp_path / "out.jsonl.tmp").exists()
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # fork() with threads alive warns on Python 3.12+
+@pytest.mark.parametrize("chunk", ["32", "2"], ids=["one-chunk", "many-chunks"])
+def test_an_input_that_kills_its_worker_is_an_error_record_and_the_run_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: str
+) -> None:
+    import multiprocessing
+
+    clean = tmp_path / "clean.jsonl"
+    assert run(CORPUS, "--glob", "*.txt", "-o", clean, "--workers", "1", "--quiet") == 0
+    real, killer = batch.parse, (CORPUS / "s2.txt").read_bytes()
+
+    def deadly(raw: bytes | str) -> Notice:
+        if raw == killer:
+            os._exit(1)  # what a crash in native code or the out-of-memory killer looks like to the pool
+        return real(raw)
+
+    # Forked workers inherit the patched parser; the default forkserver would import a fresh one.
+    monkeypatch.setattr(batch, "parse", deadly)
+    monkeypatch.setattr(batch, "_pool_context", lambda: multiprocessing.get_context("fork"))
+    out = tmp_path / "out.jsonl"
+    assert run(CORPUS, "--glob", "*.txt", "-o", out, "--workers", "2", "--chunk-size", chunk, "--quiet") == 1
+    got, want = read_lines(out), read_lines(clean)
+    assert [line["id"] for line in got] == [line["id"] for line in want]
+    dead = [line for line in got if "error" in line]
+    assert [(Path(line["id"]).name, line["error"]["type"]) for line in dead] == [("s2.txt", "WorkerDied")]
+    assert [line for line in got if "record" in line] == [line for line in want if not line["id"].endswith("s2.txt")]

@@ -20,7 +20,11 @@ Exit codes:
     1  some inputs failed; each is in the output as an error record, the others are parsed
     2  bad command line
     3  the run itself failed: output not writable, a JSONL input unreadable, a ``.tmp`` that does not
-       belong to these inputs, a lost worker or scheduler, or interrupted (``--resume`` continues it)
+       belong to these inputs, a lost scheduler, or interrupted (``--resume`` continues it)
+
+A worker process that dies (killed, or crashed in native code) does not end a run with ``--workers``
+of 2 or more: its inputs are parsed again in a new pool, and an input that kills a worker again is
+an error record ``WorkerDied``. With ``--workers 1`` inputs are parsed in the main process.
 """
 
 from __future__ import annotations
@@ -36,7 +40,8 @@ import time
 import traceback
 from collections import Counter, deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import closing
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
@@ -395,12 +400,86 @@ def run_items(items: Iterator[Item], options: BatchOptions) -> Generator[Result,
         for chunk in chunks:
             yield from process_chunk(chunk, keep_text)
     else:
-        pool = ProcessPoolExecutor(options.workers, mp_context=_pool_context(), initializer=_ignore_sigint)
+        pool = _Pool(options.workers)
         try:
             in_flight = options.workers * IN_FLIGHT_PER_WORKER
-            yield from ordered_results(chunks, lambda c: pool.submit(process_chunk, c, keep_text), in_flight)
+            yield from ordered_results(chunks, lambda c: pool.submit(c, keep_text), in_flight)
         finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+            pool.shutdown()
+
+
+class _Pool:
+    """A process pool that outlives a worker killed by an input (a crash in a C extension, the kernel's
+    out-of-memory killer): the chunks it held are run again in a new pool, the chunk that broke it one
+    input at a time, and an input that kills its worker again becomes a ``WorkerDied`` error record."""
+
+    def __init__(self, workers: int) -> None:
+        self._workers = workers
+        self._generation = 0
+        self._executor = self._new_executor()
+
+    def _new_executor(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(self._workers, mp_context=_pool_context(), initializer=_ignore_sigint)
+
+    def _restart(self, generation: int) -> None:
+        """A new pool, unless one was already started since ``generation`` broke."""
+        if generation == self._generation:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = self._new_executor()
+            self._generation += 1
+
+    def submit(self, chunk: list[Item], keep_text: bool) -> _Job:
+        return _Job(self, chunk, keep_text)
+
+    def run(self, chunk: list[Item], keep_text: bool) -> tuple[int, Future[list[Result]]]:
+        return self._generation, self._executor.submit(process_chunk, chunk, keep_text)
+
+    @property
+    def generation(self) -> int:
+        return self._generation
+
+    def recover(self, generation: int, chunk: list[Item], keep_text: bool) -> list[Result]:
+        """The results of a chunk whose pool broke (any chunk in flight may have broken it): the chunk
+        again in a new pool, and if that breaks too, one input at a time."""
+        self._restart(generation)
+        generation, future = self.run(chunk, keep_text)
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            self._restart(generation)
+        out: list[Result] = []
+        for item in chunk:
+            generation, future = self.run([item], keep_text)
+            try:
+                out.extend(future.result())
+            except BrokenProcessPool:
+                message = "the worker process parsing this input died (killed, or crashed in native code)"
+                out.append(_error_result(item, "WorkerDied", message))
+                self._restart(generation)
+        return out
+
+    def shutdown(self) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+
+class _Job:
+    """A submitted chunk; ``result`` recovers from a broken pool."""
+
+    def __init__(self, pool: _Pool, chunk: list[Item], keep_text: bool) -> None:
+        self._pool, self._chunk, self._keep_text = pool, chunk, keep_text
+        self._future: Future[list[Result]] | None = None
+        try:
+            self._generation, self._future = pool.run(chunk, keep_text)
+        except BrokenProcessPool:  # the pool broke before this chunk could be sent
+            self._generation = pool.generation
+
+    def result(self) -> list[Result]:
+        if self._future is not None:
+            try:
+                return self._future.result()
+            except BrokenProcessPool:
+                pass
+        return self._pool.recover(self._generation, self._chunk, self._keep_text)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -938,7 +1017,7 @@ def run_batch_command(args: argparse.Namespace, out: TextIO | None = None) -> in
     except (RectifyError, OSError) as exc:  # BatchError, ConfigError (missing extra), summary not writable
         sys.stderr.write(f"rectify-parse batch: {exc}\n")
         return EXIT_RUN_FAILED
-    except Exception as exc:  # a lost worker or scheduler, or a bug: still the documented "run failed"
+    except Exception as exc:  # a lost scheduler, or a bug: still the documented "run failed"
         traceback.print_exc()
         sys.stderr.write(f"rectify-parse batch: the run failed ({type(exc).__name__}: {exc})\n")
         return EXIT_RUN_FAILED
