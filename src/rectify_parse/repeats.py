@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import Indel
 
+from .normalize import in_bmp
+
 MIN_SIMILARITY = 0.8
 # Lines just before an anchor are matched with less evidence: their place already says they correspond.
 LEAD_SIMILARITY = 0.5
@@ -55,14 +57,10 @@ _NOT_KEY_IN_LINE = re.compile(r"(?:[^\w\n]|_)+")
 _NOT_KEY_IN_LINE_BMP = re.compile(_bmp_non_word("\n"))
 
 
-def _in_bmp(text: str) -> bool:
-    return len(text.encode("utf-16-le", "surrogatepass")) == 2 * len(text)
-
-
 def line_key(text: str) -> str:
     """What two copies of a line share when they differ only in punctuation, symbols and spacing: its
     letters and digits (Han characters included)."""
-    return (_NOT_KEY_BMP if _in_bmp(text) else _NOT_KEY).sub("", text)
+    return (_NOT_KEY_BMP if in_bmp(text) else _NOT_KEY).sub("", text)
 
 
 def line_keys(lines: Sequence[str]) -> list[str]:
@@ -70,7 +68,7 @@ def line_keys(lines: Sequence[str]) -> list[str]:
     if not lines:
         return []
     joined = "\n".join(lines)
-    return (_NOT_KEY_IN_LINE_BMP if _in_bmp(joined) else _NOT_KEY_IN_LINE).sub("", joined).split("\n")
+    return (_NOT_KEY_IN_LINE_BMP if in_bmp(joined) else _NOT_KEY_IN_LINE).sub("", joined).split("\n")
 
 
 @dataclass(frozen=True, slots=True)
