@@ -339,9 +339,15 @@ _FIELD_PIECES = ["整改情况", "完成情况", "整改完成情况", "责任�
 
 
 @given(st.lists(st.sampled_from(_FIELD_PIECES), max_size=14).map("".join))
-def test_problem_fields_are_the_matches_of_problem_field(chunk: str) -> None:
-    from rectify_parse.patterns import PROBLEM_FIELD
+def test_problem_fields_are_labels_at_a_line_start_or_after_a_sentence_end(chunk: str) -> None:
+    import regex
+
+    from rectify_parse.patterns import PROBLEM_LABELS
     from rectify_parse.structure import problem_fields
 
-    expected = [(m.start(), m.end(), m["label"]) for m in PROBLEM_FIELD.finditer(chunk)]
+    # The definition problem_fields implements: a label at a line start or after a sentence end.
+    definition = regex.compile(
+        r"(?:(?<=^|[\n。;；!！?？])[ \t]{0,8})(?P<label>" + "|".join(PROBLEM_LABELS) + r")[ \t]{0,8}[:：]"
+    )
+    expected = [(m.start(), m.end(), m["label"]) for m in definition.finditer(chunk)]
     assert problem_fields(chunk) == expected

@@ -245,11 +245,8 @@ OTHER_PROBLEM_LABELS = (
     "存在问题",
 )
 PROBLEM_LABELS = sorted({*STATUS_LABELS, *MEASURE_LABELS, *OTHER_PROBLEM_LABELS}, key=len, reverse=True)
-# A labelled field starts a line or follows a sentence end.
-PROBLEM_FIELD = regex.compile(
-    r"(?:(?<=^|[\n。;；!！?？])[ \t]{0,8})(?P<label>" + "|".join(PROBLEM_LABELS) + r")[ \t]{0,8}[:：]"
-)
-# The labels alone, for a page scan whose hits are then checked for the context PROBLEM_FIELD requires.
+# A labelled field: a label and its colon. It counts only at the start of a line or after a sentence end
+# (structure.problem_fields checks that around each hit of this plain scan).
 PROBLEM_LABEL = re.compile("(" + "|".join(PROBLEM_LABELS) + r")[ \t]{0,8}[:：]")
 PROBLEM_PREFIX = regex.compile(r"\s*问题[ \t]*[:：]\s*")
 

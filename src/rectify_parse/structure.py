@@ -7,8 +7,9 @@ record, through the view's offset map.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import regex
@@ -28,7 +29,6 @@ from .patterns import (
     DECLARED_STATUS,
     ENUM_ITEM,
     MEASURE_LABELS,
-    PROBLEM_FIELD,
     PROBLEM_LABEL,
     PROBLEM_PREFIX,
     PUBLIC_NOTE,
@@ -83,20 +83,10 @@ class _Reader:
     """Holds the source, the view and its map, so helpers can turn view ranges into record text."""
 
     def __init__(self, view: View, source: str) -> None:
-        self.view = view
         self.text = view.text
-        self.source = source
-        self.plain = not view.edits  # view and source offsets are the same
-
-    def span(self, start: int, end: int) -> Span:
-        if self.plain:
-            return (start, end) if end > start else (start, start)
-        return self.view.span(start, end)
-
-    def raw(self, start: int, end: int) -> str:
-        if self.plain:
-            return self.source[start:end]
-        return self.view.raw(self.source, start, end)
+        # The view's own methods, bound once: helpers call them for every value they read.
+        self.span: Callable[[int, int], Span] = view.span
+        self.raw: Callable[[int, int], str] = functools.partial(view.raw, source)
 
     def trim(self, start: int, end: int, chars: str = " \t\r\n") -> Line:
         text = self.text
@@ -142,7 +132,7 @@ def _is_addressee(text: str) -> bool:
         and _NOT_ADDRESSEE.search(stripped) is None
         and stripped[-1] == ":"
         and "。" not in stripped
-        and PROBLEM_FIELD.match(stripped) is None
+        and PROBLEM_LABEL.match(stripped) is None  # stripped: a label at 0 starts the text
         and ATTACHMENT_HEAD.match(stripped) is None
         and match_marker(stripped, 0, len(stripped)) is None
     )
@@ -152,9 +142,9 @@ _FIELD_BOUNDARY = "\n。;；!！?？"
 
 
 def problem_fields(chunk: str) -> list[tuple[int, int, str]]:
-    """``(start, end, label)`` of the PROBLEM_FIELD matches of ``chunk``: labels found by a plain scan, then
+    """``(start, end, label)`` of the labelled fields of ``chunk`` (整改情况：…): labels found by a plain scan,
     kept when they start the chunk or a line or follow a sentence end, up to 8 spaces or tabs before
-    (``start`` takes those in, as PROBLEM_FIELD does)."""
+    (``start`` takes those in)."""
     out: list[tuple[int, int, str]] = []
     for m in PROBLEM_LABEL.finditer(chunk):
         k = s = m.start()
