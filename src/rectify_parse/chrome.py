@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import regex
 
@@ -115,6 +116,8 @@ TITLE_SPAM_TAIL = regex.compile(
 )
 
 
+# A site prints the same chrome lines on every page: a scrape asks about the same few strings again and again.
+@lru_cache(maxsize=4096)
 def classify_line(text: str) -> str | None:
     """Name of the chrome rule a (view) line matches, or None for content."""
     stripped = text.strip()

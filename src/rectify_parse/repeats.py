@@ -101,8 +101,8 @@ def find_repeats(lines: Sequence[str]) -> Repeats:
     n = len(lines)
     keys = line_keys(lines)
     single = Repeats([], 0, n)
-    if n < 2:
-        return single
+    if n < 2 or len(set(keys)) == n:
+        return single  # no line's key occurs twice: no anchor can repeat
     positions: dict[str, list[int]] = {}
     for i, key in enumerate(keys):
         if len(key) >= MIN_ANCHOR_CHARS:

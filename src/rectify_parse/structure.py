@@ -155,6 +155,8 @@ def problem_fields(chunk: str) -> list[tuple[int, int, str]]:
     return out
 
 
+# Statuses are a small vocabulary (已完成, 正在整改, 长期坚持 …) repeated over a corpus: remember their kinds.
+@functools.lru_cache(maxsize=4096)
 def classify_status(status: str) -> StatusKind | None:
     for pattern, kind in STATUS_VOCAB:
         if pattern.search(status):
