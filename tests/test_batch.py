@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import json
 import os
@@ -159,11 +160,11 @@ def test_interrupted_run_resumes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     real = batch.process_item
     seen: list[str] = []
 
-    def interrupt_at_fifth(item: batch.Item, keep_text: bool) -> batch.Result:
+    def interrupt_at_fifth(item: batch.Item, keep_text: bool, limit: float | None = None) -> batch.Result:
         seen.append(item.id)
         if len(seen) == 5:
             raise KeyboardInterrupt
-        return real(item, keep_text)
+        return real(item, keep_text, limit)
 
     out = tmp_path / "out.jsonl"
     monkeypatch.setattr(batch, "process_item", interrupt_at_fifth)
@@ -277,6 +278,15 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert run(CORPUS, "-o", tmp_path / "o.jsonl", "--workers", "0") == 2
     assert run(CORPUS, "--quiet") == 2  # -o is required
     assert run(CORPUS, "-o", "-", "--resume") == 3  # stdout cannot be resumed
+    for bad in ("-1", "nan", "inf", "soon"):
+        assert run(CORPUS, "-o", tmp_path / "o.jsonl", "--timeout", bad) == 2
+
+
+@pytest.mark.parametrize(("given", "timeout"), [([], batch.DEFAULT_TIMEOUT), (["--timeout", "0"], None)])
+def test_timeout_option(given: list[str], timeout: float | None) -> None:
+    parser = argparse.ArgumentParser()
+    batch.add_batch_parser(parser.add_subparsers())
+    assert batch.options_from_args(parser.parse_args(["batch", "in", "-o", "o", *given])).timeout == timeout
 
 
 def test_stdout_output_equals_file_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -300,10 +310,10 @@ def test_progress_is_forced_on_a_pipe(tmp_path: Path, capsys: pytest.CaptureFixt
 def test_help_has_an_example_for_every_option(capsys: pytest.CaptureFixture[str]) -> None:
     assert main_batch(["--help"]) == 0
     text = " ".join(capsys.readouterr().out.split())
-    options = "--glob --text-field --id-field --workers --chunk-size --dedup --threshold --resume --summary"
+    options = "--glob --text-field --id-field --workers --chunk-size --dedup --threshold --resume --timeout --summary"
     for option in ["-o OUT", *options.split(), "--scheduler", "--progress", "--quiet"]:
         assert option in text
-    assert text.count("(example:") + text.count("; example:") >= 13
+    assert text.count("(example:") + text.count("; example:") >= 14
     assert "exit codes: 0 all parsed; 1 some inputs failed" in text
 
 
@@ -389,3 +399,72 @@ def test_an_input_that_kills_its_worker_is_an_error_record_and_the_run_goes_on(
     dead = [line for line in got if "error" in line]
     assert [(Path(line["id"]).name, line["error"]["type"]) for line in dead] == [("s2.txt", "WorkerDied")]
     assert [line for line in got if "record" in line] == [line for line in want if not line["id"].endswith("s2.txt")]
+
+
+def _slow_on(target: bytes, *, block_alarm: bool = False) -> Any:
+    """A parser that is stuck on ``target``: in a Python loop, or (``block_alarm``) in a call no signal
+    reaches, as code stuck in a C extension is."""
+    import signal
+    import time
+
+    real = batch.parse
+
+    def parse(raw: bytes | str) -> Notice:
+        if raw == target:
+            if block_alarm:
+                signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+                time.sleep(60)
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                pass
+        return real(raw)
+
+    return parse
+
+
+def _assert_only_timed_out(out: Path, clean: Path, name: str) -> list[dict[str, Any]]:
+    got, want = read_lines(out), read_lines(clean)
+    assert [line["id"] for line in got] == [line["id"] for line in want]
+    failed = [line for line in got if "error" in line]
+    assert [(Path(line["id"]).name, line["error"]["type"]) for line in failed] == [(name, "ParseTimeoutError")]
+    assert [line for line in got if "record" in line] == [line for line in want if not line["id"].endswith(name)]
+    return failed
+
+
+def test_an_input_over_the_time_limit_is_an_error_record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    clean = tmp_path / "clean.jsonl"
+    assert run(CORPUS, "--glob", "*.txt", "-o", clean, "--workers", "1", "--quiet") == 0
+    monkeypatch.setattr(batch, "parse", _slow_on((CORPUS / "s2.txt").read_bytes()))
+    out = tmp_path / "out.jsonl"
+    started = time.monotonic()
+    assert run(CORPUS, "--glob", "*.txt", "-o", out, "--workers", "1", "--timeout", "0.5", "--quiet") == 1
+    assert time.monotonic() - started < 20
+    (failed,) = _assert_only_timed_out(out, clean, "s2.txt")
+    assert failed["error"]["message"] == "parsing took longer than 0.5 s (--timeout)"
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # fork() with threads alive warns on Python 3.12+
+@pytest.mark.parametrize("stuck_in", ["python", "native"])
+def test_a_worker_over_the_time_limit_is_stopped_and_the_run_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stuck_in: str
+) -> None:
+    import multiprocessing
+    import time
+
+    clean = tmp_path / "clean.jsonl"
+    assert run(CORPUS, "--glob", "*.txt", "-o", clean, "--workers", "1", "--quiet") == 0
+    slow = _slow_on((CORPUS / "s2.txt").read_bytes(), block_alarm=stuck_in == "native")
+    monkeypatch.setattr(batch, "parse", slow)
+    monkeypatch.setattr(batch, "_pool_context", lambda: multiprocessing.get_context("fork"))
+    monkeypatch.setattr(batch, "HARD_GRACE", 0.5)
+    out = tmp_path / "out.jsonl"
+    started = time.monotonic()
+    args = ["--workers", "2", "--chunk-size", "2", "--timeout", "0.5", "--quiet"]
+    assert run(CORPUS, "--glob", "*.txt", "-o", out, *args) == 1
+    assert time.monotonic() - started < 30
+    (failed,) = _assert_only_timed_out(out, clean, "s2.txt")
+    # A worker stuck where the alarm cannot reach is killed by the parent; none is left running.
+    assert failed["error"]["message"].endswith("its worker was killed") == (stuck_in == "native")
+    assert multiprocessing.active_children() == []

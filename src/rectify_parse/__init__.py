@@ -17,6 +17,7 @@ from .errors import (
     InputRecordError,
     InputTooLargeError,
     ParseError,
+    ParseTimeoutError,
     RectifyError,
 )
 from .pipeline import MAX_CHARS, parse
@@ -56,6 +57,7 @@ __all__ = [
     "NearDuplicateFinder",
     "Notice",
     "ParseError",
+    "ParseTimeoutError",
     "Problem",
     "RectifyError",
     "Section",

@@ -25,6 +25,13 @@ Exit codes:
 A worker process that dies (killed, or crashed in native code) does not end a run with ``--workers``
 of 2 or more: its inputs are parsed again in a new pool, and an input that kills a worker again is
 an error record ``WorkerDied``. With ``--workers 1`` inputs are parsed in the main process.
+
+An input that takes longer than ``--timeout`` seconds to parse is stopped and becomes an error record
+``ParseTimeoutError``. The limit is a SIGALRM in the process that parses, which interrupts Python code;
+with ``--workers`` of 2 or more the parent also kills a worker stuck outside Python code (a chunk of n
+inputs gets n × timeout + ``HARD_GRACE`` seconds) and parses its chunk again one input at a time.
+Signals need Unix and the main thread: on a Dask cluster, whose workers run tasks in threads, and on
+Windows, no limit applies.
 """
 
 from __future__ import annotations
@@ -36,11 +43,13 @@ import signal
 import stat
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from collections import Counter, deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeoutError
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -51,7 +60,7 @@ from typing import IO, Any, NamedTuple, Protocol, TextIO
 import orjson
 
 from .corpus import DEFAULT_THRESHOLD, Group, NearDuplicateFinder
-from .errors import BatchError, InputRecordError, InputTooLargeError, RectifyError
+from .errors import BatchError, InputRecordError, InputTooLargeError, ParseTimeoutError, RectifyError
 from .pipeline import MAX_CHARS, parse
 from .records import Notice
 
@@ -69,6 +78,13 @@ IN_FLIGHT_PER_WORKER = 4
 DEFAULT_CHUNK = 32
 PROGRESS_INTERVAL = 0.5  # seconds between updates of the status line on a terminal
 PROGRESS_LOG_INTERVAL = 5.0  # ... and between lines when stderr is a file or pipe (forced by --progress)
+# Seconds one input may take to parse. The largest input allowed (MAX_CHARS) parses in seconds; an
+# input still running after two minutes is stuck, and one such page must not hold a run of millions.
+DEFAULT_TIMEOUT = 120.0
+# Seconds the parent waits past a chunk's limits before it kills a worker stuck outside Python code.
+HARD_GRACE = 5.0
+# After the limit the alarm repeats this often: a raise swallowed on its way up does not lift the limit.
+ALARM_REPEAT = 1.0
 
 
 class Failure(NamedTuple):
@@ -131,6 +147,7 @@ class BatchOptions:
     summary: str | None = None
     progress: bool | None = None  # None: only when stderr is a terminal
     quiet: bool = False
+    timeout: float | None = DEFAULT_TIMEOUT  # seconds per input; None: no limit
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -308,17 +325,23 @@ def outcome_of(obj: dict[str, Any]) -> Outcome:
     return Outcome(None, len(duplicates["copies"]), wording, tuple(w["code"] for w in record["warnings"]))
 
 
-def process_item(item: Item, keep_text: bool) -> Result:
-    """One output line; an exception past the parser (a record JSON cannot hold) is the input's error."""
+def process_item(item: Item, keep_text: bool, limit: float | None = None) -> Result:
+    """One output line; an exception past the parser (a record JSON cannot hold) is the input's error.
+    ``limit``: seconds the parse may take, enforced by the alarm ``process_chunk`` installs."""
     payload = item.payload
     if isinstance(payload, Failure):
         return _error_result(item, payload.type, payload.message)
     try:
-        notice = parse(payload)
+        try:
+            _ALARM.arm(limit)
+            notice = parse(payload)
+        finally:
+            _ALARM.disarm()
         # orjson writes the dataclasses directly: no intermediate dict tree, several times faster than
         # to_dict() + json.dumps on the records of a batch.
         line = orjson.dumps({"id": item.id, "record": notice})
     except Exception as exc:  # one input must never stop a batch; the type name tells what happened
+        _ALARM.disarm()  # again: an alarm handled on the way into the first disarm skipped it
         return _error_result(item, type(exc).__name__, str(exc))
     return Result(item.id, line, notice_outcome(notice), item.size, notice.text if keep_text else None)
 
@@ -335,9 +358,46 @@ def notice_outcome(notice: Notice) -> Outcome:
     return Outcome(None, len(notice.duplicates.copies), wording, tuple(w.code for w in notice.warnings))
 
 
-def process_chunk(items: list[Item], keep_text: bool) -> list[Result]:
-    """Worker entry point: one result per item, in order."""
-    return [process_item(item, keep_text) for item in items]
+def process_chunk(items: list[Item], keep_text: bool, timeout: float | None = None) -> list[Result]:
+    """Worker entry point: one result per item, in order, each parse limited to ``timeout`` seconds
+    where this thread can take signals (see the module's notes)."""
+    if not timeout or not _ALARM.usable():
+        return [process_item(item, keep_text) for item in items]
+    previous = signal.signal(signal.SIGALRM, _ALARM.fire)
+    try:
+        return [process_item(item, keep_text, timeout) for item in items]
+    finally:
+        _ALARM.disarm()
+        signal.signal(signal.SIGALRM, previous)
+
+
+class _Alarm:
+    """The time limit of one parse: SIGALRM, whose handler raises ParseTimeoutError while a limit is
+    armed and does nothing once it is disarmed (a signal may be handled a few instructions late)."""
+
+    def __init__(self) -> None:
+        self.limit: float | None = None
+
+    @staticmethod
+    def usable() -> bool:
+        return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+
+    def fire(self, signum: int, frame: object) -> None:
+        if self.limit is not None:
+            raise ParseTimeoutError(f"parsing took longer than {self.limit:g} s (--timeout)")
+
+    def arm(self, limit: float | None) -> None:
+        if limit is not None:
+            self.limit = limit
+            signal.setitimer(signal.ITIMER_REAL, limit, ALARM_REPEAT)
+
+    def disarm(self) -> None:
+        if self.limit is not None:
+            self.limit = None  # first: a signal handled from here on is ignored
+            signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+_ALARM = _Alarm()
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -388,19 +448,19 @@ def _pool_context() -> Any:
 
 def run_items(items: Iterator[Item], options: BatchOptions) -> Generator[Result, None, None]:
     """Results of every item, in order, computed in-process, in a process pool or on a Dask cluster."""
-    keep_text = options.dedup
+    keep_text, timeout = options.dedup, options.timeout
     chunks = _chunks(items, options.chunk_size)
     if options.scheduler is not None:
         from .dask import scheduler_submit
 
         with scheduler_submit(options.scheduler) as (submit, parallelism):
             in_flight = parallelism * IN_FLIGHT_PER_WORKER
-            yield from ordered_results(chunks, lambda c: submit(process_chunk, c, keep_text), in_flight)
+            yield from ordered_results(chunks, lambda c: submit(process_chunk, c, keep_text, timeout), in_flight)
     elif options.workers == 1:
         for chunk in chunks:
-            yield from process_chunk(chunk, keep_text)
+            yield from process_chunk(chunk, keep_text, timeout)
     else:
-        pool = _Pool(options.workers)
+        pool = _Pool(options.workers, timeout)
         try:
             in_flight = options.workers * IN_FLIGHT_PER_WORKER
             yield from ordered_results(chunks, lambda c: pool.submit(c, keep_text), in_flight)
@@ -411,12 +471,31 @@ def run_items(items: Iterator[Item], options: BatchOptions) -> Generator[Result,
 class _Pool:
     """A process pool that outlives a worker killed by an input (a crash in a C extension, the kernel's
     out-of-memory killer): the chunks it held are run again in a new pool, the chunk that broke it one
-    input at a time, and an input that kills its worker again becomes a ``WorkerDied`` error record."""
+    input at a time, and an input that kills its worker again becomes a ``WorkerDied`` error record.
+    A chunk that overruns its time budget is treated the same way, after its workers are killed, and
+    an input that overruns again alone becomes a ``ParseTimeoutError`` error record."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, timeout: float | None = None) -> None:
         self._workers = workers
+        self._timeout = timeout
         self._generation = 0
         self._executor = self._new_executor()
+
+    def budget(self, size: int) -> float | None:
+        """Seconds to wait for a started chunk of ``size`` inputs: past the soft limit of every input."""
+        return None if not self._timeout else size * self._timeout + HARD_GRACE
+
+    def kill(self, generation: int) -> None:
+        """Kill the workers of ``generation``'s pool (a worker stuck in native code ignores everything
+        else); its chunks then fail as from a broken pool."""
+        if generation != self._generation:
+            return
+        executor: Any = self._executor
+        if hasattr(executor, "kill_workers"):  # Python 3.14+
+            executor.kill_workers()
+            return
+        for process in list((getattr(executor, "_processes", None) or {}).values()):
+            process.kill()
 
     def _new_executor(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(self._workers, mp_context=_pool_context(), initializer=_ignore_sigint)
@@ -432,7 +511,16 @@ class _Pool:
         return _Job(self, chunk, keep_text)
 
     def run(self, chunk: list[Item], keep_text: bool) -> tuple[int, Future[list[Result]]]:
-        return self._generation, self._executor.submit(process_chunk, chunk, keep_text)
+        return self._generation, self._executor.submit(process_chunk, chunk, keep_text, self._timeout)
+
+    def wait(self, generation: int, future: Future[list[Result]], size: int) -> list[Result]:
+        """The future's results; raises BrokenProcessPool for a broken pool or a chunk out of time (whose
+        workers are then killed, so the pool is broken too)."""
+        try:
+            return future.result(timeout=self.budget(size))
+        except FutureTimeoutError:
+            self.kill(generation)
+            raise BrokenProcessPool("a chunk ran past its time budget; its workers were killed") from None
 
     @property
     def generation(self) -> int:
@@ -444,17 +532,23 @@ class _Pool:
         self._restart(generation)
         generation, future = self.run(chunk, keep_text)
         try:
-            return future.result()
+            return self.wait(generation, future, len(chunk))
         except BrokenProcessPool:
             self._restart(generation)
         out: list[Result] = []
         for item in chunk:
             generation, future = self.run([item], keep_text)
+            started = time.monotonic()
             try:
-                out.extend(future.result())
+                out.extend(self.wait(generation, future, 1))
             except BrokenProcessPool:
-                message = "the worker process parsing this input died (killed, or crashed in native code)"
-                out.append(_error_result(item, "WorkerDied", message))
+                budget = self.budget(1)
+                if budget is not None and time.monotonic() - started >= budget:
+                    message = f"parsing took longer than {self._timeout:g} s (--timeout); its worker was killed"
+                    out.append(_error_result(item, ParseTimeoutError.__name__, message))
+                else:
+                    message = "the worker process parsing this input died (killed, or crashed in native code)"
+                    out.append(_error_result(item, "WorkerDied", message))
                 self._restart(generation)
         return out
 
@@ -474,9 +568,11 @@ class _Job:
             self._generation = pool.generation
 
     def result(self) -> list[Result]:
+        """The chunk's results. They are asked for in submission order, so every earlier chunk is done
+        and this one holds a worker: its time budget may start now."""
         if self._future is not None:
             try:
-                return self._future.result()
+                return self._pool.wait(self._generation, self._future, len(self._chunk))
             except BrokenProcessPool:
                 pass
         return self._pool.recover(self._generation, self._chunk, self._keep_text)
@@ -875,6 +971,13 @@ def _threshold(text: str) -> float:
     return value
 
 
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not value >= 0.0 or value == float("inf"):  # also refuses nan
+        raise argparse.ArgumentTypeError(f"must be a number of seconds, 0 or more, got {text}")
+    return value
+
+
 def add_batch_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``batch`` subcommand (its handler is :func:`run_batch_command`)."""
     p = subparsers.add_parser(
@@ -953,6 +1056,14 @@ def add_batch_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
         action="store_true",
         help="continue the OUT.tmp left by an interrupted run with the same inputs (example: --resume)",
     )
+    p.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"stop parsing an input after this long; it becomes a ParseTimeoutError error record and the run "
+        f"goes on; 0 for no limit (default {DEFAULT_TIMEOUT:g}; example: --timeout 30)",
+    )
     p.add_argument("--summary", metavar="FILE", help="also write the summary as JSON (example: --summary summary.json)")
     p.add_argument(
         "--scheduler",
@@ -987,6 +1098,7 @@ def options_from_args(args: argparse.Namespace) -> BatchOptions:
         summary=args.summary,
         progress=args.progress,
         quiet=args.quiet,
+        timeout=args.timeout or None,
     )
 
 

@@ -8,6 +8,7 @@ Recoverable oddities in a notice become warnings on the record; only these excep
     ├── ConfigError        a caller passed an invalid option (bad threshold, unknown field …)
     ├── ParseError         an unexpected failure inside the parser: a bug, reported with its cause
     ├── InputRecordError   (batch) a JSONL line holds no notice; it becomes an error record
+    ├── ParseTimeoutError  (batch) an input took longer than --timeout; it becomes an error record
     └── BatchError         (batch) the run as a whole cannot go on: exit code 3
 """
 
@@ -36,6 +37,10 @@ class ParseError(RectifyError):
 
 class InputRecordError(RectifyError):
     """A JSONL line holds no notice: not JSON, not an object, or no string in the text field."""
+
+
+class ParseTimeoutError(RectifyError):
+    """(batch) Parsing one input took longer than the run's time limit; the input is an error record."""
 
 
 class BatchError(RectifyError):
