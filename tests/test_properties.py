@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -292,6 +293,13 @@ def test_repeat_keys_in_one_pass_equal_keys_line_by_line(lines: list[str]) -> No
     from rectify_parse.repeats import line_key, line_keys
 
     assert line_keys(lines) == [line_key(line) for line in lines]
+
+
+@given(st.one_of(st.text(), st.text(st.characters(max_codepoint=0xFFFF)), st.text("_a一。\n ١²Ⅻ\u0301\ud800")))
+def test_a_key_is_the_text_without_what_non_word_matches(text: str) -> None:
+    from rectify_parse.repeats import line_key
+
+    assert line_key(text) == re.sub(r"[\W_]+", "", text)
 
 
 @given(st.text())
