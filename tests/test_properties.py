@@ -359,3 +359,10 @@ def test_problem_fields_are_labels_at_a_line_start_or_after_a_sentence_end(chunk
     )
     expected = [(m.start(), m.end(), m["label"]) for m in definition.finditer(chunk)]
     assert problem_fields(chunk) == expected
+
+
+@given(st.text(st.sampled_from("\n \t\u3000\xa0\r\x0b\u2028a一。")))
+def test_lines_without_spaces_drops_every_space_but_newlines(joined: str) -> None:
+    from rectify_parse.structure import lines_without_spaces
+
+    assert lines_without_spaces(joined) == [re.sub(r"\s+", "", line) for line in joined.split("\n")]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from functools import lru_cache
 
 import regex
 
@@ -32,6 +33,7 @@ CN_DIGITS = {
 }
 
 
+@lru_cache(maxsize=1024)  # a handful of numerals (一 … 十二, 2019) come back on every page
 def cn_to_int(text: str) -> int | None:
     """Chinese numeral (一 … 九十九, 一百零五) or ASCII digits to int; None when unreadable."""
     if text.isdigit():

@@ -98,6 +98,18 @@ class _Reader:
 
 
 _SPACE_NOT_NEWLINE = re.compile(r"[^\S\n]+")
+
+
+def lines_without_spaces(joined: str) -> list[str]:
+    """Each line of ``joined`` without its whitespace."""
+    lines = joined.split("\n")
+    # Most pages hold no space inside a line (split() then drops only the newlines): no substitution,
+    # which tries its class at every character of the page.
+    if sum(map(len, joined.split())) == len(joined) - len(lines) + 1:
+        return lines
+    return _SPACE_NOT_NEWLINE.sub("", joined).split("\n")
+
+
 _DECIMAL_HINT = re.compile(r"\d\.\d")
 _SENTENCE_EVENT = re.compile("[。!?！？\n" + re.escape(_OPEN + _CLOSE) + "]")
 
@@ -325,8 +337,9 @@ class BodyParser:
         """Reserve a table of contents: headings listed (after 目录, or bare) that the body then repeats."""
         text = self.r.text
         # Each line without its spaces, from one substitution over the lines joined (lines hold no "\n").
-        joined = "\n".join(text[s:e] for s, e in self.lines)
-        keys = _SPACE_NOT_NEWLINE.sub("", joined).split("\n") if self.lines else []
+        if not self.lines:
+            return
+        keys = lines_without_spaces("\n".join(text[s:e] for s, e in self.lines))
         later = {key: j for j, key in enumerate(keys)}  # last occurrence
         for i, key in enumerate(keys[:20]):
             if i in self.reserved:
