@@ -190,8 +190,12 @@ def test_ordinary_notice_list_items_are_not_problems() -> None:
 
 
 def test_numbering_gaps_and_repeats_warn() -> None:
-    codes = [w.code for w in parse("一、甲\n二、乙\n四、丁\n四、丁又一次").warnings]
-    assert codes == ["numbering_gap", "numbering_repeat"]
+    page = "一、甲\n二、乙\n四、丁\n四、丁又一次"
+    found = [(w.code, w.message, w.span) for w in parse(page).warnings]
+    assert found == [
+        ("numbering_gap", "四、 follows 2: numbers skipped", (8, 10)),
+        ("numbering_repeat", "四、 follows 4: number repeated", (12, 14)),
+    ]
 
 
 def test_attachments_and_closing() -> None:

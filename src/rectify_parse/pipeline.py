@@ -106,7 +106,9 @@ def _content_lines(
             if i not in header_rests:
                 continue
             start = header_rests[i]
-        s, e = strip_span(text, start, end)
+        s, e = start, end
+        if s == e or text[s].isspace() or text[e - 1].isspace():  # most lines have no space at either end
+            s, e = strip_span(text, start, end)
         if s == e:
             continue
         out.append((s, e))

@@ -407,25 +407,19 @@ class BodyParser:
             previous: dict[str, int] = {}
             for node in children:
                 prev = previous.get(node.family)
-                span = self.r.span(*node.marker)
-                marker = self.r.raw(*node.marker)
+                found: tuple[str, str] | None = None
                 if prev is None:
                     cont = last_seen.get(node.family)
                     if node.number != 1 and (cont is None or node.number != cont + 1):
-                        self.warnings.append(
-                            Warning(
-                                "numbering_gap",
-                                f"{marker} starts a list that should start at 1"
-                                + (f" or continue from {cont}" if cont else ""),
-                                span,
-                            )
-                        )
-                elif node.number == prev + 1:
-                    pass
+                        more = f" or continue from {cont}" if cont else ""
+                        found = ("numbering_gap", f"starts a list that should start at 1{more}")
                 elif node.number > prev + 1:
-                    self.warnings.append(Warning("numbering_gap", f"{marker} follows {prev}: numbers skipped", span))
-                else:
-                    self.warnings.append(Warning("numbering_repeat", f"{marker} follows {prev}: number repeated", span))
+                    found = ("numbering_gap", f"follows {prev}: numbers skipped")
+                elif node.number <= prev:
+                    found = ("numbering_repeat", f"follows {prev}: number repeated")
+                if found is not None:  # the marker's text and span only for a warning: most nodes have none
+                    code, what = found
+                    self.warnings.append(Warning(code, f"{self.r.raw(*node.marker)} {what}", self.r.span(*node.marker)))
                 previous[node.family] = node.number
                 last_seen[node.family] = node.number
                 visit(node.children)
