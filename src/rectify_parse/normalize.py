@@ -50,7 +50,8 @@ _FOLD_CHARS = {chr(k): v for k, v in _FOLD.items()}
 _FOLDABLE = re.compile("[" + "".join(re.escape(ch) for ch in _FOLD_CHARS) + "]")
 
 # Characters with no visible form; they break label and marker matching when left in.
-INVISIBLE = regex.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e]+")
+_INVISIBLE_CHARS = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"
+INVISIBLE = regex.compile(f"[{_INVISIBLE_CHARS}]+")
 # Markup left in scraped text: block tags stand for a line break, inline tags for nothing.
 _BLOCK_TAG = regex.compile(r"</?(?:p|br|div|li|tr|h[1-6]|table|ul|ol)\b[^<>\n]{0,300}>", regex.IGNORECASE)
 _INLINE_TAG = regex.compile(r"</?[a-zA-Z][a-zA-Z0-9]{0,10}\b[^<>\n]{0,300}>")
@@ -161,7 +162,9 @@ class View:
 
 def noise_edits(folded: str) -> list[Edit]:
     """Invisible characters, markup and injected pinyin to drop from the view."""
-    edits = [Edit(m.start(), m.end(), "", "invisible") for m in INVISIBLE.finditer(folded)]
+    edits: list[Edit] = []
+    if any(ch in folded for ch in _INVISIBLE_CHARS):  # seven C-level finds cost a fifth of the class scan
+        edits += [Edit(m.start(), m.end(), "", "invisible") for m in INVISIBLE.finditer(folded)]
     if "<" in folded:
         edits += [Edit(m.start(), m.end(), "\n", "html_tag") for m in _BLOCK_TAG.finditer(folded)]
         edits += [Edit(m.start(), m.end(), "", "html_tag") for m in _INLINE_TAG.finditer(folded)]
