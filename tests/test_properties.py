@@ -167,6 +167,7 @@ def test_matching_view_is_idempotent_and_maps_in_order(text: str) -> None:
     view = make_view(text)
     assert make_view(view.text).text == view.text
     assert fold(fold(text)) == fold(text)
+    assert fold(view.text) == view.text  # stages compare view text without folding it again
     positions = [view.to_source(i) for i in range(len(view.text) + 1)]
     assert positions == sorted(set(positions))
     assert all(0 <= p <= len(text) for p in positions)

@@ -229,7 +229,7 @@ def merge_header(view: View, source: str, found: dict[int, list[Pair]]) -> Heade
             matchable = view.text[pair.value_start : pair.value_end]
             key = HEADER_LABELS.get(pair.label)
             if key is None or (key == "category" and pair.label != CATEGORY_PRIMARY):
-                _fill(extra, spans, pair.label, value, span, _comparable(matchable), warnings, pair.label)
+                _fill(extra, spans, pair.label, value, span, _without_spaces(matchable), warnings, pair.label)
                 if key is None and is_date_label(pair.label) and parse_date(matchable)[0] is None:
                     warnings.append(Warning("bad_date", f"{pair.label} value {value!r} is not a readable date", span))
             if key is not None:
@@ -244,7 +244,7 @@ def merge_header(view: View, source: str, found: dict[int, list[Pair]]) -> Heade
             entries = [e for e in entries if e[0] == entries[0][0]]
         seen: list[str] = []
         for label, value, span, matchable in entries:
-            comparable = _comparable(matchable)
+            comparable = _without_spaces(matchable)
             if key in DATE_KEYS:
                 iso, _ = parse_date(matchable)
                 if iso is None:
@@ -288,4 +288,9 @@ def _fill(
 
 
 def _comparable(value: str) -> str:
-    return _SPACES.sub("", fold(value))
+    return _without_spaces(fold(value))
+
+
+def _without_spaces(matchable: str) -> str:
+    """``_comparable`` of view text, which is folded already."""
+    return _SPACES.sub("", matchable)
