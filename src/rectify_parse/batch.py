@@ -368,7 +368,7 @@ def process_chunk(items: list[Item], keep_text: bool, timeout: float | None = No
         return [process_item(item, keep_text, timeout) for item in items]
     finally:
         _ALARM.disarm()
-        signal.signal(signal.SIGALRM, previous)
+        signal.signal(signal.SIGALRM, signal.SIG_DFL if previous is None else previous)  # None: set from C
 
 
 class _Alarm:
@@ -468,6 +468,10 @@ def run_items(items: Iterator[Item], options: BatchOptions) -> Generator[Result,
             pool.shutdown()
 
 
+class _OutOfTime(BrokenProcessPool):
+    """A chunk ran past its time budget and its pool's workers were killed."""
+
+
 class _Pool:
     """A process pool that outlives a worker killed by an input (a crash in a C extension, the kernel's
     out-of-memory killer): the chunks it held are run again in a new pool, the chunk that broke it one
@@ -514,13 +518,13 @@ class _Pool:
         return self._generation, self._executor.submit(process_chunk, chunk, keep_text, self._timeout)
 
     def wait(self, generation: int, future: Future[list[Result]], size: int) -> list[Result]:
-        """The future's results; raises BrokenProcessPool for a broken pool or a chunk out of time (whose
-        workers are then killed, so the pool is broken too)."""
+        """The future's results; raises BrokenProcessPool for a broken pool, and its subclass _OutOfTime
+        for a chunk past its time budget (whose workers are then killed: the pool is broken too)."""
         try:
             return future.result(timeout=self.budget(size))
         except FutureTimeoutError:
             self.kill(generation)
-            raise BrokenProcessPool("a chunk ran past its time budget; its workers were killed") from None
+            raise _OutOfTime("a chunk ran past its time budget; its workers were killed") from None
 
     @property
     def generation(self) -> int:
@@ -538,17 +542,15 @@ class _Pool:
         out: list[Result] = []
         for item in chunk:
             generation, future = self.run([item], keep_text)
-            started = time.monotonic()
             try:
                 out.extend(self.wait(generation, future, 1))
+            except _OutOfTime:
+                message = f"parsing took longer than {self._timeout:g} s (--timeout); its worker was killed"
+                out.append(_error_result(item, ParseTimeoutError.__name__, message))
+                self._restart(generation)
             except BrokenProcessPool:
-                budget = self.budget(1)
-                if budget is not None and time.monotonic() - started >= budget:
-                    message = f"parsing took longer than {self._timeout:g} s (--timeout); its worker was killed"
-                    out.append(_error_result(item, ParseTimeoutError.__name__, message))
-                else:
-                    message = "the worker process parsing this input died (killed, or crashed in native code)"
-                    out.append(_error_result(item, "WorkerDied", message))
+                message = "the worker process parsing this input died (killed, or crashed in native code)"
+                out.append(_error_result(item, "WorkerDied", message))
                 self._restart(generation)
         return out
 
