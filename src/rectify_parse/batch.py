@@ -30,8 +30,8 @@ An input that takes longer than ``--timeout`` seconds to parse is stopped and be
 ``ParseTimeoutError``. The limit is a SIGALRM in the process that parses, which interrupts Python code;
 with ``--workers`` of 2 or more the parent also kills a worker stuck outside Python code (a chunk of n
 inputs gets n × timeout + ``HARD_GRACE`` seconds) and parses its chunk again one input at a time.
-Signals need Unix and the main thread: on a Dask cluster, whose workers run tasks in threads, and on
-Windows, no limit applies.
+Signals need Unix and the main thread: on Windows only the pool's limit applies, and on a Dask
+cluster, whose workers run tasks in threads, none does.
 """
 
 from __future__ import annotations
