@@ -121,3 +121,36 @@ def test_pages_of_one_template_give_few_candidates_and_copies_are_still_found(mo
     # Without the signature check, band collisions alone would send three times as many pairs to verification.
     monkeypatch.setattr(corpus, "MIN_AGREEMENT", 0.0)
     assert finder_over_pages().candidate_pairs >= 3 * finder.candidate_pairs
+
+
+@pytest.mark.parametrize("cap", [2, corpus.MAX_BUCKET_CHECKS])
+def test_band_collisions_by_sorting_equal_those_of_buckets_filled_in_order(
+    monkeypatch: pytest.MonkeyPatch, cap: int
+) -> None:
+    # Pages of one template collide in many bands: the sort must pair each row with the same earlier rows
+    # of its bucket as a table filled in input order would, the bucket cap included.
+    import numpy as np
+
+    rng = random.Random(5)
+    han = (Path(rectify_parse.__file__).parent / "common_chars.txt").read_text(encoding="utf-8").strip()[:300]
+    pool = ["".join(rng.choice(han) for _ in range(12)) + "。" for _ in range(16)]
+    monkeypatch.setattr(corpus, "MAX_BUCKET_CHECKS", cap)
+    monkeypatch.setattr(corpus, "MIN_AGREEMENT", 0.2)
+    finder = NearDuplicateFinder()
+    for k in range(60):
+        finder.add(f"p{k:02d}", "\n".join(rng.sample(pool, 12)))
+    rows = len(finder._owners)
+    keys = np.concatenate(finder._band_keys)[:rows]
+    signatures = np.concatenate(finder._signatures)[:rows]
+    want: set[tuple[str, str]] = set()
+    for band in range(corpus.BANDS):
+        buckets: dict[int, list[int]] = {}
+        for row, key in enumerate(keys[:, band].tolist()):
+            members = buckets.setdefault(key, [])
+            for other in members[-cap:]:
+                if np.count_nonzero(signatures[other] == signatures[row]) >= 0.2 * corpus.NUM_PERM:
+                    x, y = finder._ids[finder._owners[other]], finder._ids[finder._owners[row]]
+                    want.add((min(x, y), max(x, y)))
+            members.append(row)
+    assert len(want) > 20  # the template makes many collisions, and the cap bites
+    assert finder._candidates() == want

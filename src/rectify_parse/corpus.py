@@ -14,6 +14,7 @@ small for similarity to mean anything (``详见附件。`` on two pages says not
 from __future__ import annotations
 
 import zlib
+from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -87,13 +88,12 @@ def sample_shingles(hashes: Any) -> Any:
 _BAND_PRIME = 0x100000001B3
 
 
-def band_keys(hashvalues: Any) -> list[int]:
-    """The signature cut into ``BANDS`` bands of ``ROWS`` values, each folded into a 64-bit key."""
+def band_keys(hashvalues: Any) -> Any:
+    """The signature cut into ``BANDS`` bands of ``ROWS`` values, each folded into a 64-bit key (numpy)."""
     import numpy as np
 
     rows = hashvalues[: BANDS * ROWS].astype(np.uint64).reshape(BANDS, ROWS)
-    keys: list[int] = (rows @ _band_weights()).tolist()
-    return keys
+    return rows @ _band_weights()
 
 
 @lru_cache(maxsize=1)
@@ -103,13 +103,6 @@ def _band_weights() -> Any:
     import numpy as np
 
     return np.array([pow(_BAND_PRIME, ROWS - 1 - k, 2**64) for k in range(ROWS)], dtype=np.uint64)
-
-
-def _agreement(a: Any, b: Any) -> float:
-    """Share of equal values of two MinHash signatures: an estimate of their sets' Jaccard similarity."""
-    import numpy as np
-
-    return int(np.count_nonzero(a == b)) / len(a)
 
 
 def _identity(value: int) -> int:
@@ -140,6 +133,30 @@ def signature(minhash: Any, hashes: Any) -> Any:
     return minhash.hashvalues.copy()
 
 
+# Signatures and band keys are stored in blocks of this many rows: storage grows without copying.
+_BLOCK = 4096
+# Candidate pairs are checked against their signatures this many at a time (two rows of 512 bytes each).
+_CHECK_BATCH = 8192
+
+
+def _bucket_pairs(column: Any) -> set[tuple[int, int]]:
+    """Row pairs sharing a value of ``column`` (one band's keys by row), each row paired with the
+    ``MAX_BUCKET_CHECKS`` rows before it in its bucket."""
+    import numpy as np
+
+    order = np.argsort(column, kind="stable")  # stable: a bucket's rows stay in the order they came
+    ordered = column[order]
+    bounds = np.flatnonzero(ordered[1:] != ordered[:-1]) + 1
+    starts, ends = np.r_[0, bounds], np.r_[bounds, len(column)]
+    shared = np.flatnonzero(ends - starts > 1)  # most keys belong to one row
+    pairs: set[tuple[int, int]] = set()
+    for start, end in zip(starts[shared].tolist(), ends[shared].tolist(), strict=True):
+        rows = order[start:end].tolist()
+        for j in range(1, len(rows)):
+            pairs.update((rows[i], rows[j]) for i in range(max(0, j - MAX_BUCKET_CHECKS), j))
+    return pairs
+
+
 @dataclass(frozen=True, slots=True)
 class Group:
     """Documents that are the same notice."""
@@ -161,23 +178,24 @@ class Group:
 class NearDuplicateFinder:
     """Incremental grouping: ``add`` documents one by one, then ask for ``groups``.
 
-    Memory per document: its LSH band keys, its 128-value signature (to check a band collision before it
-    becomes a candidate pair) and its clean body compressed; matching text is rebuilt only for documents
-    that are candidates of a pair, when ``groups`` verifies them. With ``keep_texts=False``
-    the bodies are not kept at all and ``groups`` reads the candidates' bodies back through its ``load``
-    argument (the batch reads them from its first-pass output).
+    Memory per document, about 1 KB: its 128-value signature and 25 LSH band keys in numpy blocks, its
+    id and the length of its matching text; with ``keep_texts`` (the default) its clean body compressed
+    too. Band collisions are looked for when they are first needed (``candidate_pairs``, ``groups``):
+    one sort of each band's keys. With ``keep_texts=False`` ``groups`` reads the candidates' bodies back
+    through its ``load`` argument (the batch reads them from its first-pass output).
     """
 
     threshold: float = DEFAULT_THRESHOLD
     keep_texts: bool = True
     _texts: dict[str, bytes] = field(default_factory=dict)
-    _lengths: dict[str, int] = field(default_factory=dict)
-    _signatures: dict[str, Any] = field(default_factory=dict)  # id -> MinHash values (numpy, 512 bytes)
-    _pairs: set[tuple[str, str]] = field(default_factory=set)
-    # One table per band: band key -> the id, or the ids, that share it. A band key is the band's rows
-    # folded into one 64-bit integer, far smaller than datasketch's MinHashLSH keeps per entry (bytes
-    # keys and a set per bucket), which is what lets --dedup run over a large corpus in little memory.
-    _bands: list[dict[int, str | list[str]]] = field(default_factory=lambda: [{} for _ in range(BANDS)])
+    _index: dict[str, int] = field(default_factory=dict)  # id -> position in _ids
+    _ids: list[str] = field(default_factory=list)
+    _lengths: array[int] = field(default_factory=lambda: array("q"))  # matching-text length, by position
+    # Row r of the blocks below belongs to document _owners[r] (short bodies get no row).
+    _owners: array[int] = field(default_factory=lambda: array("q"))
+    _signatures: list[Any] = field(default_factory=list)  # blocks of (_BLOCK, NUM_PERM) uint32
+    _band_keys: list[Any] = field(default_factory=list)  # blocks of (_BLOCK, BANDS) uint64
+    _pairs: set[tuple[str, str]] | None = None  # None: not looked for since the last add
     _minhash: Any = None
 
     def __post_init__(self) -> None:
@@ -186,41 +204,71 @@ class NearDuplicateFinder:
 
     def add(self, doc_id: str, text: str) -> None:
         """Index one clean body under ``doc_id`` (ids must be unique)."""
-        if doc_id in self._lengths:
+        import numpy as np
+
+        if doc_id in self._index:
             raise ConfigError(f"duplicate document id {doc_id!r}")
+        self._index[doc_id] = len(self._ids)
+        self._ids.append(doc_id)
         matching = matching_text(text)
         if self.keep_texts:
             self._texts[doc_id] = zlib.compress(text.encode("utf-8"), 1)
-        self._lengths[doc_id] = len(matching)
+        self._lengths.append(len(matching))
+        self._pairs = None
         hashes = shingle_hashes(matching)
         if len(hashes) < MIN_SHINGLES:
             return
         if self._minhash is None:
             self._minhash = new_minhash()
         values = signature(self._minhash, sample_shingles(hashes))
-        self._signatures[doc_id] = values
-        checked: set[str] = set()
-        for table, key in zip(self._bands, band_keys(values), strict=True):
-            bucket = table.get(key)
-            if bucket is None:
-                table[key] = doc_id
-                continue
-            if isinstance(bucket, str):
-                others = [bucket]
-                table[key] = [bucket, doc_id]
-            else:
-                others = bucket[-MAX_BUCKET_CHECKS:]
-                bucket.append(doc_id)
-            for other in others:
-                if other not in checked:
-                    checked.add(other)
-                    if _agreement(values, self._signatures[other]) >= MIN_AGREEMENT:
-                        self._pairs.add((min(other, doc_id), max(other, doc_id)))
+        row = len(self._owners) % _BLOCK
+        if row == 0:
+            self._signatures.append(np.empty((_BLOCK, NUM_PERM), dtype=np.uint32))
+            self._band_keys.append(np.empty((_BLOCK, BANDS), dtype=np.uint64))
+        self._signatures[-1][row] = values  # MinHash values are 32-bit (datasketch's affine32 scheme)
+        self._band_keys[-1][row] = band_keys(values)
+        self._owners.append(len(self._ids) - 1)
+
+    def _candidates(self) -> set[tuple[str, str]]:
+        """Id pairs (smaller first) that share a band and whose signatures agree on ``MIN_AGREEMENT`` of
+        their values: the band collisions of pages of one template mostly do not."""
+        if self._pairs is not None:
+            return self._pairs
+        import numpy as np
+
+        self._pairs = set()
+        rows = len(self._owners)
+        if rows < 2:
+            return self._pairs
+        keys = np.concatenate(self._band_keys)[:rows]
+        collided: set[tuple[int, int]] = set()
+        for band in range(BANDS):
+            collided |= _bucket_pairs(keys[:, band])
+        del keys
+        ordered = np.array(sorted(collided), dtype=np.int64).reshape(-1, 2)
+        for at in range(0, len(ordered), _CHECK_BATCH):
+            batch = ordered[at : at + _CHECK_BATCH]
+            first, second = self._signature_rows(batch[:, 0]), self._signature_rows(batch[:, 1])
+            agree = np.count_nonzero(first == second, axis=1) >= MIN_AGREEMENT * NUM_PERM
+            for a, b in batch[agree].tolist():
+                x, y = self._ids[self._owners[a]], self._ids[self._owners[b]]
+                self._pairs.add((min(x, y), max(x, y)))
+        return self._pairs
+
+    def _signature_rows(self, rows: Any) -> Any:
+        import numpy as np
+
+        out = np.empty((len(rows), NUM_PERM), dtype=np.uint32)
+        blocks, offsets = np.divmod(rows, _BLOCK)
+        for block in np.unique(blocks).tolist():
+            chosen = blocks == block
+            out[chosen] = self._signatures[block][offsets[chosen]]
+        return out
 
     @property
     def candidate_pairs(self) -> int:
         """Pairs waiting for verification: what ``groups`` will compare."""
-        return len(self._pairs)
+        return len(self._candidates())
 
     def text(self, doc_id: str) -> str:
         """The clean body indexed under ``doc_id`` (only when the finder keeps texts)."""
@@ -263,7 +311,7 @@ class NearDuplicateFinder:
                 x = parent[x]
             return x
 
-        for a, b in sorted(self._pairs):
+        for a, b in sorted(self._candidates()):
             if similarity(a, b) >= self.threshold:
                 ra, rb = root(a), root(b)
                 if ra != rb:
@@ -283,7 +331,7 @@ class NearDuplicateFinder:
         out: list[Group] = []
         rest = component
         while len(rest) >= 2:
-            rep = min(rest, key=lambda x: (-self._lengths[x], x))
+            rep = min(rest, key=lambda x: (-self._lengths[self._index[x]], x))
             close = {x: similarity(rep, x) for x in rest if x != rep}
             kept = sorted(x for x, s in close.items() if s >= self.threshold)
             if kept:
