@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import zlib
 from array import array
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -139,7 +139,7 @@ _BLOCK = 4096
 _CHECK_BATCH = 8192
 
 
-def _bucket_pairs(column: Any) -> set[tuple[int, int]]:
+def _bucket_pairs(column: Any) -> Iterator[tuple[int, int]]:
     """Row pairs sharing a value of ``column`` (one band's keys by row), each row paired with the
     ``MAX_BUCKET_CHECKS`` rows before it in its bucket."""
     import numpy as np
@@ -149,12 +149,11 @@ def _bucket_pairs(column: Any) -> set[tuple[int, int]]:
     bounds = np.flatnonzero(ordered[1:] != ordered[:-1]) + 1
     starts, ends = np.r_[0, bounds], np.r_[bounds, len(column)]
     shared = np.flatnonzero(ends - starts > 1)  # most keys belong to one row
-    pairs: set[tuple[int, int]] = set()
     for start, end in zip(starts[shared].tolist(), ends[shared].tolist(), strict=True):
         rows = order[start:end].tolist()
         for j in range(1, len(rows)):
-            pairs.update((rows[i], rows[j]) for i in range(max(0, j - MAX_BUCKET_CHECKS), j))
-    return pairs
+            for i in range(max(0, j - MAX_BUCKET_CHECKS), j):
+                yield rows[i], rows[j]
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,19 +240,30 @@ class NearDuplicateFinder:
         if rows < 2:
             return self._pairs
         keys = np.concatenate(self._band_keys)[:rows]
-        collided: set[tuple[int, int]] = set()
+        # Collisions are checked a batch at a time as they come, so a band shared by many pages of one
+        # template never holds all its pairs in memory (a pair colliding in several bands is checked again).
+        batch: list[tuple[int, int]] = []
         for band in range(BANDS):
-            collided |= _bucket_pairs(keys[:, band])
-        del keys
-        ordered = np.array(sorted(collided), dtype=np.int64).reshape(-1, 2)
-        for at in range(0, len(ordered), _CHECK_BATCH):
-            batch = ordered[at : at + _CHECK_BATCH]
-            first, second = self._signature_rows(batch[:, 0]), self._signature_rows(batch[:, 1])
-            agree = np.count_nonzero(first == second, axis=1) >= MIN_AGREEMENT * NUM_PERM
-            for a, b in batch[agree].tolist():
-                x, y = self._ids[self._owners[a]], self._ids[self._owners[b]]
-                self._pairs.add((min(x, y), max(x, y)))
+            for pair in _bucket_pairs(keys[:, band]):
+                batch.append(pair)
+                if len(batch) == _CHECK_BATCH:
+                    self._keep_agreeing(batch)
+                    batch.clear()
+        self._keep_agreeing(batch)
         return self._pairs
+
+    def _keep_agreeing(self, rows: list[tuple[int, int]]) -> None:
+        """Add to the candidates the row pairs whose signatures agree on ``MIN_AGREEMENT`` of their values."""
+        import numpy as np
+
+        if not rows or self._pairs is None:
+            return
+        pairs = np.array(rows, dtype=np.int64)
+        first, second = self._signature_rows(pairs[:, 0]), self._signature_rows(pairs[:, 1])
+        agree = np.count_nonzero(first == second, axis=1) >= MIN_AGREEMENT * NUM_PERM
+        for a, b in pairs[agree].tolist():
+            x, y = self._ids[self._owners[a]], self._ids[self._owners[b]]
+            self._pairs.add((min(x, y), max(x, y)))
 
     def _signature_rows(self, rows: Any) -> Any:
         import numpy as np
