@@ -239,12 +239,12 @@ class NearDuplicateFinder:
         rows = len(self._owners)
         if rows < 2:
             return self._pairs
-        keys = np.concatenate(self._band_keys)[:rows]
         # Collisions are checked a batch at a time as they come, so a band shared by many pages of one
         # template never holds all its pairs in memory (a pair colliding in several bands is checked again).
         batch: list[tuple[int, int]] = []
         for band in range(BANDS):
-            for pair in _bucket_pairs(keys[:, band]):
+            column = np.concatenate([block[:, band] for block in self._band_keys])[:rows]  # one band at a time
+            for pair in _bucket_pairs(column):
                 batch.append(pair)
                 if len(batch) == _CHECK_BATCH:
                     self._keep_agreeing(batch)

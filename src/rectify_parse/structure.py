@@ -336,7 +336,7 @@ class BodyParser:
     def _table_of_contents(self) -> None:
         """Reserve a table of contents: headings listed (after 目录, or bare) that the body then repeats."""
         text = self.r.text
-        # Each line without its spaces, from one substitution over the lines joined (lines hold no "\n").
+        # Each line without its spaces, from the lines joined in one string (lines hold no "\n").
         if not self.lines:
             return
         keys = lines_without_spaces("\n".join(text[s:e] for s, e in self.lines))
