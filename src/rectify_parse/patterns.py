@@ -332,9 +332,19 @@ CONTACT_PHONE = regex.compile(
     r"(?:联系电话|咨询电话|联系方式|举报电话|监督电话|电话)\s*[:：]?\s*"
     r"(?P<phone>\(?0?\d{2,4}\)?[-—－ ]?\d{6,8}(?:[-—－转]\d{1,5})?|1\d{10})"
 )
-CONTACT_LINE = regex.compile(
-    r"\s*(?:联系人|联系电话|咨询电话|联系方式|举报电话|监督电话|电子邮箱|邮政信箱|通讯地址|邮编)\s*[:：]"
+CONTACT_LABELS = (
+    "联系人",
+    "联系电话",
+    "咨询电话",
+    "联系方式",
+    "举报电话",
+    "监督电话",
+    "电子邮箱",
+    "邮政信箱",
+    "通讯地址",
+    "邮编",
 )
+CONTACT_LINE = regex.compile(r"\s*(?:" + "|".join(CONTACT_LABELS) + r")\s*[:：]")
 CLOSING_FORMULA = regex.compile(r"\s*特此(?:通知|通报|公告|公示|报告|函告|批复|说明)\s*[。!！]?\s*")
 # Searched along whole lines: no leading \s* (a search would retry it at every space of a long run).
 DATE_LINE = regex.compile(

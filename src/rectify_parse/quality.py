@@ -47,6 +47,15 @@ def _classes() -> Any:
     return table
 
 
+@lru_cache(maxsize=1)
+def _having() -> Any:
+    """Row k marks the bit combinations that include class k (Han, common, Latin, space)."""
+    import numpy as np
+
+    bits = (_IS_HAN, _IS_COMMON, _IS_LATIN, _IS_SPACE)
+    return np.array([[1 if combination & bit else 0 for combination in range(16)] for bit in bits], dtype=np.int64)
+
+
 @dataclass(frozen=True, slots=True)
 class Counts:
     """Characters of a sample by class."""
@@ -64,20 +73,14 @@ def count_classes(text: str) -> Counts:
     points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     astral = not in_bmp(text)
     # One pass: how many characters carry each of the 16 combinations of class bits.
-    by_bits = np.bincount(_classes()[np.minimum(points, 0xFFFF) if astral else points], minlength=16).tolist()
+    by_bits = np.bincount(_classes()[np.minimum(points, 0xFFFF) if astral else points], minlength=16)
     astral_han = (
         int(np.count_nonzero((points >= _ASTRAL_HAN[0]) & (points <= _ASTRAL_HAN[1]))) if astral else 0
     )  # U+FFFF, where other astral characters land, is a noncharacter: class 0
 
-    def having(bit: int) -> int:
-        return sum(n for bits, n in enumerate(by_bits) if bits & bit)
-
-    return Counts(
-        visible=len(text) - having(_IS_SPACE),
-        han=having(_IS_HAN) + astral_han,
-        common=having(_IS_COMMON),
-        latin=having(_IS_LATIN),
-    )
+    # Characters having each class: the counts of every combination that includes its bit, summed.
+    han, common, latin, space = (_having() @ by_bits).tolist()
+    return Counts(visible=len(text) - space, han=han + astral_han, common=common, latin=latin)
 
 
 def quality(text: str) -> float:

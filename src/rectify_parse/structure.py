@@ -20,6 +20,7 @@ from .patterns import (
     ATTACHMENT_HEAD,
     ATTACHMENT_ITEM,
     CLOSING_FORMULA,
+    CONTACT_LABELS,
     CONTACT_LINE,
     CONTACT_PHONE,
     DATE_LINE,
@@ -287,11 +288,14 @@ class BodyParser:
                 phone, spans["contact_phone"] = self.r.raw(s, e), self.r.span(s, e)
                 break
         lo = max(0, len(self.lines) - 8)
-        # Contact lines and closing formulas (特此通报。) belong to the sign-off, not to the last section.
-        for i in range(lo, len(self.lines)):
-            start, end = self.lines[i]
-            if CONTACT_LINE.match(text, start, end) or CLOSING_FORMULA.fullmatch(text, start, end):
-                self.reserved.add(i)
+        # Contact lines and closing formulas (特此通报。) belong to the sign-off, not to the last section. Each
+        # needs its label or 特此: a last stretch without them needs no per-line matching.
+        tail = text[self.lines[lo][0] : self.lines[-1][1]] if self.lines else ""
+        if "特此" in tail or any(label in tail for label in CONTACT_LABELS):
+            for i in range(lo, len(self.lines)):
+                start, end = self.lines[i]
+                if CONTACT_LINE.match(text, start, end) or CLOSING_FORMULA.fullmatch(text, start, end):
+                    self.reserved.add(i)
         for i in range(len(self.lines) - 1, lo - 1, -1):
             start, end = self.lines[i]
             if PUBLIC_NOTE.fullmatch(text, start, end):
