@@ -380,7 +380,9 @@ class BodyParser:
                 while hs < end and text[hs] in " \t":
                     hs += 1
                 stop = first_sentence_end(text, hs, end)
-                enum = _HEADING_THEN_ENUM.search(text, hs, min(end, hs + MAX_INLINE_HEADING))
+                window = min(end, hs + MAX_INLINE_HEADING)
+                # The pattern needs 一是 in the window: a plain find rules out nearly every heading first.
+                enum = _HEADING_THEN_ENUM.search(text, hs, window) if text.find("一是", hs, window) != -1 else None
                 if enum is not None and (stop == -1 or enum.start() < stop):
                     # 三、下一步工作打算一是…二是…: a heading run into its enumeration (lost newlines).
                     heading = self.r.trim(hs, enum.start())
