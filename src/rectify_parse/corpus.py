@@ -235,37 +235,40 @@ class NearDuplicateFinder:
             return self._pairs
         import numpy as np
 
-        self._pairs = set()
+        found: set[tuple[str, str]] = set()
         rows = len(self._owners)
-        if rows < 2:
-            return self._pairs
         # Collisions are checked a batch at a time as they come, so a band shared by many pages of one
         # template never holds all its pairs in memory (a pair colliding in several bands is checked again).
         batch: list[tuple[int, int]] = []
         for band in range(BANDS):
+            if rows < 2:
+                break
             column = np.concatenate([block[:, band] for block in self._band_keys])[:rows]  # one band at a time
             for pair in _bucket_pairs(column):
                 batch.append(pair)
                 if len(batch) == _CHECK_BATCH:
-                    self._keep_agreeing(batch)
+                    self._keep_agreeing(batch, found)
                     batch.clear()
-        self._keep_agreeing(batch)
-        return self._pairs
+        self._keep_agreeing(batch, found)
+        self._pairs = found  # only once complete: an interrupted search is not remembered
+        return found
 
-    def _keep_agreeing(self, rows: list[tuple[int, int]]) -> None:
-        """Add to the candidates the row pairs whose signatures agree on ``MIN_AGREEMENT`` of their values."""
+    def _keep_agreeing(self, rows: list[tuple[int, int]], found: set[tuple[str, str]]) -> None:
+        """Add to ``found`` the id pairs of the row pairs whose signatures agree on ``MIN_AGREEMENT`` of
+        their values."""
         import numpy as np
 
-        if not rows or self._pairs is None:
+        if not rows:
             return
         pairs = np.array(rows, dtype=np.int64)
         first, second = self._signature_rows(pairs[:, 0]), self._signature_rows(pairs[:, 1])
         agree = np.count_nonzero(first == second, axis=1) >= MIN_AGREEMENT * NUM_PERM
         for a, b in pairs[agree].tolist():
             x, y = self._ids[self._owners[a]], self._ids[self._owners[b]]
-            self._pairs.add((min(x, y), max(x, y)))
+            found.add((min(x, y), max(x, y)))
 
     def _signature_rows(self, rows: Any) -> Any:
+        """The signatures of ``rows`` (an integer array), gathered from their blocks."""
         import numpy as np
 
         out = np.empty((len(rows), NUM_PERM), dtype=np.uint32)
