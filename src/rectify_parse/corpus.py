@@ -240,9 +240,7 @@ class NearDuplicateFinder:
         # Collisions are checked a batch at a time as they come, so a band shared by many pages of one
         # template never holds all its pairs in memory (a pair colliding in several bands is checked again).
         batch: list[tuple[int, int]] = []
-        for band in range(BANDS):
-            if rows < 2:
-                break
+        for band in range(BANDS) if rows >= 2 else ():
             column = np.concatenate([block[:, band] for block in self._band_keys])[:rows]  # one band at a time
             for pair in _bucket_pairs(column):
                 batch.append(pair)
