@@ -85,6 +85,8 @@ DEFAULT_TIMEOUT = 120.0
 HARD_GRACE = 5.0
 # After the limit the alarm repeats this often: a raise swallowed on its way up does not lift the limit.
 ALARM_REPEAT = 1.0
+# Seconds between the parent's looks at its workers' clocks while it waits for a chunk.
+_POLL = 1.0
 
 
 class Failure(NamedTuple):
@@ -334,8 +336,10 @@ def process_item(item: Item, keep_text: bool, limit: float | None = None) -> Res
     try:
         try:
             _ALARM.arm(limit)
+            _CLOCK.start()
             notice = parse(payload)
         finally:
+            _CLOCK.stop()
             _ALARM.disarm()
         # orjson writes the dataclasses directly: no intermediate dict tree, several times faster than
         # to_dict() + json.dumps on the records of a batch.
@@ -400,6 +404,32 @@ class _Alarm:
 _ALARM = _Alarm()
 
 
+class _Clock:
+    """When this worker process started the input it is parsing, in a slot of memory its pool shares
+    (``time.monotonic()``, the same clock in every process; 0.0 while idle): the parent sees a worker
+    stuck on one input, where an alarm cannot reach, long before its chunk's budget runs out."""
+
+    def __init__(self) -> None:
+        self.slots: Any = None  # a shared array of doubles, one per worker; None outside a pool
+        self.slot = -1
+
+    def claim(self, slots: Any, claimed: Any) -> None:
+        with claimed.get_lock():
+            self.slot, claimed.value = claimed.value, claimed.value + 1
+        self.slots = slots if self.slot < len(slots) else None  # a worker beyond the pool's size: no slot
+
+    def start(self) -> None:
+        if self.slots is not None:
+            self.slots[self.slot] = time.monotonic()
+
+    def stop(self) -> None:
+        if self.slots is not None:
+            self.slots[self.slot] = 0.0
+
+
+_CLOCK = _Clock()
+
+
 # ---------------------------------------------------------------------------------------------------
 # Running chunks in order
 
@@ -433,9 +463,10 @@ def ordered_results(chunks: Iterable[list[Item]], submit: Submit, in_flight: int
         yield from pending.popleft().result()
 
 
-def _ignore_sigint() -> None:
+def _init_worker(slots: Any, claimed: Any) -> None:
     # Ctrl-C reaches the whole process group: the parent stops the run; workers must not print tracebacks.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _CLOCK.claim(slots, claimed)
 
 
 def _pool_context() -> Any:
@@ -476,13 +507,15 @@ class _Pool:
     """A process pool that outlives a worker killed by an input (a crash in a C extension, the kernel's
     out-of-memory killer): the chunks it held are run again in a new pool, the chunk that broke it one
     input at a time, and an input that kills its worker again becomes a ``WorkerDied`` error record.
-    A chunk that overruns its time budget is treated the same way, after its workers are killed, and
-    an input that overruns again alone becomes a ``ParseTimeoutError`` error record."""
+    A worker parsing one input for longer than the time limit (plus ``HARD_GRACE``), or a chunk that
+    overruns its whole budget, is treated the same way, after the pool's workers are killed, and an
+    input that overruns again alone becomes a ``ParseTimeoutError`` error record."""
 
     def __init__(self, workers: int, timeout: float | None = None) -> None:
         self._workers = workers
         self._timeout = timeout
         self._generation = 0
+        self._started: Any = None  # the workers' _Clock slots
         self._executor = self._new_executor()
 
     def budget(self, size: int) -> float | None:
@@ -502,7 +535,19 @@ class _Pool:
             process.kill()
 
     def _new_executor(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(self._workers, mp_context=_pool_context(), initializer=_ignore_sigint)
+        context = _pool_context()
+        self._started = context.Array("d", self._workers, lock=False)
+        claimed = context.Value("i", 0)
+        return ProcessPoolExecutor(
+            self._workers, mp_context=context, initializer=_init_worker, initargs=(self._started, claimed)
+        )
+
+    def _stuck(self) -> bool:
+        """Whether a worker has been parsing one input past the time limit and its grace."""
+        if not self._timeout:
+            return False
+        now = time.monotonic()
+        return any(started and now - started > self._timeout + HARD_GRACE for started in self._started[:])
 
     def _restart(self, generation: int) -> None:
         """A new pool, unless one was already started since ``generation`` broke."""
@@ -520,11 +565,17 @@ class _Pool:
     def wait(self, generation: int, future: Future[list[Result]], size: int) -> list[Result]:
         """The future's results; raises BrokenProcessPool for a broken pool, and its subclass _OutOfTime
         for a chunk past its time budget (whose workers are then killed: the pool is broken too)."""
-        try:
-            return future.result(timeout=self.budget(size))
-        except FutureTimeoutError:
-            self.kill(generation)
-            raise _OutOfTime("a chunk ran past its time budget; its workers were killed") from None
+        budget = self.budget(size)
+        if budget is None:
+            return future.result()
+        deadline = time.monotonic() + budget
+        while True:
+            try:
+                return future.result(timeout=min(_POLL, max(0.0, deadline - time.monotonic())))
+            except FutureTimeoutError:
+                if time.monotonic() >= deadline or self._stuck():
+                    self.kill(generation)
+                    raise _OutOfTime("an input ran past its time limit; the pool's workers were killed") from None
 
     @property
     def generation(self) -> int:
