@@ -28,8 +28,9 @@ an error record ``WorkerDied``. With ``--workers 1`` inputs are parsed in the ma
 
 An input that takes longer than ``--timeout`` seconds to parse is stopped and becomes an error record
 ``ParseTimeoutError``. The limit is a SIGALRM in the process that parses, which interrupts Python code;
-with ``--workers`` of 2 or more the parent also kills a worker stuck outside Python code (a chunk of n
-inputs gets n × timeout + ``HARD_GRACE`` seconds) and parses its chunk again one input at a time.
+with ``--workers`` of 2 or more the parent also watches when each worker started its current input and
+kills a worker stuck outside Python code (``HARD_GRACE`` seconds past the limit), then parses its
+chunk again one input at a time.
 Signals need Unix and the main thread: on Windows only the pool's limit applies, and on a Dask
 cluster, whose workers run tasks in threads, none does.
 """
