@@ -278,7 +278,7 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert run(CORPUS, "-o", tmp_path / "o.jsonl", "--workers", "0") == 2
     assert run(CORPUS, "--quiet") == 2  # -o is required
     assert run(CORPUS, "-o", "-", "--resume") == 3  # stdout cannot be resumed
-    for bad in ("-1", "nan", "inf", "soon"):
+    for bad in ("-1", "nan", "inf", "1e7", "soon"):
         assert run(CORPUS, "-o", tmp_path / "o.jsonl", "--timeout", bad) == 2
 
 
@@ -468,4 +468,44 @@ def test_a_worker_over_the_time_limit_is_stopped_and_the_run_goes_on(
     (failed,) = _assert_only_timed_out(out, clean, "s2.txt")
     # A worker stuck where the alarm cannot reach is killed by the parent; none is left running.
     assert failed["error"]["message"].endswith("its worker was killed") == (stuck_in == "native")
+    assert multiprocessing.active_children() == []
+
+
+def test_a_timeout_out_of_range_is_a_config_error(tmp_path: Path) -> None:
+    options = batch.BatchOptions(inputs=[str(CORPUS)], output=str(tmp_path / "o.jsonl"), timeout=-1.0)
+    with pytest.raises(ConfigError, match="timeout"):
+        batch.run_batch(options)
+
+
+def test_the_alarm_waits_until_no_import_is_half_done() -> None:
+    import sys
+
+    alarm = batch._Alarm()
+    alarm.limit = 1.0
+    # A frame of the import machinery anywhere up the stack: raising there would leave a module half
+    # imported for good, so the alarm lets it finish (it repeats a second later).
+    inside_import = compile("alarm.fire(14, sys._getframe())", "<frozen importlib._bootstrap>", "exec")
+    exec(inside_import, {"alarm": alarm, "sys": sys})
+    with pytest.raises(batch.ParseTimeoutError):
+        alarm.fire(14, sys._getframe())
+    alarm.limit = None
+    alarm.fire(14, sys._getframe())  # disarmed: nothing happens
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # fork() with threads alive warns on Python 3.12+
+def test_an_interrupted_pool_run_kills_its_stuck_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing
+    import time
+
+    monkeypatch.setattr(batch, "parse", _slow_on((CORPUS / "s2.txt").read_bytes(), block_alarm=True))
+    monkeypatch.setattr(batch, "_pool_context", lambda: multiprocessing.get_context("fork"))
+    options = batch.BatchOptions(inputs=[str(CORPUS)], output="-", globs=["*.txt"], workers=2, chunk_size=1)
+    results = batch.run_items(map(batch.load, batch._sources(options, frozenset())), options)
+    next(results)  # s2 is in flight behind the first input, stuck where no alarm reaches
+    started = time.monotonic()
+    results.close()  # what Ctrl-C does to the run: the pool is shut down on the way out
+    assert time.monotonic() - started < 5
+    deadline = time.monotonic() + 5
+    while multiprocessing.active_children() and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert multiprocessing.active_children() == []

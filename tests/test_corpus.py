@@ -154,3 +154,13 @@ def test_band_collisions_by_sorting_equal_those_of_buckets_filled_in_order(
             members.append(row)
     assert len(want) > 20  # the template makes many collisions, and the cap bites
     assert finder._candidates() == want
+
+
+def test_a_text_the_finder_cannot_store_leaves_it_as_it_was() -> None:
+    finder = NearDuplicateFinder()
+    body = (CORPUS / "a1.txt").read_text(encoding="utf-8")
+    with pytest.raises(UnicodeEncodeError):
+        finder.add("a", body + "\ud800")  # a lone surrogate: no UTF-8 for the compressed copy
+    finder.add("a", body)  # the id is still free
+    finder.add("b", body)
+    assert [g.ids for g in finder.groups()] == [["a", "b"]]

@@ -28,9 +28,9 @@ an error record ``WorkerDied``. With ``--workers 1`` inputs are parsed in the ma
 
 An input that takes longer than ``--timeout`` seconds to parse is stopped and becomes an error record
 ``ParseTimeoutError``. The limit is a SIGALRM in the process that parses, which interrupts Python code;
-with ``--workers`` of 2 or more the parent also watches when each worker started its current input and
-kills a worker stuck outside Python code (``HARD_GRACE`` seconds past the limit), then parses its
-chunk again one input at a time.
+with ``--workers`` of 2 or more the parent also watches which input each worker is parsing and since
+when, kills the workers when one is stuck outside Python code (``HARD_GRACE`` seconds past the limit),
+and runs the chunks in flight again without that input.
 Signals need Unix and the main thread: on Windows only the pool's limit applies, and on a Dask
 cluster, whose workers run tasks in threads, none does.
 """
@@ -49,19 +49,21 @@ import time
 import traceback
 from collections import Counter, deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeoutError
+from concurrent.futures import wait as futures_wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import closing
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from pathlib import Path
+from types import FrameType
 from typing import IO, Any, NamedTuple, Protocol, TextIO
 
 import orjson
 
 from .corpus import DEFAULT_THRESHOLD, Group, NearDuplicateFinder
-from .errors import BatchError, InputRecordError, InputTooLargeError, ParseTimeoutError, RectifyError
+from .errors import BatchError, ConfigError, InputRecordError, InputTooLargeError, ParseTimeoutError, RectifyError
 from .pipeline import MAX_CHARS, parse
 from .records import Notice
 
@@ -82,6 +84,7 @@ PROGRESS_LOG_INTERVAL = 5.0  # ... and between lines when stderr is a file or pi
 # Seconds one input may take to parse. The largest input allowed (MAX_CHARS) parses in seconds; an
 # input still running after two minutes is stuck, and one such page must not hold a run of millions.
 DEFAULT_TIMEOUT = 120.0
+MAX_TIMEOUT = 1e6  # about eleven days; setitimer refuses much larger values
 # Seconds the parent waits past a chunk's limits before it kills a worker stuck outside Python code.
 HARD_GRACE = 5.0
 # After the limit the alarm repeats this often: a raise swallowed on its way up does not lift the limit.
@@ -337,10 +340,8 @@ def process_item(item: Item, keep_text: bool, limit: float | None = None) -> Res
     try:
         try:
             _ALARM.arm(limit)
-            _CLOCK.start()
             notice = parse(payload)
         finally:
-            _CLOCK.stop()
             _ALARM.disarm()
         # orjson writes the dataclasses directly: no intermediate dict tree, several times faster than
         # to_dict() + json.dumps on the records of a batch.
@@ -363,17 +364,44 @@ def notice_outcome(notice: Notice) -> Outcome:
     return Outcome(None, len(notice.duplicates.copies), wording, tuple(w.code for w in notice.warnings))
 
 
-def process_chunk(items: list[Item], keep_text: bool, timeout: float | None = None) -> list[Result]:
+def process_chunk(items: list[Item], keep_text: bool, timeout: float | None = None, ticket: int = -1) -> list[Result]:
     """Worker entry point: one result per item, in order, each parse limited to ``timeout`` seconds
-    where this thread can take signals (see the module's notes)."""
-    if not timeout or not _ALARM.usable():
-        return [process_item(item, keep_text) for item in items]
+    where this thread can take signals (see the module's notes); ``ticket`` names the chunk to the
+    parent, which watches which input of which chunk each worker is parsing."""
+    limit = timeout if timeout and _ALARM.usable() else None
+    if limit is None:
+        return _process_items(items, keep_text, None, ticket)
+    _warm_up()
     previous = signal.signal(signal.SIGALRM, _ALARM.fire)
     try:
-        return [process_item(item, keep_text, timeout) for item in items]
+        return _process_items(items, keep_text, limit, ticket)
     finally:
         _ALARM.disarm()
+        signal.setitimer(signal.ITIMER_REAL, 0)  # whatever was interrupted: no alarm outlives the chunk
         signal.signal(signal.SIGALRM, signal.SIG_DFL if previous is None else previous)  # None: set from C
+
+
+def _process_items(items: list[Item], keep_text: bool, limit: float | None, ticket: int) -> list[Result]:
+    out: list[Result] = []
+    for index, item in enumerate(items):
+        _CLOCK.start(ticket, index)
+        out.append(process_item(item, keep_text, limit))
+        _CLOCK.stop()
+    return out
+
+
+# A page whose parse runs the parser's one-time set-up (numpy, its class tables): done once per process
+# before any limit is armed, so no input pays for it and no alarm interrupts it.
+_WARM_UP_PAGE = "\n".join(
+    ["关于整改情况的报告", "一、整改情况", "1.问题一。", "整改措施：一是加强管理。二是落实责任。", "完成情况：已完成。"]
+)
+_warmed: list[bool] = []
+
+
+def _warm_up() -> None:
+    if not _warmed:
+        parse(_WARM_UP_PAGE)
+        _warmed.append(True)
 
 
 class _Alarm:
@@ -387,9 +415,14 @@ class _Alarm:
     def usable() -> bool:
         return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 
-    def fire(self, signum: int, frame: object) -> None:
-        if self.limit is not None:
-            raise ParseTimeoutError(f"parsing took longer than {self.limit:g} s (--timeout)")
+    def fire(self, signum: int, frame: FrameType | None) -> None:
+        if self.limit is None:
+            return
+        while frame is not None:
+            if frame.f_code.co_filename.startswith("<frozen importlib._bootstrap"):
+                return  # a module half imported would fail every later input: the alarm repeats soon
+            frame = frame.f_back
+        raise ParseTimeoutError(f"parsing took longer than {self.limit:g} s (--timeout)")
 
     def arm(self, limit: float | None) -> None:
         if limit is not None:
@@ -406,26 +439,29 @@ _ALARM = _Alarm()
 
 
 class _Clock:
-    """When this worker process started the input it is parsing, in a slot of memory its pool shares
-    (``time.monotonic()``, the same clock in every process; 0.0 while idle): the parent sees a worker
-    stuck on one input, where an alarm cannot reach, long before its chunk's budget runs out."""
+    """Which input this worker process is parsing and since when, in a slot of memory its pool shares:
+    ``(started, ticket, index)`` as doubles, ``started`` from ``time.monotonic()`` (one clock for every
+    process) and 0.0 while idle. The parent sees a worker stuck on one input, where no alarm reaches,
+    and which input it is."""
 
     def __init__(self) -> None:
-        self.slots: Any = None  # a shared array of doubles, one per worker; None outside a pool
+        self.slots: Any = None  # a shared array of 3 doubles per worker; None outside a pool
         self.slot = -1
 
     def claim(self, slots: Any, claimed: Any) -> None:
         with claimed.get_lock():
             self.slot, claimed.value = claimed.value, claimed.value + 1
-        self.slots = slots if self.slot < len(slots) else None  # a worker beyond the pool's size: no slot
+        self.slots = slots if 3 * self.slot < len(slots) else None  # a worker beyond the pool's size
 
-    def start(self) -> None:
+    def start(self, ticket: int, index: int) -> None:
         if self.slots is not None:
-            self.slots[self.slot] = time.monotonic()
+            base = 3 * self.slot
+            self.slots[base + 1], self.slots[base + 2] = ticket, index
+            self.slots[base] = time.monotonic()  # last: a parent that sees the time sees the input too
 
     def stop(self) -> None:
         if self.slots is not None:
-            self.slots[self.slot] = 0.0
+            self.slots[3 * self.slot] = 0.0
 
 
 _CLOCK = _Clock()
@@ -493,35 +529,61 @@ def run_items(items: Iterator[Item], options: BatchOptions) -> Generator[Result,
             yield from process_chunk(chunk, keep_text, timeout)
     else:
         pool = _Pool(options.workers, timeout)
+        finished = False
         try:
             in_flight = options.workers * IN_FLIGHT_PER_WORKER
             yield from ordered_results(chunks, lambda c: pool.submit(c, keep_text), in_flight)
+            finished = True
         finally:
-            pool.shutdown()
+            pool.shutdown(finished)  # interrupted: kill the workers, which may be stuck and ignore Ctrl-C
 
 
 class _OutOfTime(BrokenProcessPool):
-    """A chunk ran past its time budget and its pool's workers were killed."""
+    """A worker was parsing one input past the time limit; the pool's workers were killed."""
+
+
+# Seconds to wait for a killed pool to mark its futures broken before going on regardless.
+_SETTLE = 30.0
 
 
 class _Pool:
     """A process pool that outlives a worker killed by an input (a crash in a C extension, the kernel's
     out-of-memory killer): the chunks it held are run again in a new pool, the chunk that broke it one
     input at a time, and an input that kills its worker again becomes a ``WorkerDied`` error record.
-    A worker parsing one input for longer than the time limit (plus ``HARD_GRACE``), or a chunk that
-    overruns its whole budget, is treated the same way, after the pool's workers are killed, and an
-    input that overruns again alone becomes a ``ParseTimeoutError`` error record."""
+
+    Each submitted chunk gets a ticket, and each worker writes the ticket and index of the input it is
+    parsing, with the time it started, to memory the pool shares (``_Clock``). While the parent waits,
+    it looks at them once a second: a worker on one input longer than the limit plus ``HARD_GRACE`` is
+    stuck where the alarm cannot reach, so the pool's workers are killed, that input becomes a
+    ``ParseTimeoutError`` error record, and every chunk in flight runs again without it."""
 
     def __init__(self, workers: int, timeout: float | None = None) -> None:
         self._workers = workers
         self._timeout = timeout
         self._generation = 0
+        self._tickets = 0
+        self._timed_out: set[tuple[int, int]] = set()  # (ticket, index) of inputs found stuck
         self._started: Any = None  # the workers' _Clock slots
         self._executor = self._new_executor()
 
-    def budget(self, size: int) -> float | None:
-        """Seconds to wait for a started chunk of ``size`` inputs: past the soft limit of every input."""
-        return None if not self._timeout else size * self._timeout + HARD_GRACE
+    def _new_executor(self) -> ProcessPoolExecutor:
+        context = _pool_context()
+        self._started = context.Array("d", 3 * self._workers, lock=False)
+        claimed = context.Value("i", 0)
+        return ProcessPoolExecutor(
+            self._workers, mp_context=context, initializer=_init_worker, initargs=(self._started, claimed)
+        )
+
+    def _stuck(self) -> list[tuple[int, int]]:
+        """(ticket, index) of the inputs a worker has been parsing past the limit and its grace."""
+        if not self._timeout:
+            return []
+        now, slots = time.monotonic(), self._started[:]
+        return [
+            (int(slots[k + 1]), int(slots[k + 2]))
+            for k in range(0, len(slots), 3)
+            if slots[k] and now - slots[k] > self._timeout + HARD_GRACE
+        ]
 
     def kill(self, generation: int) -> None:
         """Kill the workers of ``generation``'s pool (a worker stuck in native code ignores everything
@@ -535,21 +597,6 @@ class _Pool:
         for process in list((getattr(executor, "_processes", None) or {}).values()):
             process.kill()
 
-    def _new_executor(self) -> ProcessPoolExecutor:
-        context = _pool_context()
-        self._started = context.Array("d", self._workers, lock=False)
-        claimed = context.Value("i", 0)
-        return ProcessPoolExecutor(
-            self._workers, mp_context=context, initializer=_init_worker, initargs=(self._started, claimed)
-        )
-
-    def _stuck(self) -> bool:
-        """Whether a worker has been parsing one input past the time limit and its grace."""
-        if not self._timeout:
-            return False
-        now = time.monotonic()
-        return any(started and now - started > self._timeout + HARD_GRACE for started in self._started[:])
-
     def _restart(self, generation: int) -> None:
         """A new pool, unless one was already started since ``generation`` broke."""
         if generation == self._generation:
@@ -560,54 +607,76 @@ class _Pool:
     def submit(self, chunk: list[Item], keep_text: bool) -> _Job:
         return _Job(self, chunk, keep_text)
 
-    def run(self, chunk: list[Item], keep_text: bool) -> tuple[int, Future[list[Result]]]:
-        return self._generation, self._executor.submit(process_chunk, chunk, keep_text, self._timeout)
+    def run(self, chunk: list[Item], keep_text: bool) -> tuple[int, int, Future[list[Result]]]:
+        """Submit ``chunk``: its pool's generation, its ticket and its future."""
+        self._tickets += 1
+        future = self._executor.submit(process_chunk, chunk, keep_text, self._timeout, self._tickets)
+        return self._generation, self._tickets, future
 
-    def wait(self, generation: int, future: Future[list[Result]], size: int) -> list[Result]:
-        """The future's results; raises BrokenProcessPool for a broken pool, and its subclass _OutOfTime
-        for a chunk past its time budget (whose workers are then killed: the pool is broken too)."""
-        budget = self.budget(size)
-        if budget is None:
+    def wait(self, generation: int, future: Future[list[Result]]) -> list[Result]:
+        """The future's results. Raises BrokenProcessPool (or CancelledError) for a broken pool, and its
+        subclass _OutOfTime when a worker was stuck (the pool's workers are then killed)."""
+        if not self._timeout:
             return future.result()
-        deadline = time.monotonic() + budget
         while True:
             try:
-                return future.result(timeout=min(_POLL, max(0.0, deadline - time.monotonic())))
+                return future.result(timeout=_POLL)
             except FutureTimeoutError:
-                if time.monotonic() >= deadline or self._stuck():
+                stuck = self._stuck() if generation == self._generation else []
+                if stuck:
+                    self._timed_out.update(stuck)
                     self.kill(generation)
+                    # Once the pool sees its workers dead it fails every future it holds; restarting it
+                    # before that would cancel them instead.
+                    futures_wait([future], timeout=_SETTLE)
                     raise _OutOfTime("an input ran past its time limit; the pool's workers were killed") from None
 
     @property
     def generation(self) -> int:
         return self._generation
 
-    def recover(self, generation: int, chunk: list[Item], keep_text: bool) -> list[Result]:
-        """The results of a chunk whose pool broke (any chunk in flight may have broken it): the chunk
-        again in a new pool, and if that breaks too, one input at a time."""
+    def recover(self, generation: int, ticket: int, chunk: list[Item], keep_text: bool) -> list[Result]:
+        """The results of a chunk whose pool broke (any chunk in flight may have broken it): its inputs
+        found stuck are timeout records, the others run again."""
         self._restart(generation)
-        generation, future = self.run(chunk, keep_text)
-        try:
-            return self.wait(generation, future, len(chunk))
-        except BrokenProcessPool:
-            self._restart(generation)
-        out: list[Result] = []
-        for item in chunk:
-            generation, future = self.run([item], keep_text)
-            try:
-                out.extend(self.wait(generation, future, 1))
-            except _OutOfTime:
-                message = f"parsing took longer than {self._timeout:g} s (--timeout); its worker was killed"
-                out.append(_error_result(item, ParseTimeoutError.__name__, message))
-                self._restart(generation)
-            except BrokenProcessPool:
-                message = "the worker process parsing this input died (killed, or crashed in native code)"
-                out.append(_error_result(item, "WorkerDied", message))
-                self._restart(generation)
-        return out
+        stuck = {index for t, index in self._timed_out if t == ticket}
+        self._timed_out -= {(ticket, index) for index in stuck}
+        rest = self._settle([item for index, item in enumerate(chunk) if index not in stuck], keep_text)
+        return self._merged(chunk, stuck, rest)
 
-    def shutdown(self) -> None:
-        self._executor.shutdown(wait=True, cancel_futures=True)
+    def _settle(self, items: list[Item], keep_text: bool) -> list[Result]:
+        """``items`` run again in the current pool, alone in it. When it breaks with one of them stuck,
+        that one is a timeout record and the others run again; when it breaks otherwise, they run one
+        at a time, and an input that breaks its pool alone is a ``WorkerDied`` record."""
+        if not items:
+            return []
+        generation, ticket, future = self.run(items, keep_text)
+        try:
+            return self.wait(generation, future)
+        except (BrokenProcessPool, CancelledError):
+            pass
+        if any(t == ticket for t, _ in self._timed_out):
+            return self.recover(generation, ticket, items, keep_text)
+        self._restart(generation)
+        if len(items) > 1:
+            return [result for item in items for result in self._settle([item], keep_text)]
+        message = "the worker process parsing this input died (killed, or crashed in native code)"
+        return [_error_result(items[0], "WorkerDied", message)]
+
+    def _merged(self, chunk: list[Item], stuck: set[int], rest: list[Result]) -> list[Result]:
+        """``rest`` (the results of the inputs not stuck) with the stuck inputs' timeout records put back."""
+        message = f"parsing took longer than {self._timeout:g} s (--timeout); its worker was killed"
+        others = iter(rest)
+        return [
+            _error_result(item, ParseTimeoutError.__name__, message) if index in stuck else next(others)
+            for index, item in enumerate(chunk)
+        ]
+
+    def shutdown(self, finished: bool = True) -> None:
+        """Wait for the workers to exit when the run finished; kill them when it was interrupted."""
+        if not finished:
+            self.kill(self._generation)
+        self._executor.shutdown(wait=finished, cancel_futures=True)
 
 
 class _Job:
@@ -616,20 +685,19 @@ class _Job:
     def __init__(self, pool: _Pool, chunk: list[Item], keep_text: bool) -> None:
         self._pool, self._chunk, self._keep_text = pool, chunk, keep_text
         self._future: Future[list[Result]] | None = None
+        self._ticket = -1
         try:
-            self._generation, self._future = pool.run(chunk, keep_text)
+            self._generation, self._ticket, self._future = pool.run(chunk, keep_text)
         except BrokenProcessPool:  # the pool broke before this chunk could be sent
             self._generation = pool.generation
 
     def result(self) -> list[Result]:
-        """The chunk's results. They are asked for in submission order, so every earlier chunk is done
-        and this one holds a worker: its time budget may start now."""
         if self._future is not None:
             try:
-                return self._pool.wait(self._generation, self._future, len(self._chunk))
-            except BrokenProcessPool:
+                return self._pool.wait(self._generation, self._future)
+            except (BrokenProcessPool, CancelledError):
                 pass
-        return self._pool.recover(self._generation, self._chunk, self._keep_text)
+        return self._pool.recover(self._generation, self._ticket, self._chunk, self._keep_text)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -968,6 +1036,8 @@ def run_batch(options: BatchOptions, *, out: TextIO | None = None, log: TextIO |
     records in the output instead.
     """
     stream = log if log is not None else sys.stderr
+    if options.timeout is not None and not 0.0 <= options.timeout <= MAX_TIMEOUT:
+        raise ConfigError(f"timeout must be None or from 0 to {MAX_TIMEOUT:g} seconds, got {options.timeout!r}")
     if options.output == "-" and options.resume:
         raise BatchError("--resume needs an output file; standard output cannot be continued")
     started = time.perf_counter()
@@ -1027,8 +1097,8 @@ def _threshold(text: str) -> float:
 
 def _seconds(text: str) -> float:
     value = float(text)
-    if not value >= 0.0 or value == float("inf"):  # also refuses nan
-        raise argparse.ArgumentTypeError(f"must be a number of seconds, 0 or more, got {text}")
+    if not 0.0 <= value <= MAX_TIMEOUT:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"must be a number of seconds from 0 to {MAX_TIMEOUT:g}, got {text}")
     return value
 
 

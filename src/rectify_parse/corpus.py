@@ -207,11 +207,13 @@ class NearDuplicateFinder:
 
         if doc_id in self._index:
             raise ConfigError(f"duplicate document id {doc_id!r}")
+        # Everything that can fail (a text UTF-8 cannot hold) comes before the finder changes.
+        matching = matching_text(text)
+        compressed = zlib.compress(text.encode("utf-8"), 1) if self.keep_texts else b""
         self._index[doc_id] = len(self._ids)
         self._ids.append(doc_id)
-        matching = matching_text(text)
         if self.keep_texts:
-            self._texts[doc_id] = zlib.compress(text.encode("utf-8"), 1)
+            self._texts[doc_id] = compressed
         self._lengths.append(len(matching))
         self._pairs = None
         hashes = shingle_hashes(matching)
