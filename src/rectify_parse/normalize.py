@@ -237,11 +237,6 @@ def lines_matching(pattern: re.Pattern[str] | regex.Pattern[str], text: str, sta
     return {bisect.bisect_right(starts, m.start()) - 1 for m in pattern.finditer(text)}
 
 
-def in_bmp(text: str) -> bool:
-    """Whether every character of ``text`` is in the Basic Multilingual Plane (one C-level encode)."""
-    return len(text.encode("utf-16-le", "surrogatepass")) == 2 * len(text)
-
-
 def strip_span(text: str, start: int, end: int) -> tuple[int, int]:
     """Narrow ``[start, end)`` of ``text`` so it neither starts nor ends with whitespace."""
     while start < end and text[start].isspace():

@@ -14,8 +14,6 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from .normalize import in_bmp
-
 # Character classes as bits of a table over the BMP: one numpy lookup classifies every character of the
 # sample at once (regex scans cost a match object or a run per hit; this costs a few array passes).
 _HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
@@ -71,7 +69,7 @@ def count_classes(text: str) -> Counts:
     import numpy as np
 
     points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    astral = not in_bmp(text)
+    astral = len(points) > 0 and int(points.max()) > 0xFFFF
     # One pass: how many characters carry each of the 16 combinations of class bits.
     by_bits = np.bincount(_classes()[np.minimum(points, 0xFFFF) if astral else points], minlength=16)
     astral_han = (
