@@ -38,6 +38,7 @@ cluster, whose workers run tasks in threads, none does.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import signal
@@ -85,7 +86,7 @@ PROGRESS_LOG_INTERVAL = 5.0  # ... and between lines when stderr is a file or pi
 # input still running after two minutes is stuck, and one such page must not hold a run of millions.
 DEFAULT_TIMEOUT = 120.0
 MAX_TIMEOUT = 1e6  # about eleven days; setitimer refuses much larger values
-# Seconds the parent waits past a chunk's limits before it kills a worker stuck outside Python code.
+# Seconds the parent waits past an input's limit before it kills a worker stuck outside Python code.
 HARD_GRACE = 5.0
 # After the limit the alarm repeats this often: a raise swallowed on its way up does not lift the limit.
 ALARM_REPEAT = 1.0
@@ -395,13 +396,15 @@ def _process_items(items: list[Item], keep_text: bool, limit: float | None, tick
 _WARM_UP_PAGE = "\n".join(
     ["关于整改情况的报告", "一、整改情况", "1.问题一。", "整改措施：一是加强管理。二是落实责任。", "完成情况：已完成。"]
 )
-_warmed: list[bool] = []
 
 
+@functools.cache
 def _warm_up() -> None:
-    if not _warmed:
-        parse(_WARM_UP_PAGE)
-        _warmed.append(True)
+    parse(_WARM_UP_PAGE)
+
+
+def _over_time(limit: float) -> str:
+    return f"parsing took longer than {limit:g} s (--timeout)"
 
 
 class _Alarm:
@@ -422,7 +425,7 @@ class _Alarm:
             if frame.f_code.co_filename.startswith("<frozen importlib._bootstrap"):
                 return  # a module half imported would fail every later input: the alarm repeats soon
             frame = frame.f_back
-        raise ParseTimeoutError(f"parsing took longer than {self.limit:g} s (--timeout)")
+        raise ParseTimeoutError(_over_time(self.limit))
 
     def arm(self, limit: float | None) -> None:
         if limit is not None:
@@ -665,7 +668,7 @@ class _Pool:
 
     def _merged(self, chunk: list[Item], stuck: set[int], rest: list[Result]) -> list[Result]:
         """``rest`` (the results of the inputs not stuck) with the stuck inputs' timeout records put back."""
-        message = f"parsing took longer than {self._timeout:g} s (--timeout); its worker was killed"
+        message = f"{_over_time(self._timeout or 0.0)}; its worker was killed"
         others = iter(rest)
         return [
             _error_result(item, ParseTimeoutError.__name__, message) if index in stuck else next(others)
