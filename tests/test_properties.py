@@ -352,7 +352,7 @@ def test_problem_fields_are_labels_at_a_line_start_or_after_a_sentence_end(chunk
     import regex
 
     from rectify_parse.patterns import PROBLEM_LABELS
-    from rectify_parse.structure import problem_fields
+    from rectify_parse.problems import problem_fields
 
     # The definition problem_fields implements: a label at a line start or after a sentence end.
     definition = regex.compile(

@@ -7,7 +7,7 @@ import pytest
 import rectify_parse
 from rectify_parse.chrome import classify_line
 from rectify_parse.patterns import cn_to_int, parse_date
-from rectify_parse.structure import classify_status
+from rectify_parse.problems import classify_status
 
 
 def parse(text: str) -> rectify_parse.Notice:

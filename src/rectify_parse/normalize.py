@@ -1,6 +1,7 @@
 """The matching view: a normalised copy of the text used only for matching, with a map back.
 
-Folding is one-to-one (full-width ASCII forms to ASCII, exotic spaces to a plain space) and deletion
+Folding is one-to-one (full-width ASCII forms to ASCII, exotic spaces to a plain space, the traditional
+forms of the rules' characters to simplified ones) and deletion
 removes invisible characters (zero-width spaces, soft hyphens, stray BOMs). A :class:`View` keeps the
 positions of the deletions only, so mapping costs memory in proportion to what was deleted, not to the
 length of the text. Records never hold view text: every span is mapped back with :meth:`View.span`.
@@ -15,6 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from importlib import resources
 
 import regex
 
@@ -44,6 +46,14 @@ _FOLD.update(
     }
 )
 _FOLD.update({0x2028: "\n", 0x2029: "\n", 0x0B: "\n", 0x0C: "\n", 0x85: "\n"})
+# Traditional forms of the characters the rules match (問題 → 问题, 發佈 → 发布), so rules written in
+# simplified characters read mirror sites too (tools/make_traditional.py writes the table).
+_FOLD.update(
+    {
+        ord(line[0]): line[1]
+        for line in resources.files("rectify_parse").joinpath("traditional.txt").read_text(encoding="utf-8").split()
+    }
+)
 _FOLD_CHARS = {chr(k): v for k, v in _FOLD.items()}
 # The stdlib engine scans a plain character class many times faster than str.translate maps a
 # non-ASCII string through a dict, and most scraped text has few characters to fold.
@@ -68,7 +78,8 @@ _ENTITIES = {
 _ENTITY = regex.compile("|".join(regex.escape(e) for e in _ENTITIES), regex.IGNORECASE)
 # Pinyin injected after characters by spam mirrors: 政(zheng)府(fu). Lower-case only, so acronyms such as
 # 政府和社会资本合作(PPP) stay; and only when a page shows it several times.
-_PINYIN = regex.compile(r"(?<=\p{Han})\([a-z]{1,6}[1-5]?\)")
+# Tone marks count as letters: 首頁(yè) is injected pinyin like 政(zheng).
+_PINYIN = regex.compile(r"(?<=\p{Han})\([a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜ]{1,6}[1-5]?\)")
 _MIN_PINYIN = 3
 
 
@@ -82,7 +93,7 @@ _FREQUENT = "，：（）；！？\u3000"
 
 
 def fold(text: str) -> str:
-    """Width and space folding only (no deletion, same length); idempotent."""
+    """Width, space and traditional-character folding only (no deletion, same length); idempotent."""
     for ch in _FREQUENT:
         if ch in text:
             text = text.replace(ch, _FOLD_CHARS[ch])

@@ -258,11 +258,41 @@ STATUS_VOCAB: tuple[tuple[regex.Pattern[str], str | None], ...] = (
     (regex.compile(r"未启动|未开始|尚未开始|尚未启动|未整改"), "not_started"),
     (regex.compile(r"基本完成|部分整改|部分完成|正在|整改中|推进中|阶段性"), "in_progress"),
     (regex.compile(r"未完成|尚未完成|未全部完成"), None),
-    (regex.compile(r"已完成|已整改|完成整改|已办结|已落实|整改完毕|已解决|已经完成|已全部完成|完成"), "completed"),
+    (
+        regex.compile(
+            r"已完成|已整改|完成整改|已办结|办结|已落实|整改完毕|已解决|已经完成|已全部完成|整改到位|立行立改|销号|完成"
+        ),
+        "completed",
+    ),
     (regex.compile(r"持续推进|长期坚持|长期推进|逐步|持续整改"), "in_progress"),
 )
+# Evidence that a numbered item is a problem: a sentence saying the problem's state.
 STATUS_SENTENCE = regex.compile(
     r"(?:该|此|本)?问题(?:已完成整改|已整改完成|已整改到位|已完成|正在整改|整改中|基本完成|已解决|尚未完成)"
+)
+# A status phrase, as read from a problem's text (目前已整改。/ 该问题已整改到位 / 整改结果：正在整改).
+STATUS_WORDS = (
+    r"已(?:经)?(?:全部)?(?:完成整改|整改完成|整改到位|整改完毕|完成|整改|办结|销号|立行立改|落实|解决)"
+    r"(?:并长期坚持)?"
+    r"|整改到位|立行立改|完成整改|正在整改|整改中|持续整改|基本完成(?:整改)?|阶段性完成|部分完成|部分整改"
+    r"|长期坚持|持续推进|正在推进|未完成(?:整改)?|尚未完成|未启动|未开始"
+)
+# A clause that states a status: at a sentence or clause start, after at most a short lead (目前, 该问题,
+# 截至2023年底); the status is group "s".
+STATUS_CLAUSE = regex.compile(
+    r"(?:^|(?<=[。;,:!?\n]))[ \t]*(?:目前|现已|现|截至目前|截至[^。;,\n]{1,12}?[,]?)?[ \t]*"
+    r"(?:该问题|此问题|本问题|该项问题|问题|均|已全部)?"
+    rf"[ \t]*(?P<s>{STATUS_WORDS})(?=[。;,!\n]|$)"
+)
+# 以上问题均已完成整改 / 上述5个问题已全部整改到位: one status for the problems before it.
+GROUP_STATUS = regex.compile(
+    r"(?:以上|上述|前述)(?:[\d一二三四五六七八九十两]{1,3}(?:个|项|条))?(?:问题|事项|任务|整改任务)"
+    rf"(?:均|全部|都|已全部|均已)?(?P<s>{STATUS_WORDS})"
+)
+# 第3项问题已整改到位 / 问题3已整改: a later sentence giving one problem's status by its number.
+NUMBERED_STATUS = regex.compile(
+    r"(?:第(?P<n>\d{1,3}|[一二三四五六七八九十]{1,3})(?:项|个|条)问题|问题(?P<n2>\d{1,3}))"
+    rf"[^。;\n]{{0,20}}?(?P<s>{STATUS_WORDS})"
 )
 
 # --- declared counts --------------------------------------------------------------------------------

@@ -40,8 +40,8 @@ from .structure import BodyParser
 # Inputs above this many characters raise InputTooLargeError instead of being parsed.
 MAX_CHARS = 20_000_000
 
-_RECTIFICATION = regex.compile(r"整改|问题清单|查出问题|反馈问题|巡察|巡视|督查")
-_INTRO_LINES = 4
+_RECTIFICATION = regex.compile(r"整改|问题清单|查出问题|反馈问题|存在问题|巡察|巡视|督查|督察|审计|检视|查摆|隐患|销号")
+_INTRO_LINES = 6
 
 Line = tuple[int, int]
 

@@ -112,17 +112,30 @@ class Section(_Record):
 class Problem(_Record):
     """One numbered problem of a rectification report."""
 
-    number: int = doc("The problem's number as written.")
+    number: int = doc("The problem's number as written (一是 items: their ordinal; a task: 第11项 / 编号364).")
+    rule: str = doc(
+        "How the problem was recognised: `labelled_fields` (a numbered item with labelled fields such as "
+        "整改情况：, a 问题： prefix or a status sentence), `problem_heading` (a heading phrased as one problem: "
+        "关于…问题的整改情况), `problem_list` (an item under a heading or line naming the problems: 存在的主要问题, "
+        "审计查出的问题, 问题清单), `yishi_items` (一是 / 二是 items stating shortcomings in an aspect paragraph), "
+        "`parallel_lists` (a problem-list item matched by number with a later measures list), `table_row` (a row "
+        "of a table flattened to text whose columns name the problem), `task_notice` (a closure notice written as "
+        "labelled fields: 整改任务：… 完成情况：…)."
+    )
     aspect: str | None = doc("Heading of the enclosing section (the 方面 the problem belongs to).")
     title: str = doc("First sentence of the problem, without a `问题：` prefix or final 。.")
     description: str = doc("Text of the problem after its title and before its labelled fields.")
-    status: str | None = doc("Text of 整改进度 / 完成情况 / 整改完成情况 (or a status sentence), final 。 trimmed.")
+    status: str | None = doc(
+        "Text of 整改进度 / 完成情况 / 整改完成情况 (or a status sentence or clause: 目前已整改), final 。 trimmed; "
+        "else a group status after the problems (以上问题均已完成整改) or a later sentence naming the problem's "
+        "number (第3项问题已整改到位)."
+    )
     status_kind: StatusKind | None = doc("`completed`, `in_progress`, `not_started`, or null when unknown.")
     measures: list[str] = doc("The 整改情况 / 整改措施 text split into its 一是 / 二是 … items.")
     fields: dict[str, str] = doc("Every other labelled line of the problem, keyed by its label.")
     span: Span = doc("From the problem's marker to its end.")
     title_span: Span = doc("Span of `title`.")
-    status_span: Span | None = doc("Span of `status`.", default=None)
+    status_span: Span | None = doc("Span of `status`, wherever it was read.", default=None)
     measure_spans: list[Span] = doc("Span of each item of `measures`.", default_factory=list)
     field_spans: dict[str, Span] = doc("Span of each value in `fields`.", default_factory=dict)
 

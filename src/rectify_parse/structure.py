@@ -7,10 +7,9 @@ record, through the view's offset map.
 
 from __future__ import annotations
 
-import functools
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import regex
 
@@ -25,45 +24,19 @@ from .patterns import (
     CONTACT_PHONE,
     DATE_LINE,
     DECIMAL_EVIDENCE,
-    DECLARED_ASPECTS_PROBLEMS,
-    DECLARED_PROBLEMS,
-    DECLARED_STATUS,
-    ENUM_ITEM,
-    MEASURE_LABELS,
     PROBLEM_LABEL,
-    PROBLEM_PREFIX,
     PUBLIC_NOTE,
-    STATUS_LABELS,
-    STATUS_SENTENCE,
-    STATUS_VOCAB,
-    cn_to_int,
     parse_date,
 )
-from .records import Closing, Problem, Section, Span, StatusKind, Warning
+from .problems import ProblemFinder, check_counts
+from .records import Closing, Problem, Section, Span, Warning
+from .tree import TRAILING_PUNCT, Line, Node, Reader, first_sentence_end
 
-Line = tuple[int, int]  # view offsets of a stripped, non-empty line
 # 一是 run onto a heading, not the 一 of 统一 / 唯一 / 同一 / 第一 / 单一 / 逐一 / 之一.
 _HEADING_THEN_ENUM = regex.compile(r"(?<=\p{Han})(?<![统唯同第单逐之专万])一是(?=[^\n]{2,300}?二是)")
 
-_OPEN = '“‘"《「『(（[【〔'
-_CLOSE = '”’"》」』)）]】〕'
-_TRAILING_PUNCT = "。;；,，、:： \t\n"
-_ENUM_BOUNDARY = "。;；,，、:：!！?？ \t\n"
 _MAX_ADDRESSEE = 60
 _MAX_SIGNATURE = 40
-
-
-@dataclass(slots=True)
-class _Node:
-    level: int
-    rank: int
-    family: str
-    number: int
-    marker: Line
-    heading: Line
-    text_start: int
-    end: int
-    children: list[_Node] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,24 +53,6 @@ class BodyResult:
     warnings: list[Warning]
 
 
-class _Reader:
-    """Holds the source, the view and its map, so helpers can turn view ranges into record text."""
-
-    def __init__(self, view: View, source: str) -> None:
-        self.text = view.text
-        # The view's own methods, bound once: helpers call them for every value they read.
-        self.span: Callable[[int, int], Span] = view.span
-        self.raw: Callable[[int, int], str] = functools.partial(view.raw, source)
-
-    def trim(self, start: int, end: int, chars: str = " \t\r\n") -> Line:
-        text = self.text
-        while start < end and text[start] in chars:
-            start += 1
-        while end > start and text[end - 1] in chars:
-            end -= 1
-        return start, end
-
-
 _SPACE_NOT_NEWLINE = re.compile(r"[^\S\n]+")
 
 
@@ -112,28 +67,6 @@ def lines_without_spaces(joined: str) -> list[str]:
 
 
 _DECIMAL_HINT = re.compile(r"\d\.\d")
-_SENTENCE_EVENT = re.compile("[。!?！？\n" + re.escape(_OPEN + _CLOSE) + "]")
-
-
-def first_sentence_end(text: str, start: int, end: int) -> int:
-    """Offset of the first 。!?！？ in ``text[start:end]`` outside quotes and brackets, or -1."""
-    depth = 0
-    pos = start
-    # Only stops, newlines and brackets change anything: jump between them with a C-level search.
-    while (m := _SENTENCE_EVENT.search(text, pos, end)) is not None:
-        ch, i = m.group(), m.start()
-        if ch in _OPEN and not (ch == '"' and depth):
-            depth += 1
-        elif ch in _CLOSE and depth:
-            depth -= 1
-        elif depth == 0 and ch in "。!?！？":
-            return i
-        elif ch == "\n":
-            return -1
-        pos = i + 1
-    return -1
-
-
 # An intro sentence ending in a colon (现将有关情况报告如下：) is not an addressee.
 _NOT_ADDRESSEE = regex.compile(r"如下|现将|根据|按照|为了|关于|《")
 
@@ -151,32 +84,6 @@ def _is_addressee(text: str) -> bool:
     )
 
 
-_FIELD_BOUNDARY = "\n。;；!！?？"
-
-
-def problem_fields(chunk: str) -> list[tuple[int, int, str]]:
-    """``(start, end, label)`` of the labelled fields of ``chunk`` (整改情况：…): labels found by a plain scan,
-    kept when they start the chunk or a line or follow a sentence end, up to 8 spaces or tabs before
-    (``start`` takes those in)."""
-    out: list[tuple[int, int, str]] = []
-    for m in PROBLEM_LABEL.finditer(chunk):
-        k = s = m.start()
-        while k > 0 and s - k < 8 and chunk[k - 1] in " \t":
-            k -= 1
-        if k == 0 or chunk[k - 1] in _FIELD_BOUNDARY:
-            out.append((k, m.end(), m[1]))
-    return out
-
-
-# Statuses are a small vocabulary (已完成, 正在整改, 长期坚持 …) repeated over a corpus: remember their kinds.
-@functools.lru_cache(maxsize=4096)
-def classify_status(status: str) -> StatusKind | None:
-    for pattern, kind in STATUS_VOCAB:
-        if pattern.search(status):
-            return kind  # type: ignore[return-value]
-    return None
-
-
 class BodyParser:
     def __init__(
         self,
@@ -188,7 +95,7 @@ class BodyParser:
         header_title_span: Span | None,
         markers: LineMarkers | None = None,
     ) -> None:
-        self.r = _Reader(view, source)
+        self.r = Reader(view, source)
         self.markers = LineMarkers(view.text) if markers is None else markers
         self.lines = list(lines)
         self.header_title = header_title
@@ -268,7 +175,7 @@ class BodyParser:
         return items, spans
 
     def _add_item(self, start: int, end: int, items: list[str], spans: list[Span]) -> None:
-        start, end = self.r.trim(start, end, _TRAILING_PUNCT)
+        start, end = self.r.trim(start, end, TRAILING_PUNCT)
         if start < end:
             items.append(self.r.raw(start, end))
             spans.append(self.r.span(start, end))
@@ -366,10 +273,10 @@ class BodyParser:
             return
 
     # -- heading tree ---------------------------------------------------------------------------------
-    def _tree(self) -> list[_Node]:
+    def _tree(self) -> list[Node]:
         text = self.r.text
-        roots: list[_Node] = []
-        stack: list[_Node] = []
+        roots: list[Node] = []
+        stack: list[Node] = []
         last_end = 0
         for i, (start, end) in enumerate(self.lines):
             if i in self.reserved:
@@ -393,7 +300,7 @@ class BodyParser:
                 else:
                     heading = self.r.trim(hs, stop)
                     text_start = stop + 1
-                node = _Node(
+                node = Node(
                     found.level, found.rank, found.family, found.number, (start, found.end), heading, text_start, end
                 )
                 while stack and stack[-1].rank >= found.rank:
@@ -406,10 +313,10 @@ class BodyParser:
             node.end = last_end
         return roots
 
-    def _number_warnings(self, roots: list[_Node]) -> None:
+    def _number_warnings(self, roots: list[Node]) -> None:
         last_seen: dict[str, int] = {}
 
-        def visit(children: list[_Node]) -> None:
+        def visit(children: list[Node]) -> None:
             previous: dict[str, int] = {}
             for node in children:
                 prev = previous.get(node.family)
@@ -432,7 +339,7 @@ class BodyParser:
 
         visit(roots)
 
-    def _section(self, node: _Node) -> Section:
+    def _section(self, node: Node) -> Section:
         own_end = node.children[0].marker[0] if node.children else node.end
         ts, te = self.r.trim(min(node.text_start, own_end), own_end)
         return Section(
@@ -446,174 +353,6 @@ class BodyParser:
             children=[self._section(child) for child in node.children],
         )
 
-    # -- problems -------------------------------------------------------------------------------------
-    def _problems(self, roots: list[_Node]) -> list[Problem]:
-        out: list[Problem] = []
-
-        def visit(nodes: list[_Node], parent: _Node | None) -> None:
-            for node in nodes:
-                before = len(out)
-                visit(node.children, node)
-                if len(out) > before:
-                    continue  # an aspect holding problems is not itself a problem
-                problem = self._problem(node, parent)
-                if problem is not None:
-                    out.append(problem)
-
-        visit(roots, None)
-        return out
-
-    def _problem(self, node: _Node, parent: _Node | None) -> Problem | None:
-        text = self.r.text
-        start = node.marker[1]
-        end = node.children[0].marker[0] if node.children else node.end
-        chunk = text[start:end]
-        fields_found = problem_fields(chunk)
-        prefix = PROBLEM_PREFIX.match(chunk)
-        if not fields_found and prefix is None and STATUS_SENTENCE.search(chunk) is None:
-            return None  # a list item, not a problem: no labelled field, no 问题： prefix, no status sentence
-        # Title: first sentence after an optional 问题： prefix, bounded by the line and the first label.
-        ts = start + (prefix.end() if prefix else 0)
-        first_label = start + fields_found[0][0] if fields_found else end
-        line_end = text.find("\n", ts, end)
-        bound = min(first_label, line_end if line_end != -1 else end)
-        stop = first_sentence_end(text, ts, bound)
-        title_end = stop if stop != -1 else bound
-        title = self.r.trim(ts, title_end, " \t\r\n。")
-        desc = self.r.trim(title_end + (1 if stop != -1 else 0), max(first_label, title_end), " \t\r\n")
-        status: str | None = None
-        status_span: Span | None = None
-        measures: list[str] = []
-        measure_spans: list[Span] = []
-        fields_out: dict[str, str] = {}
-        field_spans: dict[str, Span] = {}
-        measures_taken = False
-        for k, (_, label_end, label) in enumerate(fields_found):
-            vs, ve = start + label_end, start + (fields_found[k + 1][0] if k + 1 < len(fields_found) else len(chunk))
-            if label in STATUS_LABELS and status is None:
-                vs, ve = self.r.trim(vs, ve, " \t\r\n。;；")
-                status, status_span = self.r.raw(vs, ve), self.r.span(vs, ve)
-            elif label in MEASURE_LABELS and not measures_taken:
-                measures_taken = True
-                for s, e in self._enumerate(vs, ve):
-                    measures.append(self.r.raw(s, e))
-                    measure_spans.append(self.r.span(s, e))
-            elif label not in fields_out:
-                vs, ve = self.r.trim(vs, ve, " \t\r\n。;；")
-                fields_out[label] = self.r.raw(vs, ve)
-                field_spans[label] = self.r.span(vs, ve)
-        if status is None:
-            sentence = STATUS_SENTENCE.search(chunk)
-            if sentence is not None:
-                vs, ve = start + sentence.start(), start + sentence.end()
-                status, status_span = self.r.raw(vs, ve), self.r.span(vs, ve)
-        kind = classify_status(status) if status else None
-        if status is not None and kind is None:
-            self.warnings.append(
-                Warning(
-                    "ambiguous_status",
-                    f"problem {node.number}: status {status!r} does not say whether work started",
-                    status_span,
-                )
-            )
-        return Problem(
-            number=node.number,
-            aspect=self.r.raw(*parent.heading) if parent is not None else None,
-            title=self.r.raw(*title),
-            description=self.r.raw(*desc),
-            status=status,
-            status_kind=kind,
-            measures=measures,
-            fields=fields_out,
-            span=self.r.span(node.marker[0], end),
-            title_span=self.r.span(*title),
-            status_span=status_span,
-            measure_spans=measure_spans,
-            field_spans=field_spans,
-        )
-
-    def _enumerate(self, start: int, end: int) -> list[Line]:
-        """Split ``[start, end)`` into its 一是 / 二是 … items; one item when it is not enumerated."""
-        text = self.r.text
-        markers: list[tuple[int, int]] = []
-        expected = 1
-        kind: str | None = None
-        for m in ENUM_ITEM.finditer(text, start, end):
-            if m.start() > start and text[m.start() - 1] not in _ENUM_BOUNDARY:
-                continue  # 统一是 / 唯一是: part of a word
-            if cn_to_int(m["num"]) != expected or (kind is not None and m["kind"] != kind):
-                continue
-            kind = m["kind"]
-            markers.append((m.start(), m.end()))
-            expected += 1
-        if len(markers) < 2:
-            item = self.r.trim(start, end, _TRAILING_PUNCT)
-            return [item] if item[0] < item[1] else []
-        # Items without their 一是 markers; a lead-in before 一是 is an introduction, not a measure.
-        items: list[Line] = []
-        for k, (_, me) in enumerate(markers):
-            ie = markers[k + 1][0] if k + 1 < len(markers) else end
-            item = self.r.trim(me, ie, _TRAILING_PUNCT)
-            if item[0] < item[1]:
-                items.append(item)
-        return items
-
-    # -- declared counts ------------------------------------------------------------------------------
-    def _check_counts(self, problems: list[Problem], roots: list[_Node]) -> None:
-        """Compare totals stated in the intro (三个方面的8个问题, 已完成整改19个) with what was parsed."""
-        if not self.lines:
-            return
-        text = self.r.text
-        intro_start = self.lines[0][0]
-        intro_end = roots[0].marker[0] if roots else self.lines[-1][1]
-        intro = text[intro_start:intro_end]
-        aspects = {p.aspect for p in problems}
-
-        def warn(m: regex.Match[str], group: str, parsed: int, what: str) -> None:
-            declared = cn_to_int(m[group])
-            if declared is not None and declared != parsed:
-                span = self.r.span(intro_start + m.start(), intro_start + m.end())
-                self.warnings.append(
-                    Warning(
-                        "count_mismatch",
-                        f"text declares {declared} {what} ({m.group()!r}) but {parsed} were parsed",
-                        span,
-                    )
-                )
-
-        m = DECLARED_ASPECTS_PROBLEMS.search(intro)
-        if m is not None:
-            warn(m, "problems", len(problems), "problems")
-            if problems:
-                warn(m, "aspects", len(aspects), "aspects")
-        else:
-            m = DECLARED_PROBLEMS.search(intro)
-            if m is not None:
-                warn(m, "problems", len(problems), "problems")
-        if not problems:
-            return
-        # Several phrases may add up to one kind (正在整改2个、基本完成1个 are both in progress).
-        declared: dict[StatusKind | None, tuple[int, int, int]] = {}
-        for m in DECLARED_STATUS.finditer(intro):
-            phrase, number = (m["phrase"], m["n"]) if m["phrase"] else (m["phrase2"], m["n2"])
-            n = cn_to_int(number)
-            if n is None:
-                continue
-            kind = classify_status(phrase)
-            total, s, _ = declared.get(kind, (0, m.start(), m.end()))
-            declared[kind] = (total + n, s, m.end())
-        for kind, (total, s, e) in declared.items():
-            parsed = sum(1 for p in problems if p.status_kind == kind)
-            if total != parsed:
-                self.warnings.append(
-                    Warning(
-                        "count_mismatch",
-                        f"text declares {total} problems {kind or 'of unclear status'} "
-                        f"({intro[s:e]!r}) but {parsed} were parsed",
-                        self.r.span(intro_start + s, intro_start + e),
-                    )
-                )
-
     # -- driver ---------------------------------------------------------------------------------------
     def parse(self, *, rectification: bool) -> BodyResult:
         title, title_span = self._title()
@@ -624,9 +363,10 @@ class BodyParser:
         roots = self._tree()
         self._number_warnings(roots)
         sections = [self._section(node) for node in roots]
-        problems = self._problems(roots) if rectification else []
+        problems: list[Problem] = []
         if rectification:
-            self._check_counts(problems, roots)
+            problems = ProblemFinder(self.r, self.lines, self.reserved, self.warnings).find(roots)
+            self.warnings.extend(check_counts(self.r, self.lines, problems, roots))
         return BodyResult(
             title,
             title_span,

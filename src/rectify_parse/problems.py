@@ -1,0 +1,790 @@
+"""Problems of a rectification report, in the layouts real reports come in.
+
+Each problem names the rule that recognised it (``Problem.rule``):
+
+- ``labelled_fields``: a numbered item carrying labelled fields (整改情况：, 完成情况：, 责任单位：…), a ``问题：``
+  prefix or a status sentence (该问题已完成整改);
+- ``problem_heading``: a heading phrased as one problem (关于签证办理滞后问题的整改情况, 针对…的问题);
+- ``problem_list``: an item under a heading or line that names the problems (存在的主要问题, 审计查出的问题,
+  问题清单), the deepest items when the list is grouped by aspect;
+- ``yishi_items``: 一是 / 二是 … items that state shortcomings inside an aspect paragraph;
+- ``parallel_lists``: items of a problem list matched by number with the items of a later measures list;
+- ``table_row``: a row of a table flattened to text (``|`` rows, or one cell per line) whose columns name
+  the problem;
+- ``task_notice``: a closure notice written as labelled fields (整改任务：… 完成情况：…), one problem per task.
+
+Where a problem's own text gives no status, a group sentence after it (以上问题均已完成整改) or a later
+sentence naming its number (第3项问题已整改到位) does, and ``status_span`` points there. Sections whose
+heading says they hold measures, plans or suggestions (整改措施, 下一步, 建议) hold no problems.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import regex
+
+from .markers import match_marker
+from .patterns import (
+    DECLARED_ASPECTS_PROBLEMS,
+    DECLARED_PROBLEMS,
+    DECLARED_STATUS,
+    GROUP_STATUS,
+    MEASURE_LABELS,
+    NUMBERED_STATUS,
+    PROBLEM_LABEL,
+    PROBLEM_PREFIX,
+    STATUS_CLAUSE,
+    STATUS_LABELS,
+    STATUS_SENTENCE,
+    STATUS_VOCAB,
+    cn_to_int,
+)
+from .records import Problem, StatusKind, Warning
+from .tree import Line, Node, Reader, enumeration, first_sentence_end
+
+RULES = (
+    "labelled_fields",
+    "problem_heading",
+    "problem_list",
+    "yishi_items",
+    "parallel_lists",
+    "table_row",
+    "task_notice",
+)
+
+_FIELD_BOUNDARY = "\n。;；!！?？"
+
+
+def problem_fields(chunk: str) -> list[tuple[int, int, str]]:
+    """``(start, end, label)`` of the labelled fields of ``chunk`` (整改情况：…): labels found by a plain scan,
+    kept when they start the chunk or a line or follow a sentence end, up to 8 spaces or tabs before
+    (``start`` takes those in)."""
+    out: list[tuple[int, int, str]] = []
+    for m in PROBLEM_LABEL.finditer(chunk):
+        k = s = m.start()
+        while k > 0 and s - k < 8 and chunk[k - 1] in " \t":
+            k -= 1
+        if k == 0 or chunk[k - 1] in _FIELD_BOUNDARY:
+            out.append((k, m.end(), m[1]))
+    return out
+
+
+# Statuses are a small vocabulary (已完成, 正在整改, 长期坚持 …) repeated over a corpus: remember their kinds.
+@functools.lru_cache(maxsize=4096)
+def classify_status(status: str) -> StatusKind | None:
+    for pattern, kind in STATUS_VOCAB:
+        if pattern.search(status):
+            return kind  # type: ignore[return-value]
+    return None
+
+
+# --- what a heading says ------------------------------------------------------------------------------
+# Words that only say "the problems found" (查出的主要问题, 巡察反馈问题): a heading made of them and 问题
+# names a list of problems, not one problem.
+_GENERIC = regex.compile(
+    r"(?:存在|查出|发现|反馈|指出|检视|查摆|移交|交办|提出|梳理|审计|巡察|巡视|督察|督查|检查|自查|专项|"
+    r"主要|具体|突出|有关|相关|各类|重点|典型|共性|个性|意见|指出的|反映|工作报告|报告|中|所|的|了|和|及|与|、|\s)*"
+)
+_LIST_TAIL = regex.compile(
+    r"(?:清单|及其?|和|与|的|具体|主要|有关)*(?:整改(?:落实|完成|进展)?(?:情况|措施|结果)?|清单)?[。.:;]?"
+)
+# A section of measures, plans, tasks or suggestions: its items are not problems (a problem heading in it
+# needs a status or labelled fields of its own).
+_PLANS_SECTION = regex.compile(
+    r"措施|举措|下一步|打算|计划|建议|思路|工作目标|目标任务|工作要求|整改要求|保障|部署|整治内容|整治重点|主要任务|"
+    r"重点任务|工作任务|任务分工|实施步骤|方法步骤"
+)
+# A section that reports work done: its items are problems only by their own evidence.
+_REPORT_SECTION = regex.compile(
+    r"成效|成果|做法|开展情况|工作情况|总体情况|基本情况|组织领导|经验|体会|长效|巩固|推进情况|落实情况|完成情况|"
+    r"整改情况$"
+)
+_LEAD = regex.compile(r"(?:关于|针对|对于|对)[ \t]*")
+_TAIL = regex.compile(r"(?:的)?(?:整改(?:落实|完成|进展)?情况|整改)?[ \t]*[。.:;]?$")
+_ASPECT = regex.compile(r"(?:方面|方面的?问题|方面存在的问题)[。.:;]?$")
+# A section whose items are the measures of a problem list before it (parallel lists).
+_MEASURES_SECTION = regex.compile(r"措施|举措|整改情况|落实情况|整改落实|整改结果")
+_PLANS = regex.compile(r"下一步|打算|计划|建议|意见|思路")
+# A shortcoming: words that state what is lacking or wrong. 一是 items that state problems carry them; items
+# that state measures (加强…, 建立…) mostly do not.
+_DEFICIENCY = regex.compile(
+    r"不|未|没有|缺乏|缺少|缺失|欠|滞后|薄弱|偏|弱化|虚化|淡化|短板|差距|漏洞|隐患|超|违规|违反|违纪|过高|过低|较低|"
+    r"较少|较多|闲置|拖欠|挤占|挪用|截留|虚报|套取|乱|无|松|难|慢|差|低|弱|少|落后|失|错|重复|形式主义|走过场"
+)
+# Items listed inside a paragraph (主要是：一是…；二是…；三、…), by marker family; the number is group "n".
+_INLINE_MARKERS: tuple[tuple[str, regex.Pattern[str]], ...] = (
+    ("yishi_items", regex.compile(r"(?P<n>[一二三四五六七八九十]{1,3})是")),
+    ("problem_list", regex.compile(r"(?P<n>[一二三四五六七八九十]{1,3})、")),
+    ("problem_list", regex.compile(r"(?P<n>\d{1,2})[.、](?![\d%])")),
+    ("problem_list", regex.compile(r"\((?P<n>[一二三四五六七八九十]{1,3})\)")),
+    ("problem_list", regex.compile(r"\((?P<n>\d{1,2})\)")),
+)
+_INLINE_BOUNDARY = ":。;,! \t"
+# What introduces problems in running text: a clause naming them, ending in a colon or 主要是 / 表现在.
+_INLINE_CUE = regex.compile(r"问题|不足|短板|差距|薄弱|隐患|不到位")
+_INLINE_INTRO_END = regex.compile(r"(?::|主要有|主要是|表现在|表现为|如下|包括|具体有|具体是|分别是|主要表现在)[ \t]*$")
+_INLINE_NOT = regex.compile(r"措施|建议|要求|意见|做法|举措|打算|计划|成效|成绩")
+_INLINE_WINDOW = 80
+# A line that introduces a list of problems without a marker of its own (存在的主要问题：, 问题清单).
+_MAX_LIST_LINE = 30
+# A closure notice's task label, and the number it gives the task (第11项, 序号14, 编号364).
+_TASK_LABEL = regex.compile(
+    r"(?:整改任务|任务名称|问题描述|反馈问题|交办问题|存在问题|问题内容|具体问题|督察问题|问题名称|问题)[ \t]*[:：]"
+)
+_TASK_NUMBER = regex.compile(r"第[ \t]*(?P<n>\d{1,4})[ \t]*项|(?:序号|编号)[ \t]*[:：]?[ \t]*(?P<n2>\d{1,5})")
+_FIELD_HEADING = regex.compile(
+    r"(?:整改任务|任务名称|问题描述|反馈问题|交办问题|存在问题|问题内容|具体问题|整改目标|整改时限|完成时限|责任单位|"
+    r"责任领导|责任人|牵头单位|整改措施|整改情况|完成情况|整改完成情况|整改结果|验收情况|销号情况|整改成效|督察问题)"
+    r"[。.:;]?"
+)
+_TASK_TITLE_FIELDS = frozenset(
+    {"整改任务", "任务名称", "问题描述", "反馈问题", "交办问题", "存在问题", "问题内容", "具体问题", "督察问题"}
+)
+_STATUS_FIELDS = frozenset({*STATUS_LABELS, "验收情况", "销号情况"})
+_MEASURE_FIELDS = frozenset({*MEASURE_LABELS})
+# Table columns: the problem's own column, and the others a problem table has.
+_PROBLEM_COLUMN = regex.compile(
+    r"(?:存在的?|主要|反馈|具体|巡察发现的?|审计发现的?)?问题(?:描述|内容|表现|名称|清单)?|整改任务|反馈意见|问题及表现"
+)
+_COLUMN = regex.compile(
+    r"序号|编号|整改措施|整改情况|责任单位|责任领导|责任人|牵头单位|整改时限|完成时限|完成情况|整改进展|整改进度|"
+    r"整改结果|整改目标|整改要求|办理情况|备注|类别|问题类型|整改完成情况|完成时间|进展情况"
+)
+_NUMBER_COLUMN = frozenset({"序号", "编号"})
+
+
+def _kind(heading: str) -> str:
+    """What a heading (view text, marker excluded) says: ``list`` (names the problems found), ``problem``
+    (phrased as one problem), ``plans`` (measures, plans, tasks), ``report`` (work done), ``aspect`` or
+    ``plain``."""
+    h = heading.strip()
+    lead = _LEAD.match(h)
+    body = h[lead.end() :] if lead else h
+    at = body.find("问题")
+    if at != -1:
+        before = body[:at]
+        after = body[at + 2 :]
+        generic = _GENERIC.fullmatch(before) is not None
+        if generic and _LIST_TAIL.fullmatch(after):
+            return "list"
+        if not generic and len(before.strip(" \t“”\"'《》")) >= 2 and len(h) <= 80:
+            return "aspect" if _ASPECT.search(h) else "problem"
+    if _ASPECT.search(h):
+        return "aspect"
+    deficient = _DEFICIENCY.search(body) is not None
+    if not deficient and _PLANS_SECTION.search(h):
+        return "plans"
+    if not deficient and _REPORT_SECTION.search(h):
+        return "report"
+    if lead is not None and _TAIL.search(h) and deficient:
+        return "problem"
+    return "plain"
+
+
+@dataclass(slots=True)
+class _Found:
+    """A problem being built; spans and text are view ranges until the record is made."""
+
+    rule: str
+    number: int
+    aspect: Line | None
+    start: int  # the marker's start (or the item's)
+    body: int  # where the problem's text starts, after its marker
+    end: int
+    heading_title: bool = False  # the title is a heading: strip 关于 … 的整改情况
+    clause_title: bool = False  # an item in running text: its title ends at its first clause stop (；)
+    cells: dict[str, Line] | None = None  # table_row: the row's other cells by column name
+    sections: list[Node] | None = None  # task_notice written as field sections: those sections
+
+
+class ProblemFinder:
+    """Finds the problems of one body copy (see the module docstring for the rules)."""
+
+    def __init__(self, reader: Reader, lines: Sequence[Line], reserved: set[int], warnings: list[Warning]) -> None:
+        self.r = reader
+        self.text = reader.text
+        self.lines = lines
+        self.reserved = reserved
+        self.warnings = warnings
+        self._starts = [s for s, _ in lines]
+
+    # -- driver ---------------------------------------------------------------------------------------
+    def find(self, roots: list[Node]) -> list[Problem]:
+        found: list[_Found] = []
+        measures_of: dict[int, Line] = {}  # parallel lists: problem index -> its measures item
+        tables = self._tables()
+        self._visit(roots, None, None, found, measures_of)
+        if tables:
+            covered = [(t.start, t.end) for t in tables]
+            found = [f for f in found if not any(s <= f.start < e for s, e in covered)] + tables
+            found.sort(key=lambda f: f.start)
+        found = self._inline(found)
+        if not found:
+            found = self._tasks(roots)
+        problems = [self._record(f, measures_of.get(id(f))) for f in found]
+        return self._later_statuses(found, problems)
+
+    # -- the heading tree -----------------------------------------------------------------------------
+    def _line_before(self, pos: int) -> str | None:
+        """The view text of the body line before the one starting at ``pos`` (None at the top)."""
+        k = bisect.bisect_left(self._starts, pos)
+        if k == 0 or k > len(self.lines):
+            return None
+        s, e = self.lines[k - 1]
+        return self.text[s:e]
+
+    def _line_kind(self, pos: int) -> str | None:
+        """``list`` / ``plans`` when the unmarked line before ``pos`` introduces problems / measures."""
+        line = self._line_before(pos)
+        if line is None or len(line) > _MAX_LIST_LINE or PROBLEM_LABEL.match(line) is not None:
+            return None  # a long line, or a labelled field (整改措施：…), does not introduce a list
+        stripped = line.rstrip(":：。 \t")
+        if any(ch in stripped for ch in "。;；,，:：") or match_marker(line, 0, len(line)) is not None:
+            return None
+        kind = _kind(stripped)
+        return kind if kind in ("list", "plans") else None
+
+    def _heading(self, node: Node) -> str:
+        return self.text[node.heading[0] : node.heading[1]]
+
+    def _visit(
+        self,
+        nodes: list[Node],
+        parent: Node | None,
+        ctx: str | None,
+        out: list[_Found],
+        measures_of: dict[int, Line],
+    ) -> None:
+        """Walk siblings; ``ctx`` is ``list`` under a heading naming problems, ``plans`` under measures."""
+        sib_ctx = ctx
+        lists: list[tuple[Node, list[_Found]]] = []  # problem lists among these siblings, for parallel lists
+        for node in nodes:
+            line_kind = self._line_kind(node.marker[0])
+            if line_kind is not None:
+                sib_ctx = line_kind
+            elif node.number == 1 and ctx != sib_ctx:
+                sib_ctx = ctx  # a list restarting at 1 leaves the context an unmarked line opened
+            kind = _kind(self._heading(node))
+            if kind == "list":
+                before = len(out)
+                self._yishi(node, node, out)
+                self._visit(node.children, node, "list", out, measures_of)
+                lists.append((node, out[before:]))
+                continue
+            if (kind == "plans" and sib_ctx != "list") or sib_ctx == "plans":
+                if kind == "plans":
+                    self._match_parallel(node, lists, measures_of)
+                elif line_kind == "plans" or (sib_ctx == "plans" and ctx != "plans"):
+                    self._match_parallel(node, lists, measures_of, single=True)
+                before = len(out)
+                self._visit(node.children, node, "plans", out, measures_of)
+                if len(out) == before and kind == "problem":
+                    problem = self._node_problem(node, parent, "plans", kind)
+                    if problem is not None:
+                        out.append(problem)
+                continue
+            before = len(out)
+            own_short = node.own_end - node.text_start <= 60
+            child_ctx = sib_ctx if (sib_ctx == "list" and own_short) or (kind == "aspect" and sib_ctx) else None
+            self._visit(node.children, node, child_ctx, out, measures_of)
+            if len(out) > before:
+                continue  # an aspect holding problems is not itself a problem
+            if (kind == "aspect" or sib_ctx == "list") and self._yishi(node, node, out):
+                continue
+            problem = self._node_problem(node, parent, sib_ctx, kind)
+            if problem is not None:
+                out.append(problem)
+        if sib_ctx == "list" and ctx != "list" and parent is None:
+            lists.append((nodes[0], [f for f in out if f.start >= nodes[0].marker[0]]))
+
+    def _node_problem(self, node: Node, parent: Node | None, ctx: str | None, kind: str) -> _Found | None:
+        text = self.text
+        start, end = node.marker[1], node.end
+        chunk = text[start:end]
+        evidence = (
+            bool(problem_fields(text[start : node.own_end]))
+            or PROBLEM_PREFIX.match(chunk) is not None
+            or STATUS_SENTENCE.search(chunk) is not None
+        )
+        if kind == "report":
+            return None  # 整改完成情况 holds statuses of the problems, it is not one
+        if ctx == "plans" and not (evidence or self._status_in(start, end)):
+            return None  # a plan's item phrased as a problem (整治内容: 1.站位不高问题) is a target, not a finding
+        if kind == "problem":
+            rule = "problem_heading"
+        elif ctx == "list":
+            rule = "problem_list"
+        elif evidence:
+            rule = "labelled_fields"
+        else:
+            return None  # a list item, not a problem: no labelled field, no 问题： prefix, no status sentence
+        aspect = parent.heading if parent is not None else None
+        return _Found(rule, node.number, aspect, node.marker[0], start, end, heading_title=kind == "problem")
+
+    def _yishi(self, node: Node, aspect: Node | None, out: list[_Found]) -> bool:
+        """一是 / 二是 … items of ``node``'s own text that state shortcomings become problems."""
+        text = self.text
+        start, end = node.text_start, node.own_end
+        if text.find("一是", start, end) == -1 or problem_fields(text[start:end]):
+            return False
+        marks = enumeration(text, start, end, kinds="是")
+        # One 一是 is an item only where it opens the paragraph (一是城乡教师交流推进缓慢。…).
+        if not marks or (len(marks) == 1 and text[start:marks[0][0]].strip(" \t\n。.:")):
+            return False
+        items = [(me, marks[k + 1][0] if k + 1 < len(marks) else end) for k, (_, me) in enumerate(marks)]
+        firsts = []
+        for s, e in items:
+            stop = first_sentence_end(text, s, e)
+            firsts.append(text[s : stop if stop != -1 else e])
+        if sum(1 for f in firsts if _DEFICIENCY.search(f)) * 3 < len(firsts) * 2:
+            return False  # mostly measures or achievements, not shortcomings
+        heading = aspect.heading if aspect is not None else None
+        for k, ((ms, _), (s, e)) in enumerate(zip(marks, items, strict=True)):
+            out.append(_Found("yishi_items", k + 1, heading, ms, s, e))
+        return True
+
+    def _match_parallel(
+        self, node: Node, lists: list[tuple[Node, list[_Found]]], measures_of: dict[int, Line], single: bool = False
+    ) -> None:
+        """A measures section after a problem list: its items, matched by number, are the problems' measures."""
+        heading = self._heading(node)
+        if not lists or _MEASURES_SECTION.search(heading) is None or _PLANS.search(heading) is not None:
+            return
+        problems = lists[-1][1]
+        items = [node] if single else node.children
+        by_number = {p.number: p for p in problems}
+        for item in items:
+            p = by_number.get(item.number)
+            if p is not None and id(p) not in measures_of and p.rule == "problem_list":
+                measures_of[id(p)] = (item.marker[1], item.end)
+                p.rule = "parallel_lists"
+
+    # -- lists inside paragraphs --------------------------------------------------------------------------
+    def _inline(self, found: list[_Found]) -> list[_Found]:
+        """Problems listed inside a paragraph after a clause that names them (发现的问题主要是：一是…；二是…)."""
+        covered = [(f.start, f.end) for f in found]
+        added: list[_Found] = []
+        for k, (s, e) in enumerate(self.lines):
+            if any(a <= s < b for a, b in covered) or e - s < 20:
+                continue
+            for rule, pattern in _INLINE_MARKERS:
+                items = self._inline_items(pattern, k, s, e)
+                if items:
+                    added.extend(_Found(rule, n, None, ms, me, ie, clause_title=True) for n, ms, me, ie in items)
+                    break
+        if not added:
+            return found
+        return sorted(found + added, key=lambda f: f.start)
+
+    def _inline_items(self, pattern: regex.Pattern[str], k: int, s: int, e: int) -> list[tuple[int, int, int, int]]:
+        """``(number, marker start, marker end, item end)`` of an introduced inline list on line ``k``."""
+        text = self.text
+        marks: list[tuple[int, int]] = []
+        for m in pattern.finditer(text, s, e):
+            n = cn_to_int(m["n"])
+            if n != len(marks) + 1:
+                if n == 1 and len(marks) < 2:
+                    marks = []  # a new run starts: keep looking for one that is introduced
+                else:
+                    continue
+            if m.start() > s and text[m.start() - 1] not in _INLINE_BOUNDARY:
+                continue
+            if n == 1:
+                intro = self._intro(k, s, m.start())
+                if intro is None:
+                    continue
+            marks.append(m.span())
+        if len(marks) < 2:
+            return []
+        semi = all(";" in text[a[1] : b[0]] for a, b in itertools.pairwise(marks))
+        items = []
+        for j, (ms, me) in enumerate(marks):
+            ie = marks[j + 1][0] if j + 1 < len(marks) else e
+            if j + 1 == len(marks) and semi:
+                stop = text.find("。", me, e)
+                ie = stop + 1 if stop != -1 else e
+            items.append((j + 1, ms, me, ie))
+        clauses = [text[me : _clause_end(text, me, ie)] for _, _, me, ie in items]
+        if sum(1 for c in clauses if _DEFICIENCY.search(c)) * 3 < len(clauses) * 2:
+            return []
+        return items
+
+    def _intro(self, k: int, s: int, at: int) -> str | None:
+        """The clause introducing a list that starts at ``at`` on line ``k`` (or the line before), if it
+        names problems."""
+        text = self.text
+        if at - s < 2 and k > 0:
+            ps, pe = self.lines[k - 1]
+            before = text[max(ps, pe - _INLINE_WINDOW) : pe]
+        else:
+            before = text[max(s, at - _INLINE_WINDOW) : at]
+        if _INLINE_INTRO_END.search(before) is None or _INLINE_CUE.search(before) is None:
+            return None
+        last_clause = regex.split(r"[。;,]", before.rstrip(": \t"))[-1]
+        return None if _INLINE_NOT.search(last_clause) else before
+
+    # -- tables flattened to text ---------------------------------------------------------------------
+    def _tables(self) -> list[_Found]:
+        text = self.text
+        out: list[_Found] = []
+        i = 0
+        lines = self.lines
+        while i < len(lines):
+            s, e = lines[i]
+            row = text[s:e]
+            if "|" in row or "\t" in row:
+                columns = _cells(text, s, e)
+                names = [text[a:b] for a, b in columns]
+                if self._is_column_row(names):
+                    i = self._pipe_rows(i + 1, names, out)
+                    continue
+            elif _is_column_name(row):
+                j = i
+                while j < len(lines) and _is_column_name(text[lines[j][0] : lines[j][1]]):
+                    j += 1
+                names = [text[a:b] for a, b in lines[i:j]]
+                if j - i >= 3 and self._is_column_row(names) and names[0] in _NUMBER_COLUMN:
+                    i = self._cell_rows(j, names, out)
+                    continue
+                i = j
+                continue
+            i += 1
+        return out
+
+    @staticmethod
+    def _is_column_row(names: list[str]) -> bool:
+        problem = sum(1 for n in names if _PROBLEM_COLUMN.fullmatch(n))
+        others = sum(1 for n in names if _COLUMN.fullmatch(n))
+        return problem == 1 and others >= 2
+
+    def _pipe_rows(self, i: int, names: list[str], out: list[_Found]) -> int:
+        text = self.text
+        while i < len(self.lines):
+            s, e = self.lines[i]
+            if "|" not in text[s:e] and "\t" not in text[s:e]:
+                break
+            cells = _cells(text, s, e)
+            if len(cells) >= 2:
+                self._row(dict(zip(names, cells, strict=False)), s, e, out)
+                self.reserved.add(i)
+            i += 1
+        return i
+
+    def _cell_rows(self, i: int, names: list[str], out: list[_Found]) -> int:
+        text = self.text
+        n = len(names)
+        while i + n <= len(self.lines):
+            first = self.lines[i]
+            if not text[first[0] : first[1]].strip().isdigit():
+                break
+            cells = list(self.lines[i : i + n])
+            self._row(dict(zip(names, cells, strict=True)), cells[0][0], cells[-1][1], out)
+            i += n
+        return i
+
+    def _row(self, cells: dict[str, Line], start: int, end: int, out: list[_Found]) -> None:
+        text = self.text
+        problem = next((cells[n] for n in cells if _PROBLEM_COLUMN.fullmatch(n)), None)
+        if problem is None or problem[0] >= problem[1]:
+            return
+        number_cell = next((cells[n] for n in cells if n in _NUMBER_COLUMN), None)
+        number = len(out) + 1
+        if number_cell is not None:
+            digits = text[number_cell[0] : number_cell[1]].strip()
+            number = int(digits) if digits.isdigit() else number
+        others = {n: c for n, c in cells.items() if c is not problem and n not in _NUMBER_COLUMN}
+        out.append(_Found("table_row", number, None, start, problem[0], problem[1], cells=others))
+
+    # -- closure notices ------------------------------------------------------------------------------
+    def _tasks(self, roots: list[Node]) -> list[_Found]:
+        """Tasks written as labelled lines, or sections whose headings are field names (一、任务名称)."""
+        text = self.text
+        out: list[_Found] = []
+        field_roots = [n for n in roots if _FIELD_HEADING.fullmatch(self._heading(n))]
+        if len(field_roots) >= 3:
+            first = field_roots[0]
+            title = next((n for n in field_roots if self._heading(n).rstrip("。.:;") in _TASK_TITLE_FIELDS), first)
+            number = self._task_number(first.marker[0])
+            task = _Found("task_notice", number, None, first.marker[0], title.text_start, title.own_end)
+            task.sections = field_roots
+            return [task]
+        for k, (s, e) in enumerate(self.lines):
+            m = _TASK_LABEL.match(text, s, e)
+            if m is None:
+                continue
+            if out:
+                out[-1].end = self.lines[k - 1][1]
+            out.append(_Found("task_notice", self._task_number(s), None, s, m.end(), self.lines[-1][1]))
+        return out
+
+    def _task_number(self, pos: int) -> int:
+        """The number a notice gives its task (第11项, 序号14, 编号364) before ``pos`` or on its line."""
+        text = self.text
+        lo = self.lines[0][0] if self.lines else 0
+        line_end = text.find("\n", pos)
+        found = [m["n"] or m["n2"] for m in _TASK_NUMBER.finditer(text, lo, line_end if line_end != -1 else len(text))]
+        return int(found[-1]) if found else 1
+
+    # -- records --------------------------------------------------------------------------------------
+    def _record(self, f: _Found, measures_item: Line | None) -> Problem:
+        r = self.r
+        text = self.text
+        start, end = r.trim(f.body, f.end)
+        status: Line | None = None
+        measures: list[Line] = []
+        fields: dict[str, Line] = {}
+        if f.cells is not None:  # a table row: the problem cell holds title and description
+            first_label = end
+            for name, cell in f.cells.items():
+                if cell[0] >= cell[1]:
+                    continue
+                if name in _STATUS_FIELDS or name in ("整改进展", "整改进度", "进展情况", "办理情况"):
+                    status = status or cell
+                elif name in _MEASURE_FIELDS and not measures:
+                    measures = r.enumerate(*cell)
+                else:
+                    fields[name] = cell
+        elif f.sections is not None:  # a closure notice whose sections are its fields
+            first_label = end
+            for node in f.sections:
+                label = self._heading(node).rstrip("。.:;")
+                value = r.trim(node.text_start, node.own_end, " \t\r\n。;；")
+                if label in _TASK_TITLE_FIELDS or value[0] >= value[1]:
+                    continue
+                if label in _STATUS_FIELDS:
+                    status = status or _status_value(text, *value)
+                elif label in _MEASURE_FIELDS and not measures:
+                    measures = r.enumerate(*value)
+                else:
+                    fields[label] = value
+        else:
+            chunk = text[start:end]
+            found = problem_fields(chunk)
+            if f.rule == "task_notice":
+                found = [k for k in found if k[0] > 0]  # the task's own label opened the chunk
+            first_label = start + found[0][0] if found else end
+            for k, (_, label_end, label) in enumerate(found):
+                vs = start + label_end
+                ve = start + (found[k + 1][0] if k + 1 < len(found) else len(chunk))
+                value = r.trim(vs, ve, " \t\r\n。;；")
+                if label in STATUS_LABELS or (label in MEASURE_LABELS and _is_bare_status(text, *value)):
+                    status = status or _status_value(text, *value)
+                elif label in MEASURE_LABELS and not measures:
+                    measures = r.enumerate(vs, ve)
+                elif label not in fields:
+                    fields[label] = value
+        # Title: first sentence after an optional 问题： prefix, bounded by its line and the first label.
+        prefix = PROBLEM_PREFIX.match(text, start, end)
+        ts = prefix.end() if prefix else start
+        line_end = text.find("\n", ts, end)
+        bound = min(first_label, line_end if line_end != -1 else end)
+        stop = first_sentence_end(text, ts, bound)
+        title_end = stop if stop != -1 else bound
+        if f.clause_title or f.rule == "yishi_items":
+            title_end = _clause_end(text, ts, title_end)
+        title = r.trim(ts, title_end, " \t\r\n。:;；")
+        if f.heading_title:
+            title = _heading_title(text, *title)
+        desc = r.trim(title_end + (1 if stop != -1 else 0), max(first_label, title_end), " \t\r\n")
+        if measures_item is not None:
+            measures = r.enumerate(*measures_item)
+        if status is None:
+            status = self._status_in(start, end)
+        if status is None and measures_item is not None:
+            status = self._status_in(*measures_item)
+        return self._make(f, title, desc, status, measures, fields)
+
+    def _make(
+        self,
+        f: _Found,
+        title: Line,
+        desc: Line,
+        status: Line | None,
+        measures: list[Line],
+        fields: dict[str, Line],
+    ) -> Problem:
+        r = self.r
+        status_text = r.raw(*status) if status is not None else None
+        kind = classify_status(status_text) if status_text else None
+        if status is not None and kind is None:
+            self.warnings.append(
+                Warning(
+                    "ambiguous_status",
+                    f"problem {f.number}: status {status_text!r} does not say whether work started",
+                    r.span(*status),
+                )
+            )
+        return Problem(
+            number=f.number,
+            rule=f.rule,
+            aspect=r.raw(*f.aspect) if f.aspect is not None else None,
+            title=r.raw(*title),
+            description=r.raw(*desc),
+            status=status_text,
+            status_kind=kind,
+            measures=[r.raw(*m) for m in measures],
+            fields={label: r.raw(*v) for label, v in fields.items()},
+            span=r.span(f.start, f.end),
+            title_span=r.span(*title),
+            status_span=r.span(*status) if status is not None else None,
+            measure_spans=[r.span(*m) for m in measures],
+            field_spans={label: r.span(*v) for label, v in fields.items()},
+        )
+
+    def _status_in(self, start: int, end: int) -> Line | None:
+        """The status a problem's text states: a status sentence, else its last status clause."""
+        text = self.text
+        clauses = [m.span("s") for m in STATUS_CLAUSE.finditer(text, start, end)]
+        if clauses:
+            return clauses[-1]
+        m = STATUS_SENTENCE.search(text, start, end)
+        return m.span() if m is not None else None
+
+    def _later_statuses(self, found: list[_Found], problems: list[Problem]) -> list[Problem]:
+        """Statuses given after the problems: a group sentence, or a sentence naming a problem's number."""
+        if not problems or all(p.status is not None for p in problems):
+            return problems
+        text = self.text
+        lo, hi = self.lines[0][0], self.lines[-1][1]
+        given: dict[int, Line] = {}
+        floor = lo
+        for m in GROUP_STATUS.finditer(text, lo, hi):
+            for k, f in enumerate(found):
+                if floor <= f.start < m.start() and k not in given:
+                    given[k] = m.span("s")
+            floor = m.end()
+        last_end = max(f.end for f in found)
+        by_number: dict[int, int] = {}
+        for k, f in enumerate(found):
+            by_number.setdefault(f.number, k)
+        for m in NUMBERED_STATUS.finditer(text, min(last_end, hi), hi):
+            n = cn_to_int(m["n"] or m["n2"])
+            at = by_number.get(n) if n is not None else None
+            if at is not None and at not in given:
+                given[at] = m.span("s")
+        out: list[Problem] = []
+        for k, p in enumerate(problems):
+            span = given.get(k)
+            if p.status is not None or span is None:
+                out.append(p)
+                continue
+            status = self.r.raw(*span)
+            out.append(
+                replace(p, status=status, status_kind=classify_status(status), status_span=self.r.span(*span))
+            )
+        return out
+
+
+def _is_bare_status(text: str, start: int, end: int) -> bool:
+    """A field value that is only a status (整改情况：已整改。)."""
+    return 0 < end - start <= 12 and classify_status(text[start:end]) is not None and "," not in text[start:end]
+
+
+def _clause_end(text: str, start: int, end: int) -> int:
+    """End of the first clause of ``text[start:end]``: its first 。 or ；, else ``end``."""
+    stops = [i for i in (text.find("。", start, end), text.find(";", start, end)) if i != -1]
+    return min(stops) if stops else end
+
+
+def _status_value(text: str, start: int, end: int) -> Line:
+    """A status field's value up to its line end, and to its first sentence when that says the status
+    (完成情况：已完成。新建管网14.6公里…)."""
+    line_end = text.find("\n", start, end)
+    if line_end != -1:
+        end = line_end
+    stop = first_sentence_end(text, start, end)
+    if stop != -1 and classify_status(text[start:stop]) is not None:
+        end = stop
+    while end > start and text[end - 1] in " \t。;；":
+        end -= 1
+    return start, end
+
+
+def _heading_title(text: str, start: int, end: int) -> Line:
+    """A problem heading without its 关于 / 针对 lead and its 的整改情况 tail."""
+    lead = _LEAD.match(text, start, end)
+    if lead is not None:
+        start = lead.end()
+    tail = _TAIL.search(text, start, end)
+    if tail is not None and tail.start() > start:
+        end = tail.start()
+    return start, end
+
+
+def _is_column_name(line: str) -> bool:
+    return len(line) <= 8 and (_COLUMN.fullmatch(line) is not None or _PROBLEM_COLUMN.fullmatch(line) is not None)
+
+
+def _cells(text: str, start: int, end: int) -> list[Line]:
+    """The cells of a ``|`` (or tab) separated row, trimmed, empty edge cells dropped."""
+    sep = "|" if "|" in text[start:end] else "\t"
+    cells: list[Line] = []
+    pos = start
+    while pos <= end:
+        nxt = text.find(sep, pos, end)
+        stop = end if nxt == -1 else nxt
+        s, e = pos, stop
+        while s < e and text[s] in " \t":
+            s += 1
+        while e > s and text[e - 1] in " \t":
+            e -= 1
+        cells.append((s, e))
+        if nxt == -1:
+            break
+        pos = nxt + 1
+    while cells and cells[0][0] == cells[0][1]:
+        cells.pop(0)
+    while cells and cells[-1][0] == cells[-1][1]:
+        cells.pop()
+    return cells
+
+
+def check_counts(r: Reader, lines: Sequence[Line], problems: list[Problem], roots: list[Node]) -> list[Warning]:
+    """Compare totals stated in the intro (三个方面的8个问题, 已完成整改19个) with what was parsed."""
+    if not lines:
+        return []
+    warnings: list[Warning] = []
+    intro_start = lines[0][0]
+    intro_end = roots[0].marker[0] if roots else lines[-1][1]
+    intro = r.text[intro_start:intro_end]
+
+    def warn(m: regex.Match[str], group: str, parsed: int, what: str) -> None:
+        declared = cn_to_int(m[group])
+        if declared is not None and declared != parsed:
+            span = r.span(intro_start + m.start(), intro_start + m.end())
+            message = f"text declares {declared} {what} ({m.group()!r}) but {parsed} were parsed"
+            warnings.append(Warning("count_mismatch", message, span))
+
+    m = DECLARED_ASPECTS_PROBLEMS.search(intro)
+    if m is not None:
+        warn(m, "problems", len(problems), "problems")
+        if problems:
+            warn(m, "aspects", len({p.aspect for p in problems}), "aspects")
+    else:
+        m = DECLARED_PROBLEMS.search(intro)
+        if m is not None:
+            warn(m, "problems", len(problems), "problems")
+    if not problems:
+        return warnings
+    # Several phrases may add up to one kind (正在整改2个、基本完成1个 are both in progress).
+    declared: dict[StatusKind | None, tuple[int, int, int]] = {}
+    for m in DECLARED_STATUS.finditer(intro):
+        phrase, number = (m["phrase"], m["n"]) if m["phrase"] else (m["phrase2"], m["n2"])
+        n = cn_to_int(number)
+        if n is None:
+            continue
+        kind = classify_status(phrase)
+        total, s, _ = declared.get(kind, (0, m.start(), m.end()))
+        declared[kind] = (total + n, s, m.end())
+    for kind, (total, s, e) in declared.items():
+        parsed = sum(1 for p in problems if p.status_kind == kind)
+        if total != parsed:
+            what = f"problems {kind or 'of unclear status'}"
+            message = f"text declares {total} {what} ({intro[s:e]!r}) but {parsed} were parsed"
+            warnings.append(Warning("count_mismatch", message, r.span(intro_start + s, intro_start + e)))
+    return warnings
