@@ -16,7 +16,14 @@ from pathlib import Path
 from opencc_purepy import OpenCC
 
 PACKAGE = Path(__file__).resolve().parent.parent / "src" / "rectify_parse"
-vocabulary = {ch for path in PACKAGE.glob("*.py") for ch in path.read_text(encoding="utf-8") if "\u4e00" <= ch <= "\u9fff"}
+to_simplified = OpenCC("t2s")
+# The rules' characters, less the traditional examples their comments quote (問題 in a docstring).
+vocabulary = {
+    ch
+    for path in PACKAGE.glob("*.py")
+    for ch in path.read_text(encoding="utf-8")
+    if "\u4e00" <= ch <= "\u9fff" and to_simplified.convert(ch) == ch
+}
 pairs: dict[str, str] = {}
 for config in ("s2t", "s2tw", "s2hk"):
     converter = OpenCC(config)

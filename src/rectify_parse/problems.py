@@ -88,10 +88,11 @@ def classify_status(status: str) -> StatusKind | None:
 # names a list of problems, not one problem.
 _GENERIC = regex.compile(
     r"(?:存在|查出|发现|反馈|指出|检视|查摆|移交|交办|提出|梳理|审计|巡察|巡视|督察|督查|检查|自查|专项|"
-    r"主要|具体|突出|有关|相关|各类|重点|典型|共性|个性|意见|指出的|反映|工作报告|报告|中|所|的|了|和|及|与|、|\s)*"
+    r"主要|具体|突出|有关|相关|各类|重点|典型|共性|个性|意见|指出的|反映|工作报告|报告|整改|后|期间|过程中|中|所|的|了|和|及|与|、|"
+    r"\s)*"
 )
 _LIST_TAIL = regex.compile(
-    r"(?:清单|及其?|和|与|的|具体|主要|有关)*(?:整改(?:落实|完成|进展)?(?:情况|措施|结果)?|清单)?[。.:;]?"
+    r"(?:清单|及其?|和|与|的|具体|主要|有关)*(?:整改(?:落实|完成|进展)?(?:情况|措施|结果)?|处理(?:意见|情况)|清单)?[。.:;]?"
 )
 # A section of measures, plans, tasks or suggestions: its items are not problems (a problem heading in it
 # needs a status or labelled fields of its own).
@@ -106,7 +107,7 @@ _REPORT_SECTION = regex.compile(
 )
 _LEAD = regex.compile(r"(?:关于|针对|对于|对)[ \t]*")
 _TAIL = regex.compile(r"(?:的)?(?:整改(?:落实|完成|进展)?情况|整改)?[ \t]*[。.:;]?$")
-_ASPECT = regex.compile(r"(?:方面|方面的?问题|方面存在的问题)[。.:;]?$")
+_ASPECT = regex.compile(r"(?:方面|方面的?问题|方面存在的问题)(?:\(\S{1,8}\))?[。.:;]?$")
 # A section whose items are the measures of a problem list before it (parallel lists).
 _MEASURES_SECTION = regex.compile(r"措施|举措|整改情况|落实情况|整改落实|整改结果")
 _PLANS = regex.compile(r"下一步|打算|计划|建议|意见|思路")
@@ -130,6 +131,7 @@ _INLINE_CUE = regex.compile(r"问题|不足|短板|差距|薄弱|隐患|不到�
 _INLINE_INTRO_END = regex.compile(r"(?::|主要有|主要是|表现在|表现为|如下|包括|具体有|具体是|分别是|主要表现在)[ \t]*$")
 _INLINE_NOT = regex.compile(r"措施|建议|要求|意见|做法|举措|打算|计划|成效|成绩")
 _INLINE_WINDOW = 80
+_REPORT_INTRO = regex.compile(r"(?:整改|落实|进展|完成|工作|处理)情况|报告|公示|公布|通报")
 # A line that introduces a list of problems without a marker of its own (存在的主要问题：, 问题清单).
 _MAX_LIST_LINE = 30
 # A closure notice's task label, and the number it gives the task (第11项, 序号14, 编号364).
@@ -139,11 +141,15 @@ _TASK_LABEL = regex.compile(
 _TASK_NUMBER = regex.compile(r"第[ \t]*(?P<n>\d{1,4})[ \t]*项|(?:序号|编号)[ \t]*[:：]?[ \t]*(?P<n2>\d{1,5})")
 _FIELD_HEADING = regex.compile(
     r"(?:整改任务|任务名称|问题描述|反馈问题|交办问题|存在问题|问题内容|具体问题|整改目标|整改时限|完成时限|责任单位|"
-    r"责任领导|责任人|牵头单位|整改措施|整改情况|完成情况|整改完成情况|整改结果|验收情况|销号情况|整改成效|督察问题)"
+    r"责任领导|责任人|牵头单位|整改措施|整改情况|完成情况|整改完成情况|整改结果|验收情况|销号情况|整改成效|督察问题|"
+    r"整改问题|整改实施主体|实施主体|重点措施|目标任务|整改要求|公示期及监督方式|监督方式)"
     r"[。.:;]?"
 )
 _TASK_TITLE_FIELDS = frozenset(
-    {"整改任务", "任务名称", "问题描述", "反馈问题", "交办问题", "存在问题", "问题内容", "具体问题", "督察问题"}
+    {
+        *("整改任务", "任务名称", "问题描述", "反馈问题", "交办问题"),
+        *("存在问题", "问题内容", "具体问题", "督察问题", "整改问题"),
+    }
 )
 _STATUS_FIELDS = frozenset({*STATUS_LABELS, "验收情况", "销号情况"})
 _MEASURE_FIELDS = frozenset({*MEASURE_LABELS})
@@ -218,6 +224,9 @@ class ProblemFinder:
         found: list[_Found] = []
         measures_of: dict[int, Line] = {}  # parallel lists: problem index -> its measures item
         tables = self._tables()
+        fielded = self._field_tasks(roots)
+        if fielded:
+            return [self._record(f, None) for f in fielded]
         self._visit(roots, None, None, found, measures_of)
         if tables:
             covered = [(t.start, t.end) for t in tables]
@@ -241,10 +250,13 @@ class ProblemFinder:
     def _line_kind(self, pos: int) -> str | None:
         """``list`` / ``plans`` when the unmarked line before ``pos`` introduces problems / measures."""
         line = self._line_before(pos)
-        if line is None or len(line) > _MAX_LIST_LINE or PROBLEM_LABEL.match(line) is not None:
-            return None  # a long line, or a labelled field (整改措施：…), does not introduce a list
+        if line is None or PROBLEM_LABEL.match(line) is not None:
+            return None  # a labelled field (整改措施：…) does not introduce a list
         stripped = line.rstrip(":：。 \t")
-        if any(ch in stripped for ch in "。;；,，:：") or match_marker(line, 0, len(line)) is not None:
+        if len(line) > _MAX_LIST_LINE or any(ch in stripped for ch in "。;；,，:："):
+            # A sentence introduces problems when it names them before its colon.
+            return "list" if _introduces_problems(line) else None
+        if match_marker(line, 0, len(line)) is not None:
             return None
         kind = _kind(stripped)
         return kind if kind in ("list", "plans") else None
@@ -276,7 +288,9 @@ class ProblemFinder:
                 self._visit(node.children, node, "list", out, measures_of)
                 lists.append((node, out[before:]))
                 continue
-            if (kind == "plans" and sib_ctx != "list") or sib_ctx == "plans":
+            if kind == "plans" and line_kind != "list":
+                sib_ctx = ctx if ctx != "list" else None  # measures or plans end a list an unmarked line opened
+            if kind == "plans" or sib_ctx == "plans":
                 if kind == "plans":
                     self._match_parallel(node, lists, measures_of)
                 elif line_kind == "plans" or (sib_ctx == "plans" and ctx != "plans"):
@@ -290,11 +304,16 @@ class ProblemFinder:
                 continue
             before = len(out)
             own_short = node.own_end - node.text_start <= 60
-            child_ctx = sib_ctx if (sib_ctx == "list" and own_short) or (kind == "aspect" and sib_ctx) else None
+            if kind == "aspect":
+                child_ctx: str | None = sib_ctx or "aspect"
+            else:
+                child_ctx = sib_ctx if sib_ctx == "list" and own_short else None
             self._visit(node.children, node, child_ctx, out, measures_of)
             if len(out) > before:
                 continue  # an aspect holding problems is not itself a problem
-            if (kind == "aspect" or sib_ctx == "list") and self._yishi(node, node, out):
+            # 一是 … items are the problems of an aspect; under a heading that states a problem, its details.
+            grouping = kind == "aspect" or (sib_ctx == "list" and not _DEFICIENCY.search(self._heading(node)))
+            if grouping and self._yishi(node, node, out):
                 continue
             problem = self._node_problem(node, parent, sib_ctx, kind)
             if problem is not None:
@@ -317,7 +336,7 @@ class ProblemFinder:
             return None  # a plan's item phrased as a problem (整治内容: 1.站位不高问题) is a target, not a finding
         if kind == "problem":
             rule = "problem_heading"
-        elif ctx == "list":
+        elif ctx == "list" or (ctx == "aspect" and _DEFICIENCY.search(self._heading(node))):
             rule = "problem_list"
         elif evidence:
             rule = "labelled_fields"
@@ -423,10 +442,7 @@ class ProblemFinder:
             before = text[max(ps, pe - _INLINE_WINDOW) : pe]
         else:
             before = text[max(s, at - _INLINE_WINDOW) : at]
-        if _INLINE_INTRO_END.search(before) is None or _INLINE_CUE.search(before) is None:
-            return None
-        last_clause = regex.split(r"[。;,]", before.rstrip(": \t"))[-1]
-        return None if _INLINE_NOT.search(last_clause) else before
+        return before if _introduces_problems(before) else None
 
     # -- tables flattened to text ---------------------------------------------------------------------
     def _tables(self) -> list[_Found]:
@@ -501,18 +517,29 @@ class ProblemFinder:
         out.append(_Found("table_row", number, None, start, problem[0], problem[1], cells=others))
 
     # -- closure notices ------------------------------------------------------------------------------
+    def _field_tasks(self, roots: list[Node]) -> list[_Found]:
+        """A closure notice whose top sections are its fields (一、整改问题 二、整改目标 … 六、完成情况): one
+        problem, or one per item of its problem section."""
+        field_roots = [n for n in roots if _FIELD_HEADING.fullmatch(self._heading(n))]
+        if len(field_roots) < 3 or len(field_roots) * 2 < len(roots):
+            return []
+        first = field_roots[0]
+        title = next((n for n in field_roots if self._heading(n).rstrip("。.:;") in _TASK_TITLE_FIELDS), None)
+        if title is None:
+            return []
+        if title.children:
+            tasks = [_Found("task_notice", c.number, None, c.marker[0], c.marker[1], c.end) for c in title.children]
+        else:
+            number = self._task_number(first.marker[0])
+            tasks = [_Found("task_notice", number, None, first.marker[0], title.text_start, title.end)]
+        for task in tasks:
+            task.sections = [n for n in field_roots if n is not title]
+        return tasks
+
     def _tasks(self, roots: list[Node]) -> list[_Found]:
-        """Tasks written as labelled lines, or sections whose headings are field names (一、任务名称)."""
+        """Tasks written as labelled lines (整改任务：… 整改目标：… 完成情况：…)."""
         text = self.text
         out: list[_Found] = []
-        field_roots = [n for n in roots if _FIELD_HEADING.fullmatch(self._heading(n))]
-        if len(field_roots) >= 3:
-            first = field_roots[0]
-            title = next((n for n in field_roots if self._heading(n).rstrip("。.:;") in _TASK_TITLE_FIELDS), first)
-            number = self._task_number(first.marker[0])
-            task = _Found("task_notice", number, None, first.marker[0], title.text_start, title.own_end)
-            task.sections = field_roots
-            return [task]
         for k, (s, e) in enumerate(self.lines):
             m = _TASK_LABEL.match(text, s, e)
             if m is None:
@@ -553,8 +580,10 @@ class ProblemFinder:
             first_label = end
             for node in f.sections:
                 label = self._heading(node).rstrip("。.:;")
-                value = r.trim(node.text_start, node.own_end, " \t\r\n。;；")
-                if label in _TASK_TITLE_FIELDS or value[0] >= value[1]:
+                value = r.trim(node.text_start, node.end, " \t\r\n。;；")
+                if value[0] < value[1] and (m := match_marker(text, *value)) is not None:
+                    value = r.trim(m.end, value[1], " \t\r\n。;；")  # a lone (一) item: its text is the value
+                if value[0] >= value[1]:
                     continue
                 if label in _STATUS_FIELDS:
                     status = status or _status_value(text, *value)
@@ -597,6 +626,12 @@ class ProblemFinder:
             status = self._status_in(start, end)
         if status is None and measures_item is not None:
             status = self._status_in(*measures_item)
+        if status is not None and classify_status(text[status[0] : status[1]]) is None:
+            # A status field that describes the result (经核查，河段水面无垃圾): a status clause inside it or,
+            # in a closure notice, the state it gives once before its fields says more.
+            status = self._status_in(*status) or self._notice_status(f) or status
+        if status is None:
+            status = self._notice_status(f)
         return self._make(f, title, desc, status, measures, fields)
 
     def _make(
@@ -635,6 +670,12 @@ class ProblemFinder:
             measure_spans=[r.span(*m) for m in measures],
             field_spans={label: r.span(*v) for label, v in fields.items()},
         )
+
+    def _notice_status(self, f: _Found) -> Line | None:
+        """A closure notice often says its state once, before the fields: 问题已整改完成，并通过核查验收。"""
+        if f.rule != "task_notice" or not self.lines:
+            return None
+        return self._status_in(self.lines[0][0], f.start)
 
     def _status_in(self, start: int, end: int) -> Line | None:
         """The status a problem's text states: a status sentence, else its last status clause."""
@@ -683,6 +724,23 @@ class ProblemFinder:
 def _is_bare_status(text: str, start: int, end: int) -> bool:
     """A field value that is only a status (整改情况：已整改。)."""
     return 0 < end - start <= 12 and classify_status(text[start:end]) is not None and "," not in text[start:end]
+
+
+def _introduces_problems(before: str) -> bool:
+    """Whether running text ending in ``before`` introduces a list of problems (存在以下问题：, 主要表现在)."""
+    if _INLINE_INTRO_END.search(before) is None:
+        return False
+    sentences = regex.split(r"[。;]", before.rstrip(": \t"))
+    sentence = sentences[-1]
+    last_clause = sentence.rsplit(",", 1)[-1]
+    if len(sentence) <= 6 and len(sentences) > 1:  # …等问题。主要表现在：
+        sentence = sentences[-2] + sentence
+    # 现将整改情况报告如下： introduces a report, not problems, though it names them.
+    return (
+        _INLINE_CUE.search(sentence) is not None
+        and _INLINE_NOT.search(last_clause) is None
+        and _REPORT_INTRO.search(sentence) is None
+    )
 
 
 def _clause_end(text: str, start: int, end: int) -> int:
