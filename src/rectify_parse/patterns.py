@@ -261,6 +261,7 @@ STATUS_VOCAB: tuple[tuple[regex.Pattern[str], str | None], ...] = (
     (
         regex.compile(
             r"已完成|已整改|完成整改|已办结|办结|已落实|整改完毕|已解决|已经完成|已全部完成|整改到位|立行立改|销号|完成"
+            r"|进行了整改|完成了整改"
         ),
         "completed",
     ),
@@ -284,16 +285,20 @@ STATUS_CLAUSE = regex.compile(
     r"(?:[^。;,:!?\n]{0,8}?(?:问题|任务|单位|我局|我委|我们)|均|已全部)?[ \t]*(?:均|已全部)?"
     rf"[ \t]*(?P<s>{STATUS_WORDS})(?=[。;,!\n]|$)"
 )
+# A value that is nothing but a status: 整改情况：已整改。
+BARE_STATUS = regex.compile(rf"[ \t]*(?:目前|现已)?[ \t]*(?:{STATUS_WORDS})[ \t。.]*")
 # 以上问题均已完成整改 / 上述5个问题已全部整改到位: one status for the problems before it.
 GROUP_STATUS = regex.compile(
     r"(?:以上|上述|前述)(?:[\d一二三四五六七八九十两]{1,3}(?:个|项|条))?(?:问题|事项|任务|整改任务)"
     rf"(?:均|全部|都|已全部|均已)?(?P<s>{STATUS_WORDS})"
 )
 # 第3项问题已整改到位 / 问题3已整改: a later sentence giving one problem's status by its number.
+_ORDINAL = r"第(?:\d{1,3}|[一二三四五六七八九十]{1,3})(?:项|个|条)"
 NUMBERED_STATUS = regex.compile(
-    r"(?:第(?P<n>\d{1,3}|[一二三四五六七八九十]{1,3})(?:项|个|条)问题|问题(?P<n2>\d{1,3}))"
+    rf"(?:(?P<ns>{_ORDINAL}(?:[、,和及与]{_ORDINAL})*)问题|问题(?P<n2>\d{{1,3}}))"
     rf"[^。;\n]{{0,20}}?(?P<s>{STATUS_WORDS})"
 )
+ORDINAL_NUMBER = regex.compile(r"第(?P<n>\d{1,3}|[一二三四五六七八九十]{1,3})")
 
 # --- declared counts --------------------------------------------------------------------------------
 _NUM = r"(?:\d{1,4}|[一二三四五六七八九十百两]{1,5})"
@@ -354,7 +359,9 @@ DOC_TYPE_WORDS = (
     "制度",
     "标准",
 )
-TITLE_END = regex.compile("(?:" + "|".join(DOC_TYPE_WORDS) + r")(?:\((?:试行|暂行|草案|征求意见稿|修订)\)|》)?\s*$")
+# A title ends with a document-type word, then maybe a draft mark, a closing 》 or a short qualifier in
+# brackets (…整改情况公示(牛栏溪流域)).
+TITLE_END = regex.compile("(?:" + "|".join(DOC_TYPE_WORDS) + r")(?:\([^()\n]{1,12}\)|》)?\s*$")
 ATTACHMENT_HEAD = regex.compile(r"\s*附\s*件\s*(?P<n>\d{1,2})?\s*[:：]\s*")
 BARE_ATTACHMENT = regex.compile(r"\s*附\s*件\s*\d{0,2}\s*[:：]?\s*")
 ATTACHMENT_ITEM = regex.compile(r"\s*(?P<n>\d{1,2})\s*[.、．]\s*(?=\S)")

@@ -30,12 +30,14 @@ import regex
 
 from .markers import match_marker
 from .patterns import (
+    BARE_STATUS,
     DECLARED_ASPECTS_PROBLEMS,
     DECLARED_PROBLEMS,
     DECLARED_STATUS,
     GROUP_STATUS,
     MEASURE_LABELS,
     NUMBERED_STATUS,
+    ORDINAL_NUMBER,
     PROBLEM_LABEL,
     PROBLEM_PREFIX,
     STATUS_CLAUSE,
@@ -58,6 +60,10 @@ RULES = (
 )
 
 _FIELD_BOUNDARY = "\n。;；!！?？"
+# In a closing section on the problems' rectification: 该单位已按照要求及时进行了整改。
+_SECTION_STATUS = regex.compile(r"已[^。;,\n]{0,24}?(?:整改(?:到位|完毕|完成)?|销号)(?=[。;,\n]|$)")
+# A status field longer than this is a report; a status clause inside it says the status.
+_LONG_STATUS = 20
 
 
 def problem_fields(chunk: str) -> list[tuple[int, int, str]]:
@@ -92,7 +98,7 @@ _GENERIC = regex.compile(
     r"\s)*"
 )
 _LIST_TAIL = regex.compile(
-    r"(?:清单|及其?|和|与|的|具体|主要|有关)*(?:整改(?:落实|完成|进展)?(?:情况|措施|结果)?|处理(?:意见|情况)|清单)?[。.:;]?"
+    r"(?:清单|及其?|和|与|的|具体|主要|有关|处理|整改|落实|完成|进展|情况|措施|结果|意见)*[。.:;]?"
 )
 # A section of measures, plans, tasks or suggestions: its items are not problems (a problem heading in it
 # needs a status or labelled fields of its own).
@@ -105,6 +111,8 @@ _REPORT_SECTION = regex.compile(
     r"成效|成果|做法|开展情况|工作情况|总体情况|基本情况|组织领导|经验|体会|长效|巩固|推进情况|落实情况|完成情况|"
     r"整改情况$"
 )
+# Verbs of measures: a heading that solves or tackles problems is not one.
+_ACTION = regex.compile(r"解决|整治|着力|聚焦|破解|化解|推动|狠抓|加强|强化|完善|深化|围绕|抓好|坚持|建立")
 _LEAD = regex.compile(r"(?:关于|针对|对于|对)[ \t]*")
 _TAIL = regex.compile(r"(?:的)?(?:整改(?:落实|完成|进展)?情况|整改)?[ \t]*[。.:;]?$")
 _ASPECT = regex.compile(r"(?:方面|方面的?问题|方面存在的问题)(?:\(\S{1,8}\))?[。.:;]?$")
@@ -136,13 +144,14 @@ _REPORT_INTRO = regex.compile(r"(?:整改|落实|进展|完成|工作|处理)情
 _MAX_LIST_LINE = 30
 # A closure notice's task label, and the number it gives the task (第11项, 序号14, 编号364).
 _TASK_LABEL = regex.compile(
-    r"(?:整改任务|任务名称|问题描述|反馈问题|交办问题|存在问题|问题内容|具体问题|督察问题|问题名称|问题)[ \t]*[:：]"
+    r"(?:整改任务|任务名称|问题描述|反馈问题|交办问题|存在问题|问题内容|具体问题|督察问题|问题名称|问题)"
+    r"(?:编号|序号)?[ \t]*(?P<n>\d{1,5})?[ \t]*[:：]"
 )
 _TASK_NUMBER = regex.compile(r"第[ \t]*(?P<n>\d{1,4})[ \t]*项|(?:序号|编号)[ \t]*[:：]?[ \t]*(?P<n2>\d{1,5})")
 _FIELD_HEADING = regex.compile(
     r"(?:整改任务|任务名称|问题描述|反馈问题|交办问题|存在问题|问题内容|具体问题|整改目标|整改时限|完成时限|责任单位|"
     r"责任领导|责任人|牵头单位|整改措施|整改情况|完成情况|整改完成情况|整改结果|验收情况|销号情况|整改成效|督察问题|"
-    r"整改问题|整改实施主体|实施主体|重点措施|目标任务|整改要求|公示期及监督方式|监督方式)"
+    r"整改问题|整改实施主体|实施主体|重点措施|目标任务|整改要求)"
     r"[。.:;]?"
 )
 _TASK_TITLE_FIELDS = frozenset(
@@ -178,7 +187,15 @@ def _kind(heading: str) -> str:
         generic = _GENERIC.fullmatch(before) is not None
         if generic and _LIST_TAIL.fullmatch(after):
             return "list"
-        if not generic and len(before.strip(" \t“”\"'《》")) >= 2 and len(h) <= 80:
+        # Phrased as a problem: it ends with 问题 (or 问题的整改情况), and does not say what is done about it
+        # (着力解决突出问题, 针对问题召开会议).
+        if (
+            not generic
+            and len(before.strip(" \t“”\"'《》")) >= 2
+            and len(h) <= 80
+            and _TAIL.fullmatch(after)
+            and _ACTION.search(before) is None
+        ):
             return "aspect" if _ASPECT.search(h) else "problem"
     if _ASPECT.search(h):
         return "aspect"
@@ -190,6 +207,11 @@ def _kind(heading: str) -> str:
     if lead is not None and _TAIL.search(h) and deficient:
         return "problem"
     return "plain"
+
+
+def names_problems(text: str, node: Node) -> bool:
+    """Whether a heading names the problems found (存在的主要问题, 审计查出的问题及整改情况)."""
+    return _kind(text[node.heading[0] : node.heading[1]]) == "list"
 
 
 @dataclass(slots=True)
@@ -218,9 +240,11 @@ class ProblemFinder:
         self.reserved = reserved
         self.warnings = warnings
         self._starts = [s for s, _ in lines]
+        self._roots: list[Node] = []
 
     # -- driver ---------------------------------------------------------------------------------------
     def find(self, roots: list[Node]) -> list[Problem]:
+        self._roots = roots
         found: list[_Found] = []
         measures_of: dict[int, Line] = {}  # parallel lists: problem index -> its measures item
         tables = self._tables()
@@ -334,8 +358,8 @@ class ProblemFinder:
             return None  # 整改完成情况 holds statuses of the problems, it is not one
         if ctx == "plans" and not (evidence or self._status_in(start, end)):
             return None  # a plan's item phrased as a problem (整治内容: 1.站位不高问题) is a target, not a finding
-        if kind == "problem":
-            rule = "problem_heading"
+        if kind == "problem" or (kind == "aspect" and "问题" in self._heading(node)):
+            rule = "problem_heading"  # 产业转型方面存在的问题, with no items under it
         elif ctx == "list" or (ctx == "aspect" and _DEFICIENCY.search(self._heading(node))):
             rule = "problem_list"
         elif evidence:
@@ -343,7 +367,7 @@ class ProblemFinder:
         else:
             return None  # a list item, not a problem: no labelled field, no 问题： prefix, no status sentence
         aspect = parent.heading if parent is not None else None
-        return _Found(rule, node.number, aspect, node.marker[0], start, end, heading_title=kind == "problem")
+        return _Found(rule, node.number, aspect, node.marker[0], start, end, heading_title=rule == "problem_heading")
 
     def _yishi(self, node: Node, aspect: Node | None, out: list[_Found]) -> bool:
         """一是 / 二是 … items of ``node``'s own text that state shortcomings become problems."""
@@ -546,7 +570,8 @@ class ProblemFinder:
                 continue
             if out:
                 out[-1].end = self.lines[k - 1][1]
-            out.append(_Found("task_notice", self._task_number(s), None, s, m.end(), self.lines[-1][1]))
+            number = int(m["n"]) if m["n"] else self._task_number(s)
+            out.append(_Found("task_notice", number, None, s, m.end(), self.lines[-1][1]))
         return out
 
     def _task_number(self, pos: int) -> int:
@@ -626,6 +651,8 @@ class ProblemFinder:
             status = self._status_in(start, end)
         if status is None and measures_item is not None:
             status = self._status_in(*measures_item)
+        if status is not None and status[1] - status[0] > _LONG_STATUS:
+            status = self._status_in(*status) or status  # 完成情况：我县根据…进行管理。该问题已完成整改
         if status is not None and classify_status(text[status[0] : status[1]]) is None:
             # A status field that describes the result (经核查，河段水面无垃圾): a status clause inside it or,
             # in a closure notice, the state it gives once before its fields says more.
@@ -645,7 +672,8 @@ class ProblemFinder:
     ) -> Problem:
         r = self.r
         status_text = r.raw(*status) if status is not None else None
-        kind = classify_status(status_text) if status_text else None
+        # Classified on the view, where traditional forms (已經整改) read as simplified ones.
+        kind = classify_status(self.text[status[0] : status[1]]) if status is not None else None
         if status is not None and kind is None:
             self.warnings.append(
                 Warning(
@@ -699,15 +727,24 @@ class ProblemFinder:
                 if floor <= f.start < m.start() and k not in given:
                     given[k] = m.span("s")
             floor = m.end()
-        last_end = max(f.end for f in found)
+        # 三、存在问题的处理及整改情况: a closing section on the problems' rectification speaks for all of them.
+        for node in self._roots:
+            if node.children or node.marker[0] < found[-1].start or _kind(self._heading(node)) != "list":
+                continue
+            said = _SECTION_STATUS.search(text, node.text_start, node.end)
+            if said is not None:
+                for k in range(len(found)):
+                    given.setdefault(k, said.span())
         by_number: dict[int, int] = {}
         for k, f in enumerate(found):
             by_number.setdefault(f.number, k)
-        for m in NUMBERED_STATUS.finditer(text, min(last_end, hi), hi):
-            n = cn_to_int(m["n"] or m["n2"])
-            at = by_number.get(n) if n is not None else None
-            if at is not None and at not in given:
-                given[at] = m.span("s")
+        for m in NUMBERED_STATUS.finditer(text, found[0].start, hi):
+            numbers = [o["n"] for o in ORDINAL_NUMBER.finditer(m["ns"])] if m["ns"] else [m["n2"]]
+            for number in numbers:
+                n = cn_to_int(number)
+                at = by_number.get(n) if n is not None else None
+                if at is not None and at not in given and found[at].start < m.start():
+                    given[at] = m.span("s")
         out: list[Problem] = []
         for k, p in enumerate(problems):
             span = given.get(k)
@@ -722,8 +759,8 @@ class ProblemFinder:
 
 
 def _is_bare_status(text: str, start: int, end: int) -> bool:
-    """A field value that is only a status (整改情况：已整改。)."""
-    return 0 < end - start <= 12 and classify_status(text[start:end]) is not None and "," not in text[start:end]
+    """A field value that is only a status (整改情况：已整改。), not a measure (正在修订制度)."""
+    return BARE_STATUS.fullmatch(text, start, end) is not None
 
 
 def _introduces_problems(before: str) -> bool:

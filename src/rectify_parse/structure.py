@@ -28,7 +28,7 @@ from .patterns import (
     PUBLIC_NOTE,
     parse_date,
 )
-from .problems import ProblemFinder, check_counts
+from .problems import ProblemFinder, check_counts, names_problems
 from .records import Closing, Problem, Section, Span, Warning
 from .tree import TRAILING_PUNCT, Line, Node, Reader, first_sentence_end
 
@@ -82,6 +82,11 @@ def _is_addressee(text: str) -> bool:
         and ATTACHMENT_HEAD.match(stripped) is None
         and match_marker(stripped, 0, len(stripped)) is None
     )
+
+
+def _upper(roots: list[Node]) -> list[Node]:
+    """The top two levels of the heading tree."""
+    return [*roots, *(child for node in roots for child in node.children)]
 
 
 class BodyParser:
@@ -364,7 +369,8 @@ class BodyParser:
         self._number_warnings(roots)
         sections = [self._section(node) for node in roots]
         problems: list[Problem] = []
-        if rectification:
+        # A report that lists the problems found (二、存在的主要问题) is read for them whatever its intro says.
+        if rectification or any(names_problems(self.r.text, node) for node in _upper(roots)):
             problems = ProblemFinder(self.r, self.lines, self.reserved, self.warnings).find(roots)
             self.warnings.extend(check_counts(self.r, self.lines, problems, roots))
         return BodyResult(
