@@ -23,12 +23,13 @@ from __future__ import annotations
 import bisect
 import functools
 import itertools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import regex
 
-from .markers import match_marker
+from .markers import LineMarkers, match_marker
 from .patterns import (
     BARE_STATUS,
     DECLARED_ASPECTS_PROBLEMS,
@@ -136,7 +137,10 @@ _INLINE_MARKERS: tuple[tuple[str, regex.Pattern[str]], ...] = (
 _INLINE_BOUNDARY = ":。;,! \t"
 # What introduces problems in running text: a clause naming them, ending in a colon or 主要是 / 表现在.
 _INLINE_CUE = regex.compile(r"问题|不足|短板|差距|薄弱|隐患|不到位")
-_INLINE_INTRO_END = regex.compile(r"(?::|主要有|主要是|表现在|表现为|如下|包括|具体有|具体是|分别是|主要表现在)[ \t]*$")
+_CLAUSE_MARK = re.compile("[。;；,，:：]")
+_SECOND_ITEM = regex.compile(r"二是|二、|\(二\)|\(2\)|2[.、]")
+_INTRODUCER = regex.compile(r":|主要|表现|如下|包括|具体有|具体是|分别是")
+_INTRO_ENDS = (":", "主要有", "主要是", "表现在", "表现为", "如下", "包括", "具体有", "具体是", "分别是")
 _INLINE_NOT = regex.compile(r"措施|建议|要求|意见|做法|举措|打算|计划|成效|成绩")
 _INLINE_WINDOW = 80
 _REPORT_INTRO = regex.compile(r"(?:整改|落实|进展|完成|工作|处理)情况|报告|公示|公布|通报")
@@ -173,6 +177,8 @@ _COLUMN = regex.compile(
 _NUMBER_COLUMN = frozenset({"序号", "编号"})
 
 
+# Headings and list intros are short strings a corpus repeats (下一步工作打算, 存在的主要问题): remember them.
+@functools.lru_cache(maxsize=8192)
 def _kind(heading: str) -> str:
     """What a heading (view text, marker excluded) says: ``list`` (names the problems found), ``problem``
     (phrased as one problem), ``plans`` (measures, plans, tasks), ``report`` (work done), ``aspect`` or
@@ -233,8 +239,16 @@ class _Found:
 class ProblemFinder:
     """Finds the problems of one body copy (see the module docstring for the rules)."""
 
-    def __init__(self, reader: Reader, lines: Sequence[Line], reserved: set[int], warnings: list[Warning]) -> None:
+    def __init__(
+        self,
+        reader: Reader,
+        lines: Sequence[Line],
+        reserved: set[int],
+        warnings: list[Warning],
+        markers: LineMarkers,
+    ) -> None:
         self.r = reader
+        self.markers = markers  # the heading tree's own marker cache: the lines asked about are its lines
         self.text = reader.text
         self.lines = lines
         self.reserved = reserved
@@ -256,31 +270,31 @@ class ProblemFinder:
             covered = [(t.start, t.end) for t in tables]
             found = [f for f in found if not any(s <= f.start < e for s, e in covered)] + tables
             found.sort(key=lambda f: f.start)
-        found = self._inline(found)
         if not found:
-            found = self._tasks(roots)
+            # Lists in running text count only on a page whose headings hold none: beside a heading tree of
+            # problems, an inline list is the intro's summary of them.
+            found = self._inline() or self._tasks(roots)
         problems = [self._record(f, measures_of.get(id(f))) for f in found]
         return self._later_statuses(found, problems)
 
     # -- the heading tree -----------------------------------------------------------------------------
-    def _line_before(self, pos: int) -> str | None:
-        """The view text of the body line before the one starting at ``pos`` (None at the top)."""
+    def _line_kind(self, pos: int) -> str | None:
+        """``list`` / ``plans`` when the unmarked line before ``pos`` introduces problems / measures."""
         k = bisect.bisect_left(self._starts, pos)
         if k == 0 or k > len(self.lines):
             return None
         s, e = self.lines[k - 1]
-        return self.text[s:e]
-
-    def _line_kind(self, pos: int) -> str | None:
-        """``list`` / ``plans`` when the unmarked line before ``pos`` introduces problems / measures."""
-        line = self._line_before(pos)
-        if line is None or PROBLEM_LABEL.match(line) is not None:
+        # Only a short heading-like line or one ending in a colon (…问题如下：) introduces a list.
+        if e - s > _MAX_LIST_LINE and not self.text.endswith(_INTRO_ENDS, s, e):
+            return None
+        if PROBLEM_LABEL.match(self.text, s, e) is not None:
             return None  # a labelled field (整改措施：…) does not introduce a list
+        line = self.text[s:e]
         stripped = line.rstrip(":：。 \t")
-        if len(line) > _MAX_LIST_LINE or any(ch in stripped for ch in "。;；,，:："):
+        if len(line) > _MAX_LIST_LINE or _CLAUSE_MARK.search(stripped) is not None:
             # A sentence introduces problems when it names them before its colon.
             return "list" if _introduces_problems(line) else None
-        if match_marker(line, 0, len(line)) is not None:
+        if self.markers.at(s, e) is not None:
             return None
         kind = _kind(stripped)
         return kind if kind in ("list", "plans") else None
@@ -346,28 +360,31 @@ class ProblemFinder:
             lists.append((nodes[0], [f for f in out if f.start >= nodes[0].marker[0]]))
 
     def _node_problem(self, node: Node, parent: Node | None, ctx: str | None, kind: str) -> _Found | None:
-        text = self.text
-        start, end = node.marker[1], node.end
-        chunk = text[start:end]
-        evidence = (
-            bool(problem_fields(text[start : node.own_end]))
-            or PROBLEM_PREFIX.match(chunk) is not None
-            or STATUS_SENTENCE.search(chunk) is not None
-        )
         if kind == "report":
             return None  # 整改完成情况 holds statuses of the problems, it is not one
-        if ctx == "plans" and not (evidence or self._status_in(start, end)):
+        start, end = node.marker[1], node.end
+        if ctx == "plans" and not (self._evidence(node) or self._status_in(start, end)):
             return None  # a plan's item phrased as a problem (整治内容: 1.站位不高问题) is a target, not a finding
         if kind == "problem" or (kind == "aspect" and "问题" in self._heading(node)):
             rule = "problem_heading"  # 产业转型方面存在的问题, with no items under it
         elif ctx == "list" or (ctx == "aspect" and _DEFICIENCY.search(self._heading(node))):
             rule = "problem_list"
-        elif evidence:
+        elif self._evidence(node):
             rule = "labelled_fields"
         else:
             return None  # a list item, not a problem: no labelled field, no 问题： prefix, no status sentence
         aspect = parent.heading if parent is not None else None
         return _Found(rule, node.number, aspect, node.marker[0], start, end, heading_title=rule == "problem_heading")
+
+    def _evidence(self, node: Node) -> bool:
+        """Labelled fields, a 问题： prefix or a status sentence in the node's own text."""
+        text = self.text
+        start, own_end = node.marker[1], node.own_end
+        return (
+            bool(problem_fields(text[start:own_end]))
+            or PROBLEM_PREFIX.match(text, start, own_end) is not None
+            or STATUS_SENTENCE.search(text, start, own_end) is not None
+        )
 
     def _yishi(self, node: Node, aspect: Node | None, out: list[_Found]) -> bool:
         """一是 / 二是 … items of ``node``'s own text that state shortcomings become problems."""
@@ -408,21 +425,23 @@ class ProblemFinder:
                 p.rule = "parallel_lists"
 
     # -- lists inside paragraphs --------------------------------------------------------------------------
-    def _inline(self, found: list[_Found]) -> list[_Found]:
+    def _inline(self) -> list[_Found]:
         """Problems listed inside a paragraph after a clause that names them (发现的问题主要是：一是…；二是…)."""
-        covered = [(f.start, f.end) for f in found]
+        text = self.text
         added: list[_Found] = []
         for k, (s, e) in enumerate(self.lines):
-            if any(a <= s < b for a, b in covered) or e - s < 20:
+            if e - s < 20 or _SECOND_ITEM.search(text, s, e) is None:
+                continue  # a list in running text has a second item
+            # The list needs a clause naming problems and an introducer, on its line or the line before.
+            lo = self.lines[k - 1][0] if k else s
+            if _INLINE_CUE.search(text, lo, e) is None or _INTRODUCER.search(text, lo, e) is None:
                 continue
             for rule, pattern in _INLINE_MARKERS:
                 items = self._inline_items(pattern, k, s, e)
                 if items:
                     added.extend(_Found(rule, n, None, ms, me, ie, clause_title=True) for n, ms, me, ie in items)
                     break
-        if not added:
-            return found
-        return sorted(found + added, key=lambda f: f.start)
+        return added
 
     def _inline_items(self, pattern: regex.Pattern[str], k: int, s: int, e: int) -> list[tuple[int, int, int, int]]:
         """``(number, marker start, marker end, item end)`` of an introduced inline list on line ``k``."""
@@ -472,6 +491,10 @@ class ProblemFinder:
     def _tables(self) -> list[_Found]:
         text = self.text
         out: list[_Found] = []
+        lo, hi = (self.lines[0][0], self.lines[-1][1]) if self.lines else (0, 0)
+        # A table has cells in rows (| or tab) or a 序号 / 编号 column: most pages have neither.
+        if all(text.find(mark, lo, hi) == -1 for mark in ("|", "\t", "序号", "编号")):
+            return out
         i = 0
         lines = self.lines
         while i < len(lines):
@@ -763,9 +786,10 @@ def _is_bare_status(text: str, start: int, end: int) -> bool:
     return BARE_STATUS.fullmatch(text, start, end) is not None
 
 
+@functools.lru_cache(maxsize=8192)
 def _introduces_problems(before: str) -> bool:
     """Whether running text ending in ``before`` introduces a list of problems (存在以下问题：, 主要表现在)."""
-    if _INLINE_INTRO_END.search(before) is None:
+    if not before.rstrip(" \t").endswith(_INTRO_ENDS):
         return False
     sentences = regex.split(r"[。;]", before.rstrip(": \t"))
     sentence = sentences[-1]

@@ -371,7 +371,7 @@ class BodyParser:
         problems: list[Problem] = []
         # A report that lists the problems found (二、存在的主要问题) is read for them whatever its intro says.
         if rectification or any(names_problems(self.r.text, node) for node in _upper(roots)):
-            problems = ProblemFinder(self.r, self.lines, self.reserved, self.warnings).find(roots)
+            problems = ProblemFinder(self.r, self.lines, self.reserved, self.warnings, self.markers).find(roots)
             self.warnings.extend(check_counts(self.r, self.lines, problems, roots))
         return BodyResult(
             title,
