@@ -279,7 +279,8 @@ class ProblemFinder:
 
     # -- the heading tree -----------------------------------------------------------------------------
     def _line_kind(self, pos: int) -> str | None:
-        """``list`` / ``plans`` when the unmarked line before ``pos`` introduces problems / measures."""
+        """``list`` / ``plans`` / ``measures`` when the unmarked line before ``pos`` introduces problems,
+        plans or the measures of the problems before it."""
         k = bisect.bisect_left(self._starts, pos)
         if k == 0 or k > len(self.lines):
             return None
@@ -297,6 +298,8 @@ class ProblemFinder:
         if self.markers.at(s, e) is not None:
             return None
         kind = _kind(stripped)
+        if kind == "plans" and _MEASURES_SECTION.search(stripped) and not _PLANS.search(stripped):
+            return "measures"  # 具体整改措施： its items may pair with the problems by number
         return kind if kind in ("list", "plans") else None
 
     def _heading(self, node: Node) -> str:
@@ -313,10 +316,18 @@ class ProblemFinder:
         """Walk siblings; ``ctx`` is ``list`` under a heading naming problems, ``plans`` under measures."""
         sib_ctx = ctx
         lists: list[tuple[Node, list[_Found]]] = []  # problem lists among these siblings, for parallel lists
+        opened = -1  # where in ``out`` the list an unmarked line opened starts
+        pairs_measures = False  # an unmarked line opened the measures of a problem list
         for node in nodes:
             line_kind = self._line_kind(node.marker[0])
+            if line_kind is not None and sib_ctx == "list" and opened >= 0:
+                lists.append((node, out[opened:]))  # the next unmarked line closes it
+                opened = -1
+            if line_kind == "list":
+                opened = len(out)
             if line_kind is not None:
-                sib_ctx = line_kind
+                pairs_measures = line_kind == "measures"
+                sib_ctx = "plans" if pairs_measures else line_kind
             elif node.number == 1 and ctx != sib_ctx:
                 sib_ctx = ctx  # a list restarting at 1 leaves the context an unmarked line opened
             kind = _kind(self._heading(node))
@@ -327,11 +338,14 @@ class ProblemFinder:
                 lists.append((node, out[before:]))
                 continue
             if kind == "plans" and line_kind != "list":
+                if opened >= 0:
+                    lists.append((node, out[opened:]))
+                    opened = -1
                 sib_ctx = ctx if ctx != "list" else None  # measures or plans end a list an unmarked line opened
             if kind == "plans" or sib_ctx == "plans":
                 if kind == "plans":
                     self._match_parallel(node, lists, measures_of)
-                elif line_kind == "plans" or (sib_ctx == "plans" and ctx != "plans"):
+                elif pairs_measures and sib_ctx == "plans":
                     self._match_parallel(node, lists, measures_of, single=True)
                 before = len(out)
                 self._visit(node.children, node, "plans", out, measures_of)
@@ -356,8 +370,6 @@ class ProblemFinder:
             problem = self._node_problem(node, parent, sib_ctx, kind)
             if problem is not None:
                 out.append(problem)
-        if sib_ctx == "list" and ctx != "list" and parent is None:
-            lists.append((nodes[0], [f for f in out if f.start >= nodes[0].marker[0]]))
 
     def _node_problem(self, node: Node, parent: Node | None, ctx: str | None, kind: str) -> _Found | None:
         if kind == "report":
@@ -413,7 +425,7 @@ class ProblemFinder:
     ) -> None:
         """A measures section after a problem list: its items, matched by number, are the problems' measures."""
         heading = self._heading(node)
-        if not lists or _MEASURES_SECTION.search(heading) is None or _PLANS.search(heading) is not None:
+        if not lists or (not single and (_MEASURES_SECTION.search(heading) is None or _PLANS.search(heading))):
             return
         problems = lists[-1][1]
         items = [node] if single else node.children
@@ -774,10 +786,8 @@ class ProblemFinder:
             if p.status is not None or span is None:
                 out.append(p)
                 continue
-            status = self.r.raw(*span)
-            out.append(
-                replace(p, status=status, status_kind=classify_status(status), status_span=self.r.span(*span))
-            )
+            kind = classify_status(text[span[0] : span[1]])
+            out.append(replace(p, status=self.r.raw(*span), status_kind=kind, status_span=self.r.span(*span)))
         return out
 
 

@@ -1,0 +1,186 @@
+"""The problem model: each layout rule on a small notice, the statuses read from elsewhere, and what is
+not a problem. Whole-notice layouts live in fixtures/layouts/ (golden records with hand-written facts)."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import pytest
+
+import rectify_parse
+from conftest import FIXTURES, fixture_names
+from rectify_parse.problems import RULES, classify_status
+
+
+def problems(text: str) -> list[tuple[int, str, str, str | None, str | None]]:
+    return [(p.number, p.rule, p.title, p.status, p.status_kind) for p in rectify_parse.parse(text).problems]
+
+
+def test_problem_headings_drop_their_lead_and_tail() -> None:
+    text = (
+        "关于审计发现问题整改情况的报告\n一、针对利息收入上缴不及时的问题\n整改情况：已整改。\n"
+        "二、关于签证办理滞后问题的整改情况。\n目前该问题已整改到位。\n"
+    )
+    assert problems(text) == [
+        (1, "problem_heading", "利息收入上缴不及时的问题", "已整改", "completed"),
+        (2, "problem_heading", "签证办理滞后问题", "已整改到位", "completed"),
+    ]
+
+
+def test_a_heading_that_acts_on_problems_is_not_one() -> None:
+    text = "巡察整改情况报告\n一、聚焦关键领域，着力解决突出问题\n召开会议3次。\n二、针对整改问题召开推进会议\n"
+    assert problems(text) == []
+
+
+def test_items_under_a_heading_naming_problems() -> None:
+    text = (
+        "审计整改情况公告\n一、基本情况\n单位概况。\n二、审计查出的主要问题及整改情况\n"
+        "(一)预算编制不精准。年初预算与执行偏差大。\n(二)公务接待审批不严。\n三、下一步工作打算\n(一)加强预算管理。\n"
+    )
+    assert [(n, r, t) for n, r, t, _, _ in problems(text)] == [
+        (1, "problem_list", "预算编制不精准"),
+        (2, "problem_list", "公务接待审批不严"),
+    ]
+
+
+def test_an_unmarked_line_opens_a_problem_list_and_measures_close_it() -> None:
+    text = (
+        "关于安全隐患排查整改的报告\n存在的主要问题：\n1、消防通道堆放杂物。\n2、灭火器过期未换。\n"
+        "具体整改措施：\n1、清理通道杂物，已完成。\n2、更换灭火器12具，正在整改。\n"
+    )
+    found = rectify_parse.parse(text).problems
+    assert [(p.number, p.rule, p.title, p.status_kind) for p in found] == [
+        (1, "parallel_lists", "消防通道堆放杂物", "completed"),
+        (2, "parallel_lists", "灭火器过期未换", "in_progress"),
+    ]
+    assert found[0].measures == ["清理通道杂物，已完成"]
+
+
+def test_yishi_items_state_the_problems_of_an_aspect() -> None:
+    text = (
+        "巡察整改进展情况\n一、反馈问题整改进展\n(一)责任落实方面。一是台账管理不规范。已补齐台账。目前已整改。"
+        "二是会议记录不完整。正在推进。\n"
+    )
+    assert problems(text) == [
+        (1, "yishi_items", "台账管理不规范", "已整改", "completed"),
+        (2, "yishi_items", "会议记录不完整", "正在推进", "in_progress"),
+    ]
+    assert {p.aspect for p in rectify_parse.parse(text).problems} == {"责任落实方面"}
+
+
+def test_yishi_measures_are_not_problems() -> None:
+    text = "巡察整改情况\n一、整改工作开展情况\n(一)加强组织领导。一是成立领导小组。二是制定整改方案。三是建立台账。\n"
+    assert problems(text) == []
+
+
+def test_a_list_in_running_text_after_a_clause_naming_problems() -> None:
+    text = (
+        "区委巡察组反馈巡察情况\n巡察发现，该局存在一些问题，主要是：一是学习制度执行不严；二是资金管理不规范；"
+        "三是干部作风不扎实。巡察组提出三点意见建议。一是加强学习；二是完善制度。\n"
+    )
+    assert [(n, r, t) for n, r, t, _, _ in problems(text)] == [
+        (1, "yishi_items", "学习制度执行不严"),
+        (2, "yishi_items", "资金管理不规范"),
+        (3, "yishi_items", "干部作风不扎实"),
+    ]
+
+
+def test_table_rows_under_a_column_row() -> None:
+    text = (
+        "巡察反馈问题整改清单\n序号 | 问题 | 整改措施 | 责任单位 | 完成情况 |\n"
+        "1 | 食堂账目不清。 | 建立台账 | 后勤科 | 已完成 |\n2 | 车辆登记缺失。 | 补录登记 | 办公室 | 正在整改 |\n"
+    )
+    found = rectify_parse.parse(text).problems
+    assert [(p.number, p.rule, p.title, p.status, p.status_kind) for p in found] == [
+        (1, "table_row", "食堂账目不清", "已完成", "completed"),
+        (2, "table_row", "车辆登记缺失", "正在整改", "in_progress"),
+    ]
+    assert found[1].fields == {"责任单位": "办公室"} and found[1].measures == ["补录登记"]
+
+
+def test_a_closure_notice_with_labelled_task_lines() -> None:
+    text = (
+        "督察交办问题整改销号公示\n问题编号5：河道两岸垃圾堆放问题突出。\n责任单位：县城管局\n"
+        "整改目标：清理河道垃圾。\n完成情况：已清运垃圾120吨。该问题已完成整改，具备销号条件。\n"
+    )
+    found = rectify_parse.parse(text).problems
+    assert [(p.number, p.rule, p.title, p.status, p.status_kind) for p in found] == [
+        (5, "task_notice", "河道两岸垃圾堆放问题突出", "已完成整改", "completed"),
+    ]
+    assert found[0].fields == {"责任单位": "县城管局", "整改目标": "清理河道垃圾"}
+
+
+def test_a_group_status_covers_the_problems_before_it() -> None:
+    text = (
+        "审计整改情况报告\n一、审计发现的问题\n(一)资产台账不完整。\n(二)合同到期未续签。\n"
+        "以上问题均已完成整改。\n"
+    )
+    found = rectify_parse.parse(text).problems
+    assert [(p.status, p.status_kind) for p in found] == [("已完成整改", "completed")] * 2
+    source = text
+    assert all(source[p.status_span[0] : p.status_span[1]] == "已完成整改" for p in found)  # type: ignore[index]
+
+
+def test_statuses_given_later_by_number() -> None:
+    text = (
+        "审计整改情况报告\n一、审计发现的问题\n(一)资产台账不完整。\n(二)合同到期未续签。\n(三)债权未清收。\n"
+        "二、整改完成情况\n第一项、第三项问题已完成整改，第二项问题持续整改。\n"
+    )
+    assert [(p[3], p[4]) for p in problems(text)] == [
+        ("已完成整改", "completed"),
+        ("持续整改", "in_progress"),
+        ("已完成整改", "completed"),
+    ]
+
+
+def test_traditional_characters_read_like_simplified_ones() -> None:
+    text = "關於審計發現問題整改情況的報告\n一、關於水費收繳率偏低問題的整改情況\n整改情況:已銷號。\n"
+    assert problems(text) == [(1, "problem_heading", "水費收繳率偏低問題", "已銷號", "completed")]
+
+
+def test_plan_items_phrased_as_problems_are_targets() -> None:
+    text = (
+        "关于开展安全生产专项整治的通知\n一、整治内容\n1.政治站位不高问题。对安全生产重视不够。\n"
+        "2.隐患排查不彻底问题。\n二、工作要求\n"
+    )
+    assert problems(text) == []
+
+
+@pytest.mark.parametrize(
+    ("status", "kind"),
+    [
+        ("已整改", "completed"),
+        ("整改到位", "completed"),
+        ("已立行立改", "completed"),
+        ("已销号", "completed"),
+        ("已办结", "completed"),
+        ("阶段性完成", "in_progress"),
+        ("持续整改", "in_progress"),
+        ("未完成", None),
+    ],
+)
+def test_status_vocabulary(status: str, kind: str | None) -> None:
+    assert classify_status(status) == kind
+
+
+def _to_traditional(text: str) -> str:
+    table = resources.files("rectify_parse").joinpath("traditional.txt").read_text(encoding="utf-8").split()
+    return text.translate({ord(line[1]): line[0] for line in table})
+
+
+@pytest.mark.parametrize("name", fixture_names(FIXTURES / "layouts"))
+def test_layouts_in_traditional_characters_give_the_same_problems(name: str) -> None:
+    text = (FIXTURES / "layouts" / f"{name}.txt").read_text(encoding="utf-8")
+    simplified = rectify_parse.parse(text).problems
+    traditional = rectify_parse.parse(_to_traditional(text)).problems
+    assert [(p.number, p.rule, p.status_kind, len(p.measures)) for p in traditional] == [
+        (p.number, p.rule, p.status_kind, len(p.measures)) for p in simplified
+    ]
+    assert [_to_traditional(p.title) for p in simplified] == [p.title for p in traditional]
+
+
+def test_every_rule_is_documented_in_the_schema() -> None:
+    from rectify_parse.schema import record_schema
+
+    doc = str(record_schema())
+    assert all(f"`{rule}`" in doc for rule in RULES)
