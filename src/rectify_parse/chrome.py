@@ -16,7 +16,7 @@ from functools import lru_cache
 import regex
 
 from .normalize import lines_matching
-from .patterns import TITLE_END
+from .patterns import CHROME_LABELS, HEADER_LABEL, TITLE_END
 
 LINE_RULES: tuple[tuple[str, regex.Pattern[str]], ...] = (
     (
@@ -131,8 +131,18 @@ def classify_line(text: str) -> str | None:
     for name, pattern in LINE_RULES:
         m = pattern.match(stripped) if name not in ("copyright", "ai_widget", "exit_link") else pattern.search(stripped)
         if m is not None:
+            if name == "view_counter" and _has_metadata(stripped):
+                return None  # 浏览次数： 作者：… 发布日期：… is a meta row: the header takes it, less its counters
             return name
     return None
+
+
+def _has_metadata(line: str) -> bool:
+    """Whether a line holds a header label that is not a counter or widget (来源, 发布日期 …)."""
+    return any(_SPACES.sub("", m.group()) not in CHROME_LABELS for m in HEADER_LABEL.finditer(line))
+
+
+_SPACES = regex.compile(r"[ \t]+")
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import regex
 
+from .markers import trim_end
 from .normalize import View, fold, strip_span
 from .patterns import (
     ANY_MARKER,
@@ -26,6 +27,7 @@ from .patterns import (
     HEADER_LABEL,
     HEADER_LABELS,
     TITLE_END,
+    VALIDITY_VALUE,
     parse_date,
 )
 from .records import Boilerplate, Header, Span, Warning
@@ -38,7 +40,20 @@ _VALUE_TRIM = " \t|"
 _BRACKETS = {"【": "】", "[": "]"}
 _SPACES = regex.compile(r"[ \t]+")
 _MAX_VALUE_LINE = 60
+# Short lines before the header do not end its zone, within this many lines of the top.
+_TOP_LINES = 30
+_PARAGRAPH = 40
 _GLUED_REST = 12
+# A value that ends with a whole date (and time) has that date glued to it; it is the row's date.
+_TRAILING_DATE = regex.compile(DATE_VALUE.pattern + r"[ \t]*$")
+_MIN_GLUED_DATE = 12
+_GLUED_DATE_LABEL = "日期"
+_LEADING_DATE = regex.compile(r"[ \t•·\-*]*(?P<date>" + DATE_VALUE.pattern + r")[ \t]*")
+# A line that is only a date (and time) in the top zone: the page's publication date.
+_DATE_ONLY = regex.compile(r"[ \t•·\-*【\[(]*(?P<date>" + DATE_VALUE.pattern + r")[ \t】\])]*")
+_TRAILING_WIDGETS = regex.compile(
+    r"(?:[ \t]+[【\[]?(?:打印页面|关闭页面|打印本页|关闭窗口|打印|关闭|收藏|分享)[】\]]?)+[ \t]*$"
+)
 # A header line starts with a label or with the decoration _LEAD allows before one.
 _HEADER_START = frozenset(ch for label in [*HEADER_LABELS, *CHROME_LABELS] for ch in label[:1]) | frozenset(
     " \t-*•·●▪◆■|【[>"
@@ -102,6 +117,13 @@ def _trim_value(text: str, start: int, end: int) -> tuple[int, int]:
 
 def read_line(text: str, offset: int) -> list[Pair]:
     """Label/value pairs of one view line; empty when the line is not a header line."""
+    lead = _LEADING_DATE.match(text) if text[:1].isdigit() else None
+    if lead is not None:
+        # 2015-11-10 01:51:51 信息来源：… : a meta row whose date comes first, without a label.
+        rest = read_line(text[lead.end() :], offset + lead.end())
+        if rest:
+            ds, de = offset + lead.start("date"), offset + lead.end("date")
+            return [Pair(_GLUED_DATE_LABEL, ds, ds, de, ""), *rest]
     labels = _accepted_labels(text)
     pairs: list[Pair] = []
     for i, m in enumerate(labels):
@@ -109,17 +131,40 @@ def read_line(text: str, offset: int) -> list[Pair]:
         value_start = sep.end() if sep else m.end()
         value_end = labels[i + 1].start() if i + 1 < len(labels) else len(text)
         value_start = min(value_start, value_end)
+        widget = _TRAILING_WIDGETS.search(text, value_start, value_end)
+        if widget is not None:
+            value_end = widget.start()  # 来源：区政府办公室 打印页面 关闭页面
         value_start, value_end = _trim_value(text, value_start, value_end)
         sep_text = sep.group().strip() if sep else ""
         label = _SPACES.sub("", m.group())
+        glued_date: tuple[int, int] | None = None
         if i + 1 == len(labels) and is_date_label(label):
             # A date glued to what follows (…发布日期：2023-02-24中共某局关于…, a page that lost its
             # newlines) ends with the date; the rest of the line is content.
             date = DATE_VALUE.match(text, value_start, value_end)
             if date is not None and value_end - date.end() > _GLUED_REST:
                 value_end = date.end()
+        elif HEADER_LABELS.get(label) == "validity":
+            # A closed vocabulary: 公文时效：有效 ends there, whatever follows on a page that lost its newlines.
+            word = VALIDITY_VALUE.match(text, value_start, value_end)
+            if word is not None:
+                value_end = word.end()
+        elif not is_date_label(label) and value_end - value_start > _MIN_GLUED_DATE:
+            # 来源：市政务服务中心2022-09-27 14:39: the row's date glued to the end of another value.
+            date = _TRAILING_DATE.search(text, value_start, value_end)
+            if date is not None and date.start() > value_start:
+                glued_date = date.span()
+                value_end = trim_end(text, value_start, date.start())
         pairs.append(Pair(label, offset + m.start(), offset + value_start, offset + value_end, sep_text))
+        if glued_date is not None:
+            ds, de = offset + glued_date[0], offset + glued_date[1]
+            pairs.append(Pair(_GLUED_DATE_LABEL, ds, ds, de, ""))
     return pairs
+
+
+def _is_paragraph(text: str, start: int, end: int) -> bool:
+    """A line of running text: long, or holding a sentence stop, or ending in a colon (各乡镇：)."""
+    return end - start >= _PARAGRAPH or text.find("。", start, end) != -1 or text[end - 1] in ":："
 
 
 def _is_value_line(text: str) -> bool:
@@ -146,8 +191,8 @@ def find_header_lines(
     found: dict[int, list[Pair]] = {}
     rests: dict[int, int] = {}
     block: dict[int, list[Pair]] = {}
-    # The top zone ends at the first content line after a header line, or at the second content line
-    # (a title line may precede the header).
+    # The top zone ends at the first paragraph after a header line, or at the second paragraph (short lines,
+    # such as a title, menus and site names the chrome rules did not know, may precede the header).
     in_top = True
     content_seen = 0
 
@@ -171,7 +216,14 @@ def find_header_lines(
             i += 1
             continue
         pairs = read_line(text[start:end], start) if text[start] in _HEADER_START else []
+        if not pairs and in_top and i < _TOP_LINES and (date := _DATE_ONLY.fullmatch(text, start, end)) is not None:
+            ds, de = date.span("date")
+            pairs = [Pair(_GLUED_DATE_LABEL, ds, ds, de, "")]
         if not pairs:
+            if i < _TOP_LINES and not _is_paragraph(text, start, end):
+                close_block()  # a menu, a site name, a title: the top zone goes on past short lines
+                i += 1
+                continue
             content_seen += 1
             if found or block or content_seen >= 2:
                 close_block()

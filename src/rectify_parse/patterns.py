@@ -118,6 +118,9 @@ HEADER_LABELS: dict[str, str | None] = {
     "生成日期": "date_written",
     "发布日期": "date_published",
     "发布时间": "date_published",
+    "日期": "date_published",  # 日期：2023-05-04 来源：… on a meta row
+    "发表时间": "date_published",
+    "时间": "date_published",
     "公开日期": "date_published",
     "公文时效": "validity",
     "有效性": "validity",
@@ -142,6 +145,12 @@ HEADER_LABELS: dict[str, str | None] = {
     "关键词": None,
     "实施日期": None,
     "废止日期": None,
+    "分类": None,
+    "信息分类": None,
+    "公文种类": None,
+    "公开类型": None,
+    "上载日期": None,
+    "部门": None,
 }
 # Labels whose value is a view counter or widget: removed as chrome wherever they sit in the header.
 CHROME_LABELS = (
@@ -155,7 +164,18 @@ CHROME_LABELS = (
     "字体",
     "视力保护色",
     "色调调节",
+    "字体大小",
+    "字体显示",
+    "编辑",
+    "责任编辑",
+    "阅读",
+    "阅读量",
+    "阅读数",
+    "人气",
+    "分享",
 )
+# 公文时效 / 有效性 take a word from a closed vocabulary: nothing after it belongs to the value.
+VALIDITY_VALUE = regex.compile(r"[ \t]*(?:现行有效|有效|已失效|失效|已废止|废止|正常|已修改|部分失效|尚未生效|无效)")
 # When several labels fill one key, the first of these wins the canonical slot; the others stay in extra.
 CATEGORY_PRIMARY = "主题分类"
 DATE_KEYS = frozenset({"date_written", "date_published"})
