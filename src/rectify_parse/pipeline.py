@@ -21,6 +21,7 @@ from .header import HeaderResult, find_header_lines, merge_header
 from .layout import second_document_start, split_inline_headings
 from .markers import LineMarkers
 from .normalize import View, fold, hard_wrap_edits, make_view, split_lines, strip_span
+from .page import analyse as analyse_page
 from .quality import GARBLED_BELOW, quality
 from .records import (
     SCHEMA_VERSION,
@@ -181,12 +182,15 @@ def _parse(source: str, encoding: str) -> Notice:
     chrome, fragments = find_chrome(text, lines)
     header_found, header_rests = find_header_lines(view, lines, frozenset(chrome))
     header = merge_header(view, source, header_found)
+    markers = LineMarkers(text)
+    readable = quality(source)
+    page = analyse_page(text, lines, chrome, header.lines, markers, header.header.title, readable < GARBLED_BELOW)
+    chrome.update(page.chrome)
     body = _content_lines(view, source, lines, chrome, fragments, header.lines, header_rests)
     warnings: list[Warning] = list(header.warnings)
 
     # A second, different document on the page is kept out of the parse and reported.
     segments: list[Segment] = []
-    markers = LineMarkers(text)
     lines_ = split_inline_headings(text, body.lines, markers)
     after_download = body.after_download if len(lines_) == len(body.lines) else _spread(body, lines_)
     second = second_document_start(text, lines_, after_download)
@@ -209,7 +213,6 @@ def _parse(source: str, encoding: str) -> Notice:
 
     if not canon:
         warnings.append(Warning("no_body", "no body text left after removing header and site chrome", None))
-    readable = quality(source)
     if readable < GARBLED_BELOW:
         warnings.append(
             Warning(
@@ -225,6 +228,7 @@ def _parse(source: str, encoding: str) -> Notice:
         canon,
         header_title=header.header.title,
         header_title_span=header.header.spans.get("title"),
+        page_title=page.title,
         markers=markers,
     )
     result = parser.parse(rectification=bool(canon) and _is_rectification(view, canon, header))

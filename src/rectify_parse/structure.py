@@ -98,6 +98,7 @@ class BodyParser:
         *,
         header_title: str | None,
         header_title_span: Span | None,
+        page_title: Line | None = None,
         markers: LineMarkers | None = None,
     ) -> None:
         self.r = Reader(view, source)
@@ -105,6 +106,7 @@ class BodyParser:
         self.lines = list(lines)
         self.header_title = header_title
         self.header_title_span = header_title_span
+        self.page_title = page_title
         self.reserved: set[int] = set()
         self.warnings: list[Warning] = []
         # 1 / 1.1 decimal numbering counts only in documents that show it on several lines.
@@ -121,6 +123,15 @@ class BodyParser:
         text = self.r.text
         title: str | None = self.header_title
         title_span = self.header_title_span
+        if self.page_title is not None:
+            # The page's title line (scored among the lines at its top): the body does not hold it.
+            s, e = self.page_title
+            k = next((k for k, (ls, le) in enumerate(self.lines[:40]) if ls <= s and e <= le), None)
+            if k is not None:
+                self.reserved.add(k)
+            if title is None:
+                title, title_span = self.r.raw(s, e), self.r.span(s, e)
+            return title, title_span
         if self.lines and is_title(text[self.lines[0][0] : self.lines[0][1]]):
             start, end = self.lines[0]
             if title is None:

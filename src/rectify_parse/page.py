@@ -1,0 +1,334 @@
+"""The page around the document: its title, and the site chrome that no single rule names.
+
+Lines are classified in context, in the manner of jusText (Pomikálek 2011) adapted to Chinese text lines.
+Each line gets a class from its own features:
+
+- ``bad``: spam words, a menu (short items between separators), user-interface words only, an address
+  of a web page, a page counter (第1页共2页), an editor's sign (责任编辑：), no Chinese at all, or mojibake;
+- ``good``: running text (long, or holding a sentence stop), or a line with a document's own form: a
+  heading marker, a date, a contact or attachment line, an addressee or a colon-ended lead-in;
+- ``short``: the rest (site names, column names, titles, captions).
+
+Then context decides: the document's region runs from its title or header to its last good line. Before
+it, every line but the title is chrome (``top_zone`` unless a bad class names it); after it, short lines
+that sit with bad ones are chrome (``bottom_zone``); inside it, only bad lines are, and short lines
+between two of them. The title is the best-scored candidate of the top (document-type ending, place
+next to the header or body, repetition, the header's 标题), with column prefixes (政务服务丨), document
+numbers and site names cut off; a page that shows none gets none.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import regex
+
+from .chrome import TITLE_SPAM_HEAD, TITLE_SPAM_TAIL
+from .markers import LineMarkers, is_title
+from .patterns import (
+    ATTACHMENT_HEAD,
+    CLOSING_FORMULA,
+    CONTACT_LINE,
+    DATE_LINE,
+    DATE_VALUE,
+    PUBLIC_NOTE,
+    TITLE_END,
+)
+
+Line = tuple[int, int]
+
+_SPAM = regex.compile(
+    r"彩票|体彩|博彩|娱乐城|棋牌|赌场|六合彩|时时彩|百家乐|投注|菠萝视频|视频app|在线播放|在线观看|你懂的|国产精品|"
+    r"欧美|日韩|无码|一区二区|成人|色播|av(?![a-z])|白癜风|男科|妇科|代孕|伟德|bob|体育官网|下载app|APP下载",
+    regex.IGNORECASE,
+)
+# Words of a site's interface; a line made of them (less separators and digits) is chrome.
+_UI_WORDS = (  # noqa: SIM905 - a word list reads best as one string
+    "首页 首頁 网站首页 登录 注册 无障碍 适老化 繁体版 简体版 繁体 简体 智能机器人 支持IPV6 IPV6 手机站 手机版 客户端 "
+    "微信 微博 Qzone QQ空间 评论 抢沙发 参与 热门 推荐 智能推荐 搜索 热门搜索 新闻中心 政务公开 政府信息公开 互动交流 "
+    "政务服务 网上办事 走进 English 友情链接 更多 详细介绍 图片 下载 上传 文档 页数 格式 大小 举报 返回 资源描述 "
+    "文档简介 阅读 收藏 关注 扫描 二维码 手机查看 手机 查看 继续 打印 关闭 分享 朗读 长者 助手 关怀版 无障碍版 "
+    "用户中心 跳转到内容 当前位置 您的位置 欢迎访问 欢迎来到 信息公开 政策 解读 要闻 动态 新闻 公告 通知 公示 "
+    "工作 专题 栏目 频道 正文 相关 链接 进入 阅读全文 点击 查看更多 在线 试用 系统 管理 案例 咨询 电话"
+).split()
+_UI = regex.compile("|".join(sorted((regex.escape(w) for w in _UI_WORDS), key=len, reverse=True)), regex.IGNORECASE)
+_URL = regex.compile(r"https?://|www\.|\.(?:com|cn|net|org|gov)(?![a-z])", regex.IGNORECASE)
+_PAGE_COUNTER = regex.compile(r"第\s*\d+\s*页|共\s*\d+\s*页|_第\d+页\s*$|已阅读\d+页|还剩\d+页")
+_EDITOR = regex.compile(r"[ \t]*(?:责任编辑|编辑|一审|二审|三审|初审|复审|终审|审核|校对|作者|通讯员)[ \t]*[:：]")
+# A short line ending like this names a site or a body, not a document.
+_ORG_TAIL = regex.compile(r"(?:网|网站|门户网站?|官网|文库|人民政府|政府|委员会|办公室|局|厅|委|院|中心|集团|公司)$")
+_MENU_SPLIT = regex.compile(r"[ \t|｜>»›•·/\\]+|->|→")
+_SENTENCE = regex.compile(r"[。，,；;！!？?]")
+_HAN = regex.compile(r"\p{Han}")
+_FUNCTION = regex.compile(r"[的了和在是对与为将以及等从按于]")
+_LEAD_IN = regex.compile(r"[:：]\s*$")
+_SUBTITLE = regex.compile(r"[ \t]*(?:——|—|--|[(（])")
+# A column or site prefix before a title (政务服务丨…, 政策新闻 | …) and a document number before or after it.
+_TITLE_PREFIX = regex.compile(r"[ \t]*[^|丨｜\n]{1,10}?[ \t]*[丨｜|][ \t]*(?=\S)")
+_DOC_NUMBER = r"[\p{Han}]{1,12}[〔\[(【]\d{4}[〕\])】]\s*\d{1,4}\s*号"
+_TITLE_DOC_HEAD = regex.compile(rf"[ \t]*{_DOC_NUMBER}[ \t]*[:：]?[ \t]*(?=\S)")
+_TITLE_DOC_TAIL = regex.compile(rf"[ \t]*[(（]?{_DOC_NUMBER}[)）]?[ \t]*$")
+_DOC_NUMBER_LINE = regex.compile(
+    rf"[ \t]*(?:{_DOC_NUMBER}|\d{{4}}年第\d{{1,3}}号)[ \t]*(?:[(（][^()（）]*[)）])?[ \t]*"
+)
+_NOT_TITLE = regex.compile(
+    r"(?:长|主任|书记|主席|委员|部长|审计长|代表|记者|通讯员)[ \t]+\p{Han}{2,4}[ \t]*$|[:：][ \t]*\d|[:：].*[:：]"
+    r"|>|»|›|->"
+)
+_BREADCRUMB_SEP = regex.compile(r">|»|›|->|→")
+_PARAGRAPH = 30
+_LONG = 60
+_MAX_TITLE = 100
+_MIN_TITLE = 6
+_TOP_WINDOW = 25
+
+
+@dataclass(frozen=True, slots=True)
+class PageLayout:
+    """Chrome found in context (line index -> rule) and the title (view offsets), if the page shows one."""
+
+    chrome: dict[int, str]
+    title: Line | None
+    title_line: int | None
+
+
+@functools.lru_cache(maxsize=8192)
+def line_class(line: str) -> str:
+    """``good``, ``short``, or ``bad:<rule>`` for one stripped view line (see the module docstring)."""
+    n = len(line)
+    if n == 0:
+        return "short"
+    han = len(_HAN.findall(line))
+    if _SPAM.search(line) is not None:
+        return "bad:spam"
+    if han == 0 and n <= 40 and not any(ch.isdigit() for ch in line):
+        return "bad:symbols"
+    if n <= 80 and _PAGE_COUNTER.search(line) is not None:
+        return "bad:page_counter"
+    if n <= 40 and _EDITOR.match(line) is not None:
+        return "bad:editor"
+    sentence = _SENTENCE.search(line) is not None
+    if n >= _LONG or (n >= _PARAGRAPH and sentence) or "。" in line or _LEAD_IN.search(line):
+        if n <= 120 and _URL.search(line) is not None and not sentence:
+            return "bad:url"
+        return "good"
+    if _URL.search(line) is not None:
+        return "bad:url"
+    items = [t for t in _MENU_SPLIT.split(line) if t]
+    if len(items) >= 3 and not sentence and all(len(t) <= 8 for t in items):
+        return "bad:menu"
+    rest = _UI.sub("", line)
+    rest_han = len(_HAN.findall(rest))
+    if han and rest_han * 10 <= han * 3 and n <= 40:
+        return "bad:ui"
+    return "short"
+
+
+def _structural(text: str, line: Line, markers: LineMarkers) -> bool:
+    """A line with a document's own form: heading marker (1.1 decimal ones too), date, contact, attachment,
+    closing formula, a table of contents."""
+    s, e = line
+    return (
+        markers.at(s, e, decimal=True) is not None
+        or text[s:e].strip() in ("目录", "目次")
+        or DATE_LINE.search(text, s, e) is not None
+        or CONTACT_LINE.match(text, s, e) is not None
+        or ATTACHMENT_HEAD.match(text, s, e) is not None
+        or PUBLIC_NOTE.fullmatch(text, s, e) is not None
+        or CLOSING_FORMULA.fullmatch(text, s, e) is not None
+    )
+
+
+def _strip_title(text: str, start: int, end: int) -> Line:
+    """The title without a column prefix, a document number before or after it, or spam around it
+    (【最新】…_某某网)."""
+    spam_head = TITLE_SPAM_HEAD.match(text, start, end)
+    if spam_head is not None and spam_head.end() < end:
+        start = spam_head.end()
+    spam_tail = TITLE_SPAM_TAIL.search(text, start, end)
+    if spam_tail is not None and spam_tail.start() > start:
+        end = spam_tail.start()
+    doc_head = _TITLE_DOC_HEAD.match(text, start, end)
+    if doc_head is not None and doc_head.end() < end:
+        start = doc_head.end()
+    prefix = _TITLE_PREFIX.match(text, start, end)
+    if prefix is not None and TITLE_END.search(text, prefix.end(), end) is not None:
+        start = prefix.end()
+    doc_tail = _TITLE_DOC_TAIL.search(text, start, end)
+    if doc_tail is not None and doc_tail.start() > start:
+        end = doc_tail.start()
+    dash = text.find("——", start, end)
+    if dash > start and TITLE_END.search(text, start, dash) is not None:
+        end = dash  # …整改情况的报告——2024年4月在市人大常委会会议上
+    while end > start and text[end - 1] in " \t":
+        end -= 1
+    return start, end
+
+
+def _title_score(text: str, line: Line, place: int, repeated: bool, header_title: str | None) -> int:
+    """How much a stripped line looks like the page's title; ``place`` is 3 right before the header (a
+    meta row), 2 for the candidate nearest the body, 0 elsewhere."""
+    s, e = line
+    candidate = text[s:e]
+    score = place
+    if TITLE_END.search(candidate) is not None:
+        score += 3
+    if "关于" in candidate or "印发" in candidate or "转发" in candidate:
+        score += 1
+    if repeated:
+        score += 2
+    if header_title is not None and candidate.replace(" ", "") == header_title.replace(" ", ""):
+        score += 4
+    if 10 <= e - s <= 60:
+        score += 1
+    if "。" in candidate:
+        score -= 3  # a sentence
+    if _ORG_TAIL.search(candidate) is not None and e - s <= 16:
+        score -= 3  # a site's or a body's own name
+    if _SUBTITLE.match(candidate) is not None:
+        score -= 2  # ——在…会议上的讲话: a subtitle under the title
+    if len(_FUNCTION.findall(candidate)) == 0 and e - s <= 8:
+        score -= 1
+    return score
+
+
+def analyse(
+    text: str,
+    lines: Sequence[Line],
+    chrome: dict[int, str],
+    header: frozenset[int],
+    markers: LineMarkers,
+    header_title: str | None,
+    garbled: bool = False,
+) -> PageLayout:
+    """Classify the lines the rules left in context; find the title. On a garbled page (mojibake, ``?``
+    for every character) only lines that a strong feature names are chrome, and a title must end with a
+    document-type word."""
+    classes: list[str] = []
+    for i, (s, e) in enumerate(lines):
+        if i in chrome:
+            classes.append("chrome")
+        elif i in header:
+            classes.append("header")
+        elif s == e or not text[s:e].strip():
+            classes.append("empty")
+        elif _structural(text, (s, e), markers):
+            classes.append("good")
+        else:
+            c = line_class(text[s:e].strip())
+            classes.append("short" if garbled and c in ("bad:symbols", "bad:ui", "bad:menu") else c)
+    # A row of short cells above rows cut the same way is a table's column row, not a menu.
+    for i, c in enumerate(classes):
+        cells = _cells(text, lines[i]) if c == "bad:menu" else 0
+        if cells > 2 and i + 1 < len(lines) and _cells(text, lines[i + 1]) >= cells - 1:
+            classes[i] = "good"
+    content = [i for i, c in enumerate(classes) if c == "good"]
+    if not content:
+        return PageLayout({}, None, None)
+    first_good, last_good = content[0], content[-1]
+    headers = [i for i in header if i < first_good]
+    anchor = min(headers) if headers else first_good
+    title_line, title = _find_title(text, lines, classes, chrome, headers, anchor, first_good, header_title, garbled)
+    found: dict[int, str] = {}
+    # Before the document: everything but the title and the header; between the title and the body, short
+    # lines are the document's (——在…会议上的讲话, 某某局局长 某某, （2023年3月2日通过）).
+    for i in range(first_good):
+        c = classes[i]
+        if c in ("chrome", "header", "empty") or i == title_line:
+            continue
+        if c == "short" and (garbled or (title_line is not None and i > title_line)):
+            continue
+        if c == "short" and DATE_VALUE.search(text, *lines[i]) is not None:
+            continue
+        found[i] = c[4:] if c.startswith("bad:") else "top_zone"
+    # Inside the document: bad lines, and short lines between two of them.
+    previous_bad = -1
+    for i in range(first_good, last_good + 1):
+        c = classes[i]
+        if c.startswith("bad:"):
+            found[i] = c[4:]
+            if previous_bad >= 0 and i - previous_bad > 1:
+                between = range(previous_bad + 1, i)
+                if all(classes[j] in ("short", "empty", "chrome") for j in between):
+                    found.update((j, "between_chrome") for j in between if classes[j] == "short")
+            previous_bad = i
+        elif c == "good":
+            previous_bad = -1
+    # After it: short lines count as chrome where chrome is there too.
+    tail = range(last_good + 1, len(lines))
+    if not garbled and any(classes[i].startswith("bad:") or classes[i] == "chrome" for i in tail):
+        for i in tail:
+            c = classes[i]
+            if c.startswith("bad:"):
+                found[i] = c[4:]
+            elif c == "short":
+                found[i] = "bottom_zone"
+    return PageLayout(found, title, title_line)
+
+
+def _cells(text: str, line: Line) -> int:
+    """How many ``|`` or tab separators a line holds."""
+    return text.count("|", *line) + text.count("\t", *line)
+
+
+def _next_filled(filled: list[int], i: int, step: int) -> int:
+    """The next non-empty line index from ``i`` in direction ``step`` (-1 when there is none)."""
+    k = bisect.bisect_left(filled, i)
+    if step < 0:
+        return filled[k - 1] if k > 0 else -1
+    k = bisect.bisect_right(filled, i)
+    return filled[k] if k < len(filled) else -1
+
+
+def _find_title(
+    text: str,
+    lines: Sequence[Line],
+    classes: list[str],
+    chrome: dict[int, str],
+    headers: list[int],
+    anchor: int,
+    first_good: int,
+    header_title: str | None,
+    garbled: bool,
+) -> tuple[int | None, Line | None]:
+    """The best title candidate before the document's anchor (or its first line), stripped of affixes."""
+    lo = max(0, anchor - _TOP_WINDOW)
+    keys: dict[str, int] = {}
+    for i in range(0, min(len(lines), first_good + 3)):
+        key = text[lines[i][0] : lines[i][1]].replace(" ", "")
+        keys[key] = keys.get(key, 0) + 1
+    # A breadcrumb that ends with the title repeats it.
+    tails = [
+        _BREADCRUMB_SEP.split(text[lines[i][0] : lines[i][1]])[-1].strip().replace(" ", "")
+        for i in range(0, first_good)
+        if i in chrome and chrome[i] == "breadcrumb"
+    ]
+    best: tuple[int, int, Line] | None = None
+    candidates = [i for i in range(lo, first_good) if classes[i] == "short"]
+    if first_good < len(lines) and is_title(text[lines[first_good][0] : lines[first_good][1]]):
+        candidates.append(first_good)
+    # Right before the header (a meta row) or nearest the body is where a title sits.
+    filled = [i for i, c in enumerate(classes) if c != "empty"]
+    before_header = {_next_filled(filled, i, -1) for i in headers if i - 1 not in headers}
+    after_header = {_next_filled(filled, i, 1) for i in headers if i + 1 not in headers}
+    nearest = max(candidates, default=-1)
+    for i in candidates:
+        s, e = _strip_title(text, *lines[i])
+        if not _MIN_TITLE <= e - s <= _MAX_TITLE:
+            continue
+        if garbled and TITLE_END.search(text, s, e) is None:
+            continue  # a garbled line that does not even end like a title
+        if _NOT_TITLE.search(text, s, e) is not None or _DOC_NUMBER_LINE.fullmatch(text, s, e) is not None:
+            continue  # a speaker (局长 某某), a label (号：…), a breadcrumb, or a document number alone
+        key = text[s:e].replace(" ", "")
+        repeated = keys.get(text[lines[i][0] : lines[i][1]].replace(" ", ""), 0) > 1 or key in tails
+        place = 3 if i in before_header else 2 if i == nearest or i in after_header else 0
+        score = _title_score(text, (s, e), place, repeated, header_title)
+        if score >= 3 and (best is None or score > best[0]):
+            best = (score, i, (s, e))
+    if best is None:
+        return None, None
+    return best[1], best[2]
