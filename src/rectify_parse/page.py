@@ -42,9 +42,11 @@ Line = tuple[int, int]
 
 _SPAM = regex.compile(
     r"彩票|体彩|博彩|娱乐城|棋牌|赌场|六合彩|时时彩|百家乐|投注|菠萝视频|视频app|在线播放|在线观看|你懂的|国产精品|"
-    r"欧美|日韩|无码|一区二区|成人|色播|av(?![a-z])|白癜风|男科|妇科|代孕|伟德|bob|体育官网|下载app|APP下载",
+    r"欧美(?:日韩|在线|大片)|日韩(?:在线|大片|一区)|无码|一区二区|成人(?:网站|视频|影院|电影)|色播|白癜风|男科|"
+    r"代孕|伟德|bob体|体育官网|下载app|app下载",
     regex.IGNORECASE,
 )
+_MAX_SPAM_LINE = 160
 # Words of a site's interface; a line made of them (less separators and digits) is chrome.
 _UI_WORDS = (  # noqa: SIM905 - a word list reads best as one string
     "首页 首頁 网站首页 登录 注册 无障碍 适老化 繁体版 简体版 繁体 简体 智能机器人 支持IPV6 IPV6 手机站 手机版 客户端 "
@@ -52,7 +54,7 @@ _UI_WORDS = (  # noqa: SIM905 - a word list reads best as one string
     "政务服务 网上办事 走进 English 友情链接 更多 详细介绍 图片 下载 上传 文档 页数 格式 大小 举报 返回 资源描述 "
     "文档简介 阅读 收藏 关注 扫描 二维码 手机查看 手机 查看 继续 打印 关闭 分享 朗读 长者 助手 关怀版 无障碍版 "
     "用户中心 跳转到内容 当前位置 您的位置 欢迎访问 欢迎来到 信息公开 政策 解读 要闻 动态 新闻 公告 通知 公示 "
-    "工作 专题 栏目 频道 正文 相关 链接 进入 阅读全文 点击 查看更多 在线 试用 系统 管理 案例 咨询 电话"
+    "工作 专题 栏目 频道 正文 相关 链接 进入 阅读全文 点击 查看更多 在线 试用 系统 管理 案例 咨询 电话 热点 观看"
 ).split()
 _UI = regex.compile("|".join(sorted((regex.escape(w) for w in _UI_WORDS), key=len, reverse=True)), regex.IGNORECASE)
 _URL = regex.compile(r"https?://|www\.|\.(?:com|cn|net|org|gov)(?![a-z])", regex.IGNORECASE)
@@ -60,7 +62,7 @@ _PAGE_COUNTER = regex.compile(r"第\s*\d+\s*页|共\s*\d+\s*页|_第\d+页\s*$|�
 _EDITOR = regex.compile(r"[ \t]*(?:责任编辑|编辑|一审|二审|三审|初审|复审|终审|审核|校对|作者|通讯员)[ \t]*[:：]")
 # A short line ending like this names a site or a body, not a document.
 _ORG_TAIL = regex.compile(r"(?:网|网站|门户网站?|官网|文库|人民政府|政府|委员会|办公室|局|厅|委|院|中心|集团|公司)$")
-_MENU_SPLIT = regex.compile(r"[ \t|｜>»›•·/\\]+|->|→")
+_MENU_SPLIT = regex.compile(r"[ \t|｜>»›•·/\\]+|->|→|[ \t]+\?[ \t]+")
 _SENTENCE = regex.compile(r"[。，,；;！!？?]")
 _HAN = regex.compile(r"\p{Han}")
 _FUNCTION = regex.compile(r"[的了和在是对与为将以及等从按于]")
@@ -102,7 +104,7 @@ def line_class(line: str) -> str:
     if n == 0:
         return "short"
     han = len(_HAN.findall(line))
-    if _SPAM.search(line) is not None:
+    if n <= _MAX_SPAM_LINE and _SPAM.search(line) is not None:
         return "bad:spam"
     if han == 0 and n <= 40 and not any(ch.isdigit() for ch in line):
         return "bad:symbols"
@@ -111,15 +113,17 @@ def line_class(line: str) -> str:
     if n <= 40 and _EDITOR.match(line) is not None:
         return "bad:editor"
     sentence = _SENTENCE.search(line) is not None
+    items = [t for t in _MENU_SPLIT.split(line) if t]
+    # A menu: three or more short items, most of them words (联 系 人：李政 is a spaced label).
+    words = sum(1 for t in items if len(t) >= 2)
+    if len(items) >= 3 and words * 2 > len(items) and not sentence and all(len(t) <= 8 for t in items):
+        return "bad:menu"
     if n >= _LONG or (n >= _PARAGRAPH and sentence) or "。" in line or _LEAD_IN.search(line):
         if n <= 120 and _URL.search(line) is not None and not sentence:
             return "bad:url"
         return "good"
     if _URL.search(line) is not None:
         return "bad:url"
-    items = [t for t in _MENU_SPLIT.split(line) if t]
-    if len(items) >= 3 and not sentence and all(len(t) <= 8 for t in items):
-        return "bad:menu"
     rest = _UI.sub("", line)
     rest_han = len(_HAN.findall(rest))
     if han and rest_han * 10 <= han * 3 and n <= 40:
