@@ -6,8 +6,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from rapidfuzz.distance import Indel
+
 from .markers import MAX_INLINE_HEADING, LineMarkers, is_title, match_marker, trim_end
 from .patterns import BARE_ATTACHMENT, DATE_LINE, PUBLIC_NOTE
+from .repeats import MIN_SIMILARITY, line_keys
 
 Line = tuple[int, int]  # view offsets of a stripped, non-empty line
 
@@ -26,8 +29,19 @@ def second_document_start(text: str, lines: Sequence[Line], after_download: Sequ
         # 附件 on a line of its own, then the title of the document the notice issues.
         after_attachment = BARE_ATTACHMENT.fullmatch(text, ps, pe) is not None
         if (after_signoff or after_attachment or after_download[i]) and is_title(text[slice(*lines[i])]):
+            if after_signoff and _pasted_again(text, lines, i):
+                continue  # the body pasted again with its sign-off: copies, not a second document
             return i
     return None
+
+
+def _pasted_again(text: str, lines: Sequence[Line], i: int) -> bool:
+    """Whether the lines from ``i`` on repeat the lines before it (whole, or cut off before their end)."""
+    before = "".join(line_keys([text[s:e] for s, e in lines[:i]]))
+    after = "".join(line_keys([text[s:e] for s, e in lines[i:]]))
+    if not before or not after:
+        return False
+    return Indel.normalized_similarity(before[: len(after)], after[: len(before)]) >= MIN_SIMILARITY
 
 
 _INLINE_CANDIDATE = re.compile(

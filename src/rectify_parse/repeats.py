@@ -30,6 +30,10 @@ ANCHOR_CANDIDATES = 8
 # A last copy shorter than this share of the first is a truncated copy.
 COMPLETE_SHARE = 0.95
 MIN_PARTIAL_SHARE = 0.2
+# A copy has substance: this many lines, and the copies together hold this share of the body's text (a
+# title repeated as a caption or in a meta row is not a pasted copy of the body).
+MIN_COPY_LINES = 3
+MIN_BODY_SHARE = 0.5
 
 
 # Everything but letters and digits (Han characters are letters); the second keeps newlines. These define
@@ -147,7 +151,12 @@ def _cut(keys: Sequence[str], occ: Sequence[int]) -> Repeats | None:
     lead = _lead(keys, occ)
     starts = [p - lead for p in occ]
     first = "".join(keys[starts[0] : starts[1]])
-    if len(first) < MIN_COPY_CHARS:
+    substantial = sum(1 for key in keys[starts[0] : starts[1]] if len(key) >= MIN_ANCHOR_CHARS)
+    if (
+        len(first) < MIN_COPY_CHARS
+        or substantial < MIN_COPY_LINES
+        or len(first) * len(starts) < MIN_BODY_SHARE * sum(map(len, keys))
+    ):
         return None
     copies = [CopyCut(starts[0], starts[1], True, 1.0)]
     for k in range(1, len(starts) - 1):
