@@ -24,13 +24,13 @@ vocabulary = {
     for ch in path.read_text(encoding="utf-8")
     if "\u4e00" <= ch <= "\u9fff" and to_simplified.convert(ch) == ch
 }
+# Every CJK character whose simplified form is one of the rules' characters (佈 and 布 both give 布).
 pairs: dict[str, str] = {}
-for config in ("s2t", "s2tw", "s2hk"):
-    converter = OpenCC(config)
-    for simplified in sorted(vocabulary):
-        traditional = converter.convert(simplified)
-        if len(traditional) == 1 and traditional != simplified and traditional not in vocabulary:
-            pairs.setdefault(traditional, simplified)
+for code in range(0x4E00, 0xA000):
+    traditional = chr(code)
+    simplified = to_simplified.convert(traditional)
+    if simplified in vocabulary and simplified != traditional and traditional not in vocabulary:
+        pairs[traditional] = simplified
 lines = [f"{t}{s}" for t, s in sorted(pairs.items())]
 (PACKAGE / "traditional.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
 print(f"{len(lines)} traditional characters")

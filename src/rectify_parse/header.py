@@ -55,8 +55,9 @@ _TRAILING_WIDGETS = regex.compile(
     r"(?:[ \t]+[【\[]?(?:打印页面|关闭页面|打印本页|关闭窗口|打印|关闭|收藏|分享)[】\]]?)+[ \t]*$"
 )
 # A header line starts with a label or with the decoration _LEAD allows before one.
+# (a digit: a meta row may start with its date, 2015-11-10 01:51 信息来源：…).
 _HEADER_START = frozenset(ch for label in [*HEADER_LABELS, *CHROME_LABELS] for ch in label[:1]) | frozenset(
-    " \t-*•·●▪◆■|【[>"
+    " \t-*•·●▪◆■|【[>0123456789"
 )
 _REST_TRIM = " \t|【】[]"
 
