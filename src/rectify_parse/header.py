@@ -10,6 +10,7 @@ that line when it is short and not a sentence.
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -42,6 +43,7 @@ _SPACES = regex.compile(r"[ \t]+")
 _MAX_VALUE_LINE = 60
 # Short lines before the header do not end its zone, within this many lines of the top.
 _TOP_LINES = 30
+_MAX_DATE_LINE = 32
 _PARAGRAPH = 40
 _GLUED_REST = 12
 # A value that ends with a whole date (and time) has that date glued to it; it is the row's date.
@@ -51,14 +53,22 @@ _GLUED_DATE_LABEL = "日期"
 _LEADING_DATE = regex.compile(r"[ \t•·\-*]*(?P<date>" + DATE_VALUE.pattern + r")[ \t]*")
 # A line that is only a date (and time) in the top zone: the page's publication date.
 _DATE_ONLY = regex.compile(r"[ \t•·\-*【\[(]*(?P<date>" + DATE_VALUE.pattern + r")[ \t】\])]*")
+_WIDGET_HINT = re.compile("打印|关闭|收藏|分享")
 _TRAILING_WIDGETS = regex.compile(
     r"(?:[ \t]+[【\[]?(?:打印页面|关闭页面|打印本页|关闭窗口|打印|关闭|收藏|分享)[】\]]?)+[ \t]*$"
 )
 # A header line starts with a label or with the decoration _LEAD allows before one.
-# (a digit: a meta row may start with its date, 2015-11-10 01:51 信息来源：…).
 _HEADER_START = frozenset(ch for label in [*HEADER_LABELS, *CHROME_LABELS] for ch in label[:1]) | frozenset(
-    " \t-*•·●▪◆■|【[>0123456789"
+    " \t-*•·●▪◆■|【[>"
 )
+
+
+def _starts_with_date_row(text: str, start: int, end: int) -> bool:
+    """Whether a line may be a meta row that starts with its date (2015-11-10 01:51 信息来源：…): a year
+    first, a label's colon later."""
+    return text[start : start + 4].isdigit() and text.find(":", start, end) != -1
+
+
 _REST_TRIM = " \t|【】[]"
 
 
@@ -132,9 +142,11 @@ def read_line(text: str, offset: int) -> list[Pair]:
         value_start = sep.end() if sep else m.end()
         value_end = labels[i + 1].start() if i + 1 < len(labels) else len(text)
         value_start = min(value_start, value_end)
-        widget = _TRAILING_WIDGETS.search(text, value_start, value_end)
-        if widget is not None:
-            value_end = widget.start()  # 来源：区政府办公室 打印页面 关闭页面
+        # 来源：区政府办公室 打印页面 关闭页面 (a plain find first: most values hold no widget word)
+        if _WIDGET_HINT.search(text, value_start, value_end) is not None:
+            widget = _TRAILING_WIDGETS.search(text, value_start, value_end)
+            if widget is not None:
+                value_end = widget.start()
         value_start, value_end = _trim_value(text, value_start, value_end)
         sep_text = sep.group().strip() if sep else ""
         label = _SPACES.sub("", m.group())
@@ -150,7 +162,11 @@ def read_line(text: str, offset: int) -> list[Pair]:
             word = VALIDITY_VALUE.match(text, value_start, value_end)
             if word is not None:
                 value_end = word.end()
-        elif not is_date_label(label) and value_end - value_start > _MIN_GLUED_DATE:
+        elif (
+            value_end - value_start > _MIN_GLUED_DATE
+            and (text[value_end - 1].isdigit() or text[value_end - 1] == "日")
+            and not is_date_label(label)
+        ):
             # 来源：市政务服务中心2022-09-27 14:39: the row's date glued to the end of another value.
             date = _TRAILING_DATE.search(text, value_start, value_end)
             if date is not None and date.start() > value_start:
@@ -204,7 +220,12 @@ def find_header_lines(
 
     # Only a line starting like a label can be a header line. Past the top zone, with no block open,
     # the lines between two such lines change nothing: jump over them.
-    candidates = [i for i, (start, end) in enumerate(lines) if start < end and text[start] in _HEADER_START]
+    candidates = [
+        i
+        for i, (start, end) in enumerate(lines)
+        if start < end
+        and (text[start] in _HEADER_START or (text[start].isdigit() and _starts_with_date_row(text, start, end)))
+    ]
     i = 0
     while i < len(lines):
         if not in_top and not block:
@@ -216,8 +237,15 @@ def find_header_lines(
         if i in skip or start == end or not text[start:end].strip():
             i += 1
             continue
-        pairs = read_line(text[start:end], start) if text[start] in _HEADER_START else []
-        if not pairs and in_top and i < _TOP_LINES and (date := _DATE_ONLY.fullmatch(text, start, end)) is not None:
+        may_start = text[start] in _HEADER_START or (text[start].isdigit() and _starts_with_date_row(text, start, end))
+        pairs = read_line(text[start:end], start) if may_start else []
+        if (
+            not pairs
+            and in_top
+            and i < _TOP_LINES
+            and end - start <= _MAX_DATE_LINE
+            and (date := _DATE_ONLY.fullmatch(text, start, end)) is not None
+        ):
             ds, de = date.span("date")
             pairs = [Pair(_GLUED_DATE_LABEL, ds, ds, de, "")]
         if not pairs:

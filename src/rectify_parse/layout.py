@@ -35,10 +35,14 @@ def second_document_start(text: str, lines: Sequence[Line], after_download: Sequ
     return None
 
 
+_COMPARED_LINES = 12
+
+
 def _pasted_again(text: str, lines: Sequence[Line], i: int) -> bool:
     """Whether the lines from ``i`` on repeat the lines before it (whole, or cut off before their end)."""
-    before = "".join(line_keys([text[s:e] for s, e in lines[:i]]))
-    after = "".join(line_keys([text[s:e] for s, e in lines[i:]]))
+    # The first lines of each copy tell: a second document differs from its first line on.
+    before = "".join(line_keys([text[s:e] for s, e in lines[: min(i, _COMPARED_LINES)]]))
+    after = "".join(line_keys([text[s:e] for s, e in lines[i : i + _COMPARED_LINES]]))
     if not before or not after:
         return False
     return Indel.normalized_similarity(before[: len(after)], after[: len(before)]) >= MIN_SIMILARITY

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -28,6 +29,7 @@ import regex
 
 from .chrome import TITLE_SPAM_HEAD, TITLE_SPAM_TAIL
 from .markers import LineMarkers, is_title
+from .normalize import lines_matching
 from .patterns import (
     ATTACHMENT_HEAD,
     CLOSING_FORMULA,
@@ -81,6 +83,8 @@ _NOT_TITLE = regex.compile(
     r"|>|»|›|->"
 )
 _BREADCRUMB_SEP = regex.compile(r">|»|›|->|→")
+# From a line's first sentence stop or comma to its end: one match a line of running text.
+_RUNNING = re.compile("[。,][^\n]*")
 _PARAGRAPH = 30
 _LONG = 60
 _MAX_TITLE = 100
@@ -99,10 +103,11 @@ class PageLayout:
 
 @functools.lru_cache(maxsize=8192)
 def line_class(line: str) -> str:
-    """``good``, ``short``, or ``bad:<rule>`` for one stripped view line (see the module docstring)."""
+    """``good``, ``short``, ``empty`` or ``bad:<rule>`` for one view line (see the module docstring)."""
+    line = line.strip()
     n = len(line)
     if n == 0:
-        return "short"
+        return "empty"
     han = len(_HAN.findall(line))
     if n <= _MAX_SPAM_LINE and _SPAM.search(line) is not None:
         return "bad:spam"
@@ -129,6 +134,21 @@ def line_class(line: str) -> str:
     if han and rest_han * 10 <= han * 3 and n <= 40:
         return "bad:ui"
     return "short"
+
+
+_STRONG = frozenset({"bad:spam", "bad:url", "bad:page_counter"})
+
+
+def strong_chrome(text: str, lines: Sequence[Line]) -> frozenset[int]:
+    """Among ``lines``, the long ones whose own features make them chrome beyond doubt (spam, a web
+    address, a page counter): the header must not take them for the paragraph that ends its zone."""
+    return frozenset(
+        i
+        for i, (s, e) in enumerate(lines)
+        if (e - s >= _PARAGRAPH or text.find("。", s, e) != -1)
+        and e - s <= _MAX_SPAM_LINE
+        and line_class(text[s:e]) in _STRONG
+    )
 
 
 def _structural(text: str, line: Line, markers: LineMarkers) -> bool:
@@ -211,28 +231,50 @@ def analyse(
     """Classify the lines the rules left in context; find the title. On a garbled page (mojibake, ``?``
     for every character) only lines that a strong feature names are chrome, and a title must end with a
     document-type word."""
-    classes: list[str] = []
-    for i, (s, e) in enumerate(lines):
-        if i in chrome:
-            classes.append("chrome")
-        elif i in header:
-            classes.append("header")
-        elif s == e or not text[s:e].strip():
-            classes.append("empty")
-        elif _structural(text, (s, e), markers):
-            classes.append("good")
-        else:
-            c = line_class(text[s:e].strip())
-            classes.append("short" if garbled and c in ("bad:symbols", "bad:ui", "bad:menu") else c)
+    n = len(lines)
+    classes: list[str] = [""] * n  # filled where needed: the top and the bottom, and suspects between
+
+    def classify(i: int) -> str:
+        if not classes[i]:
+            s, e = lines[i]
+            if i in chrome:
+                c = "chrome"
+            elif i in header:
+                c = "header"
+            elif s == e:
+                c = "empty"
+            else:
+                # Running text is good on its own features; a short line may still have a document's form.
+                c = line_class(text[s:e])
+                if c != "good" and c != "empty" and _structural(text, (s, e), markers):
+                    c = "good"
+                if garbled and c in ("bad:symbols", "bad:ui", "bad:menu"):
+                    c = "short"
+            classes[i] = c
+        return classes[i]
+
+    first_good = next((i for i in range(n) if classify(i) == "good"), n)
+    if first_good == n:
+        return PageLayout({}, None, None)
+    last_good = next(i for i in range(n - 1, -1, -1) if classify(i) == "good")
+    # Between them a line of running text (a sentence stop or a comma) is the document's without further
+    # test (one scan of the page finds them); only a bad line matters among the others: headings and field
+    # lines are the document's whatever their class.
+    classes[first_good + 1 : last_good] = ["content"] * max(0, last_good - first_good - 1)
+    running = lines_matching(_RUNNING, text, [s for s, _ in lines])
+    for i in sorted(set(range(first_good + 1, last_good)) - running):
+        s, e = lines[i]
+        if i in chrome or i in header or s == e or line_class(text[s:e]).startswith("bad:"):
+            classes[i] = ""
+            classify(i)
     # A row of short cells above rows cut the same way is a table's column row, not a menu.
     for i, c in enumerate(classes):
         cells = _cells(text, lines[i]) if c == "bad:menu" else 0
-        if cells > 2 and i + 1 < len(lines) and _cells(text, lines[i + 1]) >= cells - 1:
+        if cells > 2 and i + 1 < n and _cells(text, lines[i + 1]) >= cells - 1:
             classes[i] = "good"
-    content = [i for i, c in enumerate(classes) if c == "good"]
-    if not content:
+    first_good = next((i for i in range(first_good, n) if classes[i] == "good"), n)
+    if first_good == n:
         return PageLayout({}, None, None)
-    first_good, last_good = content[0], content[-1]
     headers = [i for i in header if i < first_good]
     anchor = min(headers) if headers else first_good
     title_line, title = _find_title(text, lines, classes, chrome, headers, anchor, first_good, header_title, garbled)
@@ -259,7 +301,7 @@ def analyse(
                 if all(classes[j] in ("short", "empty", "chrome") for j in between):
                     found.update((j, "between_chrome") for j in between if classes[j] == "short")
             previous_bad = i
-        elif c == "good":
+        elif c in ("good", "content"):
             previous_bad = -1
     # After it: short lines count as chrome where chrome is there too.
     tail = range(last_good + 1, len(lines))
@@ -315,7 +357,7 @@ def _find_title(
     if first_good < len(lines) and is_title(text[lines[first_good][0] : lines[first_good][1]]):
         candidates.append(first_good)
     # Right before the header (a meta row) or nearest the body is where a title sits.
-    filled = [i for i, c in enumerate(classes) if c != "empty"]
+    filled = [i for i in range(min(len(classes), first_good + 3)) if classes[i] != "empty"]
     before_header = {_next_filled(filled, i, -1) for i in headers if i - 1 not in headers}
     after_header = {_next_filled(filled, i, 1) for i in headers if i + 1 not in headers}
     nearest = max(candidates, default=-1)

@@ -114,6 +114,7 @@ HEADER_LABELS: dict[str, str | None] = {
     "发文字号": "doc_number",
     "文件编号": "doc_number",
     "成文日期": "date_written",
+    "成文时间": "date_written",
     "发文日期": "date_written",
     "生成日期": "date_written",
     "发布日期": "date_published",
@@ -156,6 +157,7 @@ HEADER_LABELS: dict[str, str | None] = {
 CHROME_LABELS = (
     "浏览次数",
     "浏览量",
+    "浏览数",
     "访问量",
     "点击数",
     "点击量",

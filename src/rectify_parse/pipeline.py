@@ -22,6 +22,7 @@ from .layout import second_document_start, split_inline_headings
 from .markers import LineMarkers
 from .normalize import View, fold, hard_wrap_edits, make_view, split_lines, strip_span
 from .page import analyse as analyse_page
+from .page import strong_chrome
 from .quality import GARBLED_BELOW, quality
 from .records import (
     SCHEMA_VERSION,
@@ -180,7 +181,8 @@ def _parse(source: str, encoding: str) -> Notice:
     text = view.text
     lines = folded_lines if text is folded else split_lines(text)  # no edits: the view is the folded text
     chrome, fragments = find_chrome(text, lines)
-    header_found, header_rests = find_header_lines(view, lines, frozenset(chrome))
+    # Spam and page counters are never header lines, and must not end the header's zone at the top.
+    header_found, header_rests = find_header_lines(view, lines, frozenset(chrome) | strong_chrome(text, lines[:40]))
     header = merge_header(view, source, header_found)
     markers = LineMarkers(text)
     readable = quality(source)
