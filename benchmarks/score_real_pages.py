@@ -119,7 +119,11 @@ def match_problems(labelled: list[dict[str, Any]], parsed: list[dict[str, Any]])
     for want in labelled:
         key = norm(want["title_key"])
         found = next(
-            (j for j, got in enumerate(keys) if j not in used and got and (key in got or (len(got) >= 4 and got in key))),
+            (
+                j
+                for j, got in enumerate(keys)
+                if j not in used and got and (key in got or (len(got) >= 4 and got in key))
+            ),
             None,
         )
         if found is not None:
@@ -160,9 +164,7 @@ def score_page(label: dict[str, Any], record: dict[str, Any], scores: Scores) ->
         scores["repeated body found"].add(copies > 1, f"{pid}: {copies} copies")
     parsed = record["problems"]
     if not rect:
-        scores["other pages without false problems"].add(
-            not parsed, f"{pid}: {[p['title'][:20] for p in parsed]}"
-        )
+        scores["other pages without false problems"].add(not parsed, f"{pid}: {[p['title'][:20] for p in parsed]}")
         return
     labelled = label["problems"]
     matches = match_problems(labelled, parsed)
@@ -229,8 +231,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--kind", choices=KINDS, help="score only pages of this kind")
     args = ap.parse_args(argv)
     labels = load_labels()
-    bad = {label.get("id", "?"): errs for label, p in zip(labels, sorted(LABELS.glob("*.json")), strict=True)
-           if (errs := check_label(label, p.stem))}
+    bad = {
+        label.get("id", "?"): errs
+        for label, p in zip(labels, sorted(LABELS.glob("*.json")), strict=True)
+        if (errs := check_label(label, p.stem))
+    }
     if args.check_labels or bad:
         for pid, errs in bad.items():
             print(f"{pid}: " + "; ".join(errs))

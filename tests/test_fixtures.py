@@ -18,7 +18,7 @@ import rectify_parse
 from conftest import FIXTURES, check_facts, fixture_names, load_json
 from rectify_parse.schema import record_schema
 
-FOLDERS = [FIXTURES, FIXTURES / "repeats", FIXTURES / "damaged", FIXTURES / "layouts"]
+FOLDERS = [FIXTURES, FIXTURES / "repeats", FIXTURES / "damaged", FIXTURES / "layouts", FIXTURES / "pages"]
 CASES = [(folder, name) for folder in FOLDERS for name in fixture_names(folder)]
 IDS = [f"{folder.name}/{name}" for folder, name in CASES]
 REGEN = os.environ.get("RECTIFY_REGEN") == "1"

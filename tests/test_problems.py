@@ -111,10 +111,7 @@ def test_a_closure_notice_with_labelled_task_lines() -> None:
 
 
 def test_a_group_status_covers_the_problems_before_it() -> None:
-    text = (
-        "审计整改情况报告\n一、审计发现的问题\n(一)资产台账不完整。\n(二)合同到期未续签。\n"
-        "以上问题均已完成整改。\n"
-    )
+    text = "审计整改情况报告\n一、审计发现的问题\n(一)资产台账不完整。\n(二)合同到期未续签。\n以上问题均已完成整改。\n"
     found = rectify_parse.parse(text).problems
     assert [(p.status, p.status_kind) for p in found] == [("已完成整改", "completed")] * 2
     source = text

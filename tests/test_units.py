@@ -172,7 +172,8 @@ def test_problems_with_labelled_fields() -> None:
     assert p1.fields == {"责任单位": "办公室", "整改时限": "长期坚持"}
     assert (p1.status, p1.status_kind) == ("已完成", "completed")
     assert (p2.status_kind, p2.measures) == ("in_progress", ["正在修订制度"])
-    assert (p3.aspect, p3.status, p3.status_kind) == ("作风方面", "已完成整改", "completed")  # the phrase, not its subject
+    # The status is the phrase, not its subject (该问题).
+    assert (p3.aspect, p3.status, p3.status_kind) == ("作风方面", "已完成整改", "completed")
     assert not [w for w in notice.warnings if w.code == "count_mismatch"]
 
 

@@ -29,18 +29,20 @@ LINE_RULES: tuple[tuple[str, regex.Pattern[str]], ...] = (
     ("view_counter", regex.compile(r"(?:浏览次数|浏览量|访问量|点击数|点击量|阅读次数|阅读量)\s*[:：]?")),
     ("prev_next", regex.compile(r"(?:上一篇|下一篇|上一条|下一条|上一页|下一页)\s*[:：]")),
     ("share", regex.compile(r"分享到\s*[:：]?")),
-    ("scan_qr", regex.compile(r"扫一扫(?:在手机(?:上)?打开(?:当前页|本页)?|分享)")),
+    ("scan_qr", regex.compile(r"扫一扫(?:在手机上?(?:打开|查看|浏览|阅读)(?:当前页面?|本页)?|分享)")),
     ("related_links", regex.compile(r"(?:相关|友情)(?:链接|文章|阅读|信息|附件)\s*[:：]?\s*$")),
     # Teasers and links to other items: 相关解读：…, 核心提示：…, 热门搜索：
     (
         "related_item",
-        regex.compile(r"(?:相关解读|会议解读|图片解读|图解|核心提示|延伸阅读|推荐阅读|热门推荐|热门搜索|热点新闻)\s*[:：]"),
+        regex.compile(
+            r"(?:相关解读|会议解读|图片解读|图解|核心提示|延伸阅读|推荐阅读|热门推荐|热门搜索|热点新闻)\s*[:：]"
+        ),
     ),
     # A document-sharing site's notes: uploads, previews, membership, where the text came from.
     (
         "doc_site",
         regex.compile(
-            r"来源于网友上传|不代表本站观点|仅供预览|本文档由用户提供|收益归属内容提供方|由会员分享|可在线阅读|"
+            r"来源于网友上传|不代表本站观点|仅供预览|本文档由用户|用户上传|如涉及侵权|收益归属内容提供方|由会员分享|可在线阅读|"
             r"欢迎大家阅读借鉴|未经本网授权|不得转载|转载请注明|追究其相关法律责任|不代表本网赞同|正式会员|"
             r"省略\d+字|上传人\s*[:：]|文档编号\s*[:：]|上传时间\s*[:：]|文档下载"
         ),
@@ -50,9 +52,7 @@ LINE_RULES: tuple[tuple[str, regex.Pattern[str]], ...] = (
     ("exit_link", regex.compile(r"您访问的链接即将离开|即将离开本网站|您即将离开")),
     (
         "copyright",
-        regex.compile(
-            r"版权所有|Copyright|©|主办单位\s*[:：]|技术支持\s*[:：]|网站标识码|ICP备|公网安备|网站地图"
-        ),
+        regex.compile(r"版权所有|Copyright|©|主办单位\s*[:：]|技术支持\s*[:：]|网站标识码|ICP备|公网安备|网站地图"),
     ),
     (
         "ai_widget",
@@ -123,7 +123,7 @@ _BULLET = regex.compile(r"^[•·\-*]+[ \t]*")
 # Every line rule needs one of these words: a single scan rules out most content lines.
 _HINT = re.compile(
     "位置|首页|今天是|浏览|访问量|点击|阅读|上一|下一|分享|扫一扫|相关|下载|验证码|离开|版权|Copyright|©|主办|承办|"
-    "友情|解读|图解|核心提示|推荐|热门|热点|网友|本站|预览|文档|会员|本网|转载|省略|上传|"
+    "友情|解读|图解|核心提示|推荐|热门|热点|网友|本站|预览|文档|会员|本网|转载|省略|上传|侵权|"
     "技术支持|网站|ICP|公网安备|AI|摘要|解析|打印|关闭|收藏|返回|纠错|保护色|色调|关怀版|无障碍|繁体|字号|字体|【大】|\\[大\\]"
 )
 _MAX_SPAM_LINE = 140

@@ -242,6 +242,7 @@ def find_header_lines(
         if (
             not pairs
             and in_top
+            and content_seen == 0  # a date line under the title, before any paragraph (not a sign-off)
             and i < _TOP_LINES
             and end - start <= _MAX_DATE_LINE
             and (date := _DATE_ONLY.fullmatch(text, start, end)) is not None

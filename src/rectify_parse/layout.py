@@ -62,6 +62,8 @@ _GLUED_TITLE = re.compile(
     r"(?P<title>[^。;；:：!！?？\n]{4,60}?(?:通知|通报|报告|公告|公示|决定|意见|办法|方案|规定|细则))"
     r"(?=按照|根据|为了|为进一步|近日|现将|经|依据|各|\d{4}年|[一二]〇|今年|去年)"
 )
+# An addressee run in after a glued title: 各… up to its colon, a list of bodies with no sentence in it.
+_GLUED_ADDRESSEE = re.compile(r"各[^。;；:：!！?？\n]{1,60}[:：]")
 _GLUED_SIGNOFF = re.compile(
     r"[。!！?？](?P<signoff>[^。!！?？:：;；,，]{2,40}?(?:\d{4}年\d{1,2}月\d{1,2}日|[〇○O零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日))\s*$"
 )
@@ -98,6 +100,10 @@ def split_inline_headings(text: str, lines: Sequence[Line], markers: LineMarkers
             if glued is not None:
                 out.append((start, glued.end("title")))
                 start = glued.end("title")
+                addressee = _GLUED_ADDRESSEE.match(text, start, end)
+                if addressee is not None:  # …的通知各乡镇人民政府，县直有关单位：为深刻吸取…
+                    out.append((start, addressee.end()))
+                    start = addressee.end()
         head = markers.at(start, end)
         if head is not None:
             last[head.family] = head.number

@@ -75,6 +75,7 @@ _TITLE_PREFIX = regex.compile(r"[ \t]*[^|丨｜\n]{1,10}?[ \t]*[丨｜|][ \t]*(?
 _DOC_NUMBER = r"[\p{Han}]{1,12}[〔\[(【]\d{4}[〕\])】]\s*\d{1,4}\s*号"
 _TITLE_DOC_HEAD = regex.compile(rf"[ \t]*{_DOC_NUMBER}[ \t]*[:：]?[ \t]*(?=\S)")
 _TITLE_DOC_TAIL = regex.compile(rf"[ \t]*[(（]?{_DOC_NUMBER}[)）]?[ \t]*$")
+_FILE_WRAPPER = regex.compile(r"[ \t]*《(?P<name>[^《》\n]+?)\.(?:docx?|pdf|wps|txt)》[ \t]*", regex.IGNORECASE)
 _DOC_NUMBER_LINE = regex.compile(
     rf"[ \t]*(?:{_DOC_NUMBER}|\d{{4}}年第\d{{1,3}}号)[ \t]*(?:[(（][^()（）]*[)）])?[ \t]*"
 )
@@ -88,7 +89,7 @@ _RUNNING = re.compile("[。,][^\n]*")
 _PARAGRAPH = 30
 _LONG = 60
 _MAX_TITLE = 100
-_MIN_TITLE = 6
+_MIN_TITLE = 4
 _TOP_WINDOW = 25
 
 
@@ -112,7 +113,7 @@ def line_class(line: str) -> str:
     if n <= _MAX_SPAM_LINE and _SPAM.search(line) is not None:
         return "bad:spam"
     if han == 0 and n <= 40 and not any(ch.isdigit() for ch in line):
-        return "bad:symbols"
+        return "bad:url" if _URL.search(line) is not None else "bad:symbols"
     if n <= 80 and _PAGE_COUNTER.search(line) is not None:
         return "bad:page_counter"
     if n <= 40 and _EDITOR.match(line) is not None:
@@ -169,6 +170,9 @@ def _structural(text: str, line: Line, markers: LineMarkers) -> bool:
 def _strip_title(text: str, start: int, end: int) -> Line:
     """The title without a column prefix, a document number before or after it, or spam around it
     (【最新】…_某某网)."""
+    wrapper = _FILE_WRAPPER.fullmatch(text, start, end)
+    if wrapper is not None:  # 《某某情况报告.docx》 on a document-sharing site
+        start, end = wrapper.span("name")
     spam_head = TITLE_SPAM_HEAD.match(text, start, end)
     if spam_head is not None and spam_head.end() < end:
         start = spam_head.end()
@@ -250,13 +254,20 @@ def analyse(
                     c = "good"
                 if garbled and c in ("bad:symbols", "bad:ui", "bad:menu"):
                     c = "short"
+                # A row of short cells above rows cut the same way is a table's column row, not a menu.
+                cells = _cells(text, lines[i]) if c == "bad:menu" else 0
+                if cells > 2 and i + 1 < n and _cells(text, lines[i + 1]) >= cells - 1:
+                    c = "good"
             classes[i] = c
         return classes[i]
 
     first_good = next((i for i in range(n) if classify(i) == "good"), n)
     if first_good == n:
         return PageLayout({}, None, None)
-    last_good = next(i for i in range(n - 1, -1, -1) if classify(i) == "good")
+    # A site footer (主办单位, 网站标识码, 版权所有) after the document: what follows it is the site's, its
+    # contact lines included, however much they look like the notice's own.
+    footer = next((i for i in range(first_good + 1, n) if chrome.get(i) == "copyright"), n)
+    last_good = next((i for i in range(footer - 1, first_good - 1, -1) if classify(i) == "good"), first_good)
     # Between them a line of running text (a sentence stop or a comma) is the document's without further
     # test (one scan of the page finds them); only a bad line matters among the others: headings and field
     # lines are the document's whatever their class.
@@ -267,12 +278,6 @@ def analyse(
         if i in chrome or i in header or s == e or line_class(text[s:e]).startswith("bad:"):
             classes[i] = ""
             classify(i)
-    # A row of short cells above rows cut the same way is a table's column row, not a menu.
-    for i, c in enumerate(classes):
-        cells = _cells(text, lines[i]) if c == "bad:menu" else 0
-        if cells > 2 and i + 1 < n and _cells(text, lines[i + 1]) >= cells - 1:
-            classes[i] = "good"
-    first_good = next((i for i in range(first_good, n) if classes[i] == "good"), n)
     if first_good == n:
         return PageLayout({}, None, None)
     headers = [i for i in header if i < first_good]
@@ -303,15 +308,15 @@ def analyse(
             previous_bad = i
         elif c in ("good", "content"):
             previous_bad = -1
-    # After it: short lines count as chrome where chrome is there too.
+    # After it: short lines count as chrome where chrome is there too; after a footer, every line.
     tail = range(last_good + 1, len(lines))
-    if not garbled and any(classes[i].startswith("bad:") or classes[i] == "chrome" for i in tail):
+    if not garbled and any(classify(i).startswith("bad:") or classes[i] == "chrome" for i in tail):
         for i in tail:
-            c = classes[i]
+            c = classify(i)
             if c.startswith("bad:"):
                 found[i] = c[4:]
-            elif c == "short":
-                found[i] = "bottom_zone"
+            elif c == "short" or (i > footer and c == "good"):
+                found[i] = "bottom_zone" if i < footer else "footer"
     return PageLayout(found, title, title_line)
 
 

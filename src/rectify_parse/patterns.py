@@ -406,8 +406,10 @@ CONTACT_LABELS = (
 CONTACT_LINE = regex.compile(r"\s*(?:" + "|".join(CONTACT_LABELS) + r")\s*[:：]")
 CLOSING_FORMULA = regex.compile(r"\s*特此(?:通知|通报|公告|公示|报告|函告|批复|说明)\s*[。!！]?\s*")
 # Searched along whole lines: no leading \s* (a search would retry it at every space of a long run).
+# A sign-off date, also when scraping damaged it (二三年九月二十九日 lost a 〇, 20211228日 its 年 and 月): the
+# sign-off is still read, and the date that cannot be read is a bad_date warning.
 DATE_LINE = regex.compile(
     rf"(?:\d{{4}}[ \t]{{0,3}}年[ \t]{{0,3}}\d{{1,2}}[ \t]{{0,3}}月[ \t]{{0,3}}\d{{1,2}}[ \t]{{0,3}}日"
-    rf"|{_CN_YEAR}年{_CN_SMALL}月{_CN_SMALL}日|\d{{4}}-\d{{1,2}}-\d{{1,2}})\s*+$"
+    rf"|[〇○O零一二三四五六七八九]{{2,4}}年{_CN_SMALL}月{_CN_SMALL}日|\d{{4}}-\d{{1,2}}-\d{{1,2}}|\d{{6,8}}日)\s*+$"
 )
 PUBLIC_NOTE = regex.compile(r"\s*[(（]\s*此件(?:公开发布|主动公开|不公开|依申请公开)\s*[)）]\s*$")

@@ -406,7 +406,7 @@ class ProblemFinder:
             return False
         marks = enumeration(text, start, end, kinds="是")
         # One 一是 is an item only where it opens the paragraph (一是城乡教师交流推进缓慢。…).
-        if not marks or (len(marks) == 1 and text[start:marks[0][0]].strip(" \t\n。.:")):
+        if not marks or (len(marks) == 1 and text[start : marks[0][0]].strip(" \t\n。.:")):
             return False
         items = [(me, marks[k + 1][0] if k + 1 < len(marks) else end) for k, (_, me) in enumerate(marks)]
         firsts = []

@@ -1,0 +1,102 @@
+"""The page around the document: line classes, chrome found in context, the title. Whole pages live in
+fixtures/pages/ (golden records with hand-written facts)."""
+
+from __future__ import annotations
+
+import pytest
+
+import rectify_parse
+from rectify_parse.page import line_class
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        ("首页 政务公开 政务服务 互动交流", "bad:menu"),
+        ("网站首页 | 政务公开 | 巡察整改", "bad:menu"),
+        ("联 系 人：李政", "short"),  # a spaced label, not a menu
+        ("手机站   |   客户端", "bad:ui"),
+        ("免费视频app下载", "bad:spam"),
+        ("第1页共3页", "bad:page_counter"),
+        ("责任编辑：张三", "bad:editor"),
+        ("Qzone", "bad:symbols"),
+        ("www.example.com", "bad:url"),
+        ("会议强调，要以文明城区创建为抓手，持续提升城市精细化治理水平。", "good"),
+        ("各乡镇人民政府：", "good"),
+        ("县委第二轮巡察集中反馈会议召开", "short"),
+        ("人大常委会组成人员和人大代表参加会议", "short"),  # 成人 inside a word is no spam
+    ],
+)
+def test_line_classes(line: str, kind: str) -> None:
+    assert line_class(line) == kind
+
+
+def test_a_news_headline_before_its_meta_row_is_the_title() -> None:
+    page = (
+        "某某县人民政府 | 关怀版 | 无障碍\n首页 新闻中心 政务公开\n县委第二轮巡察集中反馈会议召开\n"
+        "发布日期：2023-06-02 10:20 信息来源：县纪委 浏览次数：\n"
+        "6月1日，县委第二巡察组向县水利局党组反馈巡察情况，会议指出了存在的问题。\n"
+    )
+    notice = rectify_parse.parse(page)
+    assert notice.title == "县委第二轮巡察集中反馈会议召开"
+    assert (notice.header.date_published, notice.header.source) == ("2023-06-02", "县纪委")
+    assert {b.text for b in notice.boilerplate} >= {"某某县人民政府 | 关怀版 | 无障碍", "首页 新闻中心 政务公开"}
+    assert notice.text.split("\n")[1].startswith("6月1日")  # text keeps the title line, then the body
+
+
+@pytest.mark.parametrize(
+    ("line", "title"),
+    [
+        ("政务服务丨关于调整窗口服务时间的通知", "关于调整窗口服务时间的通知"),
+        ("瑞政办〔2011〕129号 转发市政府关于加强安全生产工作的通知", "转发市政府关于加强安全生产工作的通知"),
+        ("关于印发实施方案的通知（某政发〔2017〕2号）", "关于印发实施方案的通知"),
+        ("【最新】【官方】关于做好防汛工作的通知_某某县人民政府网", "关于做好防汛工作的通知"),
+        ("《某某镇工作情况报告.docx》", "某某镇工作情况报告"),
+        ("某某市审计整改情况的报告——2024年4月在市人大常委会会议上", "某某市审计整改情况的报告"),
+    ],
+)
+def test_title_affixes_are_cut_and_spans_stay_exact(line: str, title: str) -> None:
+    page = f"首页 > 政务公开\n{line}\n各有关单位：\n为做好相关工作，现将有关事项通知如下，请认真贯彻落实。\n"
+    notice = rectify_parse.parse(page)
+    assert notice.title == title
+    s, e = notice.title_span  # type: ignore[misc]
+    assert page[s:e] == title
+
+
+@pytest.mark.parametrize(
+    "top",
+    [
+        "首页 政务公开 通知公告",  # chrome only
+        "市审计局局长 某某某",  # a speaker line
+        "长审公告字〔2023〕5号",  # a document number alone
+        "某某县人民政府",  # a site's or a body's own name
+    ],
+)
+def test_no_title_is_invented(top: str) -> None:
+    page = f"{top}\n根据工作安排，市审计局对市本级预算执行情况进行了审计，现将整改情况报告如下。\n一、总体情况\n"
+    assert rectify_parse.parse(page).title is None
+
+
+def test_a_site_footer_keeps_its_contact_away_from_the_notice() -> None:
+    page = (
+        "关于调整公交线路的公告\n为方便群众出行，经研究决定调整部分公交线路，现公告如下。\n"
+        "联系电话：0736-7215804\n某某县交通运输局\n2023年8月14日\n"
+        "主办单位：某某县人民政府办公室\n网站标识码：4310990022\n联系电话：0736-7200110\n地址：某某县迎宾路16号\n"
+    )
+    notice = rectify_parse.parse(page)
+    assert notice.closing.contact_phone == "0736-7215804"
+    assert "0736-7200110" not in notice.text and "迎宾路" not in notice.text
+    assert notice.closing.signature == "某某县交通运输局"
+
+
+def test_a_damaged_signoff_date_is_a_warning_and_the_signature_stays() -> None:
+    page = "关于做好走访慰问工作的通知\n各乡镇：\n请做好走访慰问工作。\n某某县民政局\n二三年九月二十九日\n"
+    notice = rectify_parse.parse(page)
+    assert notice.closing.signature == "某某县民政局" and notice.closing.date is None
+    assert "bad_date" in {w.code for w in notice.warnings}
+
+
+def test_a_table_column_row_is_not_a_menu() -> None:
+    page = "整改清单\n序号 | 问题 | 整改措施 | 完成情况 |\n1 | 账目不清。 | 建立台账 | 已完成 |\n"
+    notice = rectify_parse.parse(page)
+    assert not notice.boilerplate and "序号" in notice.text
