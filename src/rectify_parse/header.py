@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import regex
@@ -200,10 +200,16 @@ class HeaderResult:
 
 
 def find_header_lines(
-    view: View, lines: Sequence[tuple[int, int]], skip: frozenset[int]
+    view: View,
+    lines: Sequence[tuple[int, int]],
+    skip: frozenset[int],
+    is_chrome: Callable[[str], bool] | None = None,
 ) -> tuple[dict[int, list[Pair]], dict[int, int]]:
     """Header lines (index -> pairs): the block at the top, and any block of 3+ labels elsewhere; and for
-    a header line whose end is content (a glued page), the view offset where that content starts."""
+    a header line whose end is content (a glued page), the view offset where that content starts.
+
+    ``is_chrome`` tells whether a long line at the top is chrome beyond doubt (spam, a web address): such a
+    line does not end the header's zone. It is asked only about those lines."""
     text = view.text
     found: dict[int, list[Pair]] = {}
     rests: dict[int, int] = {}
@@ -250,8 +256,10 @@ def find_header_lines(
             ds, de = date.span("date")
             pairs = [Pair(_GLUED_DATE_LABEL, ds, ds, de, "")]
         if not pairs:
-            if i < _TOP_LINES and not _is_paragraph(text, start, end):
-                close_block()  # a menu, a site name, a title: the top zone goes on past short lines
+            if i < _TOP_LINES and (
+                not _is_paragraph(text, start, end) or (is_chrome is not None and is_chrome(text[start:end]))
+            ):
+                close_block()  # a menu, a site name, a title, spam: the top zone goes on past them
                 i += 1
                 continue
             content_seen += 1

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import bisect
 import functools
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -29,7 +28,6 @@ import regex
 
 from .chrome import TITLE_SPAM_HEAD, TITLE_SPAM_TAIL
 from .markers import LineMarkers, is_title
-from .normalize import lines_matching
 from .patterns import (
     ATTACHMENT_HEAD,
     CLOSING_FORMULA,
@@ -64,6 +62,7 @@ _PAGE_COUNTER = regex.compile(r"第\s*\d+\s*页|共\s*\d+\s*页|_第\d+页\s*$|�
 _EDITOR = regex.compile(r"[ \t]*(?:责任编辑|编辑|一审|二审|三审|初审|复审|终审|审核|校对|作者|通讯员)[ \t]*[:：]")
 # A short line ending like this names a site or a body, not a document.
 _ORG_TAIL = regex.compile(r"(?:网|网站|门户网站?|官网|文库|人民政府|政府|委员会|办公室|局|厅|委|院|中心|集团|公司)$")
+_MENU_SEPARATOR = regex.compile(r"[ \t|｜>»›•·/\\→]|->|[ \t]\?[ \t]")
 _MENU_SPLIT = regex.compile(r"[ \t|｜>»›•·/\\]+|->|→|[ \t]+\?[ \t]+")
 _SENTENCE = regex.compile(r"[。，,；;！!？?]")
 _HAN = regex.compile(r"\p{Han}")
@@ -84,8 +83,6 @@ _NOT_TITLE = regex.compile(
     r"|>|»|›|->"
 )
 _BREADCRUMB_SEP = regex.compile(r">|»|›|->|→")
-# From a line's first sentence stop or comma to its end: one match a line of running text.
-_RUNNING = re.compile("[。,][^\n]*")
 _PARAGRAPH = 30
 _LONG = 60
 _MAX_TITLE = 100
@@ -109,47 +106,46 @@ def line_class(line: str) -> str:
     n = len(line)
     if n == 0:
         return "empty"
-    han = len(_HAN.findall(line))
-    if n <= _MAX_SPAM_LINE and _SPAM.search(line) is not None:
-        return "bad:spam"
-    if han == 0 and n <= 40 and not any(ch.isdigit() for ch in line):
-        return "bad:url" if _URL.search(line) is not None else "bad:symbols"
-    if n <= 80 and _PAGE_COUNTER.search(line) is not None:
-        return "bad:page_counter"
+    strong = _strong_class(line)
+    if strong is not None:
+        return strong
+    if n <= 40 and _HAN.search(line) is None and not any(ch.isdigit() for ch in line):
+        return "bad:symbols"
     if n <= 40 and _EDITOR.match(line) is not None:
         return "bad:editor"
     sentence = _SENTENCE.search(line) is not None
-    items = [t for t in _MENU_SPLIT.split(line) if t]
-    # A menu: three or more short items, most of them words (联 系 人：李政 is a spaced label).
-    words = sum(1 for t in items if len(t) >= 2)
-    if len(items) >= 3 and words * 2 > len(items) and not sentence and all(len(t) <= 8 for t in items):
-        return "bad:menu"
+    if not sentence and _MENU_SEPARATOR.search(line) is not None:
+        items = [t for t in _MENU_SPLIT.split(line) if t]
+        # A menu: three or more short items, most of them words (联 系 人：李政 is a spaced label).
+        words = sum(1 for t in items if len(t) >= 2)
+        if len(items) >= 3 and words * 2 > len(items) and all(len(t) <= 8 for t in items):
+            return "bad:menu"
     if n >= _LONG or (n >= _PARAGRAPH and sentence) or "。" in line or _LEAD_IN.search(line):
-        if n <= 120 and _URL.search(line) is not None and not sentence:
-            return "bad:url"
         return "good"
-    if _URL.search(line) is not None:
-        return "bad:url"
-    rest = _UI.sub("", line)
-    rest_han = len(_HAN.findall(rest))
-    if han and rest_han * 10 <= han * 3 and n <= 40:
-        return "bad:ui"
+    if n <= 40:
+        han = len(_HAN.findall(line))
+        rest_han = len(_HAN.findall(_UI.sub("", line)))
+        if han and rest_han * 10 <= han * 3:
+            return "bad:ui"
     return "short"
 
 
-_STRONG = frozenset({"bad:spam", "bad:url", "bad:page_counter"})
+def _strong_class(line: str) -> str | None:
+    """Spam, a web address or a page counter: chrome beyond doubt, whatever surrounds the line."""
+    n = len(line)
+    if n <= _MAX_SPAM_LINE and _SPAM.search(line) is not None:
+        return "bad:spam"
+    if n <= 80 and _PAGE_COUNTER.search(line) is not None:
+        return "bad:page_counter"
+    if n <= 120 and _URL.search(line) is not None and (n <= 40 or _SENTENCE.search(line) is None):
+        return "bad:url"
+    return None
 
 
-def strong_chrome(text: str, lines: Sequence[Line]) -> frozenset[int]:
-    """Among ``lines``, the long ones whose own features make them chrome beyond doubt (spam, a web
-    address, a page counter): the header must not take them for the paragraph that ends its zone."""
-    return frozenset(
-        i
-        for i, (s, e) in enumerate(lines)
-        if (e - s >= _PARAGRAPH or text.find("。", s, e) != -1)
-        and e - s <= _MAX_SPAM_LINE
-        and line_class(text[s:e]) in _STRONG
-    )
+def strong_chrome(line: str) -> bool:
+    """Whether a line is chrome beyond doubt (spam, a web address, a page counter), whatever surrounds it."""
+    line = line.strip()
+    return len(line) <= _MAX_SPAM_LINE and _strong_class(line) is not None
 
 
 def _structural(text: str, line: Line, markers: LineMarkers) -> bool:
@@ -268,16 +264,17 @@ def analyse(
     # contact lines included, however much they look like the notice's own.
     footer = next((i for i in range(first_good + 1, n) if chrome.get(i) == "copyright"), n)
     last_good = next((i for i in range(footer - 1, first_good - 1, -1) if classify(i) == "good"), first_good)
-    # Between them a line of running text (a sentence stop or a comma) is the document's without further
-    # test (one scan of the page finds them); only a bad line matters among the others: headings and field
-    # lines are the document's whatever their class.
-    classes[first_good + 1 : last_good] = ["content"] * max(0, last_good - first_good - 1)
-    running = lines_matching(_RUNNING, text, [s for s, _ in lines])
-    for i in sorted(set(range(first_good + 1, last_good)) - running):
+    # Between them a long line of running text (a sentence stop or a comma) is the document's without
+    # further test; only a bad line matters among the others: headings and field lines are the document's
+    # whatever their class.
+    for i in range(first_good + 1, last_good):
         s, e = lines[i]
-        if i in chrome or i in header or s == e or line_class(text[s:e]).startswith("bad:"):
-            classes[i] = ""
+        if e - s > _PARAGRAPH and (text.find("。", s, e) != -1 or text.find(",", s, e) != -1):
+            classes[i] = "content"
+        elif i in chrome or i in header or s == e or line_class(text[s:e]).startswith("bad:"):
             classify(i)
+        else:
+            classes[i] = "content"
     if first_good == n:
         return PageLayout({}, None, None)
     headers = [i for i in header if i < first_good]

@@ -182,7 +182,7 @@ def _parse(source: str, encoding: str) -> Notice:
     lines = folded_lines if text is folded else split_lines(text)  # no edits: the view is the folded text
     chrome, fragments = find_chrome(text, lines)
     # Spam and page counters are never header lines, and must not end the header's zone at the top.
-    header_found, header_rests = find_header_lines(view, lines, frozenset(chrome) | strong_chrome(text, lines[:40]))
+    header_found, header_rests = find_header_lines(view, lines, frozenset(chrome), is_chrome=strong_chrome)
     header = merge_header(view, source, header_found)
     markers = LineMarkers(text)
     readable = quality(source)
