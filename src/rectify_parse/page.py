@@ -28,6 +28,7 @@ import regex
 
 from .chrome import TITLE_SPAM_HEAD, TITLE_SPAM_TAIL
 from .markers import LineMarkers, is_title
+from .normalize import strip_span
 from .patterns import (
     ATTACHMENT_HEAD,
     CLOSING_FORMULA,
@@ -151,11 +152,14 @@ def strong_chrome(line: str) -> bool:
 def _structural(text: str, line: Line, markers: LineMarkers) -> bool:
     """A line with a document's own form: heading marker (1.1 decimal ones too), date, contact, attachment,
     closing formula, a table of contents."""
-    s, e = line
+    s, e = strip_span(text, *line)
+    if s == e:
+        return False
+    last = text[e - 1]
     return (
-        markers.at(s, e, decimal=True) is not None
-        or text[s:e].strip() in ("目录", "目次")
-        or DATE_LINE.search(text, s, e) is not None
+        markers.at(s, e, decimal=text[s].isdigit()) is not None
+        or text[s:e] in ("目录", "目次")
+        or ((last == "日" or last.isdigit()) and DATE_LINE.search(text, s, e) is not None)
         or CONTACT_LINE.match(text, s, e) is not None
         or ATTACHMENT_HEAD.match(text, s, e) is not None
         or PUBLIC_NOTE.fullmatch(text, s, e) is not None
