@@ -24,6 +24,7 @@ from typing import Any
 import regex
 
 import rectify_parse
+from rectify_parse.records import document_text
 
 ROOT = Path(__file__).resolve().parent / "real_pages"
 LABELS = ROOT / "labels"
@@ -150,7 +151,7 @@ def score_page(label: dict[str, Any], record: dict[str, Any], scores: Scores) ->
     for key, want in label["header"].items():
         got = record["header"].get(key)
         scores["header fields"].add(norm(got) == norm(want), f"{pid} {key}: {got!r} != {want!r}")
-    text = record["text"]
+    text = document_text(record)  # every document on the page: the notice, then what it issues
     text_lines = {norm(line) for line in text.split("\n")}
     text_key = norm(text)
     for line in label["chrome"]:

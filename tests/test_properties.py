@@ -54,21 +54,27 @@ def assert_spans_consistent(notice: rectify_parse.Notice, source: str) -> None:
             assert section.span[0] <= section.heading_span[0] <= section.heading_span[1] <= section.span[1]
             walk(section.children)
 
-    walk(notice.sections)
-    for problem in notice.problems:
-        assert at(problem.title_span) == problem.title
-        if problem.status is not None:
-            assert at(problem.status_span) == problem.status
-        assert [at(s) for s in problem.measure_spans] == problem.measures
-        assert {k: at(s) for k, s in problem.field_spans.items()} == problem.fields
-        assert problem.span[0] <= problem.title_span[0] and problem.title_span[1] <= problem.span[1]
-    assert [at(s) for s in notice.attachment_spans] == notice.attachments
-    closing = notice.closing
-    for key in ("signature", "contact_phone"):
-        if getattr(closing, key) is not None:
-            assert at(closing.spans[key]) == getattr(closing, key)
-    if closing.date is not None:
-        assert parse_date(fold(at(closing.spans["date"])))[0] == closing.date
+    # The first document, then every further one on the page, parsed alike.
+    for document in [notice, *notice.segments]:
+        walk(document.sections)
+        for problem in document.problems:
+            assert at(problem.title_span) == problem.title
+            if problem.status is not None:
+                assert at(problem.status_span) == problem.status
+            assert [at(s) for s in problem.measure_spans] == problem.measures
+            assert {k: at(s) for k, s in problem.field_spans.items()} == problem.fields
+            assert problem.span[0] <= problem.title_span[0] and problem.title_span[1] <= problem.span[1]
+        assert [at(s) for s in document.attachment_spans] == document.attachments
+        closing = document.closing
+        for key in ("signature", "contact_phone"):
+            if getattr(closing, key) is not None:
+                assert at(closing.spans[key]) == getattr(closing, key)
+        if closing.date is not None:
+            assert parse_date(fold(at(closing.spans["date"])))[0] == closing.date
+    for segment in notice.segments:
+        if segment.title is not None:
+            assert at(segment.title_span) == segment.title
+        assert at(segment.span).startswith(segment.text.split("\n")[0])
     for item in notice.boilerplate:
         assert source[item.span[0] : item.span[1]] == item.text
     for c in notice.cleaned:

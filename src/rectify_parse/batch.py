@@ -66,7 +66,7 @@ import orjson
 from .corpus import DEFAULT_THRESHOLD, Group, NearDuplicateFinder
 from .errors import BatchError, ConfigError, InputRecordError, InputTooLargeError, ParseTimeoutError, RectifyError
 from .pipeline import MAX_CHARS, parse
-from .records import Notice
+from .records import Notice, document_text
 
 EXIT_OK = 0
 EXIT_INPUT_FAILED = 1
@@ -350,7 +350,7 @@ def process_item(item: Item, keep_text: bool, limit: float | None = None) -> Res
     except Exception as exc:  # one input must never stop a batch; the type name tells what happened
         _ALARM.disarm()  # again: an alarm handled on the way into the first disarm skipped it
         return _error_result(item, type(exc).__name__, str(exc))
-    return Result(item.id, line, notice_outcome(notice), item.size, notice.text if keep_text else None)
+    return Result(item.id, line, notice_outcome(notice), item.size, document_text(notice) if keep_text else None)
 
 
 def _error_result(item: Item, error_type: str, message: str) -> Result:
@@ -747,7 +747,7 @@ class DedupIndex:
     def _reader(self, first: IO[bytes]) -> Callable[[str], str]:
         def body(key: str) -> str:
             first.seek(self._offsets[key])
-            return str(orjson.loads(first.readline())["record"]["text"])
+            return document_text(orjson.loads(first.readline())["record"])
 
         return body
 
@@ -916,7 +916,7 @@ def _replay(tmp: Path, sources: Iterator[Source], tally: Tally, dedup: DedupInde
             tally.add(outcome_of(obj))
             if dedup is not None:
                 record = obj.get("record")
-                dedup.add(kept - 1, doc_id, None if record is None else record["text"], offset)
+                dedup.add(kept - 1, doc_id, None if record is None else document_text(record), offset)
             offset += len(raw)
     tally.resumed = kept
     return kept

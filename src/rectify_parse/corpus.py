@@ -25,7 +25,7 @@ from rapidfuzz.distance import Indel
 from .diff import variants as diff_variants
 from .errors import ConfigError, RectifyError
 from .normalize import fold
-from .records import Variant, doc, to_plain
+from .records import Variant, doc, document_text, to_plain
 from .repeats import line_key
 
 DEFAULT_THRESHOLD = 0.9
@@ -379,5 +379,5 @@ def find_near_duplicates(
             notice = parse(raw)
         except RectifyError as exc:
             raise type(exc)(f"document {doc_id!r}: {exc}") from exc
-        finder.add(doc_id, notice.text)
+        finder.add(doc_id, document_text(notice))
     return finder.groups()

@@ -20,6 +20,7 @@ from typing import Any
 
 from .corpus import DEFAULT_THRESHOLD, Group
 from .errors import BatchError, ConfigError
+from .records import document_text
 
 # Partitions computed at once by near_duplicate_groups: parallel enough, bounded memory on the client.
 WINDOW = 8
@@ -53,7 +54,7 @@ def _parse_pair(item: tuple[str, bytes | str]) -> dict[str, Any]:
 
 def _id_and_text(obj: dict[str, Any]) -> tuple[str, str | None]:
     record = obj.get("record")
-    return obj["id"], None if record is None else record["text"]
+    return obj["id"], None if record is None else document_text(record)
 
 
 def parse_bag(bag: Any) -> Any:

@@ -9,6 +9,7 @@ input always gives the same record whatever was parsed before.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import regex
@@ -17,7 +18,7 @@ from .chrome import Fragment, find_chrome
 from .decode import decode
 from .diff import variants as diff_variants
 from .errors import InputTooLargeError, ParseError, RectifyError
-from .header import HeaderResult, find_header_lines, merge_header
+from .header import find_header_lines, merge_header
 from .layout import second_document_start, split_inline_headings
 from .markers import LineMarkers
 from .normalize import View, fold, hard_wrap_edits, make_view, split_lines, strip_span
@@ -32,6 +33,7 @@ from .records import (
     Duplicates,
     Notice,
     Segment,
+    SegmentKind,
     Span,
     Variant,
     Warning,
@@ -44,6 +46,8 @@ MAX_CHARS = 20_000_000
 
 _RECTIFICATION = regex.compile(r"整改|问题清单|查出问题|反馈问题|存在问题|巡察|巡视|督查|督察|审计|检视|查摆|隐患|销号")
 _INTRO_LINES = 6
+# A notice that issues the document after it: 关于印发《…办法》的通知, 转发…的通知.
+_ISSUES = regex.compile(r"印发|转发|发布|颁布|公布")
 
 Line = tuple[int, int]
 
@@ -168,9 +172,48 @@ def _canonical_lines(lines: list[Line], found: Repeats, canonical: int) -> list[
     return lines[: found.prefix_end] + lines[cut.start : cut.end] + lines[found.tail_start :]
 
 
-def _is_rectification(view: View, lines: list[Line], header: HeaderResult) -> bool:
+def _is_rectification(view: View, lines: list[Line], title: str | None) -> bool:
     intro = " ".join(view.text[s:e] for s, e in lines[:_INTRO_LINES])
-    return _RECTIFICATION.search(intro + (header.header.title or "")) is not None
+    return _RECTIFICATION.search(intro + (title or "")) is not None
+
+
+def _document_starts(text: str, lines: list[Line], after_download: list[bool]) -> list[int]:
+    """Where each further document on the page starts (line indices, in order)."""
+    starts: list[int] = []
+    offset = 0
+    while (k := second_document_start(text, lines[offset:], after_download[offset:])) is not None:
+        offset += k
+        starts.append(offset)
+    return starts
+
+
+def _segment(
+    view: View, source: str, lines: list[Line], markers: LineMarkers, notice_title: str
+) -> tuple[Segment, list[Warning]]:
+    """A further document parsed like the first one; ``issued`` when the notice issues it (印发 … 的通知)."""
+    span = _span_of(view, lines)
+    parser = BodyParser(view, source, lines, header_title=None, header_title_span=None, markers=markers)
+    result = parser.parse(rectification=_is_rectification(view, lines, None))
+    kind: SegmentKind = "issued" if _ISSUES.search(notice_title) is not None else "second"
+    first = _raw(view, source, lines[0])
+    note = Warning(
+        "second_document",
+        f"a further document starts at {first!r} ({kind}); it is parsed in segments",
+        span,
+    )
+    segment = Segment(
+        span=span,
+        title=result.title,
+        kind=kind,
+        title_span=result.title_span,
+        sections=result.sections,
+        problems=result.problems,
+        attachments=result.attachments,
+        attachment_spans=result.attachment_spans,
+        closing=result.closing,
+        text="\n".join(_raw(view, source, line) for line in lines),
+    )
+    return segment, [note, *result.warnings]
 
 
 def _parse(source: str, encoding: str) -> Notice:
@@ -191,23 +234,12 @@ def _parse(source: str, encoding: str) -> Notice:
     body = _content_lines(view, source, lines, chrome, fragments, header.lines, header_rests)
     warnings: list[Warning] = list(header.warnings)
 
-    # A second, different document on the page is kept out of the parse and reported.
-    segments: list[Segment] = []
+    # Further documents on the page (an issued plan, a second notice) are parsed on their own, below.
     lines_ = split_inline_headings(text, body.lines, markers)
     after_download = body.after_download if len(lines_) == len(body.lines) else _spread(body, lines_)
-    second = second_document_start(text, lines_, after_download)
-    if second is not None:
-        seg_span = _span_of(view, lines_[second:])
-        segments.append(Segment(seg_span, _raw(view, source, lines_[second])))
-        warnings.append(
-            Warning(
-                "second_document",
-                f"a different document starts at {_raw(view, source, lines_[second])!r}; "
-                "it is reported in segments and not parsed",
-                seg_span,
-            )
-        )
-        lines_ = lines_[:second]
+    starts = _document_starts(text, lines_, after_download)
+    documents = [lines_[a:b] for a, b in itertools.pairwise([*starts, len(lines_)])]
+    lines_ = lines_[: starts[0]] if starts else lines_
 
     repeats = find_repeats([text[s:e] for s, e in lines_])
     duplicates, canonical = _duplicates(view, source, lines_, repeats)
@@ -233,8 +265,13 @@ def _parse(source: str, encoding: str) -> Notice:
         page_title=page.title,
         markers=markers,
     )
-    result = parser.parse(rectification=bool(canon) and _is_rectification(view, canon, header))
+    result = parser.parse(rectification=bool(canon) and _is_rectification(view, canon, header.header.title))
     warnings.extend(result.warnings)
+    segments: list[Segment] = []
+    for document in documents:
+        segment, found = _segment(view, source, document, markers, result.title or "")
+        segments.append(segment)
+        warnings.extend(found)
     warnings.sort(key=lambda w: (w.span or (-1, -1), w.code))
     boilerplate = sorted([*body.boilerplate, *header.boilerplate], key=lambda b: b.span)
     return Notice(

@@ -19,6 +19,7 @@ SCHEMA_VERSION = "1.0"
 Span = tuple[int, int]
 StatusKind = Literal["completed", "in_progress", "not_started"]
 VariantKind = Literal["wording", "punctuation", "whitespace"]
+SegmentKind = Literal["issued", "second"]
 
 
 def doc(text: str, **kwargs: Any) -> Any:
@@ -205,10 +206,22 @@ class Duplicates(_Record):
 
 @dataclass(frozen=True, slots=True)
 class Segment(_Record):
-    """A further document found on the same page after the first one (not a copy of it)."""
+    """A further document on the same page after the first one (not a copy of it), parsed like it."""
 
     span: Span = doc("Its extent in the input.")
     title: str | None = doc("Its title line, when it has one.")
+    kind: SegmentKind = doc(
+        "`issued`: the document a 印发 / 转发 / 发布 notice issues (its regulation, plan or rules); `second`: "
+        "another document on the page (after a sign-off or a 下载地址 line).",
+        default="second",
+    )
+    title_span: Span | None = doc("Span of `title`.", default=None)
+    sections: list[Section] = doc("Its heading tree.", default_factory=list)
+    problems: list[Problem] = doc("Its problems, when it is a rectification report.", default_factory=list)
+    attachments: list[str] = doc("Items of its 附件 block.", default_factory=list)
+    attachment_spans: list[Span] = doc("Span of each attachment.", default_factory=list)
+    closing: Closing = doc("Its sign-off and contact lines.", default_factory=Closing)
+    text: str = doc("Its clean text (lines joined by newlines).", default="")
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,7 +244,19 @@ class Notice(_Record):
     boilerplate: list[Boilerplate] = doc("Everything removed as site chrome, in page order.")
     cleaned: list[Cleaning] = doc("Markup, pinyin, invisible characters and hard wraps dropped from values.")
     duplicates: Duplicates = doc("Repeated copies of the body and their differences.")
-    segments: list[Segment] = doc("Further documents on the page after the first one (not parsed).")
+    segments: list[Segment] = doc(
+        "Further documents on the page after the first one, each parsed like it (a notice's issued plan or "
+        "regulation, or a second document)."
+    )
     text: str = doc("The clean body: header and chrome removed, one copy only (lines joined by newlines).")
     body_span: Span | None = doc("Extent of the canonical body in the input, or null when there is none.")
     warnings: list[Warning] = doc("What could not be read or does not add up.")
+
+
+def document_text(record: Notice | dict[str, Any]) -> str:
+    """The clean text of every document of a record, a :class:`Notice` or its dict: the first document's
+    ``text``, then each segment's, joined by newlines. Near-duplicates are found on it, so two pages that
+    issue different regulations under the same covering notice are not taken for copies."""
+    if isinstance(record, Notice):
+        return "\n".join([record.text, *(segment.text for segment in record.segments)])
+    return "\n".join([record["text"], *(segment["text"] for segment in record.get("segments", []))])
