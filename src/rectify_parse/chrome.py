@@ -26,6 +26,7 @@ LINE_RULES: tuple[tuple[str, regex.Pattern[str]], ...] = (
         ),
     ),
     ("today", regex.compile(r"今天是\s*[:：]?\s*(?:\d{4}|$)")),
+    ("welcome", regex.compile(r"欢迎(?:来到|访问|光临|您访问)")),
     ("view_counter", regex.compile(r"(?:浏览次数|浏览量|访问量|点击数|点击量|阅读次数|阅读量)\s*[:：]?")),
     ("prev_next", regex.compile(r"(?:上一篇|下一篇|上一条|下一条|上一页|下一页)\s*[:：]")),
     ("share", regex.compile(r"分享到\s*[:：]?")),
@@ -123,7 +124,7 @@ _BULLET = regex.compile(r"^[•·\-*]+[ \t]*")
 # Every line rule needs one of these words: a single scan rules out most content lines.
 _HINT = re.compile(
     "位置|首页|今天是|浏览|访问量|点击|阅读|上一|下一|分享|扫一扫|相关|下载|验证码|离开|版权|Copyright|©|主办|承办|"
-    "友情|解读|图解|核心提示|推荐|热门|热点|网友|本站|预览|文档|会员|本网|转载|省略|上传|侵权|"
+    "友情|解读|图解|核心提示|推荐|热门|热点|网友|本站|预览|文档|会员|本网|转载|省略|上传|侵权|欢迎|"
     "技术支持|网站|ICP|公网安备|AI|摘要|解析|打印|关闭|收藏|返回|纠错|保护色|色调|关怀版|无障碍|繁体|字号|字体|【大】|\\[大\\]"
 )
 _MAX_SPAM_LINE = 140

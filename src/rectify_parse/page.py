@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -75,7 +76,7 @@ _TITLE_PREFIX = regex.compile(r"[ \t]*[^|丨｜\n]{1,10}?[ \t]*[丨｜|][ \t]*(?
 _DOC_NUMBER = r"[\p{Han}]{1,12}[〔\[(【]\d{4}[〕\])】]\s*\d{1,4}\s*号"
 _TITLE_DOC_HEAD = regex.compile(rf"[ \t]*{_DOC_NUMBER}[ \t]*[:：]?[ \t]*(?=\S)")
 _TITLE_DOC_TAIL = regex.compile(rf"[ \t]*[(（]?{_DOC_NUMBER}[)）]?[ \t]*$")
-_FILE_WRAPPER = regex.compile(r"[ \t]*《(?P<name>[^《》\n]+?)\.(?:docx?|pdf|wps|txt)》[ \t]*", regex.IGNORECASE)
+_FILE_WRAPPER = regex.compile(r"[ \t]*《?(?P<name>[^《》\n]+?)\.(?:docx?|pdf|wps|txt)》?[ \t]*", regex.IGNORECASE)
 _DOC_NUMBER_LINE = regex.compile(
     rf"[ \t]*(?:{_DOC_NUMBER}|\d{{4}}年第\d{{1,3}}号)[ \t]*(?:[(（][^()（）]*[)）])?[ \t]*"
 )
@@ -89,6 +90,8 @@ _LONG = 60
 _MAX_TITLE = 100
 _MIN_TITLE = 4
 _TOP_WINDOW = 25
+# The lines after the first of a wrapped title are short.
+_WRAPPED_PIECE = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +101,8 @@ class PageLayout:
     chrome: dict[int, str]
     title: Line | None
     title_line: int | None
+    # A title wrapped over two lines: the line break (and spaces) between its pieces, dropped from its value.
+    title_breaks: tuple[Line, ...] = ()
 
 
 @functools.lru_cache(maxsize=8192)
@@ -283,13 +288,15 @@ def analyse(
         return PageLayout({}, None, None)
     headers = [i for i in header if i < first_good]
     anchor = min(headers) if headers else first_good
-    title_line, title = _find_title(text, lines, classes, chrome, headers, anchor, first_good, header_title, garbled)
+    title_lines, title = _find_title(text, lines, classes, chrome, headers, anchor, first_good, header_title, garbled)
+    title_line = title_lines[-1] if title_lines else None
+    breaks = tuple(_between(lines[a], lines[b]) for a, b in itertools.pairwise(title_lines))
     found: dict[int, str] = {}
     # Before the document: everything but the title and the header; between the title and the body, short
     # lines are the document's (——在…会议上的讲话, 某某局局长 某某, （2023年3月2日通过）).
     for i in range(first_good):
         c = classes[i]
-        if c in ("chrome", "header", "empty") or i == title_line:
+        if c in ("chrome", "header", "empty") or i in title_lines:
             continue
         if c == "short" and (garbled or (title_line is not None and i > title_line)):
             continue
@@ -318,7 +325,7 @@ def analyse(
                 found[i] = c[4:]
             elif c == "short" or (i > footer and c == "good"):
                 found[i] = "bottom_zone" if i < footer else "footer"
-    return PageLayout(found, title, title_line)
+    return PageLayout(found, title, title_line, breaks)
 
 
 def _cells(text: str, line: Line) -> int:
@@ -345,8 +352,9 @@ def _find_title(
     first_good: int,
     header_title: str | None,
     garbled: bool,
-) -> tuple[int | None, Line | None]:
-    """The best title candidate before the document's anchor (or its first line), stripped of affixes."""
+) -> tuple[tuple[int, ...], Line | None]:
+    """The best title candidate before the document's anchor (or its first line), stripped of affixes, and
+    the lines it takes: one, or two when the title wraps (…对照检 / 查材料)."""
     lo = max(0, anchor - _TOP_WINDOW)
     keys: dict[str, int] = {}
     for i in range(0, min(len(lines), first_good + 3)):
@@ -358,29 +366,67 @@ def _find_title(
         for i in range(0, first_good)
         if i in chrome and chrome[i] == "breadcrumb"
     ]
-    best: tuple[int, int, Line] | None = None
+    best: tuple[int, tuple[int, ...], Line] | None = None
     candidates = [i for i in range(lo, first_good) if classes[i] == "short"]
     if first_good < len(lines) and is_title(text[lines[first_good][0] : lines[first_good][1]]):
         candidates.append(first_good)
+    wrapped = _wrapped_titles(text, lines, classes, candidates, first_good)
     # Right before the header (a meta row) or nearest the body is where a title sits.
     filled = [i for i in range(min(len(classes), first_good + 3)) if classes[i] != "empty"]
     before_header = {_next_filled(filled, i, -1) for i in headers if i - 1 not in headers}
     after_header = {_next_filled(filled, i, 1) for i in headers if i + 1 not in headers}
     nearest = max(candidates, default=-1)
-    for i in candidates:
-        s, e = _strip_title(text, *lines[i])
+    for taken in [(i,) for i in candidates] + wrapped:
+        i = taken[-1]
+        s, e = _strip_title(text, lines[taken[0]][0], lines[i][1])
         if not _MIN_TITLE <= e - s <= _MAX_TITLE:
             continue
         if garbled and TITLE_END.search(text, s, e) is None:
             continue  # a garbled line that does not even end like a title
         if _NOT_TITLE.search(text, s, e) is not None or _DOC_NUMBER_LINE.fullmatch(text, s, e) is not None:
             continue  # a speaker (局长 某某), a label (号：…), a breadcrumb, or a document number alone
-        key = text[s:e].replace(" ", "")
-        repeated = keys.get(text[lines[i][0] : lines[i][1]].replace(" ", ""), 0) > 1 or key in tails
+        key = text[s:e].replace(" ", "").replace("\n", "")
+        own = "".join(text[lines[k][0] : lines[k][1]] for k in taken).replace(" ", "")
+        # The title elsewhere as a line of its own (page title and heading), or ending a breadcrumb.
+        repeated = keys.get(key, 0) > (1 if key == own else 0) or key in tails
         place = 3 if i in before_header else 2 if i == nearest or i in after_header else 0
         score = _title_score(text, (s, e), place, repeated, header_title)
+        if key != own:
+            score -= 1  # affixes were cut: a line that is the title alone is the better copy
         if score >= 3 and (best is None or score > best[0]):
-            best = (score, i, (s, e))
+            best = (score, taken, (s, e))
     if best is None:
-        return None, None
+        return (), None
     return best[1], best[2]
+
+
+def _wrapped_titles(
+    text: str, lines: Sequence[Line], classes: list[str], candidates: list[int], first_good: int
+) -> list[tuple[int, ...]]:
+    """Two or three lines that make a title together though the first does not end like one: a title
+    wrapped (…民主生活会对照检 / 查材料), or its issuer on a line of its own (某某办公室 / 关于…的通知)."""
+    out: list[tuple[int, ...]] = []
+    for i in candidates:
+        for size in (2, 3):
+            taken = tuple(range(i, i + size))
+            last = taken[-1]
+            if last > first_good or last >= len(lines) or any(classes[k] not in ("short", "good") for k in taken):
+                break
+            s1, e1 = lines[i]
+            s2, e2 = lines[last]
+            if TITLE_END.search(text, s1, e1) is not None or "。" in text[s1:e2]:
+                break
+            if any(lines[k][1] - lines[k][0] > _WRAPPED_PIECE for k in taken[1:]):
+                break
+            # A line naming a body joins a title only as its issuer, right before 关于.
+            if _ORG_TAIL.search(text, s1, e1) is not None and not text.startswith("关于", lines[i + 1][0]):
+                break
+            if TITLE_END.search(text, s2, e2) is not None:
+                out.append(taken)
+                break
+    return out
+
+
+def _between(first: Line, second: Line) -> Line:
+    """The line break between two lines of a wrapped title, with the spaces around it."""
+    return first[1], second[0]

@@ -380,6 +380,9 @@ DOC_TYPE_WORDS = (
     "指引",
     "制度",
     "标准",
+    "材料",
+    "汇报",
+    "结果",
 )
 # A title ends with a document-type word, then maybe a draft mark, a closing 》 or a short qualifier in
 # brackets (…整改情况公示(牛栏溪流域)).

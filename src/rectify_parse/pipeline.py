@@ -10,6 +10,7 @@ input always gives the same record whatever was parsed before.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import regex
@@ -172,6 +173,15 @@ def _canonical_lines(lines: list[Line], found: Repeats, canonical: int) -> list[
     return lines[: found.prefix_end] + lines[cut.start : cut.end] + lines[found.tail_start :]
 
 
+def _cleaned(view: View, source: str, title_breaks: Sequence[Line]) -> list[Cleaning]:
+    """What was dropped from values: the view's edits, and the line break inside a wrapped title."""
+    out = [Cleaning(source[e.start : e.end], (e.start, e.end), e.rule, e.replacement) for e in view.edits]
+    for brk in title_breaks:
+        s, e = view.span(*brk)
+        out.append(Cleaning(source[s:e], (s, e), "hard_wrap", ""))
+    return sorted(out, key=lambda c: c.span)
+
+
 def _is_rectification(view: View, lines: list[Line], title: str | None) -> bool:
     intro = " ".join(view.text[s:e] for s, e in lines[:_INTRO_LINES])
     return _RECTIFICATION.search(intro + (title or "")) is not None
@@ -263,9 +273,11 @@ def _parse(source: str, encoding: str) -> Notice:
         header_title=header.header.title,
         header_title_span=header.header.spans.get("title"),
         page_title=page.title,
+        page_title_breaks=page.title_breaks,
         markers=markers,
     )
     result = parser.parse(rectification=bool(canon) and _is_rectification(view, canon, header.header.title))
+    page_title_span = view.span(*page.title) if page.title is not None else None
     warnings.extend(result.warnings)
     segments: list[Segment] = []
     for document in documents:
@@ -289,7 +301,7 @@ def _parse(source: str, encoding: str) -> Notice:
         attachment_spans=result.attachment_spans,
         closing=result.closing,
         boilerplate=boilerplate,
-        cleaned=[Cleaning(source[e.start : e.end], (e.start, e.end), e.rule, e.replacement) for e in view.edits],
+        cleaned=_cleaned(view, source, page.title_breaks if result.title_span == page_title_span else ()),
         duplicates=duplicates,
         segments=segments,
         text="\n".join(_raw(view, source, line) for line in canon),

@@ -99,6 +99,7 @@ class BodyParser:
         header_title: str | None,
         header_title_span: Span | None,
         page_title: Line | None = None,
+        page_title_breaks: Sequence[Line] = (),
         markers: LineMarkers | None = None,
     ) -> None:
         self.r = Reader(view, source)
@@ -107,6 +108,7 @@ class BodyParser:
         self.header_title = header_title
         self.header_title_span = header_title_span
         self.page_title = page_title
+        self.page_title_breaks = page_title_breaks
         self.reserved: set[int] = set()
         self.warnings: list[Warning] = []
         # 1 / 1.1 decimal numbering counts only in documents that show it on several lines.
@@ -126,11 +128,12 @@ class BodyParser:
         if self.page_title is not None:
             # The page's title line (scored among the lines at its top): the body does not hold it.
             s, e = self.page_title
-            k = next((k for k, (ls, le) in enumerate(self.lines[:40]) if ls <= s and e <= le), None)
-            if k is not None:
-                self.reserved.add(k)
+            self.reserved.update(k for k, (ls, le) in enumerate(self.lines[:40]) if ls < e and s < le)
             if title is None:
-                title, title_span = self.r.raw(s, e), self.r.span(s, e)
+                # A wrapped title without its line break (listed in ``cleaned`` as a hard wrap).
+                pieces = [s, *(p for brk in self.page_title_breaks for p in brk), e]
+                title = "".join(self.r.raw(a, b) for a, b in zip(pieces[::2], pieces[1::2], strict=True))
+                title_span = self.r.span(s, e)
             return title, title_span
         if self.lines and is_title(text[self.lines[0][0] : self.lines[0][1]]):
             start, end = self.lines[0]
