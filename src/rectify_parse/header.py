@@ -53,6 +53,8 @@ _GLUED_DATE_LABEL = "日期"
 _LEADING_DATE = regex.compile(r"[ \t•·\-*]*(?P<date>" + DATE_VALUE.pattern + r")[ \t]*")
 # A line that is only a date (and time) in the top zone: the page's publication date.
 _DATE_ONLY = regex.compile(r"[ \t•·\-*【\[(]*(?P<date>" + DATE_VALUE.pattern + r")[ \t】\])]*")
+_DOC_NUMBER_ONLY = regex.compile(r"[ \t]*(?P<number>\p{Han}{1,12}[〔\[(【]\d{4}[〕\])】]\s*\d{1,4}\s*号)[ \t]*")
+_DOC_NUMBER_LABEL = "文号"
 _WIDGET_HINT = re.compile("打印|关闭|收藏|分享")
 _TRAILING_WIDGETS = regex.compile(
     r"(?:[ \t]+[【\[]?(?:打印页面|关闭页面|打印本页|关闭窗口|打印|关闭|收藏|分享)[】\]]?)+[ \t]*$"
@@ -179,6 +181,19 @@ def read_line(text: str, offset: int) -> list[Pair]:
     return pairs
 
 
+def _unlabelled(text: str, start: int, end: int) -> list[Pair]:
+    """The pair of a line that is only a date or only a document number, or none."""
+    date = _DATE_ONLY.fullmatch(text, start, end)
+    if date is not None:
+        ds, de = date.span("date")
+        return [Pair(_GLUED_DATE_LABEL, ds, ds, de, "")]
+    number = _DOC_NUMBER_ONLY.fullmatch(text, start, end)
+    if number is not None:
+        ns, ne = number.span("number")
+        return [Pair(_DOC_NUMBER_LABEL, ns, ns, ne, "")]
+    return []
+
+
 def _is_paragraph(text: str, start: int, end: int) -> bool:
     """A line of running text: long, or holding a sentence stop, or ending in a colon (各乡镇：)."""
     return end - start >= _PARAGRAPH or text.find("。", start, end) != -1 or text[end - 1] in ":："
@@ -245,16 +260,10 @@ def find_header_lines(
             continue
         may_start = text[start] in _HEADER_START or (text[start].isdigit() and _starts_with_date_row(text, start, end))
         pairs = read_line(text[start:end], start) if may_start else []
-        if (
-            not pairs
-            and in_top
-            and content_seen == 0  # a date line under the title, before any paragraph (not a sign-off)
-            and i < _TOP_LINES
-            and end - start <= _MAX_DATE_LINE
-            and (date := _DATE_ONLY.fullmatch(text, start, end)) is not None
-        ):
-            ds, de = date.span("date")
-            pairs = [Pair(_GLUED_DATE_LABEL, ds, ds, de, "")]
+        if not pairs and in_top and content_seen == 0 and i < _TOP_LINES and end - start <= _MAX_DATE_LINE:
+            # Under the title, before any paragraph (not a sign-off): a line that is only a date, or only a
+            # document number (长审公告字〔2023〕5号), is the page's date or 文号 without its label.
+            pairs = _unlabelled(text, start, end)
         if not pairs:
             if i < _TOP_LINES and (
                 not _is_paragraph(text, start, end) or (is_chrome is not None and is_chrome(text[start:end]))
@@ -270,7 +279,9 @@ def find_header_lines(
             continue
         block[i] = pairs
         last = pairs[-1]
-        if text[last.value_end : end].strip(_REST_TRIM):
+        if last.label == _DOC_NUMBER_LABEL and last.label_start == last.value_start:
+            rests[i] = start  # an unlabelled 文号 line is read and stays in the body, as the page shows it
+        elif text[last.value_end : end].strip(_REST_TRIM):
             rests[i] = last.value_end
         if last.value_start == last.value_end and last.separator in ("", ":"):
             # Value on a line of its own (bullets; label, blank line, value).

@@ -172,6 +172,7 @@ CHROME_LABELS = (
     "责任编辑",
     "阅读",
     "阅读量",
+    "网站",  # 网站：某某文库 | 时间：… on a document-sharing site's meta row
     "阅读数",
     "人气",
     "分享",
