@@ -278,6 +278,7 @@ PROBLEM_PREFIX = regex.compile(r"\s*问题[ \t]*[:：]\s*")
 # Ordered: first match decides. Specific phrases come before the general words they contain
 # (基本完成 before 完成), and weak ongoing words (长期坚持) last so 已完成并长期坚持 stays completed.
 STATUS_VOCAB: tuple[tuple[regex.Pattern[str], str | None], ...] = (
+    (regex.compile(r"未整改到位|未全部整改"), None),  # not finished: whether work started is not said
     (regex.compile(r"未启动|未开始|尚未开始|尚未启动|未整改"), "not_started"),
     (regex.compile(r"基本完成|部分整改|部分完成|正在|整改中|推进中|阶段性"), "in_progress"),
     (regex.compile(r"未完成|尚未完成|未全部完成"), None),
@@ -299,7 +300,7 @@ STATUS_WORDS = (
     r"已(?:经)?(?:全部)?(?:完成整改|整改完成|整改到位|整改完毕|完成|整改|办结|销号|立行立改|落实|解决)"
     r"(?:并长期坚持)?"
     r"|整改到位|立行立改|完成整改|正在整改|整改中|持续整改|基本完成(?:整改)?|阶段性完成|部分完成|部分整改"
-    r"|长期坚持|持续推进|正在推进|未完成(?:整改)?|尚未完成|未启动|未开始"
+    r"|长期坚持|持续推进|正在推进|未完成(?:整改)?|尚未完成|未整改到位|未启动|未开始"
 )
 # A clause that states a status: at a sentence or clause start, after at most a short lead (目前, 该问题,
 # 截至2023年底); the status is group "s".

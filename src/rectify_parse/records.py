@@ -232,7 +232,10 @@ class Notice(_Record):
     encoding: str = doc("How the input was decoded: `utf-8`, `utf-8-sig`, `gb18030`, or `str` for text input.")
     quality: float = doc("Readability of the decoded text, 0..1; below 0.6 a `garbled_text` warning explains why.")
     header: Header = doc("The metadata header, merged over every layout it was printed in.")
-    title: str | None = doc("The notice title (header 标题, else the title line), or null.")
+    title: str | None = doc(
+        "The notice title: the header's 标题, else the title line scored among the page's top lines (column "
+        "prefixes, document numbers, spam cut off; a wrapped title joined), or null when the page shows none."
+    )
     title_span: Span | None = doc("Span of `title`.")
     addressee: str | None = doc("The 主送 line without its colon, or null.")
     addressee_span: Span | None = doc("Span of `addressee`.")
