@@ -274,18 +274,23 @@ def analyse(
     footer = next((i for i in range(first_good + 1, n) if chrome.get(i) == "copyright"), n)
     last_good = next((i for i in range(footer - 1, first_good - 1, -1) if classify(i) == "good"), first_good)
     # Between them a long line of running text (a sentence stop or a comma) is the document's without
-    # further test; only a bad line matters among the others: headings and field lines are the document's
-    # whatever their class.
+    # further test; among the others only the bad lines and the short ones matter (headings and field lines
+    # are the document's whatever their class).
+    bad: list[int] = []
     for i in range(first_good + 1, last_good):
         s, e = lines[i]
         if e - s > _PARAGRAPH and (text.find("。", s, e) != -1 or text.find(",", s, e) != -1):
-            classes[i] = "content"
-        elif i in chrome or i in header or s == e or line_class(text[s:e]).startswith("bad:"):
+            continue
+        if i in chrome or i in header or s == e:
             classify(i)
-        else:
-            classes[i] = "content"
-    if first_good == n:
-        return PageLayout({}, None, None)
+            continue
+        c = line_class(text[s:e])
+        if c.startswith("bad:"):
+            c = classify(i)  # the full class: a document's form rescues it
+            if c.startswith("bad:"):
+                bad.append(i)
+        elif c in ("short", "empty"):
+            classes[i] = c
     headers = [i for i in header if i < first_good]
     anchor = min(headers) if headers else first_good
     title_lines, title = _find_title(text, lines, classes, chrome, headers, anchor, first_good, header_title, garbled)
@@ -303,19 +308,17 @@ def analyse(
         if c == "short" and DATE_VALUE.search(text, *lines[i]) is not None:
             continue
         found[i] = c[4:] if c.startswith("bad:") else "top_zone"
-    # Inside the document: bad lines, and short lines between two of them.
-    previous_bad = -1
-    for i in range(first_good, last_good + 1):
-        c = classes[i]
-        if c.startswith("bad:"):
-            found[i] = c[4:]
-            if previous_bad >= 0 and i - previous_bad > 1:
-                between = range(previous_bad + 1, i)
-                if all(classes[j] in ("short", "empty", "chrome") for j in between):
-                    found.update((j, "between_chrome") for j in between if classes[j] == "short")
-            previous_bad = i
-        elif c in ("good", "content"):
-            previous_bad = -1
+    # Inside the document: bad lines, and short lines between two of them with nothing else between.
+    for k, i in enumerate(bad):
+        found[i] = classes[i][4:]
+        if k and i - bad[k - 1] > 1:
+            between = range(bad[k - 1] + 1, i)
+            if all(classes[j] in ("short", "empty", "chrome", "header") for j in between):
+                found.update(
+                    (j, "between_chrome")
+                    for j in between
+                    if classes[j] == "short" and not _structural(text, lines[j], markers)
+                )
     # After it: short lines count as chrome where chrome is there too; after a footer, every line.
     tail = range(last_good + 1, len(lines))
     if not garbled and any(classify(i).startswith("bad:") or classes[i] == "chrome" for i in tail):

@@ -349,7 +349,7 @@ class ProblemFinder:
                     self._match_parallel(node, lists, measures_of, single=True)
                 before = len(out)
                 self._visit(node.children, node, "plans", out, measures_of)
-                if len(out) == before and kind == "problem":
+                if len(out) == before and kind != "plans":
                     problem = self._node_problem(node, parent, "plans", kind)
                     if problem is not None:
                         out.append(problem)
@@ -375,8 +375,12 @@ class ProblemFinder:
         if kind == "report":
             return None  # 整改完成情况 holds statuses of the problems, it is not one
         start, end = node.marker[1], node.end
-        if ctx == "plans" and not (self._evidence(node) or self._status_in(start, end)):
-            return None  # a plan's item phrased as a problem (整治内容: 1.站位不高问题) is a target, not a finding
+        if ctx == "plans" and not (
+            self._evidence(node, strong=True) or (kind == "problem" and self._status_in(start, end))
+        ):
+            # A plan's item (整治内容: 1.站位不高问题; 1.完善制度。责任单位：…) is a target, not a finding: under
+            # measures or plans only an item with a status or its measures is a problem.
+            return None
         if kind == "problem" or (kind == "aspect" and "问题" in self._heading(node)):
             rule = "problem_heading"  # 产业转型方面存在的问题, with no items under it
         elif ctx == "list" or (ctx == "aspect" and _DEFICIENCY.search(self._heading(node))):
@@ -388,12 +392,16 @@ class ProblemFinder:
         aspect = parent.heading if parent is not None else None
         return _Found(rule, node.number, aspect, node.marker[0], start, end, heading_title=rule == "problem_heading")
 
-    def _evidence(self, node: Node) -> bool:
-        """Labelled fields, a 问题： prefix or a status sentence in the node's own text."""
+    def _evidence(self, node: Node, *, strong: bool = False) -> bool:
+        """Labelled fields, a 问题： prefix or a status sentence in the node's own text; ``strong``: of the
+        fields only a status or measures field (整改进度, 完成情况, 整改措施) counts, not 责任单位 or 时限."""
         text = self.text
         start, own_end = node.marker[1], node.own_end
+        fields = problem_fields(text[start:own_end])
+        if strong:
+            fields = [f for f in fields if f[2] in STATUS_LABELS or f[2] in MEASURE_LABELS]
         return (
-            bool(problem_fields(text[start:own_end]))
+            bool(fields)
             or PROBLEM_PREFIX.match(text, start, own_end) is not None
             or STATUS_SENTENCE.search(text, start, own_end) is not None
         )
