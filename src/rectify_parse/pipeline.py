@@ -1,7 +1,8 @@
-"""The single-notice pipeline, its stages in order:
+"""The single-notice pipeline: named stages (``STAGES``) run in order over one page state.
 
-    decode → matching view → lines → chrome → header → body lines → second documents
-           → repeated copies (keep the first complete one, diff the others) → structure → record
+    view → chrome (named rules) → header → page (chrome in context, title) → body lines
+         → documents (further documents cut off) → copies (keep the first complete one, diff the others)
+         → structure → segments (every further document parsed like the first) → record
 
 Each stage is a function of what the earlier ones found; nothing is kept between calls, so the same
 input always gives the same record whatever was parsed before.
@@ -10,7 +11,7 @@ input always gives the same record whatever was parsed before.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import regex
@@ -19,12 +20,12 @@ from .chrome import Fragment, find_chrome
 from .decode import decode
 from .diff import variants as diff_variants
 from .errors import InputTooLargeError, ParseError, RectifyError
-from .header import find_header_lines, merge_header
+from .header import HeaderResult, find_header_lines, merge_header
 from .layout import second_document_start, split_inline_headings
 from .markers import LineMarkers
 from .normalize import View, fold, hard_wrap_edits, make_view, split_lines, strip_span
+from .page import PageLayout, strong_chrome
 from .page import analyse as analyse_page
-from .page import strong_chrome
 from .quality import GARBLED_BELOW, quality
 from .records import (
     SCHEMA_VERSION,
@@ -40,7 +41,7 @@ from .records import (
     Warning,
 )
 from .repeats import CopyCut, Repeats, find_repeats
-from .structure import BodyParser
+from .structure import BodyParser, BodyResult
 
 # Inputs above this many characters raise InputTooLargeError instead of being parsed.
 MAX_CHARS = 20_000_000
@@ -226,71 +227,150 @@ def _segment(
     return segment, [note, *result.warnings]
 
 
-def _parse(source: str, encoding: str) -> Notice:
-    folded = fold(source)
+class _Page:
+    """What the stages know of one page so far; each stage reads earlier fields and sets its own."""
+
+    source: str
+    encoding: str
+    view: View
+    text: str  # the matching view's text
+    lines: list[Line]  # every line of the view
+    chrome: dict[int, str]
+    fragments: dict[int, list[Fragment]]
+    header: HeaderResult
+    header_rests: dict[int, int]
+    markers: LineMarkers
+    readable: float
+    layout: PageLayout
+    body: _Body
+    content: list[Line]  # the first document's lines (inline headings split off)
+    documents: list[list[Line]]  # further documents' lines
+    duplicates: Duplicates
+    canon: list[Line]  # the canonical copy's lines
+    result: BodyResult
+    segments: list[Segment]
+
+    def __init__(self, source: str, encoding: str) -> None:
+        self.source = source
+        self.encoding = encoding
+        self.warnings: list[Warning] = []
+
+
+def _stage_view(p: _Page) -> None:
+    folded = fold(p.source)
     folded_lines = split_lines(folded)
-    wraps = hard_wrap_edits(folded, folded_lines)
-    view = make_view(source, wraps, folded=folded)
-    text = view.text
-    lines = folded_lines if text is folded else split_lines(text)  # no edits: the view is the folded text
-    chrome, fragments = find_chrome(text, lines)
+    p.view = make_view(p.source, hard_wrap_edits(folded, folded_lines), folded=folded)
+    p.text = p.view.text
+    p.lines = folded_lines if p.text is folded else split_lines(p.text)  # no edits: the view is the folded text
+
+
+def _stage_chrome(p: _Page) -> None:
+    p.chrome, p.fragments = find_chrome(p.text, p.lines)
+
+
+def _stage_header(p: _Page) -> None:
     # Spam and page counters are never header lines, and must not end the header's zone at the top.
-    header_found, header_rests = find_header_lines(view, lines, frozenset(chrome), is_chrome=strong_chrome)
-    header = merge_header(view, source, header_found)
-    markers = LineMarkers(text)
-    readable = quality(source)
-    page = analyse_page(text, lines, chrome, header.lines, markers, header.header.title, readable < GARBLED_BELOW)
-    chrome.update(page.chrome)
-    body = _content_lines(view, source, lines, chrome, fragments, header.lines, header_rests)
-    warnings: list[Warning] = list(header.warnings)
+    found, p.header_rests = find_header_lines(p.view, p.lines, frozenset(p.chrome), is_chrome=strong_chrome)
+    p.header = merge_header(p.view, p.source, found)
+    p.warnings.extend(p.header.warnings)
 
-    # Further documents on the page (an issued plan, a second notice) are parsed on their own, below.
-    lines_ = split_inline_headings(text, body.lines, markers)
-    after_download = body.after_download if len(lines_) == len(body.lines) else _spread(body, lines_)
-    starts = _document_starts(text, lines_, after_download)
-    documents = [lines_[a:b] for a, b in itertools.pairwise([*starts, len(lines_)])]
-    lines_ = lines_[: starts[0]] if starts else lines_
 
-    repeats = find_repeats([text[s:e] for s, e in lines_])
-    duplicates, canonical = _duplicates(view, source, lines_, repeats)
-    canon = _canonical_lines(lines_, repeats, canonical)
+def _stage_page(p: _Page) -> None:
+    p.markers = LineMarkers(p.text)
+    p.readable = quality(p.source)
+    garbled = p.readable < GARBLED_BELOW
+    p.layout = analyse_page(p.text, p.lines, p.chrome, p.header.lines, p.markers, p.header.header.title, garbled)
+    p.chrome.update(p.layout.chrome)
 
-    if not canon:
-        warnings.append(Warning("no_body", "no body text left after removing header and site chrome", None))
-    if readable < GARBLED_BELOW:
-        warnings.append(
+
+def _stage_body(p: _Page) -> None:
+    p.body = _content_lines(p.view, p.source, p.lines, p.chrome, p.fragments, p.header.lines, p.header_rests)
+    p.content = split_inline_headings(p.text, p.body.lines, p.markers)
+
+
+def _stage_documents(p: _Page) -> None:
+    # Further documents on the page (an issued plan, a second notice) are parsed on their own (segments).
+    body = p.body
+    after_download = body.after_download if len(p.content) == len(body.lines) else _spread(body, p.content)
+    starts = _document_starts(p.text, p.content, after_download)
+    p.documents = [p.content[a:b] for a, b in itertools.pairwise([*starts, len(p.content)])]
+    if starts:
+        p.content = p.content[: starts[0]]
+
+
+def _stage_copies(p: _Page) -> None:
+    repeats = find_repeats([p.text[s:e] for s, e in p.content])
+    p.duplicates, canonical = _duplicates(p.view, p.source, p.content, repeats)
+    p.canon = _canonical_lines(p.content, repeats, canonical)
+
+
+def _stage_structure(p: _Page) -> None:
+    if not p.canon:
+        p.warnings.append(Warning("no_body", "no body text left after removing header and site chrome", None))
+    if p.readable < GARBLED_BELOW:
+        p.warnings.append(
             Warning(
                 "garbled_text",
-                f"the text looks garbled (quality {readable}): decoded with the wrong codec, replacement "
+                f"the text looks garbled (quality {p.readable}): decoded with the wrong codec, replacement "
                 "characters, or Chinese turned into '?'; values extracted from it are unreliable",
                 None,
             )
         )
+    header = p.header.header
     parser = BodyParser(
-        view,
-        source,
-        canon,
-        header_title=header.header.title,
-        header_title_span=header.header.spans.get("title"),
-        page_title=page.title,
-        page_title_breaks=page.title_breaks,
-        markers=markers,
+        p.view,
+        p.source,
+        p.canon,
+        header_title=header.title,
+        header_title_span=header.spans.get("title"),
+        page_title=p.layout.title,
+        page_title_breaks=p.layout.title_breaks,
+        markers=p.markers,
     )
-    result = parser.parse(rectification=bool(canon) and _is_rectification(view, canon, header.header.title))
-    page_title_span = view.span(*page.title) if page.title is not None else None
-    warnings.extend(result.warnings)
-    segments: list[Segment] = []
-    for document in documents:
-        segment, found = _segment(view, source, document, markers, result.title or "")
-        segments.append(segment)
-        warnings.extend(found)
-    warnings.sort(key=lambda w: (w.span or (-1, -1), w.code))
-    boilerplate = sorted([*body.boilerplate, *header.boilerplate], key=lambda b: b.span)
+    p.result = parser.parse(rectification=bool(p.canon) and _is_rectification(p.view, p.canon, header.title))
+    p.warnings.extend(p.result.warnings)
+
+
+def _stage_segments(p: _Page) -> None:
+    p.segments = []
+    for document in p.documents:
+        segment, found = _segment(p.view, p.source, document, p.markers, p.result.title or "")
+        p.segments.append(segment)
+        p.warnings.extend(found)
+
+
+# The single-notice pipeline, in order (markdown-it-py's core rules are the model): each stage reads what
+# the earlier ones set on the page state and sets its own.
+STAGES: tuple[tuple[str, Callable[[_Page], None]], ...] = (
+    ("view", _stage_view),
+    ("chrome", _stage_chrome),
+    ("header", _stage_header),
+    ("page", _stage_page),
+    ("body", _stage_body),
+    ("documents", _stage_documents),
+    ("copies", _stage_copies),
+    ("structure", _stage_structure),
+    ("segments", _stage_segments),
+)
+
+
+def _parse(source: str, encoding: str) -> Notice:
+    p = _Page(source, encoding)
+    for _name, stage in STAGES:
+        stage(p)
+    return _record(p)
+
+
+def _record(p: _Page) -> Notice:
+    view, source, result, layout = p.view, p.source, p.result, p.layout
+    title_breaks = layout.title_breaks
+    if layout.title is None or result.title_span != view.span(*layout.title):
+        title_breaks = ()  # the header's 标题 is the title: the wrapped line's break is not in a value
     return Notice(
         schema_version=SCHEMA_VERSION,
-        encoding=encoding,
-        quality=readable,
-        header=header.header,
+        encoding=p.encoding,
+        quality=p.readable,
+        header=p.header.header,
         title=result.title,
         title_span=result.title_span,
         addressee=result.addressee,
@@ -300,11 +380,11 @@ def _parse(source: str, encoding: str) -> Notice:
         attachments=result.attachments,
         attachment_spans=result.attachment_spans,
         closing=result.closing,
-        boilerplate=boilerplate,
-        cleaned=_cleaned(view, source, page.title_breaks if result.title_span == page_title_span else ()),
-        duplicates=duplicates,
-        segments=segments,
-        text="\n".join(_raw(view, source, line) for line in canon),
-        body_span=_span_of(view, canon) if canon else None,
-        warnings=warnings,
+        boilerplate=sorted([*p.body.boilerplate, *p.header.boilerplate], key=lambda b: b.span),
+        cleaned=_cleaned(view, source, title_breaks),
+        duplicates=p.duplicates,
+        segments=p.segments,
+        text="\n".join(_raw(view, source, line) for line in p.canon),
+        body_span=_span_of(view, p.canon) if p.canon else None,
+        warnings=sorted(p.warnings, key=lambda w: (w.span or (-1, -1), w.code)),
     )
