@@ -24,6 +24,7 @@ from typing import Any
 import regex
 
 import rectify_parse
+from rectify_parse.patterns import CANONICAL_KEYS
 from rectify_parse.records import document_text
 
 ROOT = Path(__file__).resolve().parent / "real_pages"
@@ -32,17 +33,8 @@ TEXTS = ROOT / "texts"
 
 KINDS = ("rectification", "other")
 STATUS_KINDS = (None, "completed", "in_progress", "not_started")
-HEADER_KEYS = (
-    "index_no",
-    "category",
-    "publisher",
-    "issuer",
-    "doc_number",
-    "date_written",
-    "date_published",
-    "validity",
-    "source",
-)
+# The header's canonical keys; the title is scored on its own.
+HEADER_KEYS = tuple(key for key in CANONICAL_KEYS if key != "title")
 REQUIRED = ("id", "url", "query", "kind", "title", "header", "chrome", "keep", "copies", "problems")
 _NOISE = regex.compile(r"[\s\p{P}\p{S}]+")
 # Pinyin a mirror injected after characters (政(zheng)府, 首頁(yè)): values drop it, so keys do too.
