@@ -24,6 +24,7 @@ from typing import Any
 import regex
 
 import rectify_parse
+from rectify_parse.normalize import PINYIN
 from rectify_parse.patterns import CANONICAL_KEYS
 from rectify_parse.records import document_text
 
@@ -37,13 +38,12 @@ STATUS_KINDS = (None, "completed", "in_progress", "not_started")
 HEADER_KEYS = tuple(key for key in CANONICAL_KEYS if key != "title")
 REQUIRED = ("id", "url", "query", "kind", "title", "header", "chrome", "keep", "copies", "problems")
 _NOISE = regex.compile(r"[\s\p{P}\p{S}]+")
-# Pinyin a mirror injected after characters (政(zheng)府, 首頁(yè)): values drop it, so keys do too.
-_PINYIN = regex.compile(r"(?<=\p{Han})\([a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜ]{1,6}[1-5]?\)")
 
 
 def norm(text: str | None) -> str:
     """The comparison key: NFKC, no injected pinyin, whitespace, punctuation or symbols."""
-    return _NOISE.sub("", unicodedata.normalize("NFKC", _PINYIN.sub("", text or "")))
+    # Pinyin a mirror injected after characters (政(zheng)府, 首頁(yè)): values drop it, so keys do too.
+    return _NOISE.sub("", unicodedata.normalize("NFKC", PINYIN.sub("", text or "")))
 
 
 def check_label(label: dict[str, Any], name: str) -> list[str]:

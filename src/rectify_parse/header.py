@@ -25,6 +25,7 @@ from .patterns import (
     CHROME_LABELS,
     DATE_KEYS,
     DATE_VALUE,
+    DOC_NUMBER,
     HEADER_LABEL,
     HEADER_LABELS,
     TITLE_END,
@@ -53,7 +54,7 @@ _GLUED_DATE_LABEL = "日期"
 _LEADING_DATE = regex.compile(r"[ \t•·\-*]*(?P<date>" + DATE_VALUE.pattern + r")[ \t]*")
 # A line that is only a date (and time) in the top zone: the page's publication date.
 _DATE_ONLY = regex.compile(r"[ \t•·\-*【\[(]*(?P<date>" + DATE_VALUE.pattern + r")[ \t】\])]*")
-_DOC_NUMBER_ONLY = regex.compile(r"[ \t]*(?P<number>\p{Han}{1,12}[〔\[(【]\d{4}[〕\])】]\s*\d{1,4}\s*号)[ \t]*")
+_DOC_NUMBER_ONLY = regex.compile(rf"[ \t]*(?P<number>{DOC_NUMBER})[ \t]*")
 _DOC_NUMBER_LABEL = "文号"
 _WIDGET_HINT = re.compile("打印|关闭|收藏|分享")
 _TRAILING_WIDGETS = regex.compile(

@@ -79,7 +79,7 @@ _ENTITY = regex.compile("|".join(regex.escape(e) for e in _ENTITIES), regex.IGNO
 # Pinyin injected after characters by spam mirrors: 政(zheng)府(fu). Lower-case only, so acronyms such as
 # 政府和社会资本合作(PPP) stay; and only when a page shows it several times.
 # Tone marks count as letters: 首頁(yè) is injected pinyin like 政(zheng).
-_PINYIN = regex.compile(r"(?<=\p{Han})\([a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜ]{1,6}[1-5]?\)")
+PINYIN = regex.compile(r"(?<=\p{Han})\([a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜ]{1,6}[1-5]?\)")
 _MIN_PINYIN = 3
 
 
@@ -184,7 +184,7 @@ def noise_edits(folded: str) -> list[Edit]:
             Edit(m.start(), m.end(), _ENTITIES[m.group().lower()], "html_entity") for m in _ENTITY.finditer(folded)
         ]
     if "(" in folded:
-        pinyin = list(_PINYIN.finditer(folded))
+        pinyin = list(PINYIN.finditer(folded))
         if len(pinyin) >= _MIN_PINYIN:
             edits += [Edit(m.start(), m.end(), "", "pinyin") for m in pinyin]
     return edits

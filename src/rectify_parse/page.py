@@ -36,6 +36,7 @@ from .patterns import (
     CONTACT_LINE,
     DATE_LINE,
     DATE_VALUE,
+    DOC_NUMBER,
     PUBLIC_NOTE,
     TITLE_END,
 )
@@ -73,13 +74,10 @@ _LEAD_IN = regex.compile(r"[:：]\s*$")
 _SUBTITLE = regex.compile(r"[ \t]*(?:——|—|--|[(（])")
 # A column or site prefix before a title (政务服务丨…, 政策新闻 | …) and a document number before or after it.
 _TITLE_PREFIX = regex.compile(r"[ \t]*[^|丨｜\n]{1,10}?[ \t]*[丨｜|][ \t]*(?=\S)")
-_DOC_NUMBER = r"[\p{Han}]{1,12}[〔\[(【]\d{4}[〕\])】]\s*\d{1,4}\s*号"
-_TITLE_DOC_HEAD = regex.compile(rf"[ \t]*{_DOC_NUMBER}[ \t]*[:：]?[ \t]*(?=\S)")
-_TITLE_DOC_TAIL = regex.compile(rf"[ \t]*[(（]?{_DOC_NUMBER}[)）]?[ \t]*$")
+_TITLE_DOC_HEAD = regex.compile(rf"[ \t]*{DOC_NUMBER}[ \t]*[:：]?[ \t]*(?=\S)")
+_TITLE_DOC_TAIL = regex.compile(rf"[ \t]*[(（]?{DOC_NUMBER}[)）]?[ \t]*$")
 _FILE_WRAPPER = regex.compile(r"[ \t]*《?(?P<name>[^《》\n]+?)\.(?:docx?|pdf|wps|txt)》?[ \t]*", regex.IGNORECASE)
-_DOC_NUMBER_LINE = regex.compile(
-    rf"[ \t]*(?:{_DOC_NUMBER}|\d{{4}}年第\d{{1,3}}号)[ \t]*(?:[(（][^()（）]*[)）])?[ \t]*"
-)
+_DOC_NUMBER_LINE = regex.compile(rf"[ \t]*(?:{DOC_NUMBER}|\d{{4}}年第\d{{1,3}}号)[ \t]*(?:[(（][^()（）]*[)）])?[ \t]*")
 _NOT_TITLE = regex.compile(
     r"(?:长|主任|书记|主席|委员|部长|审计长|代表|记者|通讯员)[ \t]+\p{Han}{2,4}[ \t]*$|[:：][ \t]*\d|[:：].*[:：]"
     r"|>|»|›|->"
