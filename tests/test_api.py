@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pkgutil
+from pathlib import Path
 
 import pytest
 
@@ -26,8 +27,10 @@ def test_errors_are_value_errors() -> None:
         rectify_parse.InputTooLargeError,
         rectify_parse.ConfigError,
         rectify_parse.ParseError,
+        rectify_parse.InputTypeError,
     ):
         assert issubclass(cls, RectifyError) and issubclass(cls, ValueError)
+    assert issubclass(rectify_parse.InputTypeError, TypeError)
 
 
 @pytest.mark.parametrize(
@@ -37,6 +40,8 @@ def test_errors_are_value_errors() -> None:
         (b"\xef\xbb\xbf" + "通知".encode(), "utf-8-sig"),
         ("通知".encode("gbk"), "gb18030"),
         ("𠮷岭乡".encode("gb18030"), "gb18030"),
+        ("通知".encode("utf-16"), "utf-16"),  # with its byte order mark, as Windows tools save it
+        ("通知".encode("utf-16-be").join([b"\xfe\xff", b""]), "utf-16"),
         ("通知", "str"),
     ],
 )
@@ -69,3 +74,26 @@ def test_crlf_and_cr_line_ends() -> None:
         assert notice.title == "关于加强管理的通知"
         assert notice.addressee == "各科室"
         assert [s.heading for s in notice.sections] == ["总体要求"]
+
+
+def test_paths_and_binary_files_are_read(tmp_path: Path) -> None:
+    path = tmp_path / "notice.txt"
+    path.write_bytes("关于做好防汛工作的通知\n各乡镇：\n请做好防汛工作。".encode("gb18030"))
+    by_path = rectify_parse.parse(path)
+    with open(path, "rb") as handle:
+        by_file = rectify_parse.parse(handle)
+    assert by_path.title == by_file.title == "关于做好防汛工作的通知"
+    assert by_path.encoding == "gb18030"
+
+
+@pytest.mark.parametrize("raw", [12345, None, 3.5, ["通知"]])
+def test_other_input_types_raise_the_librarys_error(raw: object) -> None:
+    with pytest.raises(rectify_parse.InputTypeError, match="cannot parse a"):
+        rectify_parse.parse(raw)  # type: ignore[arg-type]
+
+
+def test_a_text_mode_file_is_refused_with_the_fix(tmp_path: Path) -> None:
+    path = tmp_path / "notice.txt"
+    path.write_text("通知", encoding="utf-8")
+    with open(path, encoding="utf-8") as handle, pytest.raises(rectify_parse.InputTypeError, match="'rb'"):
+        rectify_parse.parse(handle)  # type: ignore[arg-type]

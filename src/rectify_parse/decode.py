@@ -1,17 +1,24 @@
 """Bytes to text, with the decision recorded.
 
-Order tried: UTF-8 with BOM, UTF-8, GB18030 (a superset of GBK and GB2312, so a page declared as
-gb2312 or gbk is read as gb18030). Each decode is strict; the first that succeeds and yields text
-(not binary) wins. Nothing is guessed silently: the caller gets the encoding name back.
+Order tried: UTF-8 with BOM, UTF-16 with BOM, UTF-8, GB18030 (a superset of GBK and GB2312, so a page
+declared as gb2312 or gbk is read as gb18030). Each decode is strict; the first that succeeds and yields
+text (not binary) wins. Nothing is guessed silently: the caller gets the encoding name back.
+
+Inputs: ``str``, bytes-like objects, ``os.PathLike`` (the file's bytes are read) and binary file objects
+(``read()`` returning bytes); anything else raises :class:`InputTypeError` instead of being coerced (a
+``Path`` is not parsed as its own name, an ``int`` does not become zero bytes).
 """
 
 from __future__ import annotations
 
+import os
+from typing import Any
+
 import regex
 
-from .errors import DecodeError
+from .errors import DecodeError, InputTypeError
 
-ENCODINGS = ("utf-8-sig", "utf-8", "gb18030")
+ENCODINGS = ("utf-8-sig", "utf-16", "utf-8", "gb18030")
 
 # Control characters other than tab, newline, carriage return, form feed: a few occur in scraped text,
 # a share above this marks binary data that merely happened to decode.
@@ -50,18 +57,44 @@ def _gbk_read_as_utf8(data: bytes, text: str) -> bool:
     return _cjk_share(other) >= 0.9
 
 
-def decode(raw: bytes | bytearray | memoryview | str) -> tuple[str, str]:
+Input = str | bytes | bytearray | memoryview | os.PathLike[str] | os.PathLike[bytes]
+
+
+def input_bytes(raw: Any) -> bytes | str:
+    """The text or bytes an input stands for: a path's file, a binary file's content, bytes-like data."""
+    if isinstance(raw, str):
+        return raw
+    if isinstance(raw, (bytes, bytearray, memoryview)):
+        return bytes(raw)
+    if isinstance(raw, os.PathLike):
+        with open(raw, "rb") as handle:
+            return handle.read()
+    read = getattr(raw, "read", None)
+    if callable(read):
+        data = read()
+        if isinstance(data, (bytes, bytearray)):
+            return bytes(data)
+        raise InputTypeError(f"the file object gave {type(data).__name__}, not bytes: open it in binary mode ('rb')")
+    raise InputTypeError(
+        f"cannot parse a {type(raw).__name__}: pass str, bytes, an os.PathLike or a binary file object"
+    )
+
+
+def decode(raw: Input | Any) -> tuple[str, str]:
     """Return ``(text, encoding)``; ``encoding`` is ``"str"`` when the input was already text.
 
-    Raises :class:`DecodeError` naming every encoding tried when the bytes are not text.
+    Raises :class:`DecodeError` naming every encoding tried when the bytes are not text, and
+    :class:`InputTypeError` for an input of another type.
     """
-    if isinstance(raw, str):
-        return raw, "str"
-    data = bytes(raw)
+    data = input_bytes(raw)
+    if isinstance(data, str):
+        return data, "str"
     if data.startswith(b"\xef\xbb\xbf"):
         candidates: tuple[str, ...] = ("utf-8-sig", "gb18030")
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        candidates = ("utf-16", "gb18030")  # a byte order mark: UTF-16 as Windows tools save it
     else:
-        candidates = ENCODINGS[1:]
+        candidates = ENCODINGS[2:]
     failures: list[str] = []
     for encoding in candidates:
         try:

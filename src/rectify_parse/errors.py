@@ -4,6 +4,7 @@ Recoverable oddities in a notice become warnings on the record; only these excep
 
     RectifyError (ValueError)
     ├── DecodeError        input bytes are not text in any supported encoding
+    ├── InputTypeError     (also a TypeError) the input is not text, bytes, a path or a binary file
     ├── InputTooLargeError input is larger than the configured limit
     ├── ConfigError        a caller passed an invalid option (bad threshold, unknown field …)
     ├── ParseError         an unexpected failure inside the parser: a bug, reported with its cause
@@ -21,6 +22,10 @@ class RectifyError(ValueError):
 
 class DecodeError(RectifyError):
     """The input bytes are not text: binary, or undecodable in every supported encoding."""
+
+
+class InputTypeError(RectifyError, TypeError):
+    """The input is none of: ``str``, a bytes-like object, an ``os.PathLike`` or a binary file object."""
 
 
 class InputTooLargeError(RectifyError):

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import regex
 
 from .chrome import Fragment, find_chrome
-from .decode import decode
+from .decode import Input, decode
 from .diff import variants as diff_variants
 from .errors import InputTooLargeError, ParseError, RectifyError
 from .header import HeaderResult, find_header_lines, merge_header
@@ -54,12 +54,14 @@ _ISSUES = regex.compile(r"印发|转发|发布|颁布|公布")
 Line = tuple[int, int]
 
 
-def parse(raw: bytes | bytearray | memoryview | str, *, max_chars: int = MAX_CHARS) -> Notice:
-    """Parse one scraped notice (text, or bytes in UTF-8 / UTF-8 with BOM / GBK / GB18030).
+def parse(raw: Input, *, max_chars: int = MAX_CHARS) -> Notice:
+    """Parse one scraped notice: text, bytes (UTF-8, UTF-8 or UTF-16 with BOM, GBK / GB18030), a path to
+    a file, or a binary file object.
 
-    Raises :class:`~rectify_parse.errors.DecodeError` for bytes that are not text and
-    :class:`~rectify_parse.errors.InputTooLargeError` above ``max_chars`` characters; everything else
-    that is odd about the input becomes a warning on the record.
+    Raises :class:`~rectify_parse.errors.DecodeError` for bytes that are not text,
+    :class:`~rectify_parse.errors.InputTypeError` for an input of another type (an ``int``, a text-mode
+    file) and :class:`~rectify_parse.errors.InputTooLargeError` above ``max_chars`` characters; everything
+    else that is odd about the input becomes a warning on the record.
     """
     source, encoding = decode(raw)
     if len(source) > max_chars:
