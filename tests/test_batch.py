@@ -72,11 +72,57 @@ def test_bad_inputs_become_error_records_in_order(mixed_dir: Path, tmp_path: Pat
     assert not (tmp_path / "out.jsonl.tmp").exists()
 
 
-def test_missing_input_file_is_an_error_record(tmp_path: Path) -> None:
+def test_a_missing_input_named_on_the_command_line_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "out.jsonl"
-    assert run(CORPUS / "s1.txt", tmp_path / "nope.txt", CORPUS / "s2.txt", "-o", out, "--workers", "1") == 1
+    assert run(CORPUS / "s1.txt", tmp_path / "nope.txt", CORPUS / "s2.txt", "-o", out, "--workers", "1") == 2
+    err = capsys.readouterr().err
+    assert "no such input" in err and "nope.txt" in err
+    assert not out.exists() and not (tmp_path / "out.jsonl.tmp").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "output"), [("dump.jsonl", "dump.jsonl"), ("a.txt", "a.txt"), ("o.jsonl.tmp", "o.jsonl")]
+)
+def test_an_output_that_is_an_input_is_refused_and_the_input_kept(tmp_path: Path, name: str, output: str) -> None:
+    path = tmp_path / name
+    content = (CORPUS / "a1.txt").read_bytes()
+    path.write_bytes(content)
+    assert run(path, "-o", tmp_path / output, "--workers", "1") == 2
+    assert path.read_bytes() == content  # the input's bytes, unchanged
+
+
+def test_a_glob_that_matches_nothing_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out.jsonl"
+    assert run(CORPUS, "-o", out, "--glob", "*.nothing") == 2
+    assert "no input files match --glob *.nothing" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_blank_jsonl_lines_are_error_records_and_a_wrong_field_says_which_fields_there_are(tmp_path: Path) -> None:
+    dump = tmp_path / "dump.jsonl"
+    dump.write_text('{"id": "a", "body": "通知"}\n\n{"id": "b", "body": "通报"}\n', encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert run(dump, "-o", out, "--workers", "1") == 1
     lines = read_lines(out)
-    assert [line.get("error", {}).get("type") for line in lines] == [None, "FileNotFoundError", None]
+    assert [line["error"]["type"] for line in lines] == ["InputRecordError"] * 3
+    assert "blank" in lines[1]["error"]["message"]
+    assert "its fields: id, body; choose one with --text-field" in lines[0]["error"]["message"]
+    assert run(dump, "-o", out, "--workers", "1", "--text-field", "body") == 1  # the blank line still is an error
+    assert [("record" in line) for line in read_lines(out)] == [True, False, True]
+
+
+def test_the_summary_names_the_failing_inputs(mixed_dir: Path, tmp_path: Path) -> None:
+    summary = tmp_path / "summary.json"
+    assert run(mixed_dir, "-o", tmp_path / "out.jsonl", "--workers", "1", "--summary", summary) == 1
+    examples = json.loads(summary.read_text(encoding="utf-8"))["error_examples"]
+    assert [(Path(e["id"]).name, e["type"]) for e in examples] == [
+        ("b_binary.bin", "DecodeError"),
+        ("f_undecodable.txt", "DecodeError"),
+        ("g_broken.txt", "FileNotFoundError"),
+    ]
+    assert all(e["message"] for e in examples)
 
 
 def test_all_good_exits_zero(tmp_path: Path) -> None:
@@ -96,7 +142,7 @@ def test_jsonl_input(tmp_path: Path) -> None:
         json.dumps({"url": "u1", "body": notice}, ensure_ascii=False),
         json.dumps({"body": notice}),  # no id: path:line
         '{"url": "u3", "body": ',  # not JSON
-        "",  # blank: not an input
+        "",  # blank: an input all the same, an error record
         json.dumps({"url": "u5", "title": "no body"}),
         json.dumps({"url": "u6", "body": 42}),
         json.dumps(["not", "an", "object"]),
@@ -106,13 +152,15 @@ def test_jsonl_input(tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
     assert run(source, "-o", out, "--text-field", "body", "--id-field", "url", "--workers", "1") == 1
     lines = read_lines(out)
-    assert [line["id"] for line in lines] == ["u1", f"{source}:2", f"{source}:3", "u5", "u6", f"{source}:7", "8"]
+    ids = ["u1", f"{source}:2", f"{source}:3", f"{source}:4", "u5", "u6", f"{source}:7", "8"]
+    assert [line["id"] for line in lines] == ids
     assert lines[0]["record"] == lines[1]["record"] == rectify_parse.parse(notice).to_dict()
-    assert [line.get("error", {}).get("type") for line in lines] == [None, None] + ["InputRecordError"] * 4 + [None]
+    assert [line.get("error", {}).get("type") for line in lines] == [None, None] + ["InputRecordError"] * 5 + [None]
     assert "not valid JSON" in lines[2]["error"]["message"]
-    assert "'body' is missing" in lines[3]["error"]["message"]
-    assert "is a int, not a string" in lines[4]["error"]["message"]
-    assert "not an object" in lines[5]["error"]["message"]
+    assert "line 4" in lines[3]["error"]["message"] and "is blank" in lines[3]["error"]["message"]
+    assert "'body' is missing (its fields: url, title;" in lines[4]["error"]["message"]
+    assert "is a int, not a string" in lines[5]["error"]["message"]
+    assert "not an object" in lines[6]["error"]["message"]
 
 
 def test_jsonl_line_too_long_is_skipped_unread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -269,8 +317,19 @@ def test_exit_3_when_output_directory_is_missing(tmp_path: Path, capsys: pytest.
     assert not out.parent.exists()
 
 
-def test_exit_3_when_jsonl_is_unreadable(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(tmp_path / "absent.jsonl", "-o", tmp_path / "out.jsonl", "--workers", "1") == 3
+def test_exit_3_when_jsonl_is_unreadable(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dump = tmp_path / "dump.jsonl"
+    dump.write_text('{"id": "a", "text": "通知"}\n', encoding="utf-8")
+
+    def refuse(path: Any, *args: Any, **kwargs: Any) -> Any:
+        if str(path) == str(dump):
+            raise PermissionError(13, "Permission denied", str(path))
+        return open(path, *args, **kwargs)
+
+    monkeypatch.setattr(batch, "open", refuse, raising=False)
+    assert run(dump, "-o", tmp_path / "out.jsonl", "--workers", "1") == 3
     assert "cannot read JSONL input" in capsys.readouterr().err
 
 

@@ -124,6 +124,7 @@ class Outcome(NamedTuple):
     copies: int
     wording_variants: int
     warnings: tuple[str, ...]
+    message: str = ""  # the error's message, for the summary's examples
 
 
 class Result(NamedTuple):
@@ -155,6 +156,10 @@ class BatchOptions:
     progress: bool | None = None  # None: only when stderr is a terminal
     quiet: bool = False
     timeout: float | None = DEFAULT_TIMEOUT  # seconds per input; None: no limit
+
+
+MAX_ERROR_EXAMPLES = 10
+_MAX_FIELDS_NAMED = 8
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -239,9 +244,7 @@ def _jsonl_sources(path: str, text_field: str, id_field: str) -> Iterator[Source
                 raise BatchError(f"cannot read JSONL input {path}: {exc}") from exc
             if numbered is None:
                 return
-            source = _jsonl_source(path, *numbered, text_field, id_field)
-            if source is not None:
-                yield source
+            yield _jsonl_source(path, *numbered, text_field, id_field)
 
 
 def _bounded_lines(handle: IO[bytes], limit: int) -> Iterator[tuple[int, bytes | None]]:
@@ -257,13 +260,13 @@ def _bounded_lines(handle: IO[bytes], limit: int) -> Iterator[tuple[int, bytes |
             yield lineno, line
 
 
-def _jsonl_source(path: str, lineno: int, line: bytes | None, text_field: str, id_field: str) -> Source | None:
+def _jsonl_source(path: str, lineno: int, line: bytes | None, text_field: str, id_field: str) -> Source:
     where = f"{path}:{lineno}"
     if line is None:
         message = f"line {lineno} of {path} is longer than {MAX_INPUT_BYTES} bytes"
         return Source(where, Failure(InputTooLargeError.__name__, message), 0)
-    if not line.strip():
-        return None
+    if not line.strip():  # every input line gives an output line, a blank one too
+        return _bad_line(where, f"line {lineno} of {path} is blank", len(line))
     try:
         obj = orjson.loads(line)
     except ValueError as exc:  # JSONDecodeError, or UnicodeDecodeError for bytes that are not UTF-8
@@ -273,7 +276,12 @@ def _jsonl_source(path: str, lineno: int, line: bytes | None, text_field: str, i
     doc_id = _id_value(obj.get(id_field), where)
     text = obj.get(text_field)
     if not isinstance(text, str):
-        found = "is missing" if text is None else f"is a {type(text).__name__}, not a string"
+        fields = ", ".join(map(str, list(obj)[:_MAX_FIELDS_NAMED]))
+        found = (
+            f"is missing (its fields: {fields}; choose one with --text-field)"
+            if text is None
+            else f"is a {type(text).__name__}, not a string"
+        )
         return _bad_line(doc_id, f"line {lineno} of {path}: text field {text_field!r} {found}", len(line))
     return Source(doc_id, text, len(line))
 
@@ -325,7 +333,7 @@ def parse_item(doc_id: str, raw: bytes | str) -> dict[str, Any]:
 def outcome_of(obj: dict[str, Any]) -> Outcome:
     error = obj.get("error")
     if error is not None:
-        return Outcome(str(error["type"]), 0, 0, ())
+        return Outcome(str(error["type"]), 0, 0, (), str(error.get("message", "")))
     record = obj["record"]
     duplicates = record["duplicates"]
     wording = sum(1 for v in duplicates["variants"] if v["kind"] == "wording")
@@ -779,12 +787,16 @@ class Tally:
     wording_variants: int = 0
     errors: Counter[str] = field(default_factory=Counter)
     warnings: Counter[str] = field(default_factory=Counter)
+    # The first failing inputs, (id, error type, message): the summary says what went wrong and where.
+    error_examples: list[tuple[str, str, str]] = field(default_factory=list)
 
-    def add(self, outcome: Outcome, size: int = 0) -> None:
+    def add(self, outcome: Outcome, size: int = 0, doc_id: str = "") -> None:
         self.notices += 1
         self.bytes += size
         if outcome.error is not None:
             self.errors[outcome.error] += 1
+            if len(self.error_examples) < MAX_ERROR_EXAMPLES:
+                self.error_examples.append((doc_id, outcome.error, outcome.message))
         self.pages_with_copies += int(outcome.copies > 1)
         self.wording_variants += outcome.wording_variants
         self.warnings.update(outcome.warnings)
@@ -803,6 +815,7 @@ def build_summary(tally: Tally, groups: list[Group] | None, elapsed: float, opti
         "parsed": tally.notices - tally.error_count,
         "errors": tally.error_count,
         "errors_by_type": dict(sorted(tally.errors.items())),
+        "error_examples": [{"id": i, "type": t, "message": m} for i, t, m in tally.error_examples],
         "resumed": tally.resumed,
         "pages_with_copies": tally.pages_with_copies,
         "wording_variants": tally.wording_variants,
@@ -833,6 +846,7 @@ def format_summary(summary: dict[str, Any]) -> str:
         [
             f"batch: {summary['notices']} notices{resumed} -> {summary['output']}",
             f"  parsed {summary['parsed']}, errors {summary['errors']}: {_counts(summary['errors_by_type'])}",
+            *(f"    {e['id']}: {e['type']}: {e['message']}" for e in summary.get("error_examples", [])),
             f"  pages with repeated copies {summary['pages_with_copies']}, "
             f"wording variants {summary['wording_variants']}",
             f"  near-duplicate groups: {near}",
@@ -913,7 +927,7 @@ def _replay(tmp: Path, sources: Iterator[Source], tally: Tally, dedup: DedupInde
                     f"{tmp} line {kept} is for {doc_id!r} but there is {found} at that place: "
                     "it belongs to another run; delete it or run without --resume"
                 )
-            tally.add(outcome_of(obj))
+            tally.add(outcome_of(obj), 0, doc_id)
             if dedup is not None:
                 record = obj.get("record")
                 dedup.add(kept - 1, doc_id, None if record is None else document_text(record), offset)
@@ -938,7 +952,7 @@ def _write_results(
             if dedup is not None:
                 dedup.add(ordinal, result.id, result.text, offset)
                 offset += len(result.line) + 1
-            tally.add(result.outcome, result.size)
+            tally.add(result.outcome, result.size, result.id)
             ordinal += 1
             progress.update(tally)
 
@@ -986,8 +1000,7 @@ def _run_to_file(
     options: BatchOptions, target: Path, tally: Tally, dedup: DedupIndex | None, progress: Progress, log: TextIO
 ) -> None:
     tmp, dedup_tmp = _tmp_paths(target)
-    exclude = frozenset(os.path.abspath(p) for p in (target, tmp, dedup_tmp))
-    sources = _sources(options, exclude)
+    sources = _sources(options, _own_files(options))
     resuming = options.resume and tmp.exists()
     if resuming:
         _replay(tmp, sources, tally, dedup)
@@ -1024,10 +1037,33 @@ def _run_to_stream(
     out.flush()
 
 
+def _own_files(options: BatchOptions) -> frozenset[str]:
+    """The run's own output files (absolute paths): a directory walk skips them."""
+    if options.output == "-":
+        return frozenset()
+    return frozenset(os.path.abspath(p) for p in (options.output, *_tmp_paths(Path(options.output))))
+
+
 def _sources(options: BatchOptions, exclude: frozenset[str]) -> Iterator[Source]:
     return iter_sources(
         options.inputs, globs=options.globs, text_field=options.text_field, id_field=options.id_field, exclude=exclude
     )
+
+
+def check_inputs(options: BatchOptions) -> None:
+    """Mistakes in what a run is given, said before anything is written (:class:`ConfigError`, exit 2): a
+    missing input, an output (or its ``.tmp``) that is one of the inputs, inputs that hold no notice."""
+    missing = [name for name in options.inputs if not os.path.exists(name)]
+    if missing:
+        raise ConfigError(f"no such input: {', '.join(missing)}")
+    if options.output != "-":
+        written = {os.path.abspath(options.output), os.path.abspath(options.output + ".tmp")}
+        clash = [name for name in options.inputs if os.path.abspath(name) in written]
+        if clash:
+            raise ConfigError(f"the output {options.output} would overwrite the input {clash[0]}: choose another -o")
+    if next(_sources(options, _own_files(options)), None) is None:
+        matched = f" match --glob {' '.join(options.globs)}" if options.globs else " are there"
+        raise ConfigError(f"no input files{matched} in {', '.join(options.inputs)}")
 
 
 def run_batch(options: BatchOptions, *, out: TextIO | None = None, log: TextIO | None = None) -> dict[str, Any]:
@@ -1043,6 +1079,7 @@ def run_batch(options: BatchOptions, *, out: TextIO | None = None, log: TextIO |
         raise ConfigError(f"timeout must be None or from 0 to {MAX_TIMEOUT:g} seconds, got {options.timeout!r}")
     if options.output == "-" and options.resume:
         raise BatchError("--resume needs an output file; standard output cannot be continued")
+    check_inputs(options)
     started = time.perf_counter()
     tally = Tally()
     dedup = DedupIndex(options.threshold) if options.dedup else None
@@ -1244,6 +1281,11 @@ def run_batch_command(args: argparse.Namespace, out: TextIO | None = None) -> in
     """
     options = options_from_args(args)
     try:
+        try:
+            check_inputs(options)
+        except ConfigError as exc:  # a missing input, an output that is an input, nothing to parse: exit 2
+            sys.stderr.write(f"rectify-parse batch: {exc}\n")
+            return EXIT_USAGE
         if options.summary and not Path(options.summary).absolute().parent.is_dir():
             raise BatchError(f"cannot write the summary {options.summary}: no such directory")
         summary = run_batch(options, out=out)

@@ -17,6 +17,7 @@ from typing import Any
 import regex
 
 from .errors import DecodeError, InputTypeError
+from .quality import GARBLED_BELOW, quality
 
 ENCODINGS = ("utf-8-sig", "utf-16", "utf-8", "gb18030")
 
@@ -107,6 +108,10 @@ def decode(raw: Input | Any) -> tuple[str, str]:
             continue
         if encoding == "utf-8" and _gbk_read_as_utf8(data, text):
             return data.decode("gb18030"), "gb18030"
+        if encoding == "utf-16" and quality(text) < GARBLED_BELOW:
+            # Two bytes that look like a byte order mark, then noise: any even run of bytes is UTF-16.
+            failures.append(f"{encoding} (decodes, but to text that is not readable)")
+            continue
         return text, encoding
     raise DecodeError(
         f"input of {len(data)} bytes is not text in any supported encoding; tried: " + ", ".join(failures)
