@@ -568,3 +568,27 @@ def test_an_interrupted_pool_run_kills_its_stuck_workers(tmp_path: Path, monkeyp
     while multiprocessing.active_children() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert multiprocessing.active_children() == []
+
+
+def test_a_closed_output_pipe_ends_the_run_quietly_and_promptly(tmp_path: Path) -> None:
+    """`rectify-parse batch dump.jsonl --workers 2 -o - | head -c 200`: the reader goes away early."""
+    notice = (FIXTURES / "rectify_fullwidth.txt").read_text(encoding="utf-8")
+    dump = tmp_path / "dump.jsonl"
+    dump.write_text(
+        "".join(json.dumps({"id": f"n{i}", "text": notice}, ensure_ascii=False) + "\n" for i in range(1500)),
+        encoding="utf-8",
+    )
+    command = [sys.executable, "-m", "rectify_parse", "batch", str(dump), "--workers", "2", "-o", "-"]
+    for _ in range(4):  # the hang this guards against came one run in three
+        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        assert proc.stdout is not None and proc.stderr is not None
+        assert len(proc.stdout.read(200)) == 200
+        proc.stdout.close()
+        try:
+            code = proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            raise AssertionError("the batch hung after its output pipe closed") from None
+        assert code == batch.EXIT_PIPE_CLOSED
+        assert proc.stderr.read() == b""  # quiet, as Unix tools are
+        proc.stderr.close()

@@ -38,6 +38,7 @@ cluster, whose workers run tasks in threads, none does.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import json
 import os
@@ -59,7 +60,7 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from pathlib import Path
 from types import FrameType
-from typing import IO, Any, NamedTuple, Protocol, TextIO
+from typing import IO, Any, NamedTuple, NoReturn, Protocol, TextIO
 
 import orjson
 
@@ -72,6 +73,14 @@ EXIT_OK = 0
 EXIT_INPUT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_RUN_FAILED = 3
+# The reader of standard output went away (… | head): the run ends quietly with the status of a process a
+# SIGPIPE ended, as Unix tools do.
+EXIT_PIPE_CLOSED = 128 + 13
+
+
+class OutputClosed(Exception):
+    """Standard output was closed by its reader before the run finished."""
+
 
 # A file above this size cannot hold MAX_CHARS characters or fewer (UTF-8 needs at most 4 bytes a
 # character), so it is reported as too large without being read into memory.
@@ -545,6 +554,11 @@ def run_items(items: Iterator[Item], options: BatchOptions) -> Generator[Result,
             in_flight = options.workers * IN_FLIGHT_PER_WORKER
             yield from ordered_results(chunks, lambda c: pool.submit(c, keep_text), in_flight)
             finished = True
+        except GeneratorExit:
+            # The reader stopped (its output closed): the workers finish the few chunks they hold and the
+            # pool closes cleanly. Killed mid-write, they would leave the pool's exit handlers waiting.
+            finished = True
+            raise
         finally:
             pool.shutdown(finished)  # interrupted: kill the workers, which may be stuck and ignore Ctrl-C
 
@@ -687,6 +701,11 @@ class _Pool:
         """Wait for the workers to exit when the run finished; kill them when it was interrupted."""
         if not finished:
             self.kill(self._generation)
+            # The queue's feeder thread may be blocked writing a chunk no worker will read; without this
+            # the interpreter waits for it at exit, forever.
+            call_queue = getattr(self._executor, "_call_queue", None)
+            if call_queue is not None:
+                call_queue.cancel_join_thread()
         self._executor.shutdown(wait=finished, cancel_futures=True)
 
 
@@ -1090,6 +1109,10 @@ def run_batch(options: BatchOptions, *, out: TextIO | None = None, log: TextIO |
             _run_to_stream(options, out if out is not None else sys.stdout, tally, dedup, progress)
         else:
             _run_to_file(options, Path(options.output), tally, dedup, progress, stream)
+    except BrokenPipeError as exc:
+        if options.output == "-":
+            raise OutputClosed from exc
+        raise BatchError(f"output failed: {exc}") from exc
     except OSError as exc:
         raise BatchError(f"output failed: {exc}") from exc
     finally:
@@ -1291,6 +1314,11 @@ def run_batch_command(args: argparse.Namespace, out: TextIO | None = None) -> in
         summary = run_batch(options, out=out)
         if options.summary:
             _write_summary(options.summary, summary)
+    except OutputClosed:
+        # Nothing more can reach the reader; Python must not complain at exit while flushing stdout either.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_PIPE_CLOSED
     except KeyboardInterrupt:
         where = "" if options.output == "-" else f"; the lines so far are in {options.output}.tmp, --resume continues"
         sys.stderr.write(f"rectify-parse batch: interrupted{where}\n")
@@ -1307,6 +1335,18 @@ def run_batch_command(args: argparse.Namespace, out: TextIO | None = None) -> in
     return EXIT_INPUT_FAILED if summary["errors"] else EXIT_OK
 
 
+def exit_process(code: int) -> NoReturn:
+    """End the command-line process with ``code``. A run that failed or was interrupted may have killed its
+    workers mid-write: the process pool's exit handlers would then wait for a message that never comes, so
+    such a run leaves at once, its output written and closed by now."""
+    if code == EXIT_RUN_FAILED:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError):
+                stream.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
 def main_batch(argv: Sequence[str] | None = None) -> int:
     """``rectify-parse batch`` on its own: ``argv`` are the arguments after ``batch``."""
     parser = argparse.ArgumentParser(prog="rectify-parse")
@@ -1321,6 +1361,6 @@ def main_batch(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     # Run the package's module, not this file as __main__, so worker processes unpickle the same functions.
-    from rectify_parse.batch import main_batch as _main
+    from rectify_parse.batch import exit_process, main_batch
 
-    sys.exit(_main())
+    exit_process(main_batch())

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from . import __version__
-from .batch import add_batch_parser
+from .batch import add_batch_parser, exit_process
 from .errors import RectifyError
 from .pipeline import parse
 from .schema import record_schema
@@ -122,4 +122,4 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
 
 def main_entry() -> None:
     """Console-script entry point."""
-    sys.exit(main())
+    exit_process(main())
