@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -164,3 +165,34 @@ def test_a_text_the_finder_cannot_store_leaves_it_as_it_was() -> None:
     finder.add("a", body)  # the id is still free
     finder.add("b", body)
     assert [g.ids for g in finder.groups()] == [["a", "b"]]
+
+
+def test_many_near_copies_need_about_one_check_each(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Twenty near-copies of one page and twenty exact copies of another: the candidate pairs of a set
+    already linked are not checked again, and exact copies need no alignment."""
+    from rapidfuzz.distance import Indel
+
+    from rectify_parse import corpus
+
+    calls = []
+
+    class Counting:
+        @staticmethod
+        def normalized_similarity(a: str, b: str, **kwargs: Any) -> float:
+            calls.append(1)
+            return float(Indel.normalized_similarity(a, b, **kwargs))
+
+    monkeypatch.setattr(corpus, "Indel", Counting)
+    base = "\n".join(
+        f"第{i}条 为加强森林防火工作，保护森林资源和人民群众生命财产安全，制定本办法第{i}项规定。" for i in range(30)
+    )
+    other = "\n".join(
+        f"第{i}条 村集体经济组织每年年底前应当对集体资产进行一次全面清查，建立台账{i}。" for i in range(30)
+    )
+    finder = corpus.NearDuplicateFinder()
+    for k in range(20):
+        finder.add(f"a{k:02d}", base.replace("第3条", f"第3条（{k}）"))
+        finder.add(f"b{k:02d}", other)
+    groups = finder.groups(variants=False)
+    assert sorted(len(g.ids) for g in groups) == [20, 20]
+    assert len(calls) <= 2 * 20  # once to link each member, once against its representative; was ~190

@@ -313,6 +313,8 @@ class NearDuplicateFinder:
             for x in (a, b):
                 if x not in matching:
                     matching[x] = matching_text(text(x))
+            if matching[a] == matching[b]:
+                return 1.0  # exact copies (the same page scraped twice) need no alignment
             # The cutoff lets rapidfuzz stop as soon as the threshold is out of reach (it then returns 0).
             return float(Indel.normalized_similarity(matching[a], matching[b], score_cutoff=self.threshold))
 
@@ -325,10 +327,12 @@ class NearDuplicateFinder:
             return x
 
         for a, b in sorted(self._candidates()):
-            if similarity(a, b) >= self.threshold:
-                ra, rb = root(a), root(b)
-                if ra != rb:
-                    parent[max(ra, rb)] = min(ra, rb)
+            ra, rb = root(a), root(b)
+            # Two documents already linked need no check: the groups are cut from the linked sets below,
+            # each member checked against its representative. On a corpus of many near-copies of each
+            # page this keeps the checks near one per document instead of one per pair.
+            if ra != rb and similarity(a, b) >= self.threshold:
+                parent[max(ra, rb)] = min(ra, rb)
         members: dict[str, list[str]] = {}
         for x in {*parent, *parent.values()}:
             members.setdefault(root(x), []).append(x)
