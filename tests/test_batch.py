@@ -592,3 +592,28 @@ def test_a_closed_output_pipe_ends_the_run_quietly_and_promptly(tmp_path: Path) 
         assert code == batch.EXIT_PIPE_CLOSED
         assert proc.stderr.read() == b""  # quiet, as Unix tools are
         proc.stderr.close()
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_parse_many_yields_the_batch_lines_in_order(tmp_path: Path, workers: int) -> None:
+    paths = sorted(CORPUS.glob("*.txt"))
+    out = tmp_path / "out.jsonl"
+    assert run(*paths, "-o", out, "--workers", "1", "--dedup") == 0
+    items = [(str(p), p) for p in paths]
+    assert list(rectify_parse.parse_many(items, workers=workers, dedup=True)) == read_lines(out)
+    plain = list(rectify_parse.parse_many(items, workers=workers))
+    assert [line["id"] for line in plain] == [str(p) for p in paths]
+    assert all("near_duplicate_of" not in line for line in plain)
+
+
+def test_parse_many_gives_each_bad_input_its_error_object() -> None:
+    items = [
+        ("ok", "关于做好防汛工作的通知\n请做好防汛。"),
+        ("int", 42),
+        ("bin", b"\x00" * 64),
+        ("gone", Path("nope.txt")),
+    ]
+    found = [(o["id"], o.get("error", {}).get("type")) for o in rectify_parse.parse_many(items)]
+    assert found == [("ok", None), ("int", "InputTypeError"), ("bin", "DecodeError"), ("gone", "FileNotFoundError")]
+    with pytest.raises(ConfigError):
+        list(rectify_parse.parse_many(items, workers=0))

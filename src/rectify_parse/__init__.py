@@ -70,4 +70,14 @@ __all__ = [
     "decode",
     "find_near_duplicates",
     "parse",
+    "parse_many",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # parse_many runs the batch machinery (process pool, output lines): imported when first asked for.
+    if name == "parse_many":
+        from .batch import parse_many
+
+        return parse_many
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -65,6 +65,7 @@ from typing import IO, Any, NamedTuple, NoReturn, Protocol, TextIO
 import orjson
 
 from .corpus import DEFAULT_THRESHOLD, Group, NearDuplicateFinder
+from .decode import input_bytes
 from .errors import BatchError, ConfigError, InputRecordError, InputTooLargeError, ParseTimeoutError, RectifyError
 from .pipeline import MAX_CHARS, parse
 from .records import Notice, document_text
@@ -974,6 +975,64 @@ def _write_results(
             tally.add(result.outcome, result.size, result.id)
             ordinal += 1
             progress.update(tally)
+
+
+def parse_many(
+    items: Iterable[tuple[str, Any]],
+    *,
+    workers: int = 1,
+    dedup: bool = False,
+    threshold: float = DEFAULT_THRESHOLD,
+    timeout: float | None = DEFAULT_TIMEOUT,
+    chunk_size: int = DEFAULT_CHUNK,
+) -> Iterator[dict[str, Any]]:
+    """Parse many notices and yield, in input order, the batch's output objects: ``{"id", "record"}``
+    (the record as a dict) or ``{"id", "error": {"type", "message"}}``, with ``near_duplicate_of`` (the
+    id of the group's representative, or None) when ``dedup``. ``items`` are ``(id, raw)`` pairs, ``raw``
+    anything :func:`rectify_parse.parse` takes (a path or a binary file is read here, in the caller's
+    process). ``workers`` > 1 parses in a process pool, with the batch's guarantees: order kept, one object
+    per input, an input over ``timeout`` seconds or one that kills its worker is an error object.
+
+    Without ``dedup`` the objects are yielded as they are parsed; with it, after the last input (the
+    groups are known only then; the lines wait in a temporary file, not in memory).
+    """
+    options = BatchOptions(
+        inputs=(),
+        output="-",
+        workers=workers,
+        chunk_size=chunk_size,
+        dedup=dedup,
+        threshold=threshold,
+        timeout=timeout,
+        quiet=True,
+    )
+    if workers < 1 or chunk_size < 1:
+        raise ConfigError(f"workers and chunk_size must be at least 1, got {workers} and {chunk_size}")
+    if timeout is not None and not 0.0 <= timeout <= MAX_TIMEOUT:
+        raise ConfigError(f"timeout must be None or from 0 to {MAX_TIMEOUT:g} seconds, got {timeout!r}")
+    results = run_items((_item(doc_id, raw) for doc_id, raw in items), options)
+    if not dedup:
+        with closing(results):
+            for result in results:
+                yield orjson.loads(result.line)
+        return
+    index = DedupIndex(threshold)
+    with tempfile.TemporaryFile("w+b") as first:
+        _write_results(first.write, results, Tally(), index, Progress(sys.stderr, False))
+        first.flush()
+        index.verify(first, variants=False)
+        first.seek(0)
+        for ordinal, line in enumerate(first):
+            yield orjson.loads(index.annotate(ordinal, line.rstrip(b"\n")))
+
+
+def _item(doc_id: str, raw: Any) -> Item:
+    """An in-memory input as a worker takes it: text or bytes; a failure to read it is its error object."""
+    try:
+        data = input_bytes(raw)
+    except (RectifyError, OSError) as exc:
+        return Item(doc_id, Failure(type(exc).__name__, str(exc)), 0)
+    return Item(doc_id, data, len(data))
 
 
 def _annotate(first: IO[bytes], write: Callable[[bytes], object], dedup: DedupIndex) -> None:
