@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import io
 import json
 import os
 import subprocess
@@ -617,3 +618,17 @@ def test_parse_many_gives_each_bad_input_its_error_object() -> None:
     assert found == [("ok", None), ("int", "InputTypeError"), ("bin", "DecodeError"), ("gone", "FileNotFoundError")]
     with pytest.raises(ConfigError):
         list(rectify_parse.parse_many(items, workers=0))
+
+
+def test_progress_shows_share_and_eta_when_the_size_is_known() -> None:
+    stream = io.StringIO()
+    progress = batch.Progress(stream, True, total_bytes=1000)
+    tally = batch.Tally(notices=10, bytes=250)
+    progress.update(tally, force=True)
+    progress.note("grouping near-duplicates …")
+    first, second = stream.getvalue().splitlines()
+    assert first.startswith("10 notices  25%  ETA ") and first.endswith("0 errors")
+    assert second == "grouping near-duplicates …"
+    unknown = io.StringIO()
+    batch.Progress(unknown, True).update(tally, force=True)
+    assert "%" not in unknown.getvalue() and "ETA" not in unknown.getvalue()

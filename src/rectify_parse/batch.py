@@ -879,9 +879,10 @@ def format_summary(summary: dict[str, Any]) -> str:
 class Progress:
     """A throttled status line on stderr: rewritten in place on a terminal, one line per update otherwise."""
 
-    def __init__(self, stream: TextIO, enabled: bool) -> None:
+    def __init__(self, stream: TextIO, enabled: bool, total_bytes: int | None = None) -> None:
         self._stream = stream
         self._enabled = enabled
+        self._total = total_bytes  # the inputs' size when known (files and JSONL, not directories)
         self._tty = stream.isatty()
         self._interval = PROGRESS_INTERVAL if self._tty else PROGRESS_LOG_INTERVAL
         self._start = time.perf_counter()
@@ -892,8 +893,22 @@ class Progress:
         if not self._enabled or (not force and now - self._last < self._interval):
             return
         self._last = now
-        rate = (tally.notices - tally.resumed) / max(now - self._start, 1e-9)
-        line = f"{tally.notices} notices  {rate:.0f}/s  {tally.error_count} errors"
+        elapsed = max(now - self._start, 1e-9)
+        rate = (tally.notices - tally.resumed) / elapsed
+        share = ""
+        if self._total:
+            done = min(tally.bytes / self._total, 1.0)
+            left = (self._total - tally.bytes) / max(tally.bytes / elapsed, 1e-9)
+            share = f"  {done:.0%}  ETA {_clock(left) if done < 1 else '0:00'}"
+        line = f"{tally.notices} notices{share}  {rate:.0f}/s  {tally.error_count} errors"
+        self._write(line)
+
+    def note(self, message: str) -> None:
+        """A stage without counts (near-duplicate grouping): say it instead of leaving the line still."""
+        if self._enabled:
+            self._write(message)
+
+    def _write(self, line: str) -> None:
         self._stream.write(f"\r{line}  " if self._tty else line + "\n")
         self._stream.flush()
 
@@ -903,6 +918,23 @@ class Progress:
             self.update(tally, force=True)
             if self._tty:
                 self._stream.write("\n")
+
+
+def _clock(seconds: float) -> str:
+    """``h:mm:ss`` or ``m:ss``."""
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def _total_bytes(inputs: Sequence[str]) -> int | None:
+    """The inputs' size, when every one is a file (a directory's would need a walk first)."""
+    if any(os.path.isdir(name) for name in inputs):
+        return None
+    try:
+        return sum(os.path.getsize(name) for name in inputs)
+    except OSError:
+        return None
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -1035,9 +1067,10 @@ def _item(doc_id: str, raw: Any) -> Item:
     return Item(doc_id, data, len(data))
 
 
-def _annotate(first: IO[bytes], write: Callable[[bytes], object], dedup: DedupIndex) -> None:
+def _annotate(first: IO[bytes], write: Callable[[bytes], object], dedup: DedupIndex, progress: Progress) -> None:
     """Verify the groups, reading candidate bodies back from ``first`` (the first pass), then copy its
     lines to ``write`` with ``near_duplicate_of`` added."""
+    progress.note("grouping near-duplicates …")
     dedup.verify(first, variants=False)  # the summary lists ids and similarity, not word diffs
     first.seek(0)
     for ordinal, line in enumerate(first):
@@ -1090,7 +1123,7 @@ def _run_to_file(
         _sync(out)
     if dedup is not None:
         with _open_binary(tmp, "rb") as first, _open_binary(dedup_tmp, "wb") as final:
-            _annotate(first, final.write, dedup)
+            _annotate(first, final.write, dedup, progress)
             _sync(final)
         os.replace(dedup_tmp, target)
         tmp.unlink()
@@ -1111,7 +1144,7 @@ def _run_to_stream(
     with tempfile.TemporaryFile("w+b") as first:
         _write_results(first.write, results, tally, dedup, progress)
         first.flush()
-        _annotate(first, _text_writer(out), dedup)
+        _annotate(first, _text_writer(out), dedup, progress)
     out.flush()
 
 
@@ -1162,7 +1195,7 @@ def run_batch(options: BatchOptions, *, out: TextIO | None = None, log: TextIO |
     tally = Tally()
     dedup = DedupIndex(options.threshold) if options.dedup else None
     show = options.progress if options.progress is not None else stream.isatty()
-    progress = Progress(stream, show and not options.quiet)
+    progress = Progress(stream, show and not options.quiet, _total_bytes(options.inputs))
     try:
         if options.output == "-":
             _run_to_stream(options, out if out is not None else sys.stdout, tally, dedup, progress)
