@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from conftest import FIXTURES
 from rectify_parse.cli import EXIT_INPUT_FAILED, EXIT_OK, EXIT_USAGE, main
+from rectify_parse.schema import line_schema
 
 
 def run(argv: list[str]) -> tuple[int, str]:
@@ -20,18 +23,45 @@ def run(argv: list[str]) -> tuple[int, str]:
     return code, out.getvalue()
 
 
-def test_parse_one_file_prints_its_record() -> None:
-    code, out = run(["parse", str(FIXTURES / "rectify_fullwidth.txt")])
+def test_parse_one_file_prints_its_line() -> None:
+    name = str(FIXTURES / "rectify_fullwidth.txt")
+    code, out = run(["parse", name])
     assert code == EXIT_OK
-    record = json.loads(out)
-    assert record["title"] == "中共青桐县自然资源局党组关于巡察整改情况的报告"
-    assert len(record["problems"]) == 6
+    line = json.loads(out)
+    assert line["id"] == name and set(line) == {"id", "record"}
+    assert line["record"]["title"] == "中共青桐县自然资源局党组关于巡察整改情况的报告"
+    assert len(line["record"]["problems"]) == 6
     assert out.count("\n") == 1
 
 
-def test_pretty_indents() -> None:
+def test_pretty_indents_and_keeps_spans_on_one_line() -> None:
     code, out = run(["parse", "--pretty", str(FIXTURES / "chrome_heavy.txt")])
     assert code == EXIT_OK and out.startswith("{\n  ")
+    assert re.search(r'"body_span": \[\d+, \d+\]', out)
+    code, out = run(["parse", "--pretty", str(FIXTURES / "chrome_heavy.txt"), str(FIXTURES / "status_kinds.txt")])
+    assert [line["id"][-16:] for line in json.loads(out)] == ["chrome_heavy.txt", "status_kinds.txt"]
+
+
+def test_every_output_line_validates_against_the_line_schema(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.bin"
+    bad.write_bytes(b"\x00\x01\x02binary")
+    files = [str(FIXTURES / "gb18030_notice.txt"), str(bad)]
+    schema = line_schema()
+    for extra in ([], ["--with-source"]):  # a --compact record leaves out the spans the schema requires
+        out = run(["parse", *extra, *files])[1]
+        for text in out.splitlines():
+            jsonschema.validate(json.loads(text), schema)
+    out_file = tmp_path / "out.jsonl"
+    assert run(["batch", str(FIXTURES / "corpus"), "-o", str(out_file), "--dedup", "--quiet"])[0] == EXIT_OK
+    for text in out_file.read_text(encoding="utf-8").splitlines():
+        jsonschema.validate(json.loads(text), schema)
+
+
+def test_compact_records_leave_spans_out_and_are_smaller() -> None:
+    name = str(FIXTURES / "rectify_fullwidth.txt")
+    full, small = run(["parse", name])[1], run(["parse", "--compact", name])[1]
+    assert "_span" not in small and '"cleaned"' not in small and len(small) < len(full) * 0.7
+    assert json.loads(small)["record"]["problems"][0]["title"] == json.loads(full)["record"]["problems"][0]["title"]
 
 
 def test_several_files_give_json_lines_and_failures_do_not_stop_the_run(tmp_path: Path) -> None:
@@ -47,23 +77,26 @@ def test_several_files_give_json_lines_and_failures_do_not_stop_the_run(tmp_path
     lines = [json.loads(line) for line in out.splitlines()]
     assert code == EXIT_INPUT_FAILED
     assert [line["id"] for line in lines] == files
-    assert lines[0]["encoding"] == "gb18030"
+    assert lines[0]["record"]["encoding"] == "gb18030"
     assert lines[1]["error"]["type"] == "DecodeError"
     assert lines[2]["error"]["type"] == "FileNotFoundError"
-    assert len(lines[3]["problems"]) == 5
+    assert len(lines[3]["record"]["problems"]) == 5
 
 
 def test_with_source_lets_spans_be_checked() -> None:
     code, out = run(["parse", "--with-source", str(FIXTURES / "rectify_halfwidth.txt")])
     assert code == EXIT_OK
-    record = json.loads(out)
+    line = json.loads(out)
+    record = line["record"]
     s, e = record["problems"][0]["title_span"]
-    assert record["source"][s:e] == record["problems"][0]["title"]
+    assert line["source"][s:e] == record["problems"][0]["title"]
 
 
 def test_schema_command_prints_the_schema() -> None:
     code, out = run(["schema"])
     assert code == EXIT_OK and json.loads(out)["title"] == "rectify_parse notice record"
+    code, out = run(["schema", "--line"])
+    assert code == EXIT_OK and json.loads(out)["title"] == "rectify_parse output line"
 
 
 def test_usage_errors_and_help(capsys: pytest.CaptureFixture[str]) -> None:
@@ -80,5 +113,5 @@ def test_console_script_runs_as_a_subprocess() -> None:
         timeout=120,
     )
     assert result.returncode == 0, result.stderr.decode()
-    assert json.loads(result.stdout)["header"]["extra"] == {"主题词": "巡察整改"}
+    assert json.loads(result.stdout)["record"]["header"]["extra"] == {"主题词": "巡察整改"}
     assert result.stderr == b""

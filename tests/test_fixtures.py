@@ -16,7 +16,7 @@ import pytest
 
 import rectify_parse
 from conftest import FIXTURES, check_facts, fixture_names, load_json
-from rectify_parse.schema import record_schema
+from rectify_parse.schema import line_schema, record_schema
 
 FOLDERS = [FIXTURES, FIXTURES / "repeats", FIXTURES / "damaged", FIXTURES / "layouts", FIXTURES / "pages"]
 CASES = [(folder, name) for folder in FOLDERS for name in fixture_names(folder)]
@@ -63,6 +63,13 @@ def test_every_span_points_at_its_text(folder: Path, name: str) -> None:
     from test_properties import assert_spans_consistent
 
     assert_spans_consistent(notice, source)
+
+
+def test_shipped_line_schema_is_the_generated_one() -> None:
+    shipped = Path(rectify_parse.__file__).parent / "line.schema.json"
+    if REGEN:
+        shipped.write_text(json.dumps(line_schema(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    assert json.loads(shipped.read_text(encoding="utf-8")) == line_schema()
 
 
 def test_shipped_schema_is_the_generated_one() -> None:

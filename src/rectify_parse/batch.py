@@ -750,6 +750,7 @@ class DedupIndex:
         self._keys: list[str] = []  # by ordinal; the strings are the ones the finder keeps anyway
         self._offsets: dict[str, int] = {}
         self._representative: dict[str, str] = {}
+        self._group_of: dict[str, int] = {}
         self._groups: list[Group] | None = None
 
     def add(self, ordinal: int, doc_id: str, text: str | None, offset: int = -1) -> None:
@@ -771,6 +772,7 @@ class DedupIndex:
         load = None if first is None else self._reader(first)
         self._groups = self._finder.groups(load, variants=variants)
         self._representative = {member: g.representative for g in self._groups for member in g.ids[1:]}
+        self._group_of = {member: k for k, g in enumerate(self._groups) for member in g.ids}
 
     def _reader(self, first: IO[bytes]) -> Callable[[str], str]:
         def body(key: str) -> str:
@@ -787,9 +789,13 @@ class DedupIndex:
         return self._groups
 
     def annotate(self, ordinal: int, line: bytes) -> bytes:
-        """Output line ``ordinal`` (an object) with ``near_duplicate_of`` added (call ``verify`` first)."""
-        target = orjson.dumps(self._representative.get(self._keys[ordinal]))
-        return line[:-1] + b',"near_duplicate_of":' + target + b"}"
+        """Output line ``ordinal`` (an object) with ``near_duplicate_of`` (the representative's id, or None)
+        and ``group`` (the group's index in the summary's ``groups``, or None) added (call ``verify``
+        first). The group index tells the members of a group apart even when ids repeat."""
+        key = self._keys[ordinal]
+        target = orjson.dumps(self._representative.get(key))
+        group = orjson.dumps(self._group_of.get(key))
+        return line[:-1] + b',"near_duplicate_of":' + target + b',"group":' + group + b"}"
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,9 +20,11 @@ from typing import Any, TextIO
 
 from . import __version__
 from .batch import add_batch_parser, exit_process
+from .decode import decode
 from .errors import RectifyError
 from .pipeline import parse
-from .schema import record_schema
+from .records import compact
+from .schema import line_schema, record_schema
 
 EXIT_OK = 0
 EXIT_INPUT_FAILED = 1
@@ -48,33 +51,51 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "parse",
         help="parse notice files and print their records as JSON",
-        description="Parse each FILE (UTF-8, UTF-8 with BOM, GBK or GB18030) and print its "
-        "record as one JSON line; '-' reads standard input.",
+        description="Parse each FILE (UTF-8, UTF-8 or UTF-16 with BOM, GBK or GB18030) and print one JSON "
+        'line per file, as batch does: {"id", "record"} or {"id", "error"}; \'-\' reads standard input.',
         epilog=_EPILOG_PARSE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("files", nargs="+", metavar="FILE", help="notice file to parse, or '-' for standard input")
-    p.add_argument("--pretty", action="store_true", help="indent the JSON (example: --pretty)")
+    p.add_argument(
+        "--pretty",
+        action="store_true",
+        help="indent the JSON, spans kept on one line; several files give one JSON array (example: --pretty)",
+    )
     p.add_argument(
         "--with-source",
         action="store_true",
         help="add the decoded input as 'source' so spans can be checked (example: --with-source)",
     )
+    p.add_argument(
+        "--compact",
+        action="store_true",
+        help="leave out spans, section text and the cleaned list: about a third of the size (example: --compact)",
+    )
 
     s = sub.add_parser(
         "schema",
-        help="print the JSON Schema of the record",
+        help="print the JSON Schema of the record (or of an output line)",
         description="Print the JSON Schema (draft 2020-12) generated from the record types.",
-        epilog="example: rectify-parse schema > record.schema.json",
+        epilog="examples:\n  rectify-parse schema > record.schema.json\n"
+        "  rectify-parse schema --line > line.schema.json",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    s.add_argument("--line", action="store_true", help="the schema of an output line, record included")
     s.set_defaults(pretty=True)
     add_batch_parser(sub)
     return top
 
 
+# An indented span ([\n 12,\n 34\n]) is put back on one line: a record's spans would fill screens.
+_INDENTED_PAIR = re.compile(r"\[\s+(-?\d+),\s+(-?\d+)\s+\]")
+
+
 def _dump(obj: Any, pretty: bool, out: TextIO) -> None:
-    out.write(json.dumps(obj, ensure_ascii=False, indent=2 if pretty else None))
+    if pretty:
+        out.write(_INDENTED_PAIR.sub(r"[\1, \2]", json.dumps(obj, ensure_ascii=False, indent=2)))
+    else:
+        out.write(json.dumps(obj, ensure_ascii=False))
     out.write("\n")
 
 
@@ -86,22 +107,25 @@ def _read(name: str) -> bytes:
 
 def _cmd_parse(args: argparse.Namespace, out: TextIO) -> int:
     code = EXIT_OK
+    lines: list[dict[str, Any]] = []
     for name in args.files:
         try:
             raw = _read(name)
             notice = parse(raw)
         except (OSError, RectifyError) as exc:
-            _dump({"id": name, "error": {"type": type(exc).__name__, "message": str(exc)}}, args.pretty, out)
+            line: dict[str, Any] = {"id": name, "error": {"type": type(exc).__name__, "message": str(exc)}}
             code = EXIT_INPUT_FAILED
-            continue
-        record = notice.to_dict()
-        if args.with_source:
-            from .decode import decode
-
-            record["source"] = decode(raw)[0]
-        if len(args.files) > 1:
-            record = {"id": name, **record}
-        _dump(record, args.pretty, out)
+        else:
+            record = notice.to_dict()
+            line = {"id": name, "record": compact(record) if args.compact else record}
+            if args.with_source:
+                line["source"] = decode(raw)[0]
+        if args.pretty and len(args.files) > 1:
+            lines.append(line)  # several files, indented: one JSON array, not objects one after another
+        else:
+            _dump(line, args.pretty, out)
+    if lines:
+        _dump(lines, True, out)
     return code
 
 
@@ -115,7 +139,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     if args.command == "batch":
         return int(args.handler(args, out=stream))
     if args.command == "schema":
-        _dump(record_schema(), True, stream)
+        _dump(line_schema() if args.line else record_schema(), True, stream)
         return EXIT_OK
     return _cmd_parse(args, stream)
 

@@ -263,3 +263,26 @@ def document_text(record: Notice | dict[str, Any]) -> str:
     if isinstance(record, Notice):
         return "\n".join([record.text, *(segment.text for segment in record.segments)])
     return "\n".join([record["text"], *(segment["text"] for segment in record.get("segments", []))])
+
+
+_SPAN_KEYS = ("span", "spans")
+
+
+def compact(record: dict[str, Any]) -> dict[str, Any]:
+    """A record dict without what only checking needs: every span, the sections' own text and the list of
+    cleaned stretches (``--compact``). The values, problems, warnings and clean text stay."""
+
+    def strip(value: Any, in_section: bool = False) -> Any:
+        if isinstance(value, dict):
+            return {
+                k: strip(v, k in ("sections", "children"))
+                for k, v in value.items()
+                if not (k in _SPAN_KEYS or k.endswith(("_span", "_spans")) or (in_section and k == "text"))
+            }
+        if isinstance(value, list):
+            return [strip(v, in_section) for v in value]
+        return value
+
+    out: dict[str, Any] = strip(record)
+    out.pop("cleaned", None)
+    return out

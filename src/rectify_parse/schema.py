@@ -85,6 +85,54 @@ def record_schema() -> dict[str, Any]:
     }
 
 
+def line_schema() -> dict[str, Any]:
+    """The JSON Schema of one output object of ``batch``, ``parse`` and ``parse_many``: ``{"id", "record"}``
+    or ``{"id", "error"}``, with ``near_duplicate_of`` and ``group`` under ``--dedup`` and ``source`` under
+    ``parse --with-source``. The record part is :func:`record_schema`."""
+    record = record_schema()
+    defs = record.pop("$defs")
+    defs["Notice"] = {k: v for k, v in record.items() if k not in ("$schema", "$id", "title")}
+    common: dict[str, Any] = {
+        "id": {"type": "string", "description": "The input's id: its path, or the JSONL line's id field."},
+        "near_duplicate_of": {
+            "anyOf": [{"type": "string"}, {"type": "null"}],
+            "description": "(--dedup) The id of the representative of the input's near-duplicate group; "
+            "null for the representative itself and for inputs in no group.",
+        },
+        "group": {
+            "anyOf": [{"type": "integer", "minimum": 0}, {"type": "null"}],
+            "description": "(--dedup) Index of the input's group in the summary's groups; null when in none.",
+        },
+        "source": {"type": "string", "description": "(parse --with-source) The decoded input spans index."},
+    }
+    error = {
+        "type": "object",
+        "description": "Why the input gave no record.",
+        "properties": {
+            "type": {"type": "string", "description": "The error's type, e.g. DecodeError, InputRecordError."},
+            "message": {"type": "string", "description": "What went wrong, naming the input."},
+        },
+        "required": ["type", "message"],
+        "additionalProperties": False,
+    }
+    variants = [("record", {"$ref": "#/$defs/Notice"}), ("error", error)]
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"rectify_parse/line/{SCHEMA_VERSION}",
+        "title": "rectify_parse output line",
+        "oneOf": [
+            {
+                "type": "object",
+                "properties": {"id": common["id"], key: value, **{k: common[k] for k in common if k != "id"}},
+                "required": ["id", key],
+                "additionalProperties": False,
+            }
+            for key, value in variants
+        ],
+        "$defs": defs,
+    }
+
+
 def main() -> None:
     print(json.dumps(record_schema(), ensure_ascii=False, indent=2))
 
