@@ -632,3 +632,16 @@ def test_progress_shows_share_and_eta_when_the_size_is_known() -> None:
     unknown = io.StringIO()
     batch.Progress(unknown, True).update(tally, force=True)
     assert "%" not in unknown.getvalue() and "ETA" not in unknown.getvalue()
+
+
+def test_compact_batch_lines_keep_values_and_dedup(tmp_path: Path) -> None:
+    full, small = tmp_path / "full.jsonl", tmp_path / "small.jsonl"
+    assert run(CORPUS, "--glob", "*.txt", "-o", full, "--workers", "1", "--dedup") == 0
+    assert run(CORPUS, "--glob", "*.txt", "-o", small, "--workers", "2", "--dedup", "--compact") == 0
+    big, light = read_lines(full), read_lines(small)
+    assert [(x["id"], x["near_duplicate_of"], x["group"]) for x in light] == [
+        (x["id"], x["near_duplicate_of"], x["group"]) for x in big
+    ]
+    assert all("body_span" not in x["record"] and "cleaned" not in x["record"] for x in light)
+    assert [x["record"]["title"] for x in light] == [x["record"]["title"] for x in big]
+    assert small.stat().st_size < full.stat().st_size * 0.8
