@@ -95,6 +95,8 @@ PROGRESS_LOG_INTERVAL = 5.0  # ... and between lines when stderr is a file or pi
 # Seconds one input may take to parse. The largest input allowed (MAX_CHARS) parses in seconds; an
 # input still running after two minutes is stuck, and one such page must not hold a run of millions.
 DEFAULT_TIMEOUT = 120.0
+# Seconds the workers get to finish their chunks when the reader of the results stops early.
+CLOSE_GRACE = 2.0
 MAX_TIMEOUT = 1e6  # about eleven days; setitimer refuses much larger values
 # Seconds the parent waits past an input's limit before it kills a worker stuck outside Python code.
 HARD_GRACE = 5.0
@@ -560,17 +562,19 @@ def run_items(items: Iterator[Item], options: BatchOptions) -> Generator[Result,
     else:
         pool = _Pool(options.workers, timeout)
         finished = False
+        grace = 0.0
         try:
             in_flight = options.workers * IN_FLIGHT_PER_WORKER
             yield from ordered_results(chunks, lambda c: pool.submit(c, keep_text), in_flight)
             finished = True
         except GeneratorExit:
-            # The reader stopped (its output closed): the workers finish the few chunks they hold and the
-            # pool closes cleanly. Killed mid-write, they would leave the pool's exit handlers waiting.
-            finished = True
+            # The reader stopped (its output closed, or Ctrl-C while it wrote): the workers get a moment to
+            # finish the few chunks they hold, so the pool closes cleanly; killed mid-write, they would
+            # leave the pool's exit handlers waiting. A worker stuck past the moment is killed all the same.
+            grace = CLOSE_GRACE
             raise
         finally:
-            pool.shutdown(finished)  # interrupted: kill the workers, which may be stuck and ignore Ctrl-C
+            pool.shutdown(finished, grace)  # interrupted: kill the workers, which may be stuck and ignore Ctrl-C
 
 
 class _OutOfTime(BrokenProcessPool):
@@ -707,16 +711,27 @@ class _Pool:
             for index, item in enumerate(chunk)
         ]
 
-    def shutdown(self, finished: bool = True) -> None:
-        """Wait for the workers to exit when the run finished; kill them when it was interrupted."""
-        if not finished:
-            self.kill(self._generation)
+    def shutdown(self, finished: bool = True, grace: float = 0.0) -> None:
+        """Wait for the workers to exit when the run finished; when it was interrupted, give them ``grace``
+        seconds to finish what they hold, then kill the ones still running."""
+        if finished:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            return
+        executor: Any = self._executor
+        # Taken before shutdown(), which forgets them.
+        processes = list((getattr(executor, "_processes", None) or {}).values())
+        call_queue = getattr(executor, "_call_queue", None)
+        executor.shutdown(wait=False, cancel_futures=True)
+        deadline = time.monotonic() + grace
+        for process in processes:
+            process.join(max(0.0, deadline - time.monotonic()))
+        stuck = [process for process in processes if process.is_alive()]
+        for process in stuck:
+            process.kill()  # a worker stuck in native code ignores everything else
+        if stuck and call_queue is not None:
             # The queue's feeder thread may be blocked writing a chunk no worker will read; without this
             # the interpreter waits for it at exit, forever.
-            call_queue = getattr(self._executor, "_call_queue", None)
-            if call_queue is not None:
-                call_queue.cancel_join_thread()
-        self._executor.shutdown(wait=finished, cancel_futures=True)
+            call_queue.cancel_join_thread()
 
 
 class _Job:
