@@ -3,6 +3,7 @@
     python benchmarks/bench_batch.py              # 20,000 notices
     python benchmarks/bench_batch.py --n 2000     # quicker
     python benchmarks/bench_batch.py --pages long # bodies nearer real size (3 K characters, not 1 K)
+    python benchmarks/bench_batch.py --pages real # real scrapes' spread: 1 K to 20 K, median about 4 K
 
 The corpus (JSONL in a temporary directory) recombines sentences, headings and problem titles of every
 fixture with random bureaus, places, numbers and dates (``random.Random(seed)``: the same corpus every
@@ -25,6 +26,7 @@ import argparse
 import itertools
 import json
 import logging
+import math
 import random
 import re
 import subprocess
@@ -156,6 +158,10 @@ class _Draw:
     def heading(self) -> str:
         return self._headings.pop()
 
+    def left(self) -> int:
+        """Sentences not used yet."""
+        return len(self._sentences)
+
 
 def make_meta(rng: random.Random) -> Meta:
     place = "".join(rng.sample(PLACES, 2)) + rng.choice("市县区")
@@ -212,7 +218,41 @@ def make_long_body(rng: random.Random, pool: Pool, meta: Meta) -> list[str]:
     return lines
 
 
-BODIES: dict[str, Callable[[random.Random, Pool, Meta], list[str]]] = {"short": make_body, "long": make_long_body}
+# Real scrapes: bodies from 1 K to 20 K characters, median about 4 K (a log-normal draw, clipped where the
+# fixtures' sentence pool runs out: a sentence is used once a body, or it would look like a pasted copy).
+_REAL_MEDIAN, _REAL_SPREAD, _REAL_MIN, _REAL_MAX = 4000, 0.7, 1000, 20000
+
+
+def make_real_body(rng: random.Random, pool: Pool, meta: Meta) -> list[str]:
+    """A body of realistic length (see _REAL_MEDIAN): intro, a long first section, 3-12 problems with their
+    measures, and closing sections filled with paragraphs until the drawn length is reached."""
+    target = int(min(_REAL_MAX, max(_REAL_MIN, rng.lognormvariate(math.log(_REAL_MEDIAN), _REAL_SPREAD))))
+    k = rng.randint(3, 12)
+    year, month, day = meta.written
+    draw = _Draw(rng, pool, min(len(pool.sentences), target // 30 + 11 * k + 20), k, 6)
+    lines = [f"{year}年{month}月，{draw.sentences(2)}共指出{k}个问题。{draw.sentences(rng.randint(1, 3))}"]
+    lines += [f"一、{draw.heading()}"]
+    while sum(map(len, lines)) < target * 0.3 and draw.left() > 11 * k + 10:
+        lines.append(draw.sentences(rng.randint(2, 5)))
+    lines.append(f"二、{draw.heading()}")
+    for i in range(1, k + 1):
+        lines.append(f"{i}.{draw.problem()}。{draw.sentences(rng.randint(1, 3))}")
+        measures = [f"{_ORDINALS[m]}是{draw.sentences(rng.randint(1, 2))}" for m in range(rng.randint(2, 4))]
+        lines.append("整改情况：" + "".join(measures))
+        lines.append(f"完成情况：{rng.choice(['已完成。', '正在整改。', '已完成并长期坚持。'])}")
+    for ordinal in "三四五六":
+        lines.append(f"{ordinal}、{draw.heading()}")
+        while sum(map(len, lines)) < target * (0.55 + 0.15 * "三四五六".index(ordinal)) and draw.left() > 5:
+            lines.append(draw.sentences(rng.randint(2, 5)))
+    lines += [meta.org, f"{year}年{month}月{day}日"]
+    return lines
+
+
+BODIES: dict[str, Callable[[random.Random, Pool, Meta], list[str]]] = {
+    "short": make_body,
+    "long": make_long_body,
+    "real": make_real_body,
+}
 
 
 def _iso(d: tuple[int, int, int]) -> str:
