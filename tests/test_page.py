@@ -100,3 +100,14 @@ def test_a_table_column_row_is_not_a_menu() -> None:
     page = "整改清单\n序号 | 问题 | 整改措施 | 完成情况 |\n1 | 账目不清。 | 建立台账 | 已完成 |\n"
     notice = rectify_parse.parse(page)
     assert not notice.boilerplate and "序号" in notice.text
+
+
+def test_a_meta_row_led_by_the_site_name_and_the_date() -> None:
+    page = (
+        "关于河道整治任务整改情况的公示\n某某区人民政府 2019-12-13 16:36 来源: 区河湖管理中心\n"
+        "根据督察反馈意见，现将河道整治任务整改情况公示如下，请社会各界监督。\n"
+    )
+    notice = rectify_parse.parse(page)
+    assert (notice.header.date_published, notice.header.source) == ("2019-12-13", "区河湖管理中心")
+    assert ("某某区人民政府", "site_name") in {(b.text, b.rule) for b in notice.boilerplate}
+    assert notice.title == "关于河道整治任务整改情况的公示"

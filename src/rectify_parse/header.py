@@ -45,6 +45,7 @@ _MAX_VALUE_LINE = 60
 # Short lines before the header do not end its zone, within this many lines of the top.
 _TOP_LINES = 30
 _MAX_DATE_LINE = 32
+_MAX_META_ROW = 120
 _PARAGRAPH = 40
 _GLUED_REST = 12
 # A value that ends with a whole date (and time) has that date glued to it; it is the row's date.
@@ -56,6 +57,8 @@ _LEADING_DATE = regex.compile(r"[ \t•·\-*]*(?P<date>" + DATE_VALUE.pattern + 
 _DATE_ONLY = regex.compile(r"[ \t•·\-*【\[(]*(?P<date>" + DATE_VALUE.pattern + r")[ \t】\])]*")
 _DOC_NUMBER_ONLY = regex.compile(rf"[ \t]*(?P<number>{DOC_NUMBER})[ \t]*")
 _DOC_NUMBER_LABEL = "文号"
+_SITE_LABEL = "网站"
+_SITE_DATE = regex.compile(r"[ \t]*(?P<site>\p{Han}{2,16})[ \t]+(?P<date>" + DATE_VALUE.pattern + r")[ \t]*")
 _WIDGET_HINT = re.compile("打印|关闭|收藏|分享")
 _TRAILING_WIDGETS = regex.compile(
     r"(?:[ \t]+[【\[]?(?:打印页面|关闭页面|打印本页|关闭窗口|打印|关闭|收藏|分享)[】\]]?)+[ \t]*$"
@@ -182,8 +185,25 @@ def read_line(text: str, offset: int) -> list[Pair]:
     return pairs
 
 
+def _site_date_row(text: str, start: int, end: int) -> list[Pair]:
+    """``某某区人民政府 2019-12-13 16:36 来源：…``: a meta row led by the site's name and the date, without
+    labels for either; the name is the site's (chrome), the date the page's."""
+    if text.find(":", start, end) == -1:
+        return []
+    row = _SITE_DATE.match(text, start, end)
+    if row is None:
+        return []
+    rest = read_line(text[row.end() : end], row.end())
+    if not rest:
+        return []
+    (ns, ne), (ds, de) = row.span("site"), row.span("date")
+    return [Pair(_SITE_LABEL, ns, ns, ne, ""), Pair(_GLUED_DATE_LABEL, ds, ds, de, ""), *rest]
+
+
 def _unlabelled(text: str, start: int, end: int) -> list[Pair]:
     """The pair of a line that is only a date or only a document number, or none."""
+    if end - start > _MAX_DATE_LINE:
+        return []
     date = _DATE_ONLY.fullmatch(text, start, end)
     if date is not None:
         ds, de = date.span("date")
@@ -261,10 +281,11 @@ def find_header_lines(
             continue
         may_start = text[start] in _HEADER_START or (text[start].isdigit() and _starts_with_date_row(text, start, end))
         pairs = read_line(text[start:end], start) if may_start else []
-        if not pairs and in_top and content_seen == 0 and i < _TOP_LINES and end - start <= _MAX_DATE_LINE:
+        if not pairs and in_top and content_seen == 0 and i < _TOP_LINES and end - start <= _MAX_META_ROW:
             # Under the title, before any paragraph (not a sign-off): a line that is only a date, or only a
-            # document number (长审公告字〔2023〕5号), is the page's date or 文号 without its label.
-            pairs = _unlabelled(text, start, end)
+            # document number (长审公告字〔2023〕5号), is the page's date or 文号 without its label; a row led
+            # by the site's name and the date is a meta row.
+            pairs = _unlabelled(text, start, end) or _site_date_row(text, start, end)
         if not pairs:
             if i < _TOP_LINES and (
                 not _is_paragraph(text, start, end) or (is_chrome is not None and is_chrome(text[start:end]))
@@ -324,7 +345,8 @@ def merge_header(view: View, source: str, found: dict[int, list[Pair]]) -> Heade
             value = view.raw(source, pair.value_start, pair.value_end)
             if pair.label in CHROME_LABELS:
                 chrome_span = view.span(pair.label_start, pair.value_end)
-                boilerplate.append(Boilerplate(source[chrome_span[0] : chrome_span[1]], chrome_span, "view_counter"))
+                rule = "site_name" if pair.label == _SITE_LABEL else "view_counter"
+                boilerplate.append(Boilerplate(source[chrome_span[0] : chrome_span[1]], chrome_span, rule))
                 continue
             if not value:
                 continue
