@@ -198,6 +198,17 @@ def make_body(rng: random.Random, pool: Pool, meta: Meta) -> list[str]:
 _ORDINALS = "一二三四五"
 
 
+def _problem_lines(rng: random.Random, draw: _Draw, k: int) -> list[str]:
+    """k numbered problems, each with a description, 2-4 measures (一是 … 四是) and a completion line."""
+    lines = []
+    for i in range(1, k + 1):
+        lines.append(f"{i}.{draw.problem()}。{draw.sentences(rng.randint(1, 3))}")
+        measures = [f"{_ORDINALS[m]}是{draw.sentences(rng.randint(1, 2))}" for m in range(rng.randint(2, 4))]
+        lines.append("整改情况：" + "".join(measures))
+        lines.append(f"完成情况：{rng.choice(['已完成。', '正在整改。', '已完成并长期坚持。'])}")
+    return lines
+
+
 def make_long_body(rng: random.Random, pool: Pool, meta: Meta) -> list[str]:
     """A report nearer real size: 2-4 thousand characters (the seed notice's body has about 4,900), longer
     intro and section paragraphs, 6-12 problems each with a description and 2-4 measures (一是 … 四是)."""
@@ -207,11 +218,7 @@ def make_long_body(rng: random.Random, pool: Pool, meta: Meta) -> list[str]:
     lines = [f"{year}年{month}月，{draw.sentences(2)}共指出{k}个问题。{draw.sentences(rng.randint(1, 3))}"]
     lines += [f"一、{draw.heading()}", draw.sentences(rng.randint(3, 5)), draw.sentences(rng.randint(2, 4))]
     lines.append(f"二、{draw.heading()}")
-    for i in range(1, k + 1):
-        lines.append(f"{i}.{draw.problem()}。{draw.sentences(rng.randint(1, 3))}")
-        measures = [f"{_ORDINALS[m]}是{draw.sentences(rng.randint(1, 2))}" for m in range(rng.randint(2, 4))]
-        lines.append("整改情况：" + "".join(measures))
-        lines.append(f"完成情况：{rng.choice(['已完成。', '正在整改。', '已完成并长期坚持。'])}")
+    lines += _problem_lines(rng, draw, k)
     lines += [f"三、{draw.heading()}", draw.sentences(rng.randint(2, 4))]
     lines += [f"四、{draw.heading()}", draw.sentences(rng.randint(2, 3))]
     lines += [meta.org, f"{year}年{month}月{day}日"]
@@ -235,11 +242,7 @@ def make_real_body(rng: random.Random, pool: Pool, meta: Meta) -> list[str]:
     while sum(map(len, lines)) < target * 0.3 and draw.left() > 11 * k + 10:
         lines.append(draw.sentences(rng.randint(2, 5)))
     lines.append(f"二、{draw.heading()}")
-    for i in range(1, k + 1):
-        lines.append(f"{i}.{draw.problem()}。{draw.sentences(rng.randint(1, 3))}")
-        measures = [f"{_ORDINALS[m]}是{draw.sentences(rng.randint(1, 2))}" for m in range(rng.randint(2, 4))]
-        lines.append("整改情况：" + "".join(measures))
-        lines.append(f"完成情况：{rng.choice(['已完成。', '正在整改。', '已完成并长期坚持。'])}")
+    lines += _problem_lines(rng, draw, k)
     for ordinal in "三四五六":
         lines.append(f"{ordinal}、{draw.heading()}")
         while sum(map(len, lines)) < target * (0.55 + 0.15 * "三四五六".index(ordinal)) and draw.left() > 5:
