@@ -645,3 +645,21 @@ def test_compact_batch_lines_keep_values_and_dedup(tmp_path: Path) -> None:
     assert all("body_span" not in x["record"] and "cleaned" not in x["record"] for x in light)
     assert [x["record"]["title"] for x in light] == [x["record"]["title"] for x in big]
     assert small.stat().st_size < full.stat().st_size * 0.8
+
+
+def test_fields_with_dedup_group_as_the_full_records_do(tmp_path: Path) -> None:
+    full, chosen = tmp_path / "full.jsonl", tmp_path / "chosen.jsonl"
+    assert run(CORPUS, "--glob", "*.txt", "-o", full, "--dedup") == 0
+    # the grouping reads the documents' text back from the first pass: it is kept there, then dropped
+    assert run(CORPUS, "--glob", "*.txt", "-o", chosen, "--workers", "2", "--dedup", "--fields", "title") == 0
+    big, light = read_lines(full), read_lines(chosen)
+    assert [(x["id"], x["near_duplicate_of"], x["group"]) for x in light] == [
+        (x["id"], x["near_duplicate_of"], x["group"]) for x in big
+    ]
+    assert any(x["group"] is not None for x in light)
+    assert [x["record"] for x in light] == [{"title": x["record"]["title"]} for x in big]
+    items = [(str(p), p) for p in sorted(CORPUS.glob("*.txt"))]
+    in_memory = list(rectify_parse.parse_many(items, dedup=True, fields=["title", "text"]))
+    assert {tuple(x["record"]) for x in in_memory} == {("title", "text")}
+    with pytest.raises(ConfigError, match="choose from"):
+        list(rectify_parse.parse_many(items, fields=["titles"]))

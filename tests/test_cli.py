@@ -115,3 +115,18 @@ def test_console_script_runs_as_a_subprocess() -> None:
     assert result.returncode == 0, result.stderr.decode()
     assert json.loads(result.stdout)["record"]["header"]["extra"] == {"主题词": "巡察整改"}
     assert result.stderr == b""
+
+
+def test_fields_keep_only_the_chosen_record_keys(capsys: pytest.CaptureFixture[str]) -> None:
+    name = str(FIXTURES / "rectify_fullwidth.txt")
+    full = json.loads(run(["parse", name])[1])["record"]
+    code, out = run(["parse", "--fields", "problems, title", "--compact", name])
+    record = json.loads(out)["record"]
+    assert code == EXIT_OK and list(record) == ["title", "problems"]  # the record's order, not the option's
+    assert record["title"] == full["title"] and len(record["problems"]) == len(full["problems"]) == 6
+    assert "title_span" not in record["problems"][0] and "title_span" in full["problems"][0]
+    capsys.readouterr()
+    assert run(["parse", "--fields", "title,titel", name])[0] == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "unknown record field(s) titel" in err and "problems" in err
+    assert run(["parse", "--fields", ",", name])[0] == EXIT_USAGE

@@ -68,7 +68,7 @@ from .corpus import DEFAULT_THRESHOLD, Group, NearDuplicateFinder
 from .decode import input_bytes
 from .errors import BatchError, ConfigError, InputRecordError, InputTooLargeError, ParseTimeoutError, RectifyError
 from .pipeline import MAX_CHARS, parse
-from .records import Notice, compact, document_text
+from .records import Notice, check_fields, document_text, shape_record
 
 EXIT_OK = 0
 EXIT_INPUT_FAILED = 1
@@ -144,6 +144,7 @@ class Shape(NamedTuple):
 
     keep_text: bool  # the clean text of every document, for --dedup
     compact: bool  # the record without spans, section text and cleaned (--compact)
+    fields: tuple[str, ...] | None  # the record's keys to keep (--fields); None: all
 
 
 class Result(NamedTuple):
@@ -176,6 +177,7 @@ class BatchOptions:
     quiet: bool = False
     timeout: float | None = DEFAULT_TIMEOUT  # seconds per input; None: no limit
     compact: bool = False  # records without spans, section text and cleaned
+    fields: tuple[str, ...] | None = None  # the record's top-level keys to write; None: all
 
 
 MAX_ERROR_EXAMPLES = 10
@@ -374,7 +376,8 @@ def process_item(item: Item, shape: Shape, limit: float | None = None) -> Result
             _ALARM.disarm()
         # orjson writes the dataclasses directly: no intermediate dict tree, several times faster than
         # to_dict() + json.dumps on the records of a batch.
-        record: Any = compact(notice.to_dict()) if shape.compact else notice
+        lighter = shape.compact or shape.fields is not None
+        record: Any = shape_record(notice.to_dict(), shape.fields, shape.compact) if lighter else notice
         line = orjson.dumps({"id": item.id, "record": record})
     except Exception as exc:  # one input must never stop a batch; the type name tells what happened
         _ALARM.disarm()  # again: an alarm handled on the way into the first disarm skipped it
@@ -548,7 +551,7 @@ def _pool_context() -> Any:
 
 def run_items(items: Iterator[Item], options: BatchOptions) -> Generator[Result, None, None]:
     """Results of every item, in order, computed in-process, in a process pool or on a Dask cluster."""
-    keep_text, timeout = Shape(options.dedup, options.compact), options.timeout
+    keep_text, timeout = Shape(options.dedup, options.compact, first_pass_fields(options)), options.timeout
     chunks = _chunks(items, options.chunk_size)
     if options.scheduler is not None:
         from .dask import scheduler_submit
@@ -768,8 +771,11 @@ class DedupIndex:
     back from there.
     """
 
-    def __init__(self, threshold: float = DEFAULT_THRESHOLD, *, keep_texts: bool = False) -> None:
+    def __init__(
+        self, threshold: float = DEFAULT_THRESHOLD, *, keep_texts: bool = False, drop: Iterable[str] = ()
+    ) -> None:
         self._finder = NearDuplicateFinder(threshold=threshold, keep_texts=keep_texts)
+        self._drop = tuple(drop)  # record keys the first pass kept only for reading bodies back
         self._seen: set[str] = set()
         self._keys: list[str] = []  # by ordinal; the strings are the ones the finder keeps anyway
         self._offsets: dict[str, int] = {}
@@ -817,9 +823,38 @@ class DedupIndex:
         and ``group`` (the group's index in the summary's ``groups``, or None) added (call ``verify``
         first). The group index tells the members of a group apart even when ids repeat."""
         key = self._keys[ordinal]
+        if self._drop:
+            line = _without(line, self._drop)
         target = orjson.dumps(self._representative.get(key))
         group = orjson.dumps(self._group_of.get(key))
         return line[:-1] + b',"near_duplicate_of":' + target + b',"group":' + group + b"}"
+
+
+def _without(line: bytes, keys: Sequence[str]) -> bytes:
+    obj = orjson.loads(line)
+    record = obj.get("record")
+    if record is not None:
+        for key in keys:
+            record.pop(key, None)
+    return orjson.dumps(obj)
+
+
+# Grouping reads each candidate's documents back from the first pass: their text, in every segment.
+_DEDUP_FIELDS = ("text", "segments")
+
+
+def first_pass_fields(options: BatchOptions) -> tuple[str, ...] | None:
+    """The record keys the workers write: the chosen ones, plus under ``--dedup`` what grouping reads."""
+    if options.fields is None or not options.dedup:
+        return options.fields
+    return check_fields([*options.fields, *_DEDUP_FIELDS])
+
+
+def dedup_index(options: BatchOptions) -> DedupIndex:
+    """The index of a ``--dedup`` run; it drops again the keys the first pass kept only for grouping."""
+    kept = first_pass_fields(options)
+    drop = () if kept is None or options.fields is None else [k for k in kept if k not in options.fields]
+    return DedupIndex(options.threshold, drop=drop)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -1048,6 +1083,7 @@ def parse_many(
     timeout: float | None = DEFAULT_TIMEOUT,
     chunk_size: int = DEFAULT_CHUNK,
     compact: bool = False,
+    fields: Iterable[str] | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Parse many notices and yield, in input order, the batch's output objects: ``{"id", "record"}``
     (the record as a dict) or ``{"id", "error": {"type", "message"}}``, with ``near_duplicate_of`` (the
@@ -1058,7 +1094,11 @@ def parse_many(
 
     Without ``dedup`` the objects are yielded as they are parsed; with it, after the last input (the
     groups are known only then; the lines wait in a temporary file, not in memory).
+
+    ``compact`` leaves out spans, section text and ``cleaned``; ``fields`` (record keys, e.g.
+    ``["title", "problems"]``) keeps only those, and an unknown name is a :class:`ConfigError`.
     """
+    chosen = None if fields is None else check_fields([fields] if isinstance(fields, str) else fields)
     options = BatchOptions(
         inputs=(),
         output="-",
@@ -1069,6 +1109,7 @@ def parse_many(
         timeout=timeout,
         quiet=True,
         compact=compact,
+        fields=chosen,
     )
     if workers < 1 or chunk_size < 1:
         raise ConfigError(f"workers and chunk_size must be at least 1, got {workers} and {chunk_size}")
@@ -1080,7 +1121,7 @@ def parse_many(
             for result in results:
                 yield orjson.loads(result.line)
         return
-    index = DedupIndex(threshold)
+    index = dedup_index(options)
     with tempfile.TemporaryFile("w+b") as first:
         _write_results(first.write, results, Tally(), index, Progress(sys.stderr, False))
         first.flush()
@@ -1225,7 +1266,7 @@ def run_batch(options: BatchOptions, *, out: TextIO | None = None, log: TextIO |
     check_inputs(options)
     started = time.perf_counter()
     tally = Tally()
-    dedup = DedupIndex(options.threshold) if options.dedup else None
+    dedup = dedup_index(options) if options.dedup else None
     show = options.progress if options.progress is not None else stream.isatty()
     progress = Progress(stream, show and not options.quiet, _total_bytes(options.inputs))
     try:
@@ -1287,6 +1328,20 @@ def _seconds(text: str) -> float:
     if not 0.0 <= value <= MAX_TIMEOUT:  # also refuses nan
         raise argparse.ArgumentTypeError(f"must be a number of seconds from 0 to {MAX_TIMEOUT:g}, got {text}")
     return value
+
+
+def field_names(text: str) -> tuple[str, ...]:
+    """``--fields title,header,problems``: comma-separated record keys, checked (argparse's type)."""
+    try:
+        return check_fields(text.split(","))
+    except ConfigError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+FIELDS_HELP = (
+    "write only these top-level record fields, comma-separated, in the record's order; the id, error and "
+    "group keys of a line stay (example: --fields title,header,problems)"
+)
 
 
 def add_batch_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -1380,6 +1435,7 @@ def add_batch_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
         action="store_true",
         help="records without spans, section text and the cleaned list: about a third smaller (example: --compact)",
     )
+    p.add_argument("--fields", type=field_names, metavar="NAMES", help=FIELDS_HELP)
     p.add_argument("--summary", metavar="FILE", help="also write the summary as JSON (example: --summary summary.json)")
     p.add_argument(
         "--scheduler",
@@ -1416,6 +1472,7 @@ def options_from_args(args: argparse.Namespace) -> BatchOptions:
         quiet=args.quiet,
         timeout=args.timeout or None,
         compact=args.compact,
+        fields=args.fields,
     )
 
 

@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from . import __version__
-from .batch import add_batch_parser, exit_process
+from .batch import FIELDS_HELP, add_batch_parser, exit_process, field_names
 from .decode import decode
 from .errors import RectifyError
 from .pipeline import parse
-from .records import compact
+from .records import shape_record
 from .schema import line_schema, record_schema
 
 EXIT_OK = 0
@@ -72,6 +72,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="leave out spans, section text and the cleaned list: about a third of the size (example: --compact)",
     )
+    p.add_argument("--fields", type=field_names, metavar="NAMES", help=FIELDS_HELP)
 
     s = sub.add_parser(
         "schema",
@@ -116,8 +117,7 @@ def _cmd_parse(args: argparse.Namespace, out: TextIO) -> int:
             line: dict[str, Any] = {"id": name, "error": {"type": type(exc).__name__, "message": str(exc)}}
             code = EXIT_INPUT_FAILED
         else:
-            record = notice.to_dict()
-            line = {"id": name, "record": compact(record) if args.compact else record}
+            line = {"id": name, "record": shape_record(notice.to_dict(), args.fields, args.compact)}
             if args.with_source:
                 line["source"] = decode(raw)[0]
         if args.pretty and len(args.files) > 1:

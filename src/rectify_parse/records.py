@@ -11,8 +11,11 @@ normalised matching view is never copied into a record.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, Literal
+
+from .errors import ConfigError
 
 SCHEMA_VERSION = "1.0"
 
@@ -286,3 +289,29 @@ def compact(record: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = strip(record)
     out.pop("cleaned", None)
     return out
+
+
+def record_fields() -> tuple[str, ...]:
+    """The record's top-level keys, in their order: the names ``--fields`` chooses from."""
+    return tuple(f.name for f in fields(Notice))
+
+
+def check_fields(names: Iterable[str]) -> tuple[str, ...]:
+    """The chosen field names, each once, in the record's order; :class:`ConfigError` names the unknown ones
+    and lists the valid names, so a typo is not an empty column in a million lines."""
+    chosen = {name.strip() for name in names} - {""}
+    valid = record_fields()
+    unknown = sorted(chosen.difference(valid))
+    if unknown or not chosen:
+        what = f"unknown record field(s) {', '.join(unknown)}" if unknown else "no record field chosen"
+        raise ConfigError(f"{what}; choose from: {', '.join(valid)}")
+    return tuple(name for name in valid if name in chosen)
+
+
+def shape_record(record: dict[str, Any], names: Iterable[str] | None, lighter: bool) -> dict[str, Any]:
+    """The record dict as the output options ask: only the chosen top-level keys (``--fields``; None: all),
+    then without spans (``--compact``)."""
+    if names is not None:
+        chosen = set(names)
+        record = {key: value for key, value in record.items() if key in chosen}
+    return compact(record) if lighter else record
