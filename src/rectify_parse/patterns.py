@@ -90,7 +90,7 @@ DECIMAL_RANK = 3  # decimal level k nests at rank 3 + k: under 条, above the GB
 CIRCLED_BASE = 0x2460
 
 # --- enumerations inside paragraphs -----------------------------------------------------------------
-# 一是 / 二是 … ; the sequence check in structure.py keeps 统一是 or 唯一是 from counting.
+# 一是 / 二是 … ; the sequence check in tree.enumeration keeps 统一是 or 唯一是 from counting.
 ENUM_ITEM = re.compile(rf"(?P<num>{_CN})(?P<kind>是|要|方面)(?=[^\s,，、。;；:：])")
 
 # --- header labels ----------------------------------------------------------------------------------
@@ -271,7 +271,7 @@ OTHER_PROBLEM_LABELS = (
 )
 PROBLEM_LABELS = sorted({*STATUS_LABELS, *MEASURE_LABELS, *OTHER_PROBLEM_LABELS}, key=len, reverse=True)
 # A labelled field: a label and its colon. It counts only at the start of a line or after a sentence end
-# (structure.problem_fields checks that around each hit of this plain scan).
+# (problems.problem_fields checks that around each hit of this plain scan).
 PROBLEM_LABEL = re.compile("(" + "|".join(PROBLEM_LABELS) + r")[ \t]{0,8}[:：]")
 PROBLEM_PREFIX = regex.compile(r"\s*问题[ \t]*[:：]\s*")
 

@@ -138,6 +138,7 @@ _INLINE_BOUNDARY = ":。;,! \t"
 # What introduces problems in running text: a clause naming them, ending in a colon or 主要是 / 表现在.
 _INLINE_CUE = regex.compile(r"问题|不足|短板|差距|薄弱|隐患|不到位")
 _CLAUSE_MARK = re.compile("[。;；,，:：]")
+_SENTENCE_STOP = re.compile("[。;]")
 _SECOND_ITEM = regex.compile(r"二是|二、|\(二\)|\(2\)|2[.、]")
 _INTRODUCER = regex.compile(r":|主要|表现|如下|包括|具体有|具体是|分别是")
 _INTRO_ENDS = (":", "主要有", "主要是", "表现在", "表现为", "如下", "包括", "具体有", "具体是", "分别是")
@@ -165,7 +166,8 @@ _TASK_TITLE_FIELDS = frozenset(
     }
 )
 _STATUS_FIELDS = frozenset({*STATUS_LABELS, "验收情况", "销号情况"})
-_MEASURE_FIELDS = frozenset({*MEASURE_LABELS})
+# A table column that holds the status (a header cell, not a field label).
+_STATUS_COLUMNS = _STATUS_FIELDS | {"整改进展", "进展情况", "办理情况"}
 # Table columns: the problem's own column, and the others a problem table has.
 _PROBLEM_COLUMN = regex.compile(
     r"(?:存在的?|主要|反馈|具体|巡察发现的?|审计发现的?)?问题(?:描述|内容|表现|名称|清单)?|整改任务|反馈意见|问题及表现"
@@ -243,7 +245,6 @@ class ProblemFinder:
         self,
         reader: Reader,
         lines: Sequence[Line],
-        reserved: set[int],
         warnings: list[Warning],
         markers: LineMarkers,
     ) -> None:
@@ -251,7 +252,6 @@ class ProblemFinder:
         self.markers = markers  # the heading tree's own marker cache: the lines asked about are its lines
         self.text = reader.text
         self.lines = lines
-        self.reserved = reserved
         self.warnings = warnings
         self._starts = [s for s, _ in lines]
         self._roots: list[Node] = []
@@ -282,7 +282,7 @@ class ProblemFinder:
         """``list`` / ``plans`` / ``measures`` when the unmarked line before ``pos`` introduces problems,
         plans or the measures of the problems before it."""
         k = bisect.bisect_left(self._starts, pos)
-        if k == 0 or k > len(self.lines):
+        if k == 0:
             return None
         s, e = self.lines[k - 1]
         # Only a short heading-like line or one ending in a colon (…问题如下：) introduces a list.
@@ -385,7 +385,7 @@ class ProblemFinder:
             rule = "problem_heading"  # 产业转型方面存在的问题, with no items under it
         elif ctx == "list" or (ctx == "aspect" and _DEFICIENCY.search(self._heading(node))):
             rule = "problem_list"
-        elif self._evidence(node):
+        elif ctx == "plans" or self._evidence(node):  # in plans the guard above has found strong evidence
             rule = "labelled_fields"
         else:
             return None  # a list item, not a problem: no labelled field, no 问题： prefix, no status sentence
@@ -521,7 +521,7 @@ class ProblemFinder:
             s, e = lines[i]
             row = text[s:e]
             if "|" in row or "\t" in row:
-                columns = _cells(text, s, e)
+                columns = _cells(self.r, s, e)
                 names = [text[a:b] for a, b in columns]
                 if self._is_column_row(names):
                     i = self._pipe_rows(i + 1, names, out)
@@ -551,10 +551,9 @@ class ProblemFinder:
             s, e = self.lines[i]
             if "|" not in text[s:e] and "\t" not in text[s:e]:
                 break
-            cells = _cells(text, s, e)
+            cells = _cells(self.r, s, e)
             if len(cells) >= 2:
                 self._row(dict(zip(names, cells, strict=False)), s, e, out)
-                self.reserved.add(i)
             i += 1
         return i
 
@@ -638,9 +637,9 @@ class ProblemFinder:
             for name, cell in f.cells.items():
                 if cell[0] >= cell[1]:
                     continue
-                if name in _STATUS_FIELDS or name in ("整改进展", "整改进度", "进展情况", "办理情况"):
+                if name in _STATUS_COLUMNS:
                     status = status or cell
-                elif name in _MEASURE_FIELDS and not measures:
+                elif name in MEASURE_LABELS and not measures:
                     measures = r.enumerate(*cell)
                 else:
                     fields[name] = cell
@@ -655,7 +654,7 @@ class ProblemFinder:
                     continue
                 if label in _STATUS_FIELDS:
                     status = status or _status_value(text, *value)
-                elif label in _MEASURE_FIELDS and not measures:
+                elif label in MEASURE_LABELS and not measures:
                     measures = r.enumerate(*value)
                 else:
                     fields[label] = value
@@ -809,7 +808,7 @@ def _introduces_problems(before: str) -> bool:
     """Whether running text ending in ``before`` introduces a list of problems (存在以下问题：, 主要表现在)."""
     if not before.rstrip(" \t").endswith(_INTRO_ENDS):
         return False
-    sentences = regex.split(r"[。;]", before.rstrip(": \t"))
+    sentences = _SENTENCE_STOP.split(before.rstrip(": \t"))
     sentence = sentences[-1]
     last_clause = sentence.rsplit(",", 1)[-1]
     if len(sentence) <= 6 and len(sentences) > 1:  # …等问题。主要表现在：
@@ -857,20 +856,16 @@ def _is_column_name(line: str) -> bool:
     return len(line) <= 8 and (_COLUMN.fullmatch(line) is not None or _PROBLEM_COLUMN.fullmatch(line) is not None)
 
 
-def _cells(text: str, start: int, end: int) -> list[Line]:
+def _cells(r: Reader, start: int, end: int) -> list[Line]:
     """The cells of a ``|`` (or tab) separated row, trimmed, empty edge cells dropped."""
+    text = r.text
     sep = "|" if "|" in text[start:end] else "\t"
     cells: list[Line] = []
     pos = start
     while pos <= end:
         nxt = text.find(sep, pos, end)
         stop = end if nxt == -1 else nxt
-        s, e = pos, stop
-        while s < e and text[s] in " \t":
-            s += 1
-        while e > s and text[e - 1] in " \t":
-            e -= 1
-        cells.append((s, e))
+        cells.append(r.trim(pos, stop, " \t"))
         if nxt == -1:
             break
         pos = nxt + 1

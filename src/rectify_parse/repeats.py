@@ -150,8 +150,9 @@ def _lead(keys: Sequence[str], occ: Sequence[int]) -> int:
 def _cut(keys: Sequence[str], occ: Sequence[int]) -> Repeats | None:
     lead = _lead(keys, occ)
     starts = [p - lead for p in occ]
-    first = "".join(keys[starts[0] : starts[1]])
-    substantial = sum(1 for key in keys[starts[0] : starts[1]] if len(key) >= MIN_ANCHOR_CHARS)
+    head = keys[starts[0] : starts[1]]
+    first = "".join(head)
+    substantial = sum(1 for key in head if len(key) >= MIN_ANCHOR_CHARS)
     if (
         len(first) < MIN_COPY_CHARS
         or substantial < MIN_COPY_LINES

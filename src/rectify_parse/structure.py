@@ -359,7 +359,7 @@ class BodyParser:
         visit(roots)
 
     def _section(self, node: Node) -> Section:
-        own_end = node.children[0].marker[0] if node.children else node.end
+        own_end = node.own_end
         ts, te = self.r.trim(min(node.text_start, own_end), own_end)
         return Section(
             level=node.level,
@@ -385,7 +385,7 @@ class BodyParser:
         problems: list[Problem] = []
         # A report that lists the problems found (二、存在的主要问题) is read for them whatever its intro says.
         if rectification or any(names_problems(self.r.text, node) for node in _upper(roots)):
-            problems = ProblemFinder(self.r, self.lines, self.reserved, self.warnings, self.markers).find(roots)
+            problems = ProblemFinder(self.r, self.lines, self.warnings, self.markers).find(roots)
             self.warnings.extend(check_counts(self.r, self.lines, problems, roots))
         return BodyResult(
             title,
