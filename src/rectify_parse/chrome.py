@@ -16,7 +16,7 @@ from functools import lru_cache
 import regex
 
 from .normalize import lines_matching
-from .patterns import CHROME_LABELS, HEADER_LABEL, TITLE_END
+from .patterns import CHROME_LABELS, HEADER_LABEL, TITLE_END, without_spaces
 
 LINE_RULES: tuple[tuple[str, regex.Pattern[str]], ...] = (
     (
@@ -158,10 +158,7 @@ def classify_line(text: str) -> str | None:
 
 def _has_metadata(line: str) -> bool:
     """Whether a line holds a header label that is not a counter or widget (来源, 发布日期 …)."""
-    return any(_SPACES.sub("", m.group()) not in CHROME_LABELS for m in HEADER_LABEL.finditer(line))
-
-
-_SPACES = regex.compile(r"[ \t]+")
+    return any(without_spaces(m.group()) not in CHROME_LABELS for m in HEADER_LABEL.finditer(line))
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,6 +31,7 @@ from .patterns import (
     TITLE_END,
     VALIDITY_VALUE,
     parse_date,
+    without_spaces,
 )
 from .records import Boilerplate, Header, Span, Warning
 
@@ -40,7 +41,6 @@ _GLUED_AFTER = regex.compile(r"[ \t]*:")
 _SEPARATOR = regex.compile(r"[ \t]*[:|】\]]?[ \t]*")
 _VALUE_TRIM = " \t|"
 _BRACKETS = {"【": "】", "[": "]"}
-_SPACES = regex.compile(r"[ \t]+")
 _MAX_VALUE_LINE = 60
 # Short lines before the header do not end its zone, within this many lines of the top.
 _TOP_LINES = 30
@@ -155,7 +155,7 @@ def read_line(text: str, offset: int) -> list[Pair]:
                 value_end = widget.start()
         value_start, value_end = _trim_value(text, value_start, value_end)
         sep_text = sep.group().strip() if sep else ""
-        label = _SPACES.sub("", m.group())
+        label = without_spaces(m.group())
         glued_date: tuple[int, int] | None = None
         if i + 1 == len(labels) and is_date_label(label):
             # A date glued to what follows (…发布日期：2023-02-24中共某局关于…, a page that lost its
@@ -262,12 +262,8 @@ def find_header_lines(
 
     # Only a line starting like a label can be a header line. Past the top zone, with no block open,
     # the lines between two such lines change nothing: jump over them.
-    candidates = [
-        i
-        for i, (start, end) in enumerate(lines)
-        if start < end
-        and (text[start] in _HEADER_START or (text[start].isdigit() and _starts_with_date_row(text, start, end)))
-    ]
+    label_start = [s < e and (text[s] in _HEADER_START or _starts_with_date_row(text, s, e)) for s, e in lines]
+    candidates = [i for i, may_start in enumerate(label_start) if may_start]
     i = 0
     while i < len(lines):
         if not in_top and not block:
@@ -279,8 +275,7 @@ def find_header_lines(
         if i in skip or start == end or not text[start:end].strip():
             i += 1
             continue
-        may_start = text[start] in _HEADER_START or (text[start].isdigit() and _starts_with_date_row(text, start, end))
-        pairs = read_line(text[start:end], start) if may_start else []
+        pairs = read_line(text[start:end], start) if label_start[i] else []
         if not pairs and in_top and content_seen == 0 and i < _TOP_LINES and end - start <= _MAX_META_ROW:
             # Under the title, before any paragraph (not a sign-off): a line that is only a date, or only a
             # document number (长审公告字〔2023〕5号), is the page's date or 文号 without its label; a row led
@@ -353,7 +348,7 @@ def merge_header(view: View, source: str, found: dict[int, list[Pair]]) -> Heade
             matchable = view.text[pair.value_start : pair.value_end]
             key = HEADER_LABELS.get(pair.label)
             if key is None or (key == "category" and pair.label != CATEGORY_PRIMARY):
-                _fill(extra, spans, pair.label, value, span, _without_spaces(matchable), warnings, pair.label)
+                _fill(extra, spans, pair.label, value, span, without_spaces(matchable), warnings, pair.label)
                 if key is None and is_date_label(pair.label) and parse_date(matchable)[0] is None:
                     warnings.append(Warning("bad_date", f"{pair.label} value {value!r} is not a readable date", span))
             if key is not None:
@@ -368,7 +363,7 @@ def merge_header(view: View, source: str, found: dict[int, list[Pair]]) -> Heade
             entries = [e for e in entries if e[0] == entries[0][0]]
         seen: list[str] = []
         for label, value, span, matchable in entries:
-            comparable = _without_spaces(matchable)
+            comparable = without_spaces(matchable)
             if key in DATE_KEYS:
                 iso, _ = parse_date(matchable)
                 if iso is None:
@@ -412,9 +407,4 @@ def _fill(
 
 
 def _comparable(value: str) -> str:
-    return _without_spaces(fold(value))
-
-
-def _without_spaces(matchable: str) -> str:
-    """``_comparable`` of view text, which is folded already."""
-    return _SPACES.sub("", matchable)
+    return without_spaces(fold(value))

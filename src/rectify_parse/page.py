@@ -65,7 +65,6 @@ _PAGE_COUNTER = regex.compile(r"第\s*\d+\s*页|共\s*\d+\s*页|_第\d+页\s*$|�
 _EDITOR = regex.compile(r"[ \t]*(?:责任编辑|编辑|一审|二审|三审|初审|复审|终审|审核|校对|作者|通讯员)[ \t]*[:：]")
 # A short line ending like this names a site or a body, not a document.
 _ORG_TAIL = regex.compile(r"(?:网|网站|门户网站?|官网|文库|人民政府|政府|委员会|办公室|局|厅|委|院|中心|集团|公司)$")
-_MENU_SEPARATOR = regex.compile(r"[ \t|｜>»›•·/\\→]|->|[ \t]\?[ \t]")
 _MENU_SPLIT = regex.compile(r"[ \t|｜>»›•·/\\]+|->|→|[ \t]+\?[ \t]+")
 _SENTENCE = regex.compile(r"[。，,；;！!？?]")
 _HAN = regex.compile(r"\p{Han}")
@@ -118,7 +117,7 @@ def line_class(line: str) -> str:
     if n <= 40 and _EDITOR.match(line) is not None:
         return "bad:editor"
     sentence = _SENTENCE.search(line) is not None
-    if not sentence and _MENU_SEPARATOR.search(line) is not None:
+    if not sentence:  # a line with no separator splits into one item: not a menu
         items = [t for t in _MENU_SPLIT.split(line) if t]
         # A menu: three or more short items, most of them words (联 系 人：李政 is a spaced label).
         words = sum(1 for t in items if len(t) >= 2)
@@ -148,8 +147,7 @@ def _strong_class(line: str) -> str | None:
 
 def strong_chrome(line: str) -> bool:
     """Whether a line is chrome beyond doubt (spam, a web address, a page counter), whatever surrounds it."""
-    line = line.strip()
-    return len(line) <= _MAX_SPAM_LINE and _strong_class(line) is not None
+    return _strong_class(line.strip()) is not None  # each class bounds the line's length itself
 
 
 def _structural(text: str, line: Line, markers: LineMarkers) -> bool:

@@ -203,6 +203,13 @@ def _spaced(label: str) -> str:
 
 _ALL_LABELS = sorted([*HEADER_LABELS, *CHROME_LABELS], key=len, reverse=True)
 HEADER_LABEL = regex.compile("(?:" + "|".join(_spaced(lb) for lb in _ALL_LABELS) + ")")
+_SPACES = regex.compile(r"[ \t]+")
+
+
+def without_spaces(text: str) -> str:
+    """``text`` without spaces and tabs: a spaced label (索 引 号) as its name, a folded value comparable."""
+    return _SPACES.sub("", text)
+
 
 # --- dates ------------------------------------------------------------------------------------------
 DATE_NUMERIC = regex.compile(
