@@ -140,7 +140,7 @@ class Outcome(NamedTuple):
 
 
 class Shape(NamedTuple):
-    """What a worker returns of each input besides its line."""
+    """How a worker writes each input's record, and whether it also returns the documents' text."""
 
     keep_text: bool  # the clean text of every document, for --dedup
     compact: bool  # the record without spans, section text and cleaned (--compact)
@@ -376,8 +376,12 @@ def process_item(item: Item, shape: Shape, limit: float | None = None) -> Result
             _ALARM.disarm()
         # orjson writes the dataclasses directly: no intermediate dict tree, several times faster than
         # to_dict() + json.dumps on the records of a batch.
-        lighter = shape.compact or shape.fields is not None
-        record: Any = shape_record(notice.to_dict(), shape.fields, shape.compact) if lighter else notice
+        if shape.compact:
+            record: Any = shape_record(notice, shape.fields, lighter=True)
+        elif shape.fields is not None:
+            record = {name: getattr(notice, name) for name in shape.fields}  # orjson writes these dataclasses
+        else:
+            record = notice
         line = orjson.dumps({"id": item.id, "record": record})
     except Exception as exc:  # one input must never stop a batch; the type name tells what happened
         _ALARM.disarm()  # again: an alarm handled on the way into the first disarm skipped it
@@ -551,24 +555,25 @@ def _pool_context() -> Any:
 
 def run_items(items: Iterator[Item], options: BatchOptions) -> Generator[Result, None, None]:
     """Results of every item, in order, computed in-process, in a process pool or on a Dask cluster."""
-    keep_text, timeout = Shape(options.dedup, options.compact, first_pass_fields(options)), options.timeout
+    shape = Shape(options.dedup, options.compact, first_pass_fields(options))
+    timeout = options.timeout
     chunks = _chunks(items, options.chunk_size)
     if options.scheduler is not None:
         from .dask import scheduler_submit
 
         with scheduler_submit(options.scheduler) as (submit, parallelism):
             in_flight = parallelism * IN_FLIGHT_PER_WORKER
-            yield from ordered_results(chunks, lambda c: submit(process_chunk, c, keep_text, timeout), in_flight)
+            yield from ordered_results(chunks, lambda c: submit(process_chunk, c, shape, timeout), in_flight)
     elif options.workers == 1:
         for chunk in chunks:
-            yield from process_chunk(chunk, keep_text, timeout)
+            yield from process_chunk(chunk, shape, timeout)
     else:
         pool = _Pool(options.workers, timeout)
         finished = False
         grace = 0.0
         try:
             in_flight = options.workers * IN_FLIGHT_PER_WORKER
-            yield from ordered_results(chunks, lambda c: pool.submit(c, keep_text), in_flight)
+            yield from ordered_results(chunks, lambda c: pool.submit(c, shape), in_flight)
             finished = True
         except GeneratorExit:
             # The reader stopped (its output closed, or Ctrl-C while it wrote): the workers get a moment to
@@ -646,13 +651,13 @@ class _Pool:
             self._executor = self._new_executor()
             self._generation += 1
 
-    def submit(self, chunk: list[Item], keep_text: Shape) -> _Job:
-        return _Job(self, chunk, keep_text)
+    def submit(self, chunk: list[Item], shape: Shape) -> _Job:
+        return _Job(self, chunk, shape)
 
-    def run(self, chunk: list[Item], keep_text: Shape) -> tuple[int, int, Future[list[Result]]]:
+    def run(self, chunk: list[Item], shape: Shape) -> tuple[int, int, Future[list[Result]]]:
         """Submit ``chunk``: its pool's generation, its ticket and its future."""
         self._tickets += 1
-        future = self._executor.submit(process_chunk, chunk, keep_text, self._timeout, self._tickets)
+        future = self._executor.submit(process_chunk, chunk, shape, self._timeout, self._tickets)
         return self._generation, self._tickets, future
 
     def wait(self, generation: int, future: Future[list[Result]]) -> list[Result]:
@@ -677,31 +682,31 @@ class _Pool:
     def generation(self) -> int:
         return self._generation
 
-    def recover(self, generation: int, ticket: int, chunk: list[Item], keep_text: Shape) -> list[Result]:
+    def recover(self, generation: int, ticket: int, chunk: list[Item], shape: Shape) -> list[Result]:
         """The results of a chunk whose pool broke (any chunk in flight may have broken it): its inputs
         found stuck are timeout records, the others run again."""
         self._restart(generation)
         stuck = {index for t, index in self._timed_out if t == ticket}
         self._timed_out -= {(ticket, index) for index in stuck}
-        rest = self._settle([item for index, item in enumerate(chunk) if index not in stuck], keep_text)
+        rest = self._settle([item for index, item in enumerate(chunk) if index not in stuck], shape)
         return self._merged(chunk, stuck, rest)
 
-    def _settle(self, items: list[Item], keep_text: Shape) -> list[Result]:
+    def _settle(self, items: list[Item], shape: Shape) -> list[Result]:
         """``items`` run again in the current pool, alone in it. When it breaks with one of them stuck,
         that one is a timeout record and the others run again; when it breaks otherwise, they run one
         at a time, and an input that breaks its pool alone is a ``WorkerDied`` record."""
         if not items:
             return []
-        generation, ticket, future = self.run(items, keep_text)
+        generation, ticket, future = self.run(items, shape)
         try:
             return self.wait(generation, future)
         except (BrokenProcessPool, CancelledError):
             pass
         if any(t == ticket for t, _ in self._timed_out):
-            return self.recover(generation, ticket, items, keep_text)
+            return self.recover(generation, ticket, items, shape)
         self._restart(generation)
         if len(items) > 1:
-            return [result for item in items for result in self._settle([item], keep_text)]
+            return [result for item in items for result in self._settle([item], shape)]
         message = "the worker process parsing this input died (killed, or crashed in native code)"
         return [_error_result(items[0], "WorkerDied", message)]
 
@@ -740,12 +745,12 @@ class _Pool:
 class _Job:
     """A submitted chunk; ``result`` recovers from a broken pool."""
 
-    def __init__(self, pool: _Pool, chunk: list[Item], keep_text: Shape) -> None:
-        self._pool, self._chunk, self._keep_text = pool, chunk, keep_text
+    def __init__(self, pool: _Pool, chunk: list[Item], shape: Shape) -> None:
+        self._pool, self._chunk, self._shape = pool, chunk, shape
         self._future: Future[list[Result]] | None = None
         self._ticket = -1
         try:
-            self._generation, self._ticket, self._future = pool.run(chunk, keep_text)
+            self._generation, self._ticket, self._future = pool.run(chunk, shape)
         except BrokenProcessPool:  # the pool broke before this chunk could be sent
             self._generation = pool.generation
 
@@ -755,7 +760,7 @@ class _Job:
                 return self._pool.wait(self._generation, self._future)
             except (BrokenProcessPool, CancelledError):
                 pass
-        return self._pool.recover(self._generation, self._ticket, self._chunk, self._keep_text)
+        return self._pool.recover(self._generation, self._ticket, self._chunk, self._shape)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -852,8 +857,7 @@ def first_pass_fields(options: BatchOptions) -> tuple[str, ...] | None:
 
 def dedup_index(options: BatchOptions) -> DedupIndex:
     """The index of a ``--dedup`` run; it drops again the keys the first pass kept only for grouping."""
-    kept = first_pass_fields(options)
-    drop = () if kept is None or options.fields is None else [k for k in kept if k not in options.fields]
+    drop = () if options.fields is None else [key for key in _DEDUP_FIELDS if key not in options.fields]
     return DedupIndex(options.threshold, drop=drop)
 
 
@@ -1113,8 +1117,7 @@ def parse_many(
     )
     if workers < 1 or chunk_size < 1:
         raise ConfigError(f"workers and chunk_size must be at least 1, got {workers} and {chunk_size}")
-    if timeout is not None and not 0.0 <= timeout <= MAX_TIMEOUT:
-        raise ConfigError(f"timeout must be None or from 0 to {MAX_TIMEOUT:g} seconds, got {timeout!r}")
+    _check_options(options)
     results = run_items((_item(doc_id, raw) for doc_id, raw in items), options)
     if not dedup:
         with closing(results):
@@ -1124,11 +1127,7 @@ def parse_many(
     index = dedup_index(options)
     with tempfile.TemporaryFile("w+b") as first:
         _write_results(first.write, results, Tally(), index, Progress(sys.stderr, False))
-        first.flush()
-        index.verify(first, variants=False)
-        first.seek(0)
-        for ordinal, line in enumerate(first):
-            yield orjson.loads(index.annotate(ordinal, line.rstrip(b"\n")))
+        yield from map(orjson.loads, _annotated(first, index, Progress(sys.stderr, False)))
 
 
 def _item(doc_id: str, raw: Any) -> Item:
@@ -1140,14 +1139,15 @@ def _item(doc_id: str, raw: Any) -> Item:
     return Item(doc_id, data, len(data))
 
 
-def _annotate(first: IO[bytes], write: Callable[[bytes], object], dedup: DedupIndex, progress: Progress) -> None:
-    """Verify the groups, reading candidate bodies back from ``first`` (the first pass), then copy its
-    lines to ``write`` with ``near_duplicate_of`` added."""
+def _annotated(first: IO[bytes], dedup: DedupIndex, progress: Progress) -> Iterator[bytes]:
+    """Verify the groups, reading candidate bodies back from ``first`` (the first pass), then its lines
+    (without their newline) with ``near_duplicate_of`` and ``group`` added."""
+    first.flush()
     progress.note("grouping near-duplicates …")
     dedup.verify(first, variants=False)  # the summary lists ids and similarity, not word diffs
     first.seek(0)
     for ordinal, line in enumerate(first):
-        write(dedup.annotate(ordinal, line.rstrip(b"\n")) + b"\n")
+        yield dedup.annotate(ordinal, line.rstrip(b"\n"))
 
 
 def _text_writer(out: TextIO) -> Callable[[bytes], object]:
@@ -1196,7 +1196,8 @@ def _run_to_file(
         _sync(out)
     if dedup is not None:
         with _open_binary(tmp, "rb") as first, _open_binary(dedup_tmp, "wb") as final:
-            _annotate(first, final.write, dedup, progress)
+            for line in _annotated(first, dedup, progress):
+                final.write(line + b"\n")
             _sync(final)
         os.replace(dedup_tmp, target)
         tmp.unlink()
@@ -1216,8 +1217,9 @@ def _run_to_stream(
     # Near-duplicates are known only at the end: the first pass goes to an anonymous file.
     with tempfile.TemporaryFile("w+b") as first:
         _write_results(first.write, results, tally, dedup, progress)
-        first.flush()
-        _annotate(first, _text_writer(out), dedup, progress)
+        write = _text_writer(out)
+        for line in _annotated(first, dedup, progress):
+            write(line + b"\n")
     out.flush()
 
 
@@ -1241,7 +1243,7 @@ def check_inputs(options: BatchOptions) -> None:
     if missing:
         raise ConfigError(f"no such input: {', '.join(missing)}")
     if options.output != "-":
-        written = {os.path.abspath(options.output), os.path.abspath(options.output + ".tmp")}
+        written = {os.path.abspath(p) for p in (options.output, _tmp_paths(Path(options.output))[0])}
         clash = [name for name in options.inputs if os.path.abspath(name) in written]
         if clash:
             raise ConfigError(f"the output {options.output} would overwrite the input {clash[0]}: choose another -o")
@@ -1258,12 +1260,21 @@ def run_batch(options: BatchOptions, *, out: TextIO | None = None, log: TextIO |
     complete (a ``.tmp`` of the complete lines is left for ``--resume``); per-input failures are error
     records in the output instead.
     """
-    stream = log if log is not None else sys.stderr
+    _check_options(options)
+    check_inputs(options)
+    return _run_batch(options, out, log)
+
+
+def _check_options(options: BatchOptions) -> None:
     if options.timeout is not None and not 0.0 <= options.timeout <= MAX_TIMEOUT:
         raise ConfigError(f"timeout must be None or from 0 to {MAX_TIMEOUT:g} seconds, got {options.timeout!r}")
     if options.output == "-" and options.resume:
         raise BatchError("--resume needs an output file; standard output cannot be continued")
-    check_inputs(options)
+
+
+def _run_batch(options: BatchOptions, out: TextIO | None, log: TextIO | None) -> dict[str, Any]:
+    """:func:`run_batch` once its options and inputs are checked."""
+    stream = log if log is not None else sys.stderr
     started = time.perf_counter()
     tally = Tally()
     dedup = dedup_index(options) if options.dedup else None
@@ -1498,7 +1509,8 @@ def run_batch_command(args: argparse.Namespace, out: TextIO | None = None) -> in
             return EXIT_USAGE
         if options.summary and not Path(options.summary).absolute().parent.is_dir():
             raise BatchError(f"cannot write the summary {options.summary}: no such directory")
-        summary = run_batch(options, out=out)
+        _check_options(options)
+        summary = _run_batch(options, out, None)  # the inputs are checked above
         if options.summary:
             _write_summary(options.summary, summary)
     except OutputClosed:

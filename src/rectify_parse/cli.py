@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from . import __version__
-from .batch import FIELDS_HELP, add_batch_parser, exit_process, field_names
+from .batch import FIELDS_HELP, add_batch_parser, error_dict, exit_process, field_names
 from .decode import decode
 from .errors import RectifyError
 from .pipeline import parse
@@ -114,10 +114,10 @@ def _cmd_parse(args: argparse.Namespace, out: TextIO) -> int:
             raw = _read(name)
             notice = parse(raw)
         except (OSError, RectifyError) as exc:
-            line: dict[str, Any] = {"id": name, "error": {"type": type(exc).__name__, "message": str(exc)}}
+            line = error_dict(name, type(exc).__name__, str(exc))
             code = EXIT_INPUT_FAILED
         else:
-            line = {"id": name, "record": shape_record(notice.to_dict(), args.fields, args.compact)}
+            line = {"id": name, "record": shape_record(notice, args.fields, args.compact)}
             if args.with_source:
                 line["source"] = decode(raw)[0]
         if args.pretty and len(args.files) > 1:

@@ -308,10 +308,9 @@ def check_fields(names: Iterable[str]) -> tuple[str, ...]:
     return tuple(name for name in valid if name in chosen)
 
 
-def shape_record(record: dict[str, Any], names: Iterable[str] | None, lighter: bool) -> dict[str, Any]:
-    """The record dict as the output options ask: only the chosen top-level keys (``--fields``; None: all),
-    then without spans (``--compact``)."""
-    if names is not None:
-        chosen = set(names)
-        record = {key: value for key, value in record.items() if key in chosen}
+def shape_record(notice: Notice, names: Iterable[str] | None, lighter: bool) -> dict[str, Any]:
+    """The record as plain values, as the output options ask: only the chosen top-level fields (``--fields``,
+    in the record's order, see :func:`check_fields`; None: all), then without spans (``--compact``). Only
+    the chosen fields are converted."""
+    record = notice.to_dict() if names is None else {name: to_plain(getattr(notice, name)) for name in names}
     return compact(record) if lighter else record
