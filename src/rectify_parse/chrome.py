@@ -108,19 +108,19 @@ _WIDGET_WORDS = (
     "·",
     "丨",
 )
-_WIDGET_ROW = regex.compile(
-    r"(?:\s*(?:" + "|".join(regex.escape(w) for w in sorted(_WIDGET_WORDS, key=len, reverse=True)) + r"))+\s*"
+_WIDGET_ROW = re.compile(
+    r"(?:\s*(?:" + "|".join(re.escape(w) for w in sorted(_WIDGET_WORDS, key=len, reverse=True)) + r"))+\s*"
 )
 # Words that must occur for a widget row to count: a row of brackets and 大中小 alone is not enough
 # unless it has the bracket form 【大】【中】【小】.
-_WIDGET_ANCHOR = regex.compile(r"打印|关闭|收藏|返回|纠错|保护色|色调|关怀版|无障碍|繁体|字号|字体|【大】|\[大\]|分享")
+_WIDGET_ANCHOR = re.compile(r"打印|关闭|收藏|返回|纠错|保护色|色调|关怀版|无障碍|繁体|字号|字体|【大】|\[大\]|分享")
 
-TRAILING_FRAGMENT = regex.compile(r"(?:\s*[【\[](?:打印|关闭|打印本页|关闭窗口|收藏|返回顶部)[】\]])+\s*$")
+TRAILING_FRAGMENT = re.compile(r"(?:\s*[【\[](?:打印|关闭|打印本页|关闭窗口|收藏|返回顶部)[】\]])+\s*$")
 
 
 _MAX_TAIL = 60
 _ANYWHERE = ("copyright", "ai_widget", "exit_link", "doc_site")
-_BULLET = regex.compile(r"^[•·\-*]+[ \t]*")
+_BULLET = re.compile(r"^[•·\-*]+[ \t]*")
 # Every line rule needs one of these words: a single scan rules out most content lines.
 _HINT = re.compile(
     "位置|首页|今天是|浏览|访问量|点击|阅读|上一|下一|分享|扫一扫|相关|下载|验证码|离开|版权|Copyright|©|主办|承办|"
@@ -128,8 +128,8 @@ _HINT = re.compile(
     "技术支持|网站|ICP|公网安备|AI|摘要|解析|打印|关闭|收藏|返回|纠错|保护色|色调|关怀版|无障碍|繁体|字号|字体|【大】|\\[大\\]"
 )
 _MAX_SPAM_LINE = 140
-TITLE_SPAM_HEAD = regex.compile(r"(?:[ \t]*【[^】\n]{1,6}】)+[ \t]*")
-TITLE_SPAM_TAIL = regex.compile(
+TITLE_SPAM_HEAD = re.compile(r"(?:[ \t]*【[^】\n]{1,6}】)+[ \t]*")
+TITLE_SPAM_TAIL = re.compile(
     r"[ \t]*(?:_|\||｜|-{1,2}|–|—{1,2})[ \t]*[^_|｜\s]{2,24}(?:网|网站|门户|政府网|官网|在线|频道)[ \t]*$"
 )
 

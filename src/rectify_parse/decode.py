@@ -12,9 +12,8 @@ Inputs: ``str``, bytes-like objects, ``os.PathLike`` (the file's bytes are read)
 from __future__ import annotations
 
 import os
+import re
 from typing import Any
-
-import regex
 
 from .errors import DecodeError, InputTypeError
 from .quality import GARBLED_BELOW, quality
@@ -24,7 +23,7 @@ ENCODINGS = ("utf-8-sig", "utf-16", "utf-8", "gb18030")
 # Control characters other than tab, newline, carriage return, form feed: a few occur in scraped text,
 # a share above this marks binary data that merely happened to decode.
 _MAX_CONTROL_SHARE = 0.01
-_CONTROL_CHAR = regex.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_CONTROL_CHAR = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
 def looks_binary(text: str) -> bool:
@@ -38,7 +37,7 @@ def looks_binary(text: str) -> bool:
     return controls > max(2, _MAX_CONTROL_SHARE * len(sample))
 
 
-_CJK = regex.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f\u3000-\u303f\uff00-\uffef]")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f\u3000-\u303f\uff00-\uffef]")
 
 
 def _cjk_share(text: str) -> float:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import logging
+import re
 import threading
 import warnings
 from collections.abc import Callable, Iterator
@@ -32,8 +33,8 @@ _WINDOW = 16  # characters of context tokenized on each side of a wording region
 _CONTEXT = 12  # characters of canonical text shown on each side in ``Variant.context``
 _DIRECT_LIMIT = 4_000_000  # above len(a) * len(b) align line by line first
 _PUNCT_OR_SPACE = regex.compile(r"[\s\p{P}\p{S}]*")
-_SPACE = regex.compile(r"\s+")
-_LINE = regex.compile(r"[^\n]*\n|[^\n]+")
+_SPACE = re.compile(r"\s+")
+_LINE = re.compile(r"[^\n]*\n|[^\n]+")
 
 _jieba_lock = threading.Lock()
 _tokenizer: Any = None

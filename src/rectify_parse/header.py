@@ -35,10 +35,10 @@ from .patterns import (
 )
 from .records import Boilerplate, Header, Span, Warning
 
-_LEAD = regex.compile(r"[ \t\-*•·●▪◆■|【\[>]*")
-_AFTER_LABEL = regex.compile(r"[ \t]*(?:[:|】\]]|$)|[ \t]+(?=\S)")
-_GLUED_AFTER = regex.compile(r"[ \t]*:")
-_SEPARATOR = regex.compile(r"[ \t]*[:|】\]]?[ \t]*")
+_LEAD = re.compile(r"[ \t\-*•·●▪◆■|【\[>]*")
+_AFTER_LABEL = re.compile(r"[ \t]*(?:[:|】\]]|$)|[ \t]+(?=\S)")
+_GLUED_AFTER = re.compile(r"[ \t]*:")
+_SEPARATOR = re.compile(r"[ \t]*[:|】\]]?[ \t]*")
 _VALUE_TRIM = " \t|"
 _BRACKETS = {"【": "】", "[": "]"}
 _MAX_VALUE_LINE = 60
@@ -49,18 +49,18 @@ _MAX_META_ROW = 120
 _PARAGRAPH = 40
 _GLUED_REST = 12
 # A value that ends with a whole date (and time) has that date glued to it; it is the row's date.
-_TRAILING_DATE = regex.compile(DATE_VALUE.pattern + r"[ \t]*$")
+_TRAILING_DATE = re.compile(DATE_VALUE.pattern + r"[ \t]*$")
 _MIN_GLUED_DATE = 12
 _GLUED_DATE_LABEL = "日期"
-_LEADING_DATE = regex.compile(r"[ \t•·\-*]*(?P<date>" + DATE_VALUE.pattern + r")[ \t]*")
+_LEADING_DATE = re.compile(r"[ \t•·\-*]*(?P<date>" + DATE_VALUE.pattern + r")[ \t]*")
 # A line that is only a date (and time) in the top zone: the page's publication date.
-_DATE_ONLY = regex.compile(r"[ \t•·\-*【\[(]*(?P<date>" + DATE_VALUE.pattern + r")[ \t】\])]*")
+_DATE_ONLY = re.compile(r"[ \t•·\-*【\[(]*(?P<date>" + DATE_VALUE.pattern + r")[ \t】\])]*")
 _DOC_NUMBER_ONLY = regex.compile(rf"[ \t]*(?P<number>{DOC_NUMBER})[ \t]*")
 _DOC_NUMBER_LABEL = "文号"
 _SITE_LABEL = "网站"
 _SITE_DATE = regex.compile(r"[ \t]*(?P<site>\p{Han}{2,16})[ \t]+(?P<date>" + DATE_VALUE.pattern + r")[ \t]*")
 _WIDGET_HINT = re.compile("打印|关闭|收藏|分享")
-_TRAILING_WIDGETS = regex.compile(
+_TRAILING_WIDGETS = re.compile(
     r"(?:[ \t]+[【\[]?(?:打印页面|关闭页面|打印本页|关闭窗口|打印|关闭|收藏|分享)[】\]]?)+[ \t]*$"
 )
 # A header line starts with a label or with the decoration _LEAD allows before one.
@@ -93,12 +93,12 @@ class Pair:
     separator: str  # ":" "|" "】" "" (none) — decides whether a value may sit on the next line
 
 
-def _accepted_labels(text: str) -> list[regex.Match[str]]:
+def _accepted_labels(text: str) -> list[re.Match[str]]:
     start = _LEAD.match(text)
     first = start.end() if start else 0
     if HEADER_LABEL.match(text, first) is None:
         return []  # a header line starts with a label; most lines are body text and stop here
-    found: list[regex.Match[str]] = []
+    found: list[re.Match[str]] = []
     for m in HEADER_LABEL.finditer(text, first):
         after = _AFTER_LABEL.match(text, m.end())
         if not found:

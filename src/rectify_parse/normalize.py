@@ -61,10 +61,10 @@ _FOLDABLE = re.compile("[" + "".join(re.escape(ch) for ch in _FOLD_CHARS) + "]")
 
 # Characters with no visible form; they break label and marker matching when left in.
 _INVISIBLE_CHARS = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"
-INVISIBLE = regex.compile(f"[{_INVISIBLE_CHARS}]+")
+INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]+")
 # Markup left in scraped text: block tags stand for a line break, inline tags for nothing.
-_BLOCK_TAG = regex.compile(r"</?(?:p|br|div|li|tr|h[1-6]|table|ul|ol)\b[^<>\n]{0,300}>", regex.IGNORECASE)
-_INLINE_TAG = regex.compile(r"</?[a-zA-Z][a-zA-Z0-9]{0,10}\b[^<>\n]{0,300}>")
+_BLOCK_TAG = re.compile(r"</?(?:p|br|div|li|tr|h[1-6]|table|ul|ol)\b[^<>\n]{0,300}>", re.IGNORECASE)
+_INLINE_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]{0,10}\b[^<>\n]{0,300}>")
 _ENTITIES = {
     "&nbsp;": " ",
     "&amp;": "&",
@@ -75,7 +75,7 @@ _ENTITIES = {
     "&ensp;": " ",
     "&emsp;": " ",
 }
-_ENTITY = regex.compile("|".join(regex.escape(e) for e in _ENTITIES), regex.IGNORECASE)
+_ENTITY = re.compile("|".join(re.escape(e) for e in _ENTITIES), re.IGNORECASE)
 # Pinyin injected after characters by spam mirrors: 政(zheng)府(fu). Lower-case only, so acronyms such as
 # 政府和社会资本合作(PPP) stay; and only when a page shows it several times.
 # Tone marks count as letters: 首頁(yè) is injected pinyin like 政(zheng).
@@ -223,7 +223,7 @@ def make_view(source: str, extra: list[Edit] | None = None, *, folded: str | Non
     return View("".join(pieces), len(source), tuple(edits), tuple(breaks), tuple(shifts), tuple(e.start for e in edits))
 
 
-_LINE_BREAK = regex.compile(r"\r\n|\r|\n")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def split_lines(text: str) -> list[tuple[int, int]]:
@@ -263,7 +263,7 @@ _MIN_WRAPPED_LINES = 4
 _WRAPPED_SHARE = 0.4
 _OPEN_END_SHARE = 0.6
 _SENTENCE_END = "。！？!?；;：:"
-_WRAP_MARKER = regex.compile(
+_WRAP_MARKER = re.compile(
     r"\s*(?:[一二三四五六七八九十]{1,3}[、.]|\([一二三四五六七八九十\d]{1,3}\)|第[一二三四五六七八九十百]+[章条节])"
 )
 

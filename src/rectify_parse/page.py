@@ -22,14 +22,14 @@ from __future__ import annotations
 import bisect
 import functools
 import itertools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import regex
 
 from .chrome import TITLE_SPAM_HEAD, TITLE_SPAM_TAIL
-from .markers import LineMarkers, is_title
-from .normalize import strip_span
+from .markers import is_title, match_marker
 from .patterns import (
     ATTACHMENT_HEAD,
     CLOSING_FORMULA,
@@ -43,11 +43,11 @@ from .patterns import (
 
 Line = tuple[int, int]
 
-_SPAM = regex.compile(
+_SPAM = re.compile(
     r"彩票|体彩|博彩|娱乐城|棋牌|赌场|六合彩|时时彩|百家乐|投注|菠萝视频|视频app|在线播放|在线观看|你懂的|国产精品|"
     r"欧美(?:日韩|在线|大片)|日韩(?:在线|大片|一区)|无码|一区二区|成人(?:网站|视频|影院|电影)|色播|白癜风|男科|"
     r"代孕|伟德|bob体|体育官网|下载app|app下载",
-    regex.IGNORECASE,
+    re.IGNORECASE,
 )
 _MAX_SPAM_LINE = 160
 # Words of a site's interface; a line made of them (less separators and digits) is chrome.
@@ -59,29 +59,29 @@ _UI_WORDS = (  # noqa: SIM905 - a word list reads best as one string
     "用户中心 跳转到内容 当前位置 您的位置 欢迎访问 欢迎来到 信息公开 政策 解读 要闻 动态 新闻 公告 通知 公示 "
     "工作 专题 栏目 频道 正文 相关 链接 进入 阅读全文 点击 查看更多 在线 试用 系统 管理 案例 咨询 电话 热点 观看"
 ).split()
-_UI = regex.compile("|".join(sorted((regex.escape(w) for w in _UI_WORDS), key=len, reverse=True)), regex.IGNORECASE)
-_URL = regex.compile(r"https?://|www\.|\.(?:com|cn|net|org|gov)(?![a-z])", regex.IGNORECASE)
-_PAGE_COUNTER = regex.compile(r"第\s*\d+\s*页|共\s*\d+\s*页|_第\d+页\s*$|已阅读\d+页|还剩\d+页")
-_EDITOR = regex.compile(r"[ \t]*(?:责任编辑|编辑|一审|二审|三审|初审|复审|终审|审核|校对|作者|通讯员)[ \t]*[:：]")
+_UI = re.compile("|".join(sorted((re.escape(w) for w in _UI_WORDS), key=len, reverse=True)), re.IGNORECASE)
+_URL = re.compile(r"https?://|www\.|\.(?:com|cn|net|org|gov)(?![a-z])", re.IGNORECASE)
+_PAGE_COUNTER = re.compile(r"第\s*\d+\s*页|共\s*\d+\s*页|_第\d+页\s*$|已阅读\d+页|还剩\d+页")
+_EDITOR = re.compile(r"[ \t]*(?:责任编辑|编辑|一审|二审|三审|初审|复审|终审|审核|校对|作者|通讯员)[ \t]*[:：]")
 # A short line ending like this names a site or a body, not a document.
-_ORG_TAIL = regex.compile(r"(?:网|网站|门户网站?|官网|文库|人民政府|政府|委员会|办公室|局|厅|委|院|中心|集团|公司)$")
-_MENU_SPLIT = regex.compile(r"[ \t|｜>»›•·/\\]+|->|→|[ \t]+\?[ \t]+")
-_SENTENCE = regex.compile(r"[。，,；;！!？?]")
+_ORG_TAIL = re.compile(r"(?:网|网站|门户网站?|官网|文库|人民政府|政府|委员会|办公室|局|厅|委|院|中心|集团|公司)$")
+_MENU_SPLIT = re.compile(r"[ \t|｜>»›•·/\\]+|->|→|[ \t]+\?[ \t]+")
+_SENTENCE = re.compile(r"[。，,；;！!？?]")
 _HAN = regex.compile(r"\p{Han}")
-_FUNCTION = regex.compile(r"[的了和在是对与为将以及等从按于]")
-_LEAD_IN = regex.compile(r"[:：]\s*$")
-_SUBTITLE = regex.compile(r"[ \t]*(?:——|—|--|[(（])")
+_FUNCTION = re.compile(r"[的了和在是对与为将以及等从按于]")
+_LEAD_IN = re.compile(r"[:：]\s*$")
+_SUBTITLE = re.compile(r"[ \t]*(?:——|—|--|[(（])")
 # A column or site prefix before a title (政务服务丨…, 政策新闻 | …) and a document number before or after it.
-_TITLE_PREFIX = regex.compile(r"[ \t]*[^|丨｜\n]{1,10}?[ \t]*[丨｜|][ \t]*(?=\S)")
+_TITLE_PREFIX = re.compile(r"[ \t]*[^|丨｜\n]{1,10}?[ \t]*[丨｜|][ \t]*(?=\S)")
 _TITLE_DOC_HEAD = regex.compile(rf"[ \t]*{DOC_NUMBER}[ \t]*[:：]?[ \t]*(?=\S)")
 _TITLE_DOC_TAIL = regex.compile(rf"[ \t]*[(（]?{DOC_NUMBER}[)）]?[ \t]*$")
-_FILE_WRAPPER = regex.compile(r"[ \t]*《?(?P<name>[^《》\n]+?)\.(?:docx?|pdf|wps|txt)》?[ \t]*", regex.IGNORECASE)
+_FILE_WRAPPER = re.compile(r"[ \t]*《?(?P<name>[^《》\n]+?)\.(?:docx?|pdf|wps|txt)》?[ \t]*", re.IGNORECASE)
 _DOC_NUMBER_LINE = regex.compile(rf"[ \t]*(?:{DOC_NUMBER}|\d{{4}}年第\d{{1,3}}号)[ \t]*(?:[(（][^()（）]*[)）])?[ \t]*")
 _NOT_TITLE = regex.compile(
     r"(?:长|主任|书记|主席|委员|部长|审计长|代表|记者|通讯员)[ \t]+\p{Han}{2,4}[ \t]*$|[:：][ \t]*\d|[:：].*[:：]"
     r"|>|»|›|->"
 )
-_BREADCRUMB_SEP = regex.compile(r">|»|›|->|→")
+_BREADCRUMB_SEP = re.compile(r">|»|›|->|→")
 _PARAGRAPH = 30
 _LONG = 60
 _MAX_TITLE = 100
@@ -150,22 +150,30 @@ def strong_chrome(line: str) -> bool:
     return _strong_class(line.strip()) is not None  # each class bounds the line's length itself
 
 
-def _structural(text: str, line: Line, markers: LineMarkers) -> bool:
-    """A line with a document's own form: heading marker (1.1 decimal ones too), date, contact, attachment,
-    closing formula, a table of contents."""
-    s, e = strip_span(text, *line)
-    if s == e:
+def _structural(line: str) -> bool:
+    """A stripped line with a document's own form: heading marker (1.1 decimal ones too), date, contact,
+    attachment, closing formula, a table of contents."""
+    if not line:
         return False
-    last = text[e - 1]
+    last = line[-1]
     return (
-        markers.at(s, e, decimal=text[s].isdigit()) is not None
-        or text[s:e] in ("目录", "目次")
-        or ((last == "日" or last.isdigit()) and DATE_LINE.search(text, s, e) is not None)
-        or CONTACT_LINE.match(text, s, e) is not None
-        or ATTACHMENT_HEAD.match(text, s, e) is not None
-        or PUBLIC_NOTE.fullmatch(text, s, e) is not None
-        or CLOSING_FORMULA.fullmatch(text, s, e) is not None
+        match_marker(line, 0, len(line), decimal=line[0].isdigit()) is not None
+        or line in ("目录", "目次")
+        or ((last == "日" or last.isdigit()) and DATE_LINE.search(line) is not None)
+        or CONTACT_LINE.match(line) is not None
+        or ATTACHMENT_HEAD.match(line) is not None
+        or PUBLIC_NOTE.fullmatch(line) is not None
+        or CLOSING_FORMULA.fullmatch(line) is not None
     )
+
+
+@functools.lru_cache(maxsize=8192)
+def own_class(line: str) -> str:
+    """``line_class``, except that a line with a document's form is ``good`` whatever its other features."""
+    c = line_class(line)
+    if c != "good" and c != "empty" and _structural(line.strip()):
+        return "good"
+    return c
 
 
 def _strip_title(text: str, start: int, end: int) -> Line:
@@ -229,7 +237,6 @@ def analyse(
     lines: Sequence[Line],
     chrome: dict[int, str],
     header: frozenset[int],
-    markers: LineMarkers,
     header_title: str | None,
     garbled: bool = False,
 ) -> PageLayout:
@@ -250,9 +257,7 @@ def analyse(
                 c = "empty"
             else:
                 # Running text is good on its own features; a short line may still have a document's form.
-                c = line_class(text[s:e])
-                if c != "good" and c != "empty" and _structural(text, (s, e), markers):
-                    c = "good"
+                c = own_class(text[s:e])
                 if garbled and c in ("bad:symbols", "bad:ui", "bad:menu"):
                     c = "short"
                 # A row of short cells above rows cut the same way is a table's column row, not a menu.
@@ -313,7 +318,7 @@ def analyse(
                 found.update(
                     (j, "between_chrome")
                     for j in between
-                    if classes[j] == "short" and not _structural(text, lines[j], markers)
+                    if classes[j] == "short" and not _structural(text[slice(*lines[j])].strip())
                 )
     # After it: short lines count as chrome where chrome is there too; after a footer, every line.
     tail = range(last_good + 1, len(lines))

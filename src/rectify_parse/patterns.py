@@ -178,7 +178,7 @@ CHROME_LABELS = (
     "分享",
 )
 # 公文时效 / 有效性 take a word from a closed vocabulary: nothing after it belongs to the value.
-VALIDITY_VALUE = regex.compile(r"[ \t]*(?:现行有效|有效|已失效|失效|已废止|废止|正常|已修改|部分失效|尚未生效|无效)")
+VALIDITY_VALUE = re.compile(r"[ \t]*(?:现行有效|有效|已失效|失效|已废止|废止|正常|已修改|部分失效|尚未生效|无效)")
 # When several labels fill one key, the first of these wins the canonical slot; the others stay in extra.
 CATEGORY_PRIMARY = "主题分类"
 DATE_KEYS = frozenset({"date_written", "date_published"})
@@ -202,8 +202,8 @@ def _spaced(label: str) -> str:
 
 
 _ALL_LABELS = sorted([*HEADER_LABELS, *CHROME_LABELS], key=len, reverse=True)
-HEADER_LABEL = regex.compile("(?:" + "|".join(_spaced(lb) for lb in _ALL_LABELS) + ")")
-_SPACES = regex.compile(r"[ \t]+")
+HEADER_LABEL = re.compile("(?:" + "|".join(_spaced(lb) for lb in _ALL_LABELS) + ")")
+_SPACES = re.compile(r"[ \t]+")
 
 
 def without_spaces(text: str) -> str:
@@ -212,16 +212,16 @@ def without_spaces(text: str) -> str:
 
 
 # --- dates ------------------------------------------------------------------------------------------
-DATE_NUMERIC = regex.compile(
+DATE_NUMERIC = re.compile(
     r"(?P<y>\d{4})\s{0,3}[-/.年]\s{0,3}(?P<m>\d{1,2})\s{0,3}[-/.月]\s{0,3}(?P<d>\d{1,2})(?!\d)\s{0,3}日?"
 )
 _CN_YEAR = "[〇○O零一二三四五六七八九]{4}"
 _CN_SMALL = "[一二三四五六七八九十〇○O]{1,3}"
-DATE_CHINESE = regex.compile(rf"(?P<y>{_CN_YEAR})年(?P<m>{_CN_SMALL})月(?P<d>{_CN_SMALL})日")
+DATE_CHINESE = re.compile(rf"(?P<y>{_CN_YEAR})年(?P<m>{_CN_SMALL})月(?P<d>{_CN_SMALL})日")
 
 
 # A whole date value, with an optional time: the end of a header date glued to the next text.
-DATE_VALUE = regex.compile(
+DATE_VALUE = re.compile(
     r"(?:\d{4}\s{0,3}[-/.年]\s{0,3}\d{1,2}\s{0,3}[-/.月]\s{0,3}\d{1,2}(?!\d)\s{0,3}日?"
     rf"|{_CN_YEAR}年{_CN_SMALL}月{_CN_SMALL}日)"
     r"(?:\s{0,3}\d{1,2}\s{0,2}:\s{0,2}\d{2}(?:\s{0,2}:\s{0,2}\d{2})?)?"
@@ -280,7 +280,7 @@ PROBLEM_LABELS = sorted({*STATUS_LABELS, *MEASURE_LABELS, *OTHER_PROBLEM_LABELS}
 # A labelled field: a label and its colon. It counts only at the start of a line or after a sentence end
 # (problems.problem_fields checks that around each hit of this plain scan).
 PROBLEM_LABEL = re.compile("(" + "|".join(PROBLEM_LABELS) + r")[ \t]{0,8}[:：]")
-PROBLEM_PREFIX = regex.compile(r"\s*问题[ \t]*[:：]\s*")
+PROBLEM_PREFIX = re.compile(r"\s*问题[ \t]*[:：]\s*")
 
 # Ordered: first match decides. Specific phrases come before the general words they contain
 # (基本完成 before 完成), and weak ongoing words (长期坚持) last so 已完成并长期坚持 stays completed.
@@ -299,7 +299,7 @@ STATUS_VOCAB: tuple[tuple[regex.Pattern[str], str | None], ...] = (
     (regex.compile(r"持续推进|长期坚持|长期推进|逐步|持续整改"), "in_progress"),
 )
 # Evidence that a numbered item is a problem: a sentence saying the problem's state.
-STATUS_SENTENCE = regex.compile(
+STATUS_SENTENCE = re.compile(
     r"(?:该|此|本)?问题(?:已完成整改|已整改完成|已整改到位|已完成|正在整改|整改中|基本完成|已解决|尚未完成)"
 )
 # A status phrase, as read from a problem's text (目前已整改。/ 该问题已整改到位 / 整改结果：正在整改).
@@ -311,32 +311,32 @@ STATUS_WORDS = (
 )
 # A clause that states a status: at a sentence or clause start, after at most a short lead (目前, 该问题,
 # 截至2023年底); the status is group "s".
-STATUS_CLAUSE = regex.compile(
+STATUS_CLAUSE = re.compile(
     r"(?:^|(?<=[。;,:!?\n]))[ \t]*(?:目前|现已|现|截至目前|截至[^。;,\n]{1,12}?[,]?)?[ \t]*"
     r"(?:[^。;,:!?\n]{0,8}?(?:问题|任务|单位|我局|我委|我们)|均|已全部)?[ \t]*(?:均|已全部)?"
     rf"[ \t]*(?P<s>{STATUS_WORDS})(?=[。;,!\n]|$)"
 )
 # A value that is nothing but a status: 整改情况：已整改。
-BARE_STATUS = regex.compile(rf"[ \t]*(?:目前|现已)?[ \t]*(?:{STATUS_WORDS})[ \t。.]*")
+BARE_STATUS = re.compile(rf"[ \t]*(?:目前|现已)?[ \t]*(?:{STATUS_WORDS})[ \t。.]*")
 # 以上问题均已完成整改 / 上述5个问题已全部整改到位: one status for the problems before it.
-GROUP_STATUS = regex.compile(
+GROUP_STATUS = re.compile(
     r"(?:以上|上述|前述)(?:[\d一二三四五六七八九十两]{1,3}(?:个|项|条))?(?:问题|事项|任务|整改任务)"
     rf"(?:均|全部|都|已全部|均已)?(?P<s>{STATUS_WORDS})"
 )
 # 第3项问题已整改到位 / 问题3已整改: a later sentence giving one problem's status by its number.
 _ORDINAL = r"第(?:\d{1,3}|[一二三四五六七八九十]{1,3})(?:项|个|条)"
-NUMBERED_STATUS = regex.compile(
+NUMBERED_STATUS = re.compile(
     rf"(?:(?P<ns>{_ORDINAL}(?:[、,和及与]{_ORDINAL})*)问题|问题(?P<n2>\d{{1,3}}))"
     rf"[^。;\n]{{0,20}}?(?P<s>{STATUS_WORDS})"
 )
-ORDINAL_NUMBER = regex.compile(r"第(?P<n>\d{1,3}|[一二三四五六七八九十]{1,3})")
+ORDINAL_NUMBER = re.compile(r"第(?P<n>\d{1,3}|[一二三四五六七八九十]{1,3})")
 
 # --- declared counts --------------------------------------------------------------------------------
 _NUM = r"(?:\d{1,4}|[一二三四五六七八九十百两]{1,5})"
-DECLARED_ASPECTS_PROBLEMS = regex.compile(
+DECLARED_ASPECTS_PROBLEMS = re.compile(
     rf"(?P<aspects>{_NUM})个方面(?:的|共|存在的|共计)?(?:共)?(?P<problems>{_NUM})(?:个|项|条)(?:具体)?问题"
 )
-DECLARED_PROBLEMS = regex.compile(
+DECLARED_PROBLEMS = re.compile(
     rf"(?:反馈|指出|发现|查出|交办|梳理出?|涉及|共有?)(?:了|问题)?(?:共|共计)?(?P<problems>{_NUM})(?:个|项|条)(?:具体)?问题"
 )
 # 已完成整改19个 / 正在整改6个 / 3个问题已完成整改: a status phrase and its count, in either order.
@@ -344,7 +344,7 @@ _STATUS_PHRASE = (
     "已完成整改|已整改完成|已完成|已整改|完成整改|正在整改|整改中|正在推进|推进中|基本完成|部分完成|持续推进"
     "|未启动|尚未启动|未开始"
 )
-DECLARED_STATUS = regex.compile(
+DECLARED_STATUS = re.compile(
     rf"(?P<phrase>{_STATUS_PHRASE})(?:的)?(?:问题)?(?:共)?(?P<n>{_NUM})(?:个|项|条)"
     rf"|(?P<n2>{_NUM})(?:个|项|条)(?:问题)?(?P<phrase2>{_STATUS_PHRASE})"
 )
@@ -398,11 +398,11 @@ DOC_TYPE_WORDS = (
 # A title ends with a document-type word, then maybe a draft mark, a closing 》 or a short qualifier in
 # brackets (…整改情况公示(牛栏溪流域)).
 # Anchored at the end: searched from the end (REVERSE), it tries a few positions, not every one.
-TITLE_END = regex.compile("(?:" + "|".join(DOC_TYPE_WORDS) + r")(?:\([^()\n]{1,12}\)|》)?\s*$", regex.REVERSE)
-ATTACHMENT_HEAD = regex.compile(r"\s*附\s*件\s*(?P<n>\d{1,2})?\s*[:：]\s*")
-BARE_ATTACHMENT = regex.compile(r"\s*附\s*件\s*\d{0,2}\s*[:：]?\s*")
-ATTACHMENT_ITEM = regex.compile(r"\s*(?P<n>\d{1,2})\s*[.、．]\s*(?=\S)")
-CONTACT_PHONE = regex.compile(
+TITLE_END = re.compile("(?:" + "|".join(DOC_TYPE_WORDS) + r")(?:\([^()\n]{1,12}\)|》)?\s*$", regex.REVERSE)
+ATTACHMENT_HEAD = re.compile(r"\s*附\s*件\s*(?P<n>\d{1,2})?\s*[:：]\s*")
+BARE_ATTACHMENT = re.compile(r"\s*附\s*件\s*\d{0,2}\s*[:：]?\s*")
+ATTACHMENT_ITEM = re.compile(r"\s*(?P<n>\d{1,2})\s*[.、．]\s*(?=\S)")
+CONTACT_PHONE = re.compile(
     r"(?:联系电话|咨询电话|联系方式|举报电话|监督电话|电话)\s*[:：]?\s*"
     r"(?P<phone>\(?0?\d{2,4}\)?[-—－ ]?\d{6,8}(?:[-—－转]\d{1,5})?|1\d{10})"
 )
@@ -418,8 +418,8 @@ CONTACT_LABELS = (
     "通讯地址",
     "邮编",
 )
-CONTACT_LINE = regex.compile(r"\s*(?:" + "|".join(CONTACT_LABELS) + r")\s*[:：]")
-CLOSING_FORMULA = regex.compile(r"\s*特此(?:通知|通报|公告|公示|报告|函告|批复|说明)\s*[。!！]?\s*")
+CONTACT_LINE = re.compile(r"\s*(?:" + "|".join(CONTACT_LABELS) + r")\s*[:：]")
+CLOSING_FORMULA = re.compile(r"\s*特此(?:通知|通报|公告|公示|报告|函告|批复|说明)\s*[。!！]?\s*")
 # Searched along whole lines: no leading \s* (a search would retry it at every space of a long run).
 # A sign-off date, also when scraping damaged it (二三年九月二十九日 lost a 〇, 20211228日 its 年 and 月): the
 # sign-off is still read, and the date that cannot be read is a bad_date warning.
@@ -427,4 +427,4 @@ DATE_LINE = regex.compile(
     rf"(?:\d{{4}}[ \t]{{0,3}}年[ \t]{{0,3}}\d{{1,2}}[ \t]{{0,3}}月[ \t]{{0,3}}\d{{1,2}}[ \t]{{0,3}}日"
     rf"|[〇○O零一二三四五六七八九]{{2,4}}年{_CN_SMALL}月{_CN_SMALL}日|\d{{4}}-\d{{1,2}}-\d{{1,2}}|\d{{6,8}}日)\s*+$"
 )
-PUBLIC_NOTE = regex.compile(r"\s*[(（]\s*此件(?:公开发布|主动公开|不公开|依申请公开)\s*[)）]\s*$")
+PUBLIC_NOTE = re.compile(r"\s*[(（]\s*此件(?:公开发布|主动公开|不公开|依申请公开)\s*[)）]\s*$")

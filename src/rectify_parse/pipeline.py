@@ -11,10 +11,9 @@ input always gives the same record whatever was parsed before.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-
-import regex
 
 from .chrome import Fragment, find_chrome
 from .decode import Input, decode
@@ -46,10 +45,10 @@ from .structure import BodyParser, BodyResult
 # Inputs above this many characters raise InputTooLargeError instead of being parsed.
 MAX_CHARS = 20_000_000
 
-_RECTIFICATION = regex.compile(r"整改|问题清单|查出问题|反馈问题|存在问题|巡察|巡视|督查|督察|审计|检视|查摆|隐患|销号")
+_RECTIFICATION = re.compile(r"整改|问题清单|查出问题|反馈问题|存在问题|巡察|巡视|督查|督察|审计|检视|查摆|隐患|销号")
 _INTRO_LINES = 6
 # A notice that issues the document after it: 关于印发《…办法》的通知, 转发…的通知.
-_ISSUES = regex.compile(r"印发|转发|发布|颁布|公布")
+_ISSUES = re.compile(r"印发|转发|发布|颁布|公布")
 
 Line = tuple[int, int]
 
@@ -281,7 +280,7 @@ def _stage_page(p: _Page) -> None:
     p.markers = LineMarkers(p.text)
     p.readable = quality(p.source)
     garbled = p.readable < GARBLED_BELOW
-    p.layout = analyse_page(p.text, p.lines, p.chrome, p.header.lines, p.markers, p.header.header.title, garbled)
+    p.layout = analyse_page(p.text, p.lines, p.chrome, p.header.lines, p.header.header.title, garbled)
     p.chrome.update(p.layout.chrome)
 
 

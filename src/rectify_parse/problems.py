@@ -45,6 +45,7 @@ from .patterns import (
     STATUS_LABELS,
     STATUS_SENTENCE,
     STATUS_VOCAB,
+    STATUS_WORDS,
     cn_to_int,
 )
 from .records import Problem, StatusKind, Warning
@@ -62,7 +63,9 @@ RULES = (
 
 _FIELD_BOUNDARY = "\n。;；!！?？"
 # In a closing section on the problems' rectification: 该单位已按照要求及时进行了整改。
-_SECTION_STATUS = regex.compile(r"已[^。;,\n]{0,24}?(?:整改(?:到位|完毕|完成)?|销号)(?=[。;,\n]|$)")
+_SECTION_STATUS = re.compile(r"已[^。;,\n]{0,24}?(?:整改(?:到位|完毕|完成)?|销号)(?=[。;,\n]|$)")
+# What every STATUS_CLAUSE match ends with.
+_STATUS_WORD = re.compile(rf"(?:{STATUS_WORDS})(?=[。;,!\n]|$)")
 # A status field longer than this is a report; a status clause inside it says the status.
 _LONG_STATUS = 20
 
@@ -93,36 +96,34 @@ def classify_status(status: str) -> StatusKind | None:
 # --- what a heading says ------------------------------------------------------------------------------
 # Words that only say "the problems found" (查出的主要问题, 巡察反馈问题): a heading made of them and 问题
 # names a list of problems, not one problem.
-_GENERIC = regex.compile(
+_GENERIC = re.compile(
     r"(?:存在|查出|发现|反馈|指出|检视|查摆|移交|交办|提出|梳理|审计|巡察|巡视|督察|督查|检查|自查|专项|"
     r"主要|具体|突出|有关|相关|各类|重点|典型|共性|个性|意见|指出的|反映|工作报告|报告|整改|后|期间|过程中|中|所|的|了|和|及|与|、|"
     r"\s)*"
 )
-_LIST_TAIL = regex.compile(
-    r"(?:清单|及其?|和|与|的|具体|主要|有关|处理|整改|落实|完成|进展|情况|措施|结果|意见)*[。.:;]?"
-)
+_LIST_TAIL = re.compile(r"(?:清单|及其?|和|与|的|具体|主要|有关|处理|整改|落实|完成|进展|情况|措施|结果|意见)*[。.:;]?")
 # A section of measures, plans, tasks or suggestions: its items are not problems (a problem heading in it
 # needs a status or labelled fields of its own).
-_PLANS_SECTION = regex.compile(
+_PLANS_SECTION = re.compile(
     r"措施|举措|下一步|打算|计划|建议|思路|工作目标|目标任务|工作要求|整改要求|保障|部署|整治内容|整治重点|主要任务|"
     r"重点任务|工作任务|任务分工|实施步骤|方法步骤"
 )
 # A section that reports work done: its items are problems only by their own evidence.
-_REPORT_SECTION = regex.compile(
+_REPORT_SECTION = re.compile(
     r"成效|成果|做法|开展情况|工作情况|总体情况|基本情况|组织领导|经验|体会|长效|巩固|推进情况|落实情况|完成情况|"
     r"整改情况$"
 )
 # Verbs of measures: a heading that solves or tackles problems is not one.
-_ACTION = regex.compile(r"解决|整治|着力|聚焦|破解|化解|推动|狠抓|加强|强化|完善|深化|围绕|抓好|坚持|建立")
-_LEAD = regex.compile(r"(?:关于|针对|对于|对)[ \t]*")
-_TAIL = regex.compile(r"(?:的)?(?:整改(?:落实|完成|进展)?情况|整改)?[ \t]*[。.:;]?$")
-_ASPECT = regex.compile(r"(?:方面|方面的?问题|方面存在的问题)(?:\(\S{1,8}\))?[。.:;]?$")
+_ACTION = re.compile(r"解决|整治|着力|聚焦|破解|化解|推动|狠抓|加强|强化|完善|深化|围绕|抓好|坚持|建立")
+_LEAD = re.compile(r"(?:关于|针对|对于|对)[ \t]*")
+_TAIL = re.compile(r"(?:的)?(?:整改(?:落实|完成|进展)?情况|整改)?[ \t]*[。.:;]?$")
+_ASPECT = re.compile(r"(?:方面|方面的?问题|方面存在的问题)(?:\(\S{1,8}\))?[。.:;]?$")
 # A section whose items are the measures of a problem list before it (parallel lists).
-_MEASURES_SECTION = regex.compile(r"措施|举措|整改情况|落实情况|整改落实|整改结果")
-_PLANS = regex.compile(r"下一步|打算|计划|建议|意见|思路")
+_MEASURES_SECTION = re.compile(r"措施|举措|整改情况|落实情况|整改落实|整改结果")
+_PLANS = re.compile(r"下一步|打算|计划|建议|意见|思路")
 # A shortcoming: words that state what is lacking or wrong. 一是 items that state problems carry them; items
 # that state measures (加强…, 建立…) mostly do not.
-_DEFICIENCY = regex.compile(
+_DEFICIENCY = re.compile(
     r"不|未|没有|缺乏|缺少|缺失|欠|滞后|薄弱|偏|弱化|虚化|淡化|短板|差距|漏洞|隐患|超|违规|违反|违纪|过高|过低|较低|"
     r"较少|较多|闲置|拖欠|挤占|挪用|截留|虚报|套取|乱|无|松|难|慢|差|低|弱|少|落后|失|错|重复|形式主义|走过场"
 )
@@ -136,24 +137,24 @@ _INLINE_MARKERS: tuple[tuple[str, regex.Pattern[str]], ...] = (
 )
 _INLINE_BOUNDARY = ":。;,! \t"
 # What introduces problems in running text: a clause naming them, ending in a colon or 主要是 / 表现在.
-_INLINE_CUE = regex.compile(r"问题|不足|短板|差距|薄弱|隐患|不到位")
+_INLINE_CUE = re.compile(r"问题|不足|短板|差距|薄弱|隐患|不到位")
 _CLAUSE_MARK = re.compile("[。;；,，:：]")
 _SENTENCE_STOP = re.compile("[。;]")
-_SECOND_ITEM = regex.compile(r"二是|二、|\(二\)|\(2\)|2[.、]")
-_INTRODUCER = regex.compile(r":|主要|表现|如下|包括|具体有|具体是|分别是")
+_SECOND_ITEM = re.compile(r"二是|二、|\(二\)|\(2\)|2[.、]")
+_INTRODUCER = re.compile(r":|主要|表现|如下|包括|具体有|具体是|分别是")
 _INTRO_ENDS = (":", "主要有", "主要是", "表现在", "表现为", "如下", "包括", "具体有", "具体是", "分别是")
-_INLINE_NOT = regex.compile(r"措施|建议|要求|意见|做法|举措|打算|计划|成效|成绩")
+_INLINE_NOT = re.compile(r"措施|建议|要求|意见|做法|举措|打算|计划|成效|成绩")
 _INLINE_WINDOW = 80
-_REPORT_INTRO = regex.compile(r"(?:整改|落实|进展|完成|工作|处理)情况|报告|公示|公布|通报")
+_REPORT_INTRO = re.compile(r"(?:整改|落实|进展|完成|工作|处理)情况|报告|公示|公布|通报")
 # A line that introduces a list of problems without a marker of its own (存在的主要问题：, 问题清单).
 _MAX_LIST_LINE = 30
 # A closure notice's task label, and the number it gives the task (第11项, 序号14, 编号364).
-_TASK_LABEL = regex.compile(
+_TASK_LABEL = re.compile(
     r"(?:整改任务|任务名称|问题描述|反馈问题|交办问题|存在问题|问题内容|具体问题|督察问题|问题名称|问题)"
     r"(?:编号|序号)?[ \t]*(?P<n>\d{1,5})?[ \t]*[:：]"
 )
-_TASK_NUMBER = regex.compile(r"第[ \t]*(?P<n>\d{1,4})[ \t]*项|(?:序号|编号)[ \t]*[:：]?[ \t]*(?P<n2>\d{1,5})")
-_FIELD_HEADING = regex.compile(
+_TASK_NUMBER = re.compile(r"第[ \t]*(?P<n>\d{1,4})[ \t]*项|(?:序号|编号)[ \t]*[:：]?[ \t]*(?P<n2>\d{1,5})")
+_FIELD_HEADING = re.compile(
     r"(?:整改任务|任务名称|问题描述|反馈问题|交办问题|存在问题|问题内容|具体问题|整改目标|整改时限|完成时限|责任单位|"
     r"责任领导|责任人|牵头单位|整改措施|整改情况|完成情况|整改完成情况|整改结果|验收情况|销号情况|整改成效|督察问题|"
     r"整改问题|整改实施主体|实施主体|重点措施|目标任务|整改要求)"
@@ -169,10 +170,10 @@ _STATUS_FIELDS = frozenset({*STATUS_LABELS, "验收情况", "销号情况"})
 # A table column that holds the status (a header cell, not a field label).
 _STATUS_COLUMNS = _STATUS_FIELDS | {"整改进展", "进展情况", "办理情况"}
 # Table columns: the problem's own column, and the others a problem table has.
-_PROBLEM_COLUMN = regex.compile(
+_PROBLEM_COLUMN = re.compile(
     r"(?:存在的?|主要|反馈|具体|巡察发现的?|审计发现的?)?问题(?:描述|内容|表现|名称|清单)?|整改任务|反馈意见|问题及表现"
 )
-_COLUMN = regex.compile(
+_COLUMN = re.compile(
     r"序号|编号|整改措施|整改情况|责任单位|责任领导|责任人|牵头单位|整改时限|完成时限|完成情况|整改进展|整改进度|"
     r"整改结果|整改目标|整改要求|办理情况|备注|类别|问题类型|整改完成情况|完成时间|进展情况"
 )
@@ -750,9 +751,11 @@ class ProblemFinder:
     def _status_in(self, start: int, end: int) -> Line | None:
         """The status a problem's text states: a status sentence, else its last status clause."""
         text = self.text
-        clauses = [m.span("s") for m in STATUS_CLAUSE.finditer(text, start, end)]
-        if clauses:
-            return clauses[-1]
+        # The clause pattern tries every position; its status word alone is a quick test that it can match.
+        if _STATUS_WORD.search(text, start, end) is not None:
+            clauses = [m.span("s") for m in STATUS_CLAUSE.finditer(text, start, end)]
+            if clauses:
+                return clauses[-1]
         m = STATUS_SENTENCE.search(text, start, end)
         return m.span() if m is not None else None
 
@@ -885,7 +888,7 @@ def check_counts(r: Reader, lines: Sequence[Line], problems: list[Problem], root
     intro_end = roots[0].marker[0] if roots else lines[-1][1]
     intro = r.text[intro_start:intro_end]
 
-    def warn(m: regex.Match[str], group: str, parsed: int, what: str) -> None:
+    def warn(m: re.Match[str], group: str, parsed: int, what: str) -> None:
         declared = cn_to_int(m[group])
         if declared is not None and declared != parsed:
             span = r.span(intro_start + m.start(), intro_start + m.end())

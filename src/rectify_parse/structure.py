@@ -68,7 +68,7 @@ def lines_without_spaces(joined: str) -> list[str]:
 
 _DECIMAL_HINT = re.compile(r"\d\.\d")
 # An intro sentence ending in a colon (现将有关情况报告如下：) is not an addressee.
-_NOT_ADDRESSEE = regex.compile(r"如下|现将|根据|按照|为了|关于|《")
+_NOT_ADDRESSEE = re.compile(r"如下|现将|根据|按照|为了|关于|《")
 
 
 def _is_addressee(text: str) -> bool:
@@ -229,16 +229,16 @@ class BodyParser:
                 continue
             if i in self.reserved:
                 continue
-            m = DATE_LINE.search(text, start, end)
-            if m is None:
+            dated = DATE_LINE.search(text, start, end)
+            if dated is None:
                 continue
-            prefix_end = m.start()
+            prefix_end = dated.start()
             while prefix_end > start and text[prefix_end - 1] in " \t":
                 prefix_end -= 1
-            iso, _ = parse_date(text[m.start() : end])
+            iso, _ = parse_date(text[dated.start() : end])
             if prefix_end > start and (prefix_end - start > _MAX_SIGNATURE or text[prefix_end - 1] in "。;；,，:："):
                 continue  # a sentence ending in a date, not a sign-off
-            ds, de = self.r.trim(m.start(), end)
+            ds, de = self.r.trim(dated.start(), end)
             if iso is None:
                 self.warnings.append(
                     Warning("bad_date", f"sign-off date {self.r.raw(ds, de)!r} is not a real date", self.r.span(ds, de))
