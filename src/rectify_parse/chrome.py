@@ -115,7 +115,7 @@ _WIDGET_ROW = re.compile(
 # unless it has the bracket form 【大】【中】【小】.
 _WIDGET_ANCHOR = re.compile(r"打印|关闭|收藏|返回|纠错|保护色|色调|关怀版|无障碍|繁体|字号|字体|【大】|\[大\]|分享")
 
-TRAILING_FRAGMENT = re.compile(r"(?:\s*[【\[](?:打印|关闭|打印本页|关闭窗口|收藏|返回顶部)[】\]])+\s*$")
+TRAILING_FRAGMENT = regex.compile(r"(?:\s*[【\[](?:打印|关闭|打印本页|关闭窗口|收藏|返回顶部)[】\]])+\s*$")
 
 
 _MAX_TAIL = 60
@@ -129,7 +129,7 @@ _HINT = re.compile(
 )
 _MAX_SPAM_LINE = 140
 TITLE_SPAM_HEAD = re.compile(r"(?:[ \t]*【[^】\n]{1,6}】)+[ \t]*")
-TITLE_SPAM_TAIL = re.compile(
+TITLE_SPAM_TAIL = regex.compile(
     r"[ \t]*(?:_|\||｜|-{1,2}|–|—{1,2})[ \t]*[^_|｜\s]{2,24}(?:网|网站|门户|政府网|官网|在线|频道)[ \t]*$"
 )
 

@@ -43,11 +43,11 @@ from .patterns import (
 
 Line = tuple[int, int]
 
-_SPAM = re.compile(
+_SPAM = regex.compile(
     r"彩票|体彩|博彩|娱乐城|棋牌|赌场|六合彩|时时彩|百家乐|投注|菠萝视频|视频app|在线播放|在线观看|你懂的|国产精品|"
     r"欧美(?:日韩|在线|大片)|日韩(?:在线|大片|一区)|无码|一区二区|成人(?:网站|视频|影院|电影)|色播|白癜风|男科|"
     r"代孕|伟德|bob体|体育官网|下载app|app下载",
-    re.IGNORECASE,
+    regex.IGNORECASE,
 )
 _MAX_SPAM_LINE = 160
 # Words of a site's interface; a line made of them (less separators and digits) is chrome.
@@ -59,7 +59,7 @@ _UI_WORDS = (  # noqa: SIM905 - a word list reads best as one string
     "用户中心 跳转到内容 当前位置 您的位置 欢迎访问 欢迎来到 信息公开 政策 解读 要闻 动态 新闻 公告 通知 公示 "
     "工作 专题 栏目 频道 正文 相关 链接 进入 阅读全文 点击 查看更多 在线 试用 系统 管理 案例 咨询 电话 热点 观看"
 ).split()
-_UI = re.compile("|".join(sorted((re.escape(w) for w in _UI_WORDS), key=len, reverse=True)), re.IGNORECASE)
+_UI = regex.compile("|".join(sorted((regex.escape(w) for w in _UI_WORDS), key=len, reverse=True)), regex.IGNORECASE)
 _URL = re.compile(r"https?://|www\.|\.(?:com|cn|net|org|gov)(?![a-z])", re.IGNORECASE)
 _PAGE_COUNTER = re.compile(r"第\s*\d+\s*页|共\s*\d+\s*页|_第\d+页\s*$|已阅读\d+页|还剩\d+页")
 _EDITOR = re.compile(r"[ \t]*(?:责任编辑|编辑|一审|二审|三审|初审|复审|终审|审核|校对|作者|通讯员)[ \t]*[:：]")
@@ -75,7 +75,7 @@ _SUBTITLE = re.compile(r"[ \t]*(?:——|—|--|[(（])")
 _TITLE_PREFIX = re.compile(r"[ \t]*[^|丨｜\n]{1,10}?[ \t]*[丨｜|][ \t]*(?=\S)")
 _TITLE_DOC_HEAD = regex.compile(rf"[ \t]*{DOC_NUMBER}[ \t]*[:：]?[ \t]*(?=\S)")
 _TITLE_DOC_TAIL = regex.compile(rf"[ \t]*[(（]?{DOC_NUMBER}[)）]?[ \t]*$")
-_FILE_WRAPPER = re.compile(r"[ \t]*《?(?P<name>[^《》\n]+?)\.(?:docx?|pdf|wps|txt)》?[ \t]*", re.IGNORECASE)
+_FILE_WRAPPER = regex.compile(r"[ \t]*《?(?P<name>[^《》\n]+?)\.(?:docx?|pdf|wps|txt)》?[ \t]*", regex.IGNORECASE)
 _DOC_NUMBER_LINE = regex.compile(rf"[ \t]*(?:{DOC_NUMBER}|\d{{4}}年第\d{{1,3}}号)[ \t]*(?:[(（][^()（）]*[)）])?[ \t]*")
 _NOT_TITLE = regex.compile(
     r"(?:长|主任|书记|主席|委员|部长|审计长|代表|记者|通讯员)[ \t]+\p{Han}{2,4}[ \t]*$|[:：][ \t]*\d|[:：].*[:：]"

@@ -299,7 +299,7 @@ STATUS_VOCAB: tuple[tuple[regex.Pattern[str], str | None], ...] = (
     (regex.compile(r"持续推进|长期坚持|长期推进|逐步|持续整改"), "in_progress"),
 )
 # Evidence that a numbered item is a problem: a sentence saying the problem's state.
-STATUS_SENTENCE = re.compile(
+STATUS_SENTENCE = regex.compile(
     r"(?:该|此|本)?问题(?:已完成整改|已整改完成|已整改到位|已完成|正在整改|整改中|基本完成|已解决|尚未完成)"
 )
 # A status phrase, as read from a problem's text (目前已整改。/ 该问题已整改到位 / 整改结果：正在整改).
@@ -325,7 +325,7 @@ GROUP_STATUS = re.compile(
 )
 # 第3项问题已整改到位 / 问题3已整改: a later sentence giving one problem's status by its number.
 _ORDINAL = r"第(?:\d{1,3}|[一二三四五六七八九十]{1,3})(?:项|个|条)"
-NUMBERED_STATUS = re.compile(
+NUMBERED_STATUS = regex.compile(
     rf"(?:(?P<ns>{_ORDINAL}(?:[、,和及与]{_ORDINAL})*)问题|问题(?P<n2>\d{{1,3}}))"
     rf"[^。;\n]{{0,20}}?(?P<s>{STATUS_WORDS})"
 )
@@ -333,7 +333,7 @@ ORDINAL_NUMBER = re.compile(r"第(?P<n>\d{1,3}|[一二三四五六七八九十]{
 
 # --- declared counts --------------------------------------------------------------------------------
 _NUM = r"(?:\d{1,4}|[一二三四五六七八九十百两]{1,5})"
-DECLARED_ASPECTS_PROBLEMS = re.compile(
+DECLARED_ASPECTS_PROBLEMS = regex.compile(
     rf"(?P<aspects>{_NUM})个方面(?:的|共|存在的|共计)?(?:共)?(?P<problems>{_NUM})(?:个|项|条)(?:具体)?问题"
 )
 DECLARED_PROBLEMS = re.compile(

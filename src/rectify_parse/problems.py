@@ -256,6 +256,16 @@ class ProblemFinder:
         self.warnings = warnings
         self._starts = [s for s, _ in lines]
         self._roots: list[Node] = []
+        self._fields: dict[Line, list[tuple[int, int, str]]] = {}
+
+    def _fields_of(self, start: int, end: int) -> list[tuple[int, int, str]]:
+        """``problem_fields`` of ``text[start:end]``, remembered: finding a problem and reading it ask about
+        the same text."""
+        key = (start, end)
+        found = self._fields.get(key)
+        if found is None:
+            found = self._fields[key] = problem_fields(self.text[start:end])
+        return found
 
     # -- driver ---------------------------------------------------------------------------------------
     def find(self, roots: list[Node]) -> list[Problem]:
@@ -398,7 +408,7 @@ class ProblemFinder:
         fields only a status or measures field (整改进度, 完成情况, 整改措施) counts, not 责任单位 or 时限."""
         text = self.text
         start, own_end = node.marker[1], node.own_end
-        fields = problem_fields(text[start:own_end])
+        fields = self._fields_of(start, own_end)
         if strong:
             fields = [f for f in fields if f[2] in STATUS_LABELS or f[2] in MEASURE_LABELS]
         return (
@@ -411,7 +421,7 @@ class ProblemFinder:
         """一是 / 二是 … items of ``node``'s own text that state shortcomings become problems."""
         text = self.text
         start, end = node.text_start, node.own_end
-        if text.find("一是", start, end) == -1 or problem_fields(text[start:end]):
+        if text.find("一是", start, end) == -1 or self._fields_of(start, end):
             return False
         marks = enumeration(text, start, end, kinds="是")
         # One 一是 is an item only where it opens the paragraph (一是城乡教师交流推进缓慢。…).
@@ -660,14 +670,13 @@ class ProblemFinder:
                 else:
                     fields[label] = value
         else:
-            chunk = text[start:end]
-            found = problem_fields(chunk)
+            found = self._fields_of(start, end)
             if f.rule == "task_notice":
                 found = [k for k in found if k[0] > 0]  # the task's own label opened the chunk
             first_label = start + found[0][0] if found else end
             for k, (_, label_end, label) in enumerate(found):
                 vs = start + label_end
-                ve = start + (found[k + 1][0] if k + 1 < len(found) else len(chunk))
+                ve = start + found[k + 1][0] if k + 1 < len(found) else end
                 value = r.trim(vs, ve, " \t\r\n。;；")
                 if label in STATUS_LABELS or (label in MEASURE_LABELS and _is_bare_status(text, *value)):
                     status = status or _status_value(text, *value)
@@ -783,13 +792,13 @@ class ProblemFinder:
         by_number: dict[int, int] = {}
         for k, f in enumerate(found):
             by_number.setdefault(f.number, k)
-        for m in NUMBERED_STATUS.finditer(text, found[0].start, hi):
-            numbers = [o["n"] for o in ORDINAL_NUMBER.finditer(m["ns"])] if m["ns"] else [m["n2"]]
+        for stated in NUMBERED_STATUS.finditer(text, found[0].start, hi):
+            numbers = [o["n"] for o in ORDINAL_NUMBER.finditer(stated["ns"])] if stated["ns"] else [stated["n2"]]
             for number in numbers:
                 n = cn_to_int(number)
                 at = by_number.get(n) if n is not None else None
-                if at is not None and at not in given and found[at].start < m.start():
-                    given[at] = m.span("s")
+                if at is not None and at not in given and found[at].start < stated.start():
+                    given[at] = stated.span("s")
         out: list[Problem] = []
         for k, p in enumerate(problems):
             span = given.get(k)
@@ -888,22 +897,20 @@ def check_counts(r: Reader, lines: Sequence[Line], problems: list[Problem], root
     intro_end = roots[0].marker[0] if roots else lines[-1][1]
     intro = r.text[intro_start:intro_end]
 
-    def warn(m: re.Match[str], group: str, parsed: int, what: str) -> None:
+    def warn(m: re.Match[str] | regex.Match[str], group: str, parsed: int, what: str) -> None:
         declared = cn_to_int(m[group])
         if declared is not None and declared != parsed:
             span = r.span(intro_start + m.start(), intro_start + m.end())
             message = f"text declares {declared} {what} ({m.group()!r}) but {parsed} were parsed"
             warnings.append(Warning("count_mismatch", message, span))
 
-    m = DECLARED_ASPECTS_PROBLEMS.search(intro)
-    if m is not None:
-        warn(m, "problems", len(problems), "problems")
+    both = DECLARED_ASPECTS_PROBLEMS.search(intro)
+    if both is not None:
+        warn(both, "problems", len(problems), "problems")
         if problems:
-            warn(m, "aspects", len({p.aspect for p in problems}), "aspects")
-    else:
-        m = DECLARED_PROBLEMS.search(intro)
-        if m is not None:
-            warn(m, "problems", len(problems), "problems")
+            warn(both, "aspects", len({p.aspect for p in problems}), "aspects")
+    elif (declared_problems := DECLARED_PROBLEMS.search(intro)) is not None:
+        warn(declared_problems, "problems", len(problems), "problems")
     if not problems:
         return warnings
     # Several phrases may add up to one kind (正在整改2个、基本完成1个 are both in progress).

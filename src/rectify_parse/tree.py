@@ -40,14 +40,22 @@ class Node:
         return self.children[0].marker[0] if self.children else self.end
 
 
+def _same_span(start: int, end: int) -> Span:
+    """``View.span`` of a view without edits."""
+    return (start, end) if end > start else (start, start)
+
+
 class Reader:
     """Holds the source, the view and its map, so helpers can turn view ranges into record text."""
 
     def __init__(self, view: View, source: str) -> None:
         self.text = view.text
-        # The view's own methods, bound once: helpers call them for every value they read.
-        self.span: Callable[[int, int], Span] = view.span
-        self.raw: Callable[[int, int], str] = functools.partial(view.raw, source)
+        # The view's own methods, bound once: helpers call them for every value they read. On a page the view
+        # left as it was (most pages), offsets are shared and a value is a plain slice.
+        self.span: Callable[[int, int], Span] = view.span if view.edits else _same_span
+        self.raw: Callable[[int, int], str] = (
+            functools.partial(view.raw, source) if view.edits else lambda start, end: source[start:end]
+        )
 
     def trim(self, start: int, end: int, chars: str = " \t\r\n") -> Line:
         text = self.text
