@@ -34,11 +34,11 @@ from .patterns import (
     ATTACHMENT_HEAD,
     CLOSING_FORMULA,
     CONTACT_LINE,
-    DATE_LINE,
     DATE_VALUE,
     DOC_NUMBER,
     PUBLIC_NOTE,
     TITLE_END,
+    date_line_search,
 )
 
 Line = tuple[int, int]
@@ -68,6 +68,7 @@ _ORG_TAIL = re.compile(r"(?:网|网站|门户网站?|官网|文库|人民政府|
 _MENU_SPLIT = re.compile(r"[ \t|｜>»›•·/\\]+|->|→|[ \t]+\?[ \t]+")
 _SENTENCE = re.compile(r"[。，,；;！!？?]")
 _HAN = regex.compile(r"\p{Han}")
+_NOT_HAN = regex.compile(r"\P{Han}+")
 _FUNCTION = re.compile(r"[的了和在是对与为将以及等从按于]")
 _LEAD_IN = re.compile(r"[:：]\s*$")
 _SUBTITLE = re.compile(r"[ \t]*(?:——|—|--|[(（])")
@@ -126,11 +127,17 @@ def line_class(line: str) -> str:
     if n >= _LONG or (n >= _PARAGRAPH and sentence) or "。" in line or _LEAD_IN.search(line):
         return "good"
     if n <= 40:
-        han = len(_HAN.findall(line))
-        rest_han = len(_HAN.findall(_UI.sub("", line)))
-        if han and rest_han * 10 <= han * 3:
-            return "bad:ui"
+        rest = _UI.sub("", line)
+        if len(rest) < n:  # a user-interface word at all
+            han = _han_count(line)
+            if han and _han_count(rest) * 10 <= han * 3:
+                return "bad:ui"
     return "short"
+
+
+def _han_count(line: str) -> int:
+    # Dropping the runs of other characters is four times faster than listing the Han ones.
+    return len(_NOT_HAN.sub("", line))
 
 
 def _strong_class(line: str) -> str | None:
@@ -159,7 +166,7 @@ def _structural(line: str) -> bool:
     return (
         match_marker(line, 0, len(line), decimal=line[0].isdigit()) is not None
         or line in ("目录", "目次")
-        or ((last == "日" or last.isdigit()) and DATE_LINE.search(line) is not None)
+        or ((last == "日" or last.isdigit()) and date_line_search(line, 0, len(line)) is not None)
         or CONTACT_LINE.match(line) is not None
         or ATTACHMENT_HEAD.match(line) is not None
         or PUBLIC_NOTE.fullmatch(line) is not None
@@ -227,7 +234,7 @@ def _title_score(text: str, line: Line, place: int, repeated: bool, header_title
         score -= 3  # a site's or a body's own name
     if _SUBTITLE.match(candidate) is not None:
         score -= 2  # ——在…会议上的讲话: a subtitle under the title
-    if len(_FUNCTION.findall(candidate)) == 0 and e - s <= 8:
+    if e - s <= 8 and _FUNCTION.search(candidate) is None:
         score -= 1
     return score
 

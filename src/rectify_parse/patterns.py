@@ -427,4 +427,16 @@ DATE_LINE = regex.compile(
     rf"(?:\d{{4}}[ \t]{{0,3}}年[ \t]{{0,3}}\d{{1,2}}[ \t]{{0,3}}月[ \t]{{0,3}}\d{{1,2}}[ \t]{{0,3}}日"
     rf"|[〇○O零一二三四五六七八九]{{2,4}}年{_CN_SMALL}月{_CN_SMALL}日|\d{{4}}-\d{{1,2}}-\d{{1,2}}|\d{{6,8}}日)\s*+$"
 )
+# The longest date DATE_LINE takes (2024 年 12 月 31 日, spaced): a date that ends a line starts this near it.
+_LONGEST_DATE_LINE = 26
+
+
+def date_line_search(text: str, start: int, end: int) -> regex.Match[str] | None:
+    """``DATE_LINE.search(text, start, end)``, scanning only the stretch a date ending the line can take."""
+    stop = end
+    while stop > start and text[stop - 1].isspace():  # every character \s takes is a space to isspace
+        stop -= 1
+    return DATE_LINE.search(text, max(start, stop - _LONGEST_DATE_LINE), end)
+
+
 PUBLIC_NOTE = re.compile(r"\s*[(（]\s*此件(?:公开发布|主动公开|不公开|依申请公开)\s*[)）]\s*$")

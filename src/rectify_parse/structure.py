@@ -22,10 +22,10 @@ from .patterns import (
     CONTACT_LABELS,
     CONTACT_LINE,
     CONTACT_PHONE,
-    DATE_LINE,
     DECIMAL_EVIDENCE,
     PROBLEM_LABEL,
     PUBLIC_NOTE,
+    date_line_search,
     parse_date,
 )
 from .problems import ProblemFinder, check_counts, names_problems
@@ -229,7 +229,7 @@ class BodyParser:
                 continue
             if i in self.reserved:
                 continue
-            dated = DATE_LINE.search(text, start, end)
+            dated = date_line_search(text, start, end)
             if dated is None:
                 continue
             prefix_end = dated.start()
