@@ -1,4 +1,4 @@
-"""Command line: ``rectify-parse batch``, ``rectify-parse parse`` and ``rectify-parse schema``.
+"""Command line: ``rectify-parse batch``, ``parse``, ``schema``, ``export`` and ``report``.
 
 Thin by design: argument parsing and exit codes here, the work in the library. ``main(argv)`` returns
 the exit code so tests can call it in-process.
@@ -21,7 +21,8 @@ from typing import Any, TextIO
 from . import __version__
 from .batch import FIELDS_HELP, add_batch_parser, error_dict, exit_process, field_names
 from .decode import decode
-from .errors import RectifyError
+from .errors import InputRecordError, RectifyError
+from .export import FORMATS, export
 from .pipeline import parse
 from .records import shape_record
 from .schema import line_schema, record_schema
@@ -85,6 +86,19 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--line", action="store_true", help="the schema of an output line, record included")
     s.set_defaults(pretty=True)
     add_batch_parser(sub)
+
+    e = sub.add_parser(
+        "export",
+        help="write the notices, problems and variants tables of a batch output as CSV or Parquet",
+        description="Read a batch output (JSONL) and write DIR/notices, DIR/problems and DIR/variants as CSV "
+        "(UTF-8 with BOM) or Parquet (pip install 'rectify-parse[parquet]'). Columns: see the README.",
+        epilog="examples:\n  rectify-parse export out.jsonl --to csv tables/\n"
+        "  rectify-parse export out.jsonl --to parquet tables/",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    e.add_argument("output", metavar="OUT.jsonl", help="the JSONL a batch (or parse) wrote")
+    e.add_argument("--to", required=True, choices=FORMATS, help="table format (example: --to parquet)")
+    e.add_argument("directory", metavar="DIR", help="where the tables go (created when missing)")
     return top
 
 
@@ -129,6 +143,21 @@ def _cmd_parse(args: argparse.Namespace, out: TextIO) -> int:
     return code
 
 
+def _failed(command: str, exc: RectifyError) -> int:
+    """Print a library error as one line; 1 when the input's content is at fault, 2 for usage."""
+    print(f"rectify-parse {command}: error: {exc}", file=sys.stderr)
+    return EXIT_INPUT_FAILED if isinstance(exc, InputRecordError) else EXIT_USAGE
+
+
+def _cmd_export(args: argparse.Namespace, out: TextIO) -> int:
+    try:
+        counts = export(args.output, args.directory, args.to)
+    except RectifyError as exc:
+        return _failed("export", exc)
+    out.write(", ".join(f"{name}: {n} rows" for name, n in counts.items()) + f" ({args.to} in {args.directory})\n")
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Run the command line with ``argv``; return the exit code."""
     stream = out if out is not None else sys.stdout
@@ -138,6 +167,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         return int(exc.code or 0) if isinstance(exc.code, int) else EXIT_USAGE
     if args.command == "batch":
         return int(args.handler(args, out=stream))
+    if args.command == "export":
+        return _cmd_export(args, stream)
     if args.command == "schema":
         _dump(line_schema() if args.line else record_schema(), True, stream)
         return EXIT_OK
