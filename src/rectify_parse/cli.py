@@ -25,6 +25,7 @@ from .errors import InputRecordError, RectifyError
 from .export import FORMATS, export
 from .pipeline import parse
 from .records import shape_record
+from .report import MEMBERS, TOP, write_report
 from .schema import line_schema, record_schema
 
 EXIT_OK = 0
@@ -99,6 +100,28 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("output", metavar="OUT.jsonl", help="the JSONL a batch (or parse) wrote")
     e.add_argument("--to", required=True, choices=FORMATS, help="table format (example: --to parquet)")
     e.add_argument("directory", metavar="DIR", help="where the tables go (created when missing)")
+
+    r = sub.add_parser(
+        "report",
+        help="write one self-contained HTML page on a batch output: totals, problems, copies, groups",
+        description="Read a batch output (JSONL, best from --dedup) and write one static HTML page: totals, "
+        "problems by status kind and publisher, warnings and errors, and side-by-side views of the pages with "
+        "copies and of the near-duplicate groups with every variant highlighted.",
+        epilog="examples:\n  rectify-parse report out.jsonl -o report.html\n"
+        "  rectify-parse report out.jsonl -o report.html --top 100",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    r.add_argument("output", metavar="OUT.jsonl", help="the JSONL a batch (or parse) wrote")
+    r.add_argument("-o", "--out", required=True, metavar="HTML", help="the page to write (example: -o report.html)")
+    r.add_argument(
+        "--top", type=int, default=TOP, help=f"pages with copies and groups shown side by side (default {TOP})"
+    )
+    r.add_argument(
+        "--members",
+        type=int,
+        default=MEMBERS,
+        help=f"members of a group compared with its representative (default {MEMBERS})",
+    )
     return top
 
 
@@ -158,6 +181,18 @@ def _cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _cmd_report(args: argparse.Namespace, out: TextIO) -> int:
+    try:
+        stats = write_report(args.output, args.out, top=args.top, members=args.members)
+    except RectifyError as exc:
+        return _failed("report", exc)
+    out.write(
+        f"{args.out}: {stats.size / 1e6:.2f} MB, {stats.notices:,} notices; side by side: {stats.pages_shown} of "
+        f"{stats.pages_with_copies:,} pages with copies, {stats.groups_shown} of {stats.groups:,} groups\n"
+    )
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Run the command line with ``argv``; return the exit code."""
     stream = out if out is not None else sys.stdout
@@ -169,6 +204,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         return int(args.handler(args, out=stream))
     if args.command == "export":
         return _cmd_export(args, stream)
+    if args.command == "report":
+        return _cmd_report(args, stream)
     if args.command == "schema":
         _dump(line_schema() if args.line else record_schema(), True, stream)
         return EXIT_OK
