@@ -34,6 +34,7 @@ from .output import count, dig, error_type, items, iter_output, open_output, rea
 TOP = 25  # pages with copies, and near-duplicate groups, shown side by side
 MEMBERS = 3  # members of a group compared with its representative
 MAX_PANE_CHARS = 20_000  # characters of one text shown in a pane
+MAX_VARIANT_ROWS = 200  # variants listed under a pair (all are marked in the panes)
 TOP_PUBLISHERS = 30
 TOP_CODES = 50
 MAX_ERROR_EXAMPLES = 10
@@ -279,9 +280,7 @@ def _bars(counts: Sequence[tuple[str, int]], css: str = "") -> str:
 def _left_out(shown: int, total: int, what: str) -> str:
     if total <= shown:
         return ""
-    return (
-        f'<p class="note">{total - shown:,} more {what} left out (shown: the first {shown:,} in this order).</p>'
-    )
+    return f'<p class="note">{total - shown:,} more {what} left out (shown: the first {shown:,} in this order).</p>'
 
 
 def render_pair(pair: Pair, number: int) -> str:
@@ -290,8 +289,11 @@ def render_pair(pair: Pair, number: int) -> str:
         f'{r["number"] + 1}</a></td><td>{esc(r["kind"])}</td><td><mark class="v v-{esc(r["kind"])}">'
         f'{esc(r["before"])}</mark></td><td><mark class="v v-{esc(r["kind"])}">{esc(r["after"])}</mark></td>'
         f"<td>{'' if r['located'] else 'not placed in the text'}</td></tr>"
-        for r in pair.rows
+        for r in pair.rows[:MAX_VARIANT_ROWS]
     )
+    if len(pair.rows) > MAX_VARIANT_ROWS:
+        more = len(pair.rows) - MAX_VARIANT_ROWS
+        rows += f'<tr><td colspan="5" class="note">{more:,} more variants, marked above.</td></tr>'
     note = f'<p class="note">{esc(pair.note)}</p>' if pair.note else ""
     return (
         f'<div class="pair" id="pair{number}">{note}<div class="panes">'
@@ -299,8 +301,8 @@ def render_pair(pair: Pair, number: int) -> str:
         f'<pre class="text" data-side="a">{marked(pair.a, pair.marks_a, number, "a")}</pre></div>'
         f'<div class="pane"><div class="label">{esc(pair.label_b)}</div>'
         f'<pre class="text" data-side="b">{marked(pair.b, pair.marks_b, number, "b")}</pre></div></div>'
-        f'<table class="variants"><thead><tr><th>#</th><th>kind</th><th>{esc(pair.label_a)}</th>'
-        f"<th>{esc(pair.label_b)}</th><th></th></tr></thead><tbody>{rows}</tbody></table></div>"
+        f'<div class="scroll"><table class="variants"><thead><tr><th>#</th><th>kind</th><th>{esc(pair.label_a)}</th>'
+        f"<th>{esc(pair.label_b)}</th><th></th></tr></thead><tbody>{rows}</tbody></table></div></div>"
     )
 
 
@@ -387,8 +389,9 @@ def _publisher_table(tally: Tally) -> str:
         for name, c in shown
     )
     table = (
-        f'<table class="grid" id="publishers"><thead><tr><th>publisher</th><th>problems</th>{head}</tr></thead>'
-        f"<tbody>{rows}</tbody></table>"
+        f'<div class="scroll"><table class="grid" id="publishers"><thead><tr><th>publisher</th><th>problems</th>'
+        f"{head}</tr></thead>"
+        f"<tbody>{rows}</tbody></table></div>"
     )
     return (table if shown else '<p class="none">None.</p>') + _left_out(len(shown), len(ranked), "publishers")
 
@@ -492,7 +495,8 @@ h2{font-size:18px;margin:28px 0 10px;border-bottom:1px solid var(--line);padding
 .total b{display:block;font-size:22px}.total span{color:var(--muted);font-size:13px}
 .cols{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:20px}
 table{border-collapse:collapse;background:#fff}
-th,td{padding:3px 8px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
+th,td{padding:3px 8px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top;overflow-wrap:anywhere}
+.scroll{max-width:100%;overflow-x:auto}
 .num{text-align:right;font-variant-numeric:tabular-nums}
 .bars{width:100%}.bars th{font-weight:normal;white-space:nowrap}.bars .bar{width:60%}
 .bar span{display:block;height:12px;background:#6b8fb3;border-radius:2px;min-width:1px}
