@@ -142,6 +142,18 @@ def test_a_foreign_line_is_a_clear_error_and_leaves_no_table(
     assert list((tmp_path / "t").iterdir()) == []
 
 
+def test_odd_structures_and_empty_files(tmp_path: Path) -> None:
+    line = {"id": "a", "record": {"problems": [1, {"number": 2}], "duplicates": {"variants": [3]}, "segments": [4]}}
+    assert export(write_lines(tmp_path / "o.jsonl", [line]), tmp_path / "t", "csv") == {
+        "notices": 1,
+        "problems": 1,
+        "variants": 0,
+    }
+    (tmp_path / "empty.jsonl").write_bytes(b"")
+    assert export(tmp_path / "empty.jsonl", tmp_path / "e", "parquet") == {"notices": 0, "problems": 0, "variants": 0}
+    assert pq.read_table(tmp_path / "e" / "notices.parquet").schema.names[0] == "id"
+
+
 def test_without_pyarrow_parquet_asks_for_the_extra(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setitem(sys.modules, "pyarrow", None)
     with pytest.raises(ConfigError, match=r"pip install 'rectify-parse\[parquet\]'"):

@@ -154,6 +154,25 @@ def test_errors_and_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert "cannot read" in capsys.readouterr().err
 
 
+def test_odd_structures_in_a_line_do_not_break_the_report(tmp_path: Path) -> None:
+    record = {
+        "title": ["not", "text"],
+        "header": {"publisher": ["a"]},
+        "problems": [1, {"status_kind": ["x"]}],
+        "segments": [3, {"problems": "none"}],
+        "duplicates": {"copies": [1, {}, {"canonical": True}], "variants": [2, {"copy": 0, "before": None}]},
+        "warnings": "none",
+        "text": 5,
+    }
+    lines = [{"id": "odd", "record": record, "group": 0}, {"id": "odd2", "record": None, "group": True}]
+    stats = write_report(write_lines(tmp_path / "o.jsonl", lines), tmp_path / "r.html")
+    assert (stats.notices, stats.pages_with_copies, stats.groups) == (2, 1, 1)
+    assert totals((tmp_path / "r.html").read_text(encoding="utf-8"))["problems"] == "1"
+    (tmp_path / "empty.jsonl").write_bytes(b"")
+    assert write_report(tmp_path / "empty.jsonl", tmp_path / "e.html").notices == 0
+    assert "No page holds copies." in (tmp_path / "e.html").read_text(encoding="utf-8")
+
+
 def test_cli_writes_the_page(output: Path, tmp_path: Path) -> None:
     out = io.StringIO()
     assert main(["report", str(output), "-o", str(tmp_path / "r.html"), "--top", "1"], out=out) == 0

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import IO, Any, Literal, Protocol
 
 from .errors import ConfigError, InputRecordError
-from .output import count, dig, error_type, items, iter_output
+from .output import count, dicts, dig, error_type, items, iter_output
 
 Format = Literal["csv", "parquet"]
 ColumnType = Literal["string", "int32", "int64", "float64", "date32", "list<string>"]
@@ -114,15 +114,15 @@ def _notice_rows(line: dict[str, Any]) -> Iterable[Any]:
 
 def _problem_rows(line: dict[str, Any]) -> Iterator[tuple[str, int | None, dict[str, Any]]]:
     record = line.get("record")
-    for problem in items(record, "problems"):
+    for problem in dicts(record, "problems"):
         yield line["id"], None, problem
     for index, segment in enumerate(items(record, "segments")):
-        for problem in items(segment, "problems"):
+        for problem in dicts(segment, "problems"):
             yield line["id"], index, problem
 
 
 def _variant_rows(line: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
-    for variant in items(line.get("record"), "duplicates", "variants"):
+    for variant in dicts(line.get("record"), "duplicates", "variants"):
         yield line["id"], variant
 
 

@@ -76,6 +76,11 @@ def items(obj: Any, *keys: str) -> list[Any]:
     return found if isinstance(found, list) else []
 
 
+def dicts(obj: Any, *keys: str) -> list[dict[str, Any]]:
+    """The objects in the list at ``obj[k1][k2]…`` (anything else in it skipped)."""
+    return [value for value in items(obj, *keys) if isinstance(value, dict)]
+
+
 def count(obj: Any, *keys: str) -> int | None:
     """Length of the list at ``obj[k1][k2]…``, or None when it is absent (left out by ``--fields``)."""
     found = dig(obj, *keys)

@@ -29,7 +29,7 @@ from typing import Any, NamedTuple
 from .diff import _CONTEXT as CONTEXT_CHARS
 from .diff import variants as diff_variants
 from .errors import ConfigError
-from .output import count, dig, error_type, items, iter_output, open_output, read_at
+from .output import dicts, dig, error_type, iter_output, open_output, read_at
 
 TOP = 25  # pages with copies, and near-duplicate groups, shown side by side
 MEMBERS = 3  # members of a group compared with its representative
@@ -89,7 +89,7 @@ class Tally:
             if len(self.error_examples) < MAX_ERROR_EXAMPLES:
                 self.error_examples.append((obj["id"], kind, str(dig(obj, "error", "message") or "")))
         group = obj.get("group")
-        if isinstance(group, int):
+        if isinstance(group, int) and not isinstance(group, bool):
             rep = obj.get("near_duplicate_of") is None
             self.groups.setdefault(group, []).append((obj["id"], offset, rep))
         record = obj.get("record")
@@ -100,16 +100,16 @@ class Tally:
         for key in ("problems", "warnings", "duplicates", "header", "text"):
             if key not in record:
                 self.missing.add(key)
-        publisher = dig(record, "header", "publisher") or "(no publisher)"
+        publisher = str(dig(record, "header", "publisher") or "(no publisher)")
         for problem in _problems(record):
-            kind = problem.get("status_kind") or "unknown"
+            kind = str(problem.get("status_kind") or "unknown")
             self.problems += 1
             self.status[kind] += 1
             self.by_publisher.setdefault(publisher, Counter())[kind] += 1
-        self.warnings.update(str(w.get("code")) for w in items(record, "warnings") if isinstance(w, dict))
-        found = [v for v in items(record, "duplicates", "variants") if isinstance(v, dict)]
+        self.warnings.update(str(w.get("code")) for w in dicts(record, "warnings"))
+        found = dicts(record, "duplicates", "variants")
         self.variants.update(str(v.get("kind")) for v in found)
-        if (count(record, "duplicates", "copies") or 0) > 1:
+        if len(dicts(record, "duplicates", "copies")) > 1:
             self.with_copies += 1
             wording = sum(1 for v in found if v.get("kind") == "wording")
             entry = (wording, len(found), -lineno, offset)
@@ -120,9 +120,9 @@ class Tally:
 
 
 def _problems(record: dict[str, Any]) -> Iterable[dict[str, Any]]:
-    yield from (p for p in items(record, "problems") if isinstance(p, dict))
-    for segment in items(record, "segments"):
-        yield from (p for p in items(segment, "problems") if isinstance(p, dict))
+    yield from dicts(record, "problems")
+    for segment in dicts(record, "segments"):
+        yield from dicts(segment, "problems")
 
 
 # --- placing a page's variants in its text ----------------------------------------------------------------
@@ -171,7 +171,7 @@ def copy_pair(record: dict[str, Any], copy: int, canonical: int) -> Pair:
     base = _copy_start(record, canonical)
     placed: list[tuple[int, int, dict[str, Any]]] = []
     rows: list[dict[str, Any]] = []
-    for number, variant in enumerate(v for v in items(record, "duplicates", "variants") if v.get("copy") == copy):
+    for number, variant in enumerate(v for v in dicts(record, "duplicates", "variants") if v.get("copy") == copy):
         start = locate(text, variant, base)
         before = str(variant.get("before") or "")
         if start is not None and any(s < start + len(before) and start < e for s, e, _ in _spans(placed)):
@@ -193,7 +193,7 @@ def copy_pair(record: dict[str, Any], copy: int, canonical: int) -> Pair:
         length += len(after)
         pos = start + len(str(variant.get("before") or ""))
     b_parts.append(text[pos:])
-    complete = dig(record, "duplicates", "copies")[copy].get("complete", True)
+    complete = dicts(record, "duplicates", "copies")[copy].get("complete", True)
     note = "" if complete else "This copy stops early: it was compared with the same stretch of the canonical copy."
     return Pair("canonical copy", f"copy {copy}", text, "".join(b_parts), marks_a, marks_b, rows, note)
 
@@ -204,7 +204,7 @@ def _spans(placed: list[tuple[int, int, dict[str, Any]]]) -> Iterable[tuple[int,
 
 
 def _copy_start(record: dict[str, Any], canonical: int) -> int:
-    span = dig(record, "duplicates", "copies")[canonical].get("span")
+    span = dicts(record, "duplicates", "copies")[canonical].get("span")
     if isinstance(span, list) and len(span) == 2:
         return int(span[0])
     body = record.get("body_span")
@@ -235,7 +235,7 @@ def clean_text(record: Any) -> str | None:
     line holds no ``text`` (written with ``--fields`` without it)."""
     if not isinstance(record, dict) or not isinstance(record.get("text"), str):
         return None
-    return "\n".join([record["text"], *(str(s.get("text") or "") for s in items(record, "segments"))])
+    return "\n".join([record["text"], *(str(s.get("text") or "") for s in dicts(record, "segments"))])
 
 
 # --- rendering --------------------------------------------------------------------------------------------
@@ -322,7 +322,7 @@ def _page_details(handle: Any, path: Path, tally: Tally) -> list[Detail]:
     for _wording, _n, neg_lineno, offset in sorted(tally.pages, reverse=True):
         line = read_at(handle, offset, f"{path} line {-neg_lineno}")
         record = line.get("record") or {}
-        copies = items(record, "duplicates", "copies")
+        copies = dicts(record, "duplicates", "copies")
         canonical = next((k for k, c in enumerate(copies) if c.get("canonical")), 0)
         pairs = [copy_pair(record, k, canonical) for k in range(len(copies)) if k != canonical]
         meta = f"{len(copies)} copies, {sum(len(p.rows) for p in pairs)} variants"
