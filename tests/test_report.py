@@ -24,7 +24,8 @@ COPY = str(REPORT_FIXTURES / "copy_variant.txt")
 @pytest.fixture(scope="module")
 def output(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp = tmp_path_factory.mktemp("report")
-    return batch_output(tmp / "out.jsonl", REPORT_FIXTURES, FIXTURES / "corpus", FIXTURES / "pages")
+    inputs = (REPORT_FIXTURES, FIXTURES / "corpus", FIXTURES / "pages", FIXTURES / "repeats")
+    return batch_output(tmp / "out.jsonl", *inputs)
 
 
 def panes(page: str) -> list[tuple[str, str]]:
@@ -73,12 +74,26 @@ def test_a_pages_copies_side_by_side_with_the_variants_marked(output: Path, tmp_
     a, b = next(p for p in panes(page) if "增强学习考核" in p[0])
     assert a == record["text"]
     assert b == source.__getitem__(slice(*record["duplicates"]["copies"][1]["span"]))  # the copy, rebuilt exactly
-    assert '二是<mark class="v v-wording" id="p0a0" data-v="0">增强</mark>学习考核' in page
-    assert '二是<mark class="v v-wording" id="p0b0" data-v="0">提高</mark>学习考核' in page
-    assert '专题调研<mark class="v v-punctuation" id="p0b1" data-v="1">,</mark>二是' in page
+    pair = re.search(r'二是<mark class="v v-wording" id="p(\d+)a0" data-v="0">增强</mark>学习考核', page)
+    assert pair is not None
+    assert f'二是<mark class="v v-wording" id="p{pair[1]}b0" data-v="0">提高</mark>学习考核' in page
+    assert f'专题调研<mark class="v v-punctuation" id="p{pair[1]}b1" data-v="1">,</mark>二是' in page
     # A page whose clean text trims the copy's indentation: the variant is still placed at its place.
     assert re.search(r'各培训机构要<mark class="v v-wording" id="p\d+a0" data-v="0">认真</mark>组织自查', page)
     assert "not placed" not in page
+
+
+def test_a_copy_that_stops_early_is_shown_to_its_end(output: Path, tmp_path: Path) -> None:
+    write_report(output, tmp_path / "r.html")
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    name = FIXTURES / "repeats" / "thrice_truncated.txt"
+    record = next(x["record"] for x in read_lines(output) if x["id"] == str(name))
+    source = name.read_text(encoding="utf-8")
+    third = source.__getitem__(slice(*record["duplicates"]["copies"][2]["span"]))
+    pairs = [p for p in panes(page) if p[0] == record["text"]]
+    assert len(pairs) == 2 and pairs[0][1] == record["text"]  # the second copy is the same text
+    assert pairs[1][1].endswith(third) and len(pairs[1][1]) < len(record["text"])
+    assert "This copy stops early" in page
 
 
 def test_a_groups_members_side_by_side_with_their_differences_marked(output: Path, tmp_path: Path) -> None:
@@ -194,7 +209,7 @@ def test_cli_writes_the_page(output: Path, tmp_path: Path) -> None:
     ],
 )
 def test_locate(text: str, variant: dict[str, Any], base: int, want: int | None) -> None:
-    assert locate(text, variant, base) == want
+    assert locate(text, variant, base, base) == want
 
 
 def test_seed_copy_variant_is_marked(seed_path: Path, tmp_path: Path) -> None:

@@ -128,19 +128,25 @@ def _problems(record: dict[str, Any]) -> Iterable[dict[str, Any]]:
 # --- placing a page's variants in its text ----------------------------------------------------------------
 
 
-def locate(text: str, variant: dict[str, Any], base: int) -> int | None:
-    """Where the variant's ``before`` starts in ``text`` (the canonical copy's clean text, whose first
-    character was at input offset ``base``), or None when it cannot be placed. The clean text drops chrome
-    and trims lines, so the input offset only says *near where*: the variant's context (``before`` with up
-    to 12 characters on each side), then its two halves, then ``before`` alone are searched for, the
-    occurrence nearest that guess winning."""
+def _start(span: Any) -> int | None:
+    ok = isinstance(span, list) and len(span) == 2 and all(isinstance(x, int) for x in span)
+    return int(span[0]) if ok else None
+
+
+def locate(text: str, variant: dict[str, Any], body_start: int | None, copy_start: int | None) -> int | None:
+    """Where the variant's ``before`` starts in ``text`` (the record's clean body, which began at input offset
+    ``body_start``; the canonical copy began at ``copy_start``), or None when it cannot be placed. The clean
+    text drops chrome and trims lines, so the input offset only says *near where*: the variant's context
+    (``before`` with up to 12 characters of the copy on each side), then its two halves, then ``before``
+    alone are searched for, the occurrence nearest that guess winning. Without spans (``--compact``) the
+    context alone places it."""
     before = str(variant.get("before") or "")
     context = str(variant.get("context") or "")
-    span = variant.get("canonical_span")
-    if isinstance(span, list) and len(span) == 2:
-        guess = span[0] - base
-        lead = min(CONTEXT_CHARS, max(guess, 0))
-    else:  # --compact: no spans; the context still places it
+    start = _start(variant.get("canonical_span"))
+    if start is not None and body_start is not None and copy_start is not None:
+        guess = start - body_start
+        lead = min(CONTEXT_CHARS, max(start - copy_start, 0))
+    else:
         guess = len(text) // 2
         lead = context.find(before) if before else -1
     tries: list[tuple[str, int]] = []
@@ -168,11 +174,12 @@ def _nearest(text: str, needle: str, guess: int) -> int | None:
 def copy_pair(record: dict[str, Any], copy: int, canonical: int) -> Pair:
     """The canonical copy and copy number ``copy`` of a page, side by side, variants marked."""
     text = str(record.get("text") or "")
-    base = _copy_start(record, canonical)
+    copies = dicts(record, "duplicates", "copies")
+    body_start, copy_start = _start(record.get("body_span")), _start(copies[canonical].get("span"))
     placed: list[tuple[int, int, dict[str, Any]]] = []
     rows: list[dict[str, Any]] = []
     for number, variant in enumerate(v for v in dicts(record, "duplicates", "variants") if v.get("copy") == copy):
-        start = locate(text, variant, base)
+        start = locate(text, variant, body_start, copy_start)
         before = str(variant.get("before") or "")
         if start is not None and any(s < start + len(before) and start < e for s, e, _ in _spans(placed)):
             start = None  # overlaps a variant already placed: listed, not marked
@@ -193,22 +200,30 @@ def copy_pair(record: dict[str, Any], copy: int, canonical: int) -> Pair:
         length += len(after)
         pos = start + len(str(variant.get("before") or ""))
     b_parts.append(text[pos:])
-    complete = dicts(record, "duplicates", "copies")[copy].get("complete", True)
-    note = "" if complete else "This copy stops early: it was compared with the same stretch of the canonical copy."
-    return Pair("canonical copy", f"copy {copy}", text, "".join(b_parts), marks_a, marks_b, rows, note)
+    other = "".join(b_parts)
+    note = ""
+    if copies[copy].get("complete") is False:
+        note = "This copy stops early: it was compared with the same stretch of the canonical copy."
+        end = _copy_end(other, copies[copy].get("span"), body_start, copy_start)
+        other = other if end is None else other[:end]
+    return Pair("canonical copy", f"copy {copy}", text, other, marks_a, marks_b, rows, note)
+
+
+def _copy_end(other: str, span: Any, body_start: int | None, copy_start: int | None) -> int | None:
+    """Where a copy that stops early ends in its rebuilt text: the canonical copy's start in the clean text
+    (moved to the nearest line start, as copies start at line starts), plus the copy's length. Approximate
+    when the clean text trimmed characters inside the copy (an indented line): it is then a little long."""
+    if _start(span) is None or body_start is None or copy_start is None:
+        return None
+    guess = copy_start - body_start
+    starts = [i + 1 for i in (other.rfind("\n", 0, guess), other.find("\n", guess)) if i >= 0] + [0]
+    start = min(starts, key=lambda i: abs(i - guess))
+    return min(len(other), start + int(span[1]) - int(span[0]))
 
 
 def _spans(placed: list[tuple[int, int, dict[str, Any]]]) -> Iterable[tuple[int, int, int]]:
     for start, number, variant in placed:
         yield start, start + len(str(variant.get("before") or "")), number
-
-
-def _copy_start(record: dict[str, Any], canonical: int) -> int:
-    span = dicts(record, "duplicates", "copies")[canonical].get("span")
-    if isinstance(span, list) and len(span) == 2:
-        return int(span[0])
-    body = record.get("body_span")
-    return int(body[0]) if isinstance(body, list) and len(body) == 2 else 0
 
 
 def _row(variant: dict[str, Any], number: int, located: bool) -> dict[str, Any]:
