@@ -1,11 +1,12 @@
-"""Command line: ``rectify-parse batch``, ``rectify-parse parse`` and ``rectify-parse schema``.
+"""Command line: ``rectify-parse batch``, ``parse``, ``schema``, ``export`` and ``report``.
 
 Thin by design: argument parsing and exit codes here, the work in the library. ``main(argv)`` returns
 the exit code so tests can call it in-process.
 
 Exit codes: 0 every input parsed; 1 some input could not be parsed (its error is printed as a JSON
 line with an ``error`` object, the other inputs still are); 2 bad command line; 3 (batch) the run itself
-failed, see batch.py.
+failed, see batch.py. ``export`` and ``report``: 1 a line of the JSONL is not an output line (its number is
+printed); 2 also for an unreadable input, an unwritable output, or Parquet without pyarrow.
 """
 
 from __future__ import annotations
@@ -21,9 +22,11 @@ from typing import Any, TextIO
 from . import __version__
 from .batch import FIELDS_HELP, add_batch_parser, error_dict, exit_process, field_names
 from .decode import decode
-from .errors import RectifyError
+from .errors import InputRecordError, RectifyError
+from .export import FORMATS, export
 from .pipeline import parse
 from .records import shape_record
+from .report import MEMBERS, TOP, write_report
 from .schema import line_schema, record_schema
 
 EXIT_OK = 0
@@ -85,6 +88,41 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--line", action="store_true", help="the schema of an output line, record included")
     s.set_defaults(pretty=True)
     add_batch_parser(sub)
+
+    e = sub.add_parser(
+        "export",
+        help="write the notices, problems and variants tables of a batch output as CSV or Parquet",
+        description="Read a batch output (JSONL) and write DIR/notices, DIR/problems and DIR/variants as CSV "
+        "(UTF-8 with BOM) or Parquet (pip install 'rectify-parse[parquet]'). Columns: see the README.",
+        epilog="examples:\n  rectify-parse export out.jsonl --to csv tables/\n"
+        "  rectify-parse export out.jsonl --to parquet tables/",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    e.add_argument("output", metavar="OUT.jsonl", help="the JSONL a batch (or parse) wrote")
+    e.add_argument("--to", required=True, choices=FORMATS, help="table format (example: --to parquet)")
+    e.add_argument("directory", metavar="DIR", help="where the tables go (created when missing)")
+
+    r = sub.add_parser(
+        "report",
+        help="write one self-contained HTML page on a batch output: totals, problems, copies, groups",
+        description="Read a batch output (JSONL, best from --dedup) and write one static HTML page: totals, "
+        "problems by status kind and publisher, warnings and errors, and side-by-side views of the pages with "
+        "copies and of the near-duplicate groups with every variant highlighted.",
+        epilog="examples:\n  rectify-parse report out.jsonl -o report.html\n"
+        "  rectify-parse report out.jsonl -o report.html --top 100",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    r.add_argument("output", metavar="OUT.jsonl", help="the JSONL a batch (or parse) wrote")
+    r.add_argument("-o", "--out", required=True, metavar="HTML", help="the page to write (example: -o report.html)")
+    r.add_argument(
+        "--top", type=int, default=TOP, help=f"pages with copies and groups shown side by side (default {TOP})"
+    )
+    r.add_argument(
+        "--members",
+        type=int,
+        default=MEMBERS,
+        help=f"members of a group compared with its representative (default {MEMBERS})",
+    )
     return top
 
 
@@ -129,6 +167,33 @@ def _cmd_parse(args: argparse.Namespace, out: TextIO) -> int:
     return code
 
 
+def _failed(command: str, exc: RectifyError) -> int:
+    """Print a library error as one line; 1 when the input's content is at fault, 2 for usage."""
+    print(f"rectify-parse {command}: error: {exc}", file=sys.stderr)
+    return EXIT_INPUT_FAILED if isinstance(exc, InputRecordError) else EXIT_USAGE
+
+
+def _cmd_export(args: argparse.Namespace, out: TextIO) -> int:
+    try:
+        counts = export(args.output, args.directory, args.to)
+    except RectifyError as exc:
+        return _failed("export", exc)
+    out.write(", ".join(f"{name}: {n} rows" for name, n in counts.items()) + f" ({args.to} in {args.directory})\n")
+    return EXIT_OK
+
+
+def _cmd_report(args: argparse.Namespace, out: TextIO) -> int:
+    try:
+        stats = write_report(args.output, args.out, top=args.top, members=args.members)
+    except RectifyError as exc:
+        return _failed("report", exc)
+    out.write(
+        f"{args.out}: {stats.size / 1e6:.2f} MB, {stats.notices:,} notices; side by side: {stats.pages_shown} of "
+        f"{stats.pages_with_copies:,} pages with copies, {stats.groups_shown} of {stats.groups:,} groups\n"
+    )
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Run the command line with ``argv``; return the exit code."""
     stream = out if out is not None else sys.stdout
@@ -138,6 +203,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         return int(exc.code or 0) if isinstance(exc.code, int) else EXIT_USAGE
     if args.command == "batch":
         return int(args.handler(args, out=stream))
+    if args.command == "export":
+        return _cmd_export(args, stream)
+    if args.command == "report":
+        return _cmd_report(args, stream)
     if args.command == "schema":
         _dump(line_schema() if args.line else record_schema(), True, stream)
         return EXIT_OK
