@@ -59,7 +59,8 @@ _UI_WORDS = (  # noqa: SIM905 - a word list reads best as one string
     "用户中心 跳转到内容 当前位置 您的位置 欢迎访问 欢迎来到 信息公开 政策 解读 要闻 动态 新闻 公告 通知 公示 "
     "工作 专题 栏目 频道 正文 相关 链接 进入 阅读全文 点击 查看更多 在线 试用 系统 管理 案例 咨询 电话 热点 观看"
 ).split()
-_UI = regex.compile("|".join(sorted((regex.escape(w) for w in _UI_WORDS), key=len, reverse=True)), regex.IGNORECASE)
+# Matched against the lower-cased line: a plain alternation runs several times faster than a case-blind one.
+_UI = re.compile("|".join(sorted((re.escape(w.lower()) for w in _UI_WORDS), key=len, reverse=True)))
 _URL = re.compile(r"https?://|www\.|\.(?:com|cn|net|org|gov)(?![a-z])", re.IGNORECASE)
 _PAGE_COUNTER = re.compile(r"第\s*\d+\s*页|共\s*\d+\s*页|_第\d+页\s*$|已阅读\d+页|还剩\d+页")
 _EDITOR = re.compile(r"[ \t]*(?:责任编辑|编辑|一审|二审|三审|初审|复审|终审|审核|校对|作者|通讯员)[ \t]*[:：]")
@@ -127,7 +128,7 @@ def line_class(line: str) -> str:
     if n >= _LONG or (n >= _PARAGRAPH and sentence) or "。" in line or _LEAD_IN.search(line):
         return "good"
     if n <= 40:
-        rest = _UI.sub("", line)
+        rest = _UI.sub("", line.lower())
         if len(rest) < n:  # a user-interface word at all
             han = _han_count(line)
             if han and _han_count(rest) * 10 <= han * 3:
