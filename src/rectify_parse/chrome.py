@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import regex
 
-from .normalize import lines_matching
+from .normalize import lines_containing, lines_matching
 from .patterns import CHROME_LABELS, HEADER_LABEL, TITLE_END, without_spaces
 
 LINE_RULES: tuple[tuple[str, regex.Pattern[str]], ...] = (
@@ -185,7 +185,7 @@ def _title_spam(text: str, start: int, end: int) -> list[Fragment]:
 
 
 # Title spam needs 【 at the start of its line or 网 at its end.
-_SPAM_HINT = re.compile("[【网]")
+_SPAM_HINT = "【网"
 
 
 def find_chrome(view_text: str, lines: Sequence[tuple[int, int]]) -> tuple[dict[int, str], dict[int, list[Fragment]]]:
@@ -195,7 +195,7 @@ def find_chrome(view_text: str, lines: Sequence[tuple[int, int]]) -> tuple[dict[
     starts = [start for start, _ in lines]
     # Every line rule, widget row and trailing fragment needs a hint word: other lines are content.
     hinted = lines_matching(_HINT, view_text, starts)
-    for i in sorted(hinted | lines_matching(_SPAM_HINT, view_text, starts)):
+    for i in sorted(hinted | lines_containing(_SPAM_HINT, view_text, starts)):
         start, end = lines[i]
         found = _title_spam(view_text, start, end)
         if i in hinted:

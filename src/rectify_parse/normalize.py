@@ -248,6 +248,19 @@ def lines_matching(pattern: re.Pattern[str] | regex.Pattern[str], text: str, sta
     return {bisect.bisect_right(starts, m.start()) - 1 for m in pattern.finditer(text)}
 
 
+def lines_containing(chars: str, text: str, starts: Sequence[int]) -> set[int]:
+    """Indices of the lines (by their ``starts``) that hold one of ``chars``: ``lines_matching`` for a class of
+    a few characters, with str.find, which skips to each at memory-scan speed where a pattern steps."""
+    out: set[int] = set()
+    for ch in chars:
+        pos = text.find(ch)
+        while pos != -1:
+            i = bisect.bisect_right(starts, pos) - 1
+            out.add(i)
+            pos = text.find(ch, starts[i + 1]) if i + 1 < len(starts) else -1
+    return out
+
+
 def strip_span(text: str, start: int, end: int) -> tuple[int, int]:
     """Narrow ``[start, end)`` of ``text`` so it neither starts nor ends with whitespace."""
     while start < end and text[start].isspace():

@@ -203,12 +203,11 @@ def _spaced(label: str) -> str:
 
 _ALL_LABELS = sorted([*HEADER_LABELS, *CHROME_LABELS], key=len, reverse=True)
 HEADER_LABEL = re.compile("(?:" + "|".join(_spaced(lb) for lb in _ALL_LABELS) + ")")
-_SPACES = re.compile(r"[ \t]+")
 
 
 def without_spaces(text: str) -> str:
     """``text`` without spaces and tabs: a spaced label (索 引 号) as its name, a folded value comparable."""
-    return _SPACES.sub("", text)
+    return text.replace(" ", "").replace("\t", "")
 
 
 # --- dates ------------------------------------------------------------------------------------------
@@ -344,6 +343,7 @@ _STATUS_PHRASE = (
     "已完成整改|已整改完成|已完成|已整改|完成整改|正在整改|整改中|正在推进|推进中|基本完成|部分完成|持续推进"
     "|未启动|尚未启动|未开始"
 )
+STATUS_PHRASE = re.compile(_STATUS_PHRASE)
 DECLARED_STATUS = re.compile(
     rf"(?P<phrase>{_STATUS_PHRASE})(?:的)?(?:问题)?(?:共)?(?P<n>{_NUM})(?:个|项|条)"
     rf"|(?P<n2>{_NUM})(?:个|项|条)(?:问题)?(?P<phrase2>{_STATUS_PHRASE})"

@@ -43,6 +43,7 @@ from .patterns import (
     PROBLEM_PREFIX,
     STATUS_CLAUSE,
     STATUS_LABELS,
+    STATUS_PHRASE,
     STATUS_SENTENCE,
     STATUS_VOCAB,
     STATUS_WORDS,
@@ -75,6 +76,8 @@ def problem_fields(chunk: str) -> list[tuple[int, int, str]]:
     kept when they start the chunk or a line or follow a sentence end, up to 8 spaces or tabs before
     (``start`` takes those in)."""
     out: list[tuple[int, int, str]] = []
+    if ":" not in chunk and "：" not in chunk:
+        return out  # every label ends with its colon
     for m in PROBLEM_LABEL.finditer(chunk):
         k = s = m.start()
         while k > 0 and s - k < 8 and chunk[k - 1] in " \t":
@@ -904,14 +907,15 @@ def check_counts(r: Reader, lines: Sequence[Line], problems: list[Problem], root
             message = f"text declares {declared} {what} ({m.group()!r}) but {parsed} were parsed"
             warnings.append(Warning("count_mismatch", message, span))
 
-    both = DECLARED_ASPECTS_PROBLEMS.search(intro)
+    # Each total names its unit (个方面, 问题, a status phrase): a plain test spares the scans that cannot match.
+    both = DECLARED_ASPECTS_PROBLEMS.search(intro) if "个方面" in intro else None
     if both is not None:
         warn(both, "problems", len(problems), "problems")
         if problems:
             warn(both, "aspects", len({p.aspect for p in problems}), "aspects")
-    elif (declared_problems := DECLARED_PROBLEMS.search(intro)) is not None:
+    elif "问题" in intro and (declared_problems := DECLARED_PROBLEMS.search(intro)) is not None:
         warn(declared_problems, "problems", len(problems), "problems")
-    if not problems:
+    if not problems or STATUS_PHRASE.search(intro) is None:
         return warnings
     # Several phrases may add up to one kind (正在整改2个、基本完成1个 are both in progress).
     declared: dict[StatusKind | None, tuple[int, int, int]] = {}

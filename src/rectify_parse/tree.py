@@ -17,6 +17,7 @@ Line = tuple[int, int]  # view offsets of a stripped, non-empty line
 OPEN = '“‘"《「『(（[【〔'
 CLOSE = '”’"》」』)）]】〕'
 TRAILING_PUNCT = "。;；,，、:： \t\n"
+_FIRST_ITEMS = ("一是", "一要", "一方面")
 _ENUM_BOUNDARY = "。;；,，、:：!！?？ \t\n"
 
 
@@ -84,6 +85,9 @@ class Reader:
 def enumeration(text: str, start: int, end: int, kinds: str = "是要方面") -> list[Line]:
     """The markers of the 一是 / 二是 … run in ``text[start:end]``: numbered 1, 2, … in order, one kind."""
     markers: list[Line] = []
+    # The run must open with 一是 / 一要 / 一方面: without one there is nothing to scan for.
+    if all(text.find(first, start, end) == -1 for first in _FIRST_ITEMS if first[1:] in kinds):
+        return markers
     expected = 1
     kind: str | None = None
     for m in ENUM_ITEM.finditer(text, start, end):
