@@ -18,7 +18,7 @@ def trim_end(text: str, start: int, end: int) -> int:
     return end
 
 
-_MARKER_START = frozenset("第一二三四五六七八九十百(0123456789") | frozenset(chr(c) for c in range(0x2460, 0x2474))
+MARKER_START = frozenset("第一二三四五六七八九十百(0123456789") | frozenset(chr(c) for c in range(0x2460, 0x2474))
 _NUMBER_GROUPS = tuple(f"n{i}" for i in range(len(MARKERS)))
 
 
@@ -44,7 +44,7 @@ def _resolve(ladder: Marker | Literal[False] | None, text: str, start: int, end:
 def _ladder_marker(text: str, start: int, end: int) -> Marker | Literal[False] | None:
     """A GB/T 9704 or chapter marker; False for one that matched but is no heading (decimal is then not
     tried either); None for none."""
-    if start >= end or text[start] not in _MARKER_START:
+    if start >= end or text[start] not in MARKER_START:
         return None
     m = ANY_MARKER.match(text, start, end)
     if m is None:

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import regex
 
 from .chrome import TITLE_SPAM_HEAD, TITLE_SPAM_TAIL
+from .markers import MARKER_START as _MARKER_START
 from .markers import is_title, match_marker
 from .patterns import (
     ATTACHMENT_HEAD,
@@ -293,6 +294,8 @@ def analyse(
         if i in chrome or i in header or s == e:
             classify(i)
             continue
+        if text[s] in _MARKER_START and match_marker(text, s, e) is not None:
+            continue  # a heading: the document's
         c = line_class(text[s:e])
         if c.startswith("bad:"):
             c = classify(i)  # the full class: a document's form rescues it
