@@ -326,7 +326,8 @@ GROUP_STATUS = re.compile(
 _ORDINAL = r"第(?:\d{1,3}|[一二三四五六七八九十]{1,3})(?:项|个|条)"
 NUMBERED_STATUS = regex.compile(
     rf"(?:(?P<ns>{_ORDINAL}(?:[、,和及与]{_ORDINAL})*)问题|问题(?P<n2>\d{{1,3}}))"
-    rf"[^。;\n]{{0,20}}?(?P<s>{STATUS_WORDS})"
+    # The status runs to its clause's end: 持续整改跟踪中, not 持续整改.
+    rf"[^。;\n]{{0,20}}?(?P<s>(?:{STATUS_WORDS})[^。;,!?\n]{{0,6}})"
 )
 ORDINAL_NUMBER = re.compile(r"第(?P<n>\d{1,3}|[一二三四五六七八九十]{1,3})")
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass, replace
 
 import regex
 
-from .markers import LineMarkers, match_marker
+from .markers import LineMarkers, Marker, match_marker
 from .patterns import (
     BARE_STATUS,
     DECLARED_ASPECTS_PROBLEMS,
@@ -65,6 +65,7 @@ RULES = (
 _FIELD_BOUNDARY = "\n。;；!！?？"
 # In a closing section on the problems' rectification: 该单位已按照要求及时进行了整改。
 _SECTION_STATUS = re.compile(r"已[^。;,\n]{0,24}?(?:整改(?:到位|完毕|完成)?|销号)(?=[。;,\n]|$)")
+_ITEM_BOUNDARY = re.compile(r"[。;；\n][ \t]*")
 # What every STATUS_CLAUSE match ends with.
 _STATUS_WORD = re.compile(rf"(?:{STATUS_WORDS})(?=[。;,!\n]|$)")
 # A status field longer than this is a report; a status clause inside it says the status.
@@ -260,6 +261,7 @@ class ProblemFinder:
         self._starts = [s for s, _ in lines]
         self._roots: list[Node] = []
         self._fields: dict[Line, list[tuple[int, int, str]]] = {}
+        self._stated: list[Line] | None = None
 
     def _fields_of(self, start: int, end: int) -> list[tuple[int, int, str]]:
         """``problem_fields`` of ``text[start:end]``, remembered: finding a problem and reading it ask about
@@ -644,6 +646,7 @@ class ProblemFinder:
         text = self.text
         start, end = r.trim(f.body, f.end)
         status: Line | None = None
+        status_label: str | None = None  # the field the status was read from
         measures: list[Line] = []
         fields: dict[str, Line] = {}
         if f.cells is not None:  # a table row: the problem cell holds title and description
@@ -652,7 +655,8 @@ class ProblemFinder:
                 if cell[0] >= cell[1]:
                     continue
                 if name in _STATUS_COLUMNS:
-                    status = status or cell
+                    if status is None:
+                        status, status_label = cell, name
                 elif name in MEASURE_LABELS and not measures:
                     measures = r.enumerate(*cell)
                 else:
@@ -662,12 +666,14 @@ class ProblemFinder:
             for node in f.sections:
                 label = self._heading(node).rstrip("。.:;")
                 value = r.trim(node.text_start, node.end, " \t\r\n。;；")
-                if value[0] < value[1] and (m := match_marker(text, *value)) is not None:
+                m = match_marker(text, *value) if value[0] < value[1] else None
+                if m is not None and not _has_next_item(text, m, value[1]):
                     value = r.trim(m.end, value[1], " \t\r\n。;；")  # a lone (一) item: its text is the value
                 if value[0] >= value[1]:
                     continue
                 if label in _STATUS_FIELDS:
-                    status = status or _status_value(text, *value)
+                    if status is None:
+                        status, status_label = _status_value(text, *value), label
                 elif label in MEASURE_LABELS and not measures:
                     measures = r.enumerate(*value)
                 else:
@@ -682,7 +688,8 @@ class ProblemFinder:
                 ve = start + found[k + 1][0] if k + 1 < len(found) else end
                 value = r.trim(vs, ve, " \t\r\n。;；")
                 if label in STATUS_LABELS or (label in MEASURE_LABELS and _is_bare_status(text, *value)):
-                    status = status or _status_value(text, *value)
+                    if status is None:
+                        status, status_label = _status_value(text, *value), label
                 elif label in MEASURE_LABELS and not measures:
                     measures = r.enumerate(vs, ve)
                 elif label not in fields:
@@ -703,9 +710,21 @@ class ProblemFinder:
         if measures_item is not None:
             measures = r.enumerate(*measures_item)
         if status is None:
-            status = self._status_in(start, end)
+            status = self._status_in(start, end, skip=self._statements())
         if status is None and measures_item is not None:
             status = self._status_in(*measures_item)
+        if (
+            f.rule == "task_notice"
+            and status is not None
+            and self._status_in(*status) is None
+            and (verdict := self._notice_status(f)) is not None
+        ):
+            # A closure notice whose 整改完成情况 is an account of the work (1.已完成该处池塘…清理工作) with no status
+            # phrase of its own: its verdict before the fields (问题已整改完成，并通过核查验收) is the status, and the
+            # account is kept as a field.
+            if status_label is not None:
+                fields.setdefault(status_label, status)
+            status = verdict
         if status is not None and status[1] - status[0] > _LONG_STATUS:
             status = self._status_in(*status) or status  # 完成情况：我县根据…进行管理。该问题已完成整改
         if status is not None and classify_status(text[status[0] : status[1]]) is None:
@@ -758,18 +777,37 @@ class ProblemFinder:
         """A closure notice often says its state once, before the fields: 问题已整改完成，并通过核查验收。"""
         if f.rule != "task_notice" or not self.lines:
             return None
-        return self._status_in(self.lines[0][0], f.start)
+        lo = self.lines[0][0]
+        if (found := self._status_in(lo, f.start)) is not None:
+            return found
+        # …督察整改任务第43项已整改完成，并通过核查验收: a status phrase that ends a clause of the lead.
+        m = _STATUS_WORD.search(self.text, lo, f.start)
+        return m.span() if m is not None else None
 
-    def _status_in(self, start: int, end: int) -> Line | None:
-        """The status a problem's text states: a status sentence, else its last status clause."""
+    def _status_in(self, start: int, end: int, skip: Sequence[Line] = ()) -> Line | None:
+        """The status a problem's text states: its last status clause, else a status sentence; none inside
+        the ``skip`` ranges."""
         text = self.text
+
+        def free(span: Line) -> bool:
+            return not any(s <= span[0] < e for s, e in skip)
+
         # The clause pattern tries every position; its status word alone is a quick test that it can match.
         if _STATUS_WORD.search(text, start, end) is not None:
-            clauses = [m.span("s") for m in STATUS_CLAUSE.finditer(text, start, end)]
+            clauses = [m.span("s") for m in STATUS_CLAUSE.finditer(text, start, end) if free(m.span("s"))]
             if clauses:
                 return clauses[-1]
-        m = STATUS_SENTENCE.search(text, start, end)
-        return m.span() if m is not None else None
+        return next((m.span() for m in STATUS_SENTENCE.finditer(text, start, end) if free(m.span())), None)
+
+    def _statements(self) -> list[Line]:
+        """Where the text gives the status of several problems at once, by number or as a group (目前第一项、第二项
+        问题已经整改完成; 以上问题均已完成整改): the last problem's text often runs into such a sentence, which
+        ``_later_statuses`` reads for each problem it names."""
+        if self._stated is None:
+            lo, hi = (self.lines[0][0], self.lines[-1][1]) if self.lines else (0, 0)
+            found = [m.span() for m in NUMBERED_STATUS.finditer(self.text, lo, hi)]
+            self._stated = found + [m.span() for m in GROUP_STATUS.finditer(self.text, lo, hi)]
+        return self._stated
 
     def _later_statuses(self, found: list[_Found], problems: list[Problem]) -> list[Problem]:
         """Statuses given after the problems: a group sentence, or a sentence naming a problem's number."""
@@ -840,6 +878,16 @@ def _clause_end(text: str, start: int, end: int) -> int:
     """End of the first clause of ``text[start:end]``: its first 。 or ；, else ``end``."""
     stops = [i for i in (text.find("。", start, end), text.find(";", start, end)) if i != -1]
     return min(stops) if stops else end
+
+
+def _has_next_item(text: str, first: Marker, end: int) -> bool:
+    """Whether the item ``first`` opens is followed before ``end`` by the next of its list (1.…；2.…), inline or on
+    a line of its own: then the marker is part of the value, not a lone item's."""
+    for m in _ITEM_BOUNDARY.finditer(text, first.end, end):
+        nxt = match_marker(text, m.end(), end)
+        if nxt is not None and nxt.family == first.family and nxt.number == first.number + 1:
+            return True
+    return False
 
 
 def _status_value(text: str, start: int, end: int) -> Line:
