@@ -399,7 +399,7 @@ DOC_TYPE_WORDS = (
 # A title ends with a document-type word, then maybe a draft mark, a closing 》 or a short qualifier in
 # brackets (…整改情况公示(牛栏溪流域)).
 # Anchored at the end: searched from the end (REVERSE), it tries a few positions, not every one.
-TITLE_END = re.compile("(?:" + "|".join(DOC_TYPE_WORDS) + r")(?:\([^()\n]{1,12}\)|》)?\s*$", regex.REVERSE)
+TITLE_END = regex.compile("(?:" + "|".join(DOC_TYPE_WORDS) + r")(?:\([^()\n]{1,12}\)|》)?\s*$", regex.REVERSE)
 ATTACHMENT_HEAD = re.compile(r"\s*附\s*件\s*(?P<n>\d{1,2})?\s*[:：]\s*")
 BARE_ATTACHMENT = re.compile(r"\s*附\s*件\s*\d{0,2}\s*[:：]?\s*")
 ATTACHMENT_ITEM = re.compile(r"\s*(?P<n>\d{1,2})\s*[.、．]\s*(?=\S)")

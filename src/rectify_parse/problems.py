@@ -710,7 +710,9 @@ class ProblemFinder:
         if measures_item is not None:
             measures = r.enumerate(*measures_item)
         if status is None:
-            status = self._status_in(start, end, skip=self._statements())
+            status = self._status_in(start, end)
+            if status is not None and self._in_statement(*status):
+                status = self._status_in(start, end, skip=self._statements())
         if status is None and measures_item is not None:
             status = self._status_in(*measures_item)
         if (
@@ -788,16 +790,32 @@ class ProblemFinder:
         """The status a problem's text states: its last status clause, else a status sentence; none inside
         the ``skip`` ranges."""
         text = self.text
-
-        def free(span: Line) -> bool:
-            return not any(s <= span[0] < e for s, e in skip)
-
         # The clause pattern tries every position; its status word alone is a quick test that it can match.
         if _STATUS_WORD.search(text, start, end) is not None:
-            clauses = [m.span("s") for m in STATUS_CLAUSE.finditer(text, start, end) if free(m.span("s"))]
+            clauses = [m.span("s") for m in STATUS_CLAUSE.finditer(text, start, end)]
+            if skip:
+                clauses = [c for c in clauses if not _inside(c[0], skip)]
             if clauses:
                 return clauses[-1]
-        return next((m.span() for m in STATUS_SENTENCE.finditer(text, start, end) if free(m.span())), None)
+        if not skip:
+            m = STATUS_SENTENCE.search(text, start, end)
+            return m.span() if m is not None else None
+        return next(
+            (m.span() for m in STATUS_SENTENCE.finditer(text, start, end) if not _inside(m.start(), skip)), None
+        )
+
+    def _in_statement(self, start: int, end: int) -> bool:
+        """Whether ``[start, end)`` lies in a sentence giving several problems' status (see ``_statements``)."""
+        text = self.text
+        lo = max(text.rfind("。", 0, start), text.rfind("\n", 0, start)) + 1
+        hi = min((k for k in (text.find("。", end), text.find("\n", end)) if k != -1), default=len(text))
+        if text.find("问题", lo, hi) == -1 and text.find("事项", lo, hi) == -1 and text.find("任务", lo, hi) == -1:
+            return False  # both kinds of statement name what they are about
+        return any(
+            m.start() <= start < m.end()
+            for pattern in (NUMBERED_STATUS, GROUP_STATUS)
+            for m in pattern.finditer(text, lo, hi)
+        )
 
     def _statements(self) -> list[Line]:
         """Where the text gives the status of several problems at once, by number or as a group (目前第一项、第二项
@@ -878,6 +896,10 @@ def _clause_end(text: str, start: int, end: int) -> int:
     """End of the first clause of ``text[start:end]``: its first 。 or ；, else ``end``."""
     stops = [i for i in (text.find("。", start, end), text.find(";", start, end)) if i != -1]
     return min(stops) if stops else end
+
+
+def _inside(pos: int, ranges: Sequence[Line]) -> bool:
+    return any(s <= pos < e for s, e in ranges)
 
 
 def _has_next_item(text: str, first: Marker, end: int) -> bool:
