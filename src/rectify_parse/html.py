@@ -4,8 +4,9 @@ The page is parsed by selectolax (the lexbor engine, an HTML5 parser: the tree a
 the markup's faults) and walked once, iteratively, so any nesting depth is safe. The text it gives:
 
 * the ``<title>`` text as the first line, where the page stage scores it among the title candidates
-  with the ``<h1>`` and the other top lines (a repeat of the heading counts for it, a site name after
-  ``_`` is cut off);
+  with the ``<h1>`` and the other top lines (a site name after ``_`` or ``-`` is cut off, and a heading
+  that repeats the rest counts for both); left out when a line of the page (the heading) is the same
+  text, which then stands for it where the page puts it (after the header table, say);
 * scripts, styles, comments, ``<noscript>``, ``<template>``, ``<select>`` menus, SVG and embedded
   objects dropped;
 * a line break at every block element (p, div, li, h1-h6, table, section, nav …) and ``<br>``; runs of
@@ -14,8 +15,12 @@ the markup's faults) and walked once, iteratively, so any nesting depth is safe.
   kept as written, as the text path keeps them (they are folded for matching only);
 * a table row of two or more filled cells as one ``cell | cell |`` line, the layout the header reader
   and the table-row problem rule read; an empty cell stays as ``|``, a cell's own line breaks become
-  spaces. A row that lays out the page rather than holding data (a cell that holds a table, or more
-  than ``_MAX_CELL_LINES`` lines, or a single filled cell) gives its cells' lines one after another.
+  spaces (nothing between two Chinese characters). A row that lays out the page rather than holding
+  data (a cell that holds a table or more than ``_MAX_CELL_LINES`` lines, or a single filled cell) gives
+  its cells' lines one after another.
+
+Block containers nested more than ``_MAX_DEPTH`` deep (hostile or broken markup; the HTML5 tree builder
+takes quadratic time over them) are read as ``<p>``: the same lines, in linear time.
 
 Record spans index this extracted text; :func:`source_text` returns it for any input.
 """
@@ -51,7 +56,18 @@ _MAX_CELL_LINES = 8
 _HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
 _WIDE = r"[\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]"
 # A source line break between two wide characters renders as nothing (CSS Text 3, segment breaks).
+_WIDE_CHAR = re.compile(_WIDE)
 _WIDE_BREAK = re.compile(rf"(?<={_WIDE})[ \t\r\f]*\n[ \t\n\r\f]*(?={_WIDE})")
+
+# lexbor, like a browser, scans its stack of open elements at every block start tag, so blocks nested deep
+# cost quadratic time (16,000 nested <div> take half a second). Nested deeper than this, block containers are
+# read as <p>, which gives the same lines without the nesting.
+_MAX_DEPTH = 5000
+_CONTAINERS = (
+    "address|article|aside|blockquote|center|details|dialog|dir|div|dl|fieldset|figcaption|figure|footer|header"
+    "|hgroup|main|menu|nav|ol|section|summary|ul"
+)
+_CONTAINER_TAG = re.compile(rf"<(/?)(?:{_CONTAINERS})(?=[\s/>])", re.IGNORECASE)
 
 # Detection: a document start, or a page that opens with a tag and is mostly markup.
 _SNIFF_CHARS = 4096
@@ -136,7 +152,14 @@ class _Lines:
 
 
 def _cell_text(cell: _Lines) -> str:
-    return " ".join(line.strip() for line in cell.lines).strip()
+    """A cell's lines on one line: joined by a space, or by nothing between two wide characters."""
+    out = ""
+    for line in cell.lines:
+        line = line.strip()
+        if out and line and not (_WIDE_CHAR.match(out[-1]) and _WIDE_CHAR.match(line[0])):
+            out += " "
+        out += line
+    return out
 
 
 def _write_row(out: _Lines, cells: list[_Lines]) -> None:
@@ -219,6 +242,18 @@ class _Walker:
         return out.lines
 
 
+def _shallow(html: str) -> str:
+    """``html``, or with its block containers turned into ``<p>`` when they nest deeper than ``_MAX_DEPTH``."""
+    if html.count("<") <= _MAX_DEPTH:
+        return html
+    depth = 0
+    for tag in _CONTAINER_TAG.finditer(html):
+        depth = max(depth - 1, 0) if tag.group(1) else depth + 1
+        if depth > _MAX_DEPTH:
+            return _CONTAINER_TAG.sub(r"<\1p", html)
+    return html
+
+
 def _title(tree: LexborHTMLParser) -> str | None:
     node = tree.css_first("title")
     if node is None:
@@ -227,15 +262,23 @@ def _title(tree: LexborHTMLParser) -> str | None:
     return title if title and not title.isspace() else None
 
 
+def _shown(title: str, lines: list[str]) -> bool:
+    """Whether the page shows its title as a line of its own (spaces aside): a heading that repeats it."""
+    key = "".join(title.split())
+    return any(len(line) >= len(key) and "".join(line.split()) == key for line in lines)
+
+
 def extract(html: str) -> str:
-    """The text of a page: its ``<title>`` as the first line, then its content lines (see the module's
-    notes). A pure function of ``html``."""
+    """The text of a page: its ``<title>`` as the first line unless a line of the page repeats it, then its
+    content lines (see the module's notes). A pure function of ``html``."""
     # Bytes: lone surrogates (text decoded with surrogateescape) become U+FFFD instead of an encoding error.
-    tree = LexborHTMLParser(html.encode("utf-8", "surrogatepass"))
+    tree = LexborHTMLParser(_shallow(html).encode("utf-8", "surrogatepass"))
     title = _title(tree)
     root = tree.root
     lines = _Walker().walk(root) if root is not None else []
-    return "\n".join([title, *lines] if title is not None else lines)
+    if title is not None and not _shown(title, lines):
+        lines.insert(0, title)
+    return "\n".join(lines)
 
 
 def check_format(format: str) -> FormatOption:
