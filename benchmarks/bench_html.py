@@ -3,22 +3,25 @@
 Generates pages of 5-200 KB in the shape of a 信息公开 page (head with metas, styles and scripts, menus,
 breadcrumb, a header table of th/td cells, the body in <p> tags, a footer), then times for each parser
 the parse alone and the parse plus one walk over the tree that emits the text with a line break at
-every block element (the work an extractor has to do whatever it does with the text), and finally
-``rectify_parse.html.extract`` (selectolax) end to end. Best of several runs; the machine is shared, so
-compare figures from one run. Run: ``python benchmarks/bench_html.py``.
+every block element (the work an extractor has to do whatever it does with the text), then
+``rectify_parse.html.extract`` (selectolax) end to end and its share of a whole ``rectify_parse.parse``.
+It first checks both parsers on pages that break parsers (deep nesting, an XML declaration, an empty
+document, a cell left open). Best of several runs; the machine is shared, so compare figures from one
+run. Needs lxml, which rectify_parse does not (``pip install lxml``). Run: ``python benchmarks/bench_html.py``.
 """
 
 from __future__ import annotations
 
 import functools
 import random
-import time
 from collections.abc import Callable, Iterator
 
 import lxml.html
+from bench_parse import best_of
 from lxml import etree
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+import rectify_parse
 from rectify_parse.html import extract
 
 SIZES_KB = (5, 20, 50, 100, 200)
@@ -125,32 +128,64 @@ def lxml_text(page: str) -> str:
     return "".join(out)
 
 
-def best_of(repeat: int, fn: Callable[[], object]) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
+# Pages a scraper meets that a parser must survive: (name, page, text that must come out).
+_ODD_PAGES = [
+    ("300 nested <div>", "<div>" * 300 + "深" + "</div>" * 300, "深"),
+    ("XML declaration", '<?xml version="1.0" encoding="gbk"?><html><body><p>正文</p></body></html>', "正文"),
+    ("empty document", "", ""),
+    ("<p> inside a table cell left open", "<table><tr><td>甲<p>乙</td><td>丙</td></tr></table>", "甲乙丙"),
+]
+
+
+def _survives(parse_text: Callable[[str], str], page: str, want: str) -> str:
+    try:
+        got = "".join(parse_text(page).split())
+    except Exception as exc:
+        return f"raises {type(exc).__name__}"
+    return "ok" if got == want else f"gives {got[:20]!r}"
+
+
+def _table(header: list[str], rows: list[tuple[str, list[str]]]) -> None:
+    print("| " + " | ".join(header) + " |")
+    print("|" + " --- |" * len(header))
+    for name, cells in rows:
+        print(f"| {name} | " + " | ".join(cells) + " |")
+    print()
+
+
+def _timed(kb: int, runs: list[Callable[[], object]]) -> list[float]:
+    """Best time of each run on the page of ``kb`` KB, repeated more on small pages."""
+    return [best_of(max(5, 400 // kb), run) for run in runs]
 
 
 def main() -> None:
-    print("| page | selectolax parse | lxml parse | selectolax parse + walk | lxml parse + walk | extract() |")
-    print("| --- | --- | --- | --- | --- | --- |")
+    odd = [
+        (name, [_survives(selectolax_text, page, want), _survives(lxml_text, page, want)])
+        for name, page, want in _ODD_PAGES
+    ]
+    _table(["odd page", "selectolax", "lxml"], odd)
+    parsers: list[tuple[str, list[str]]] = []
+    shares: list[tuple[str, list[str]]] = []
     for kb in SIZES_KB:
         page = make_page(kb)
-        repeat = max(5, 400 // kb)
-        runs: list[Callable[[str], object]] = [
+        size = len(page.encode())
+        calls: list[Callable[[str], object]] = [
             LexborHTMLParser,
             lxml.html.document_fromstring,
             selectolax_text,
             lxml_text,
             extract,
         ]
-        times = [best_of(repeat, functools.partial(run, page)) for run in runs]
-        size = len(page.encode())
-        cells = " | ".join(f"{t * 1000:.2f} ms ({size / t / 1e6:.0f} MB/s)" for t in times)
-        print(f"| {size / 1024:.0f} KB | {cells} |")
+        times = _timed(kb, [functools.partial(call, page) for call in calls])
+        parsers.append((f"{size / 1024:.0f} KB", [f"{t * 1000:.2f} ms ({size / t / 1e6:.0f} MB/s)" for t in times]))
+        text = extract(page)
+        steps = ((rectify_parse.parse, page), (extract, page), (rectify_parse.parse, text))
+        times = _timed(kb, [functools.partial(call, arg) for call, arg in steps])
+        shares.append((f"{size / 1024:.0f} KB", [f"{t * 1000:.1f} ms" for t in times]))
+    _table(
+        ["page", "selectolax parse", "lxml parse", "selectolax parse + walk", "lxml parse + walk", "extract()"], parsers
+    )
+    _table(["page", "rectify_parse.parse(page)", "of which extract()", "parse of the extracted text"], shares)
 
 
 if __name__ == "__main__":

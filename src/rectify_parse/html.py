@@ -15,7 +15,7 @@ the markup's faults) and walked once, iteratively, so any nesting depth is safe.
   kept as written, as the text path keeps them (they are folded for matching only);
 * a table row of two or more filled cells as one ``cell | cell |`` line, the layout the header reader
   and the table-row problem rule read; an empty cell stays as ``|``, a cell's own line breaks become
-  spaces (nothing between two Chinese characters). A row that lays out the page rather than holding
+  spaces (nothing next to a Chinese character). A row that lays out the page rather than holding
   data (a cell that holds a table or more than ``_MAX_CELL_LINES`` lines, or a single filled cell) gives
   its cells' lines one after another.
 
@@ -152,11 +152,12 @@ class _Lines:
 
 
 def _cell_text(cell: _Lines) -> str:
-    """A cell's lines on one line: joined by a space, or by nothing between two wide characters."""
+    """A cell's lines on one line: joined by a space, or by nothing next to a wide character (Chinese text
+    puts no space between sentences)."""
     out = ""
     for line in cell.lines:
         line = line.strip()
-        if out and line and not (_WIDE_CHAR.match(out[-1]) and _WIDE_CHAR.match(line[0])):
+        if out and line and not (_WIDE_CHAR.match(out[-1]) or _WIDE_CHAR.match(line[0])):
             out += " "
         out += line
     return out
