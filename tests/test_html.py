@@ -179,6 +179,15 @@ def test_the_issue_header_table_gives_the_text_layout_header() -> None:
     )
 
 
+def test_a_definition_list_header_reads_as_label_and_value_lines() -> None:
+    pairs = [("索引号", "11330000MB001/2023-00012"), ("发布机构", "某某县应急管理局"), ("成文日期", "2023-03-02")]
+    header = "<dl>" + "".join(f"<dt>{label}：</dt><dd>{value}</dd>" for label, value in pairs) + "</dl>"
+    notice = rectify_parse.parse(_page(header + "<h1>关于开展安全检查的通知</h1><p>请于3月底前完成自查。</p>"))
+    h = notice.header
+    assert (h.index_no, h.publisher, h.date_written) == ("11330000MB001/2023-00012", "某某县应急管理局", "2023-03-02")
+    assert notice.title == "关于开展安全检查的通知"
+
+
 def test_layout_tables_give_their_cells_as_lines() -> None:
     long_cell = "".join(f"<p>第{i}段。</p>" for i in range(12))
     page = _page(
