@@ -96,12 +96,13 @@ def test_each_page_is_a_near_duplicate_of_its_twin_with_no_variant() -> None:
 def test_the_page_chrome_is_boilerplate_and_the_site_name_leaves_the_title() -> None:
     notice = _parse(HTML / "gov_xxgk.html")
     assert notice.title == "中共青桐县自然资源局党组关于巡察整改情况的报告"
+    source = rectify_parse.source_text((HTML / "gov_xxgk.html").read_bytes())
+    assert "青桐县人民政府\n" not in source.split("关于巡察整改情况的报告", 1)[0]  # <title>: the <h1> stands for it
     removed = {b.text: b.rule for b in notice.boilerplate}
-    assert removed["中共青桐县自然资源局党组关于巡察整改情况的报告_青桐县人民政府"] == "top_zone"
     assert removed["当前位置：首页 > 政务公开 > 信息公开目录"] == "breadcrumb"
     assert removed["【打印本页】 【关闭窗口】"] == "widget_row"
     assert "网站标识码" in " ".join(removed)
-    assert "访问量" not in rectify_parse.source_text((HTML / "gov_xxgk.html").read_bytes())  # document.write
+    assert "访问量" not in source  # written by a script
 
 
 def test_declared_charsets_are_read() -> None:
@@ -207,14 +208,23 @@ def test_cells_with_several_lines_are_joined() -> None:
 
 def test_title_line_comes_first_unless_the_page_shows_it() -> None:
     head = "<title>关于开展安全检查的通知_某某县人民政府</title>"
-    assert extract(_page("<h1>关于开展安全检查的通知</h1><p>正文。</p>", head)).split("\n")[0] == (
-        "关于开展安全检查的通知_某某县人民政府"
-    )
-    same = "<title> 关于开展安全检查的通知 </title>"
-    assert extract(_page("<h1>关于开展安全检查的通知</h1><p>正文。</p>", same)) == "关于开展安全检查的通知\n正文。"
-    # A page with no heading gets its title from <title>, the site name cut off.
-    notice = rectify_parse.parse(_page("<p>各科室：</p><p>请于3月底前完成自查。</p>", head))
-    assert notice.title == "关于开展安全检查的通知"
+    prefixed = extract(_page("<h1>政务服务丨关于开展安全检查的通知</h1><p>正文。</p>", head))
+    assert prefixed == "关于开展安全检查的通知\n政务服务丨关于开展安全检查的通知\n正文。"
+    for same in (head, "<title> 关于开展安全检查的通知 </title>"):
+        assert extract(_page("<h1>关于开展安全检查的通知</h1><p>正文。</p>", same)) == "关于开展安全检查的通知\n正文。"
+    # A page with no heading gets its title from <title>, the site's and column's names cut off.
+    for title in [
+        "关于开展安全检查的通知_某某县人民政府",
+        "某某县人民政府-关于开展安全检查的通知",
+        "关于开展安全检查的通知 - 某某县应急管理局",
+        "关于开展安全检查的通知|某某县人民政府门户网站",
+        "关于开展安全检查的通知_通知公告_某某县人民政府",
+    ]:
+        notice = rectify_parse.parse(_page("<p>各科室：</p><p>请于3月底前完成自查。</p>", f"<title>{title}</title>"))
+        assert notice.title == "关于开展安全检查的通知", title
+    year_range = "<title>关于印发《某某县2023-2025年行动计划》的通知</title>"
+    assert extract(_page("<p>正文。</p>", year_range)).split("\n")[0] == "关于印发《某某县2023-2025年行动计划》的通知"
+    assert rectify_parse.parse(_page("<p>各科室：</p><p>请自查。</p>", "<title>某某县人民政府网</title>")).title is None
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -4,9 +4,10 @@ The page is parsed by selectolax (the lexbor engine, an HTML5 parser: the tree a
 the markup's faults) and walked once, iteratively, so any nesting depth is safe. The text it gives:
 
 * the ``<title>`` text as the first line, where the page stage scores it among the title candidates
-  with the ``<h1>`` and the other top lines (a site name after ``_`` or ``-`` is cut off, and a heading
-  that repeats the rest counts for both); left out when a line of the page (the heading) is the same
-  text, which then stands for it where the page puts it (after the header table, say);
+  with the ``<h1>`` and the other top lines; when separators (``_``, ``|``, ``-``) join it to the site's
+  and column's names, only its longest piece that ends like a title (通知, 报告 …). It is left out when a line of
+  the page (the heading) is the same text, which then stands for it where the page puts it (after the
+  header table, say);
 * scripts, styles, comments, ``<noscript>``, ``<template>``, ``<select>`` menus, SVG and embedded
   objects dropped;
 * a line break at every block element (p, div, li, h1-h6, table, section, nav …) and ``<br>``; runs of
@@ -34,6 +35,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from .decode import decode, input_bytes
 from .errors import ConfigError, InputTooLargeError
+from .patterns import TITLE_END
 from .records import InputFormat
 
 FormatOption = Literal["text", "html", "auto"]
@@ -68,6 +70,9 @@ _CONTAINERS = (
     "|hgroup|main|menu|nav|ol|section|summary|ul"
 )
 _CONTAINER_TAG = re.compile(rf"<(/?)(?:{_CONTAINERS})(?=[\s/>])", re.IGNORECASE)
+
+# What joins a page's title to its site's and column's names in <title>: not a dash inside a year range.
+_TITLE_SEPARATOR = re.compile(r"\s*[_|｜]\s*|\s+[-–—]{1,2}\s+|(?<![0-9])[-–—]{1,2}(?![0-9])")
 
 # Detection: a document start, or a page that opens with a tag and is mostly markup.
 _SNIFF_CHARS = 4096
@@ -256,11 +261,18 @@ def _shallow(html: str) -> str:
 
 
 def _title(tree: LexborHTMLParser) -> str | None:
+    """The ``<title>``, or its one piece that ends like a document's title when separators join it to the
+    site's and column's names (某某县人民政府-关于…的通知, …的通知_通知公告_某某县人民政府)."""
     node = tree.css_first("title")
     if node is None:
         return None
     title = _HTML_SPACE.sub(" ", node.text()).strip()
-    return title if title and not title.isspace() else None
+    if not title or title.isspace():
+        return None
+    pieces = [piece.strip() for piece in _TITLE_SEPARATOR.split(title)]
+    # The longest such piece: a column's name may end like a title too (通知公告).
+    titles = [piece for piece in pieces if TITLE_END.search(piece) is not None]
+    return max(titles, key=len) if len(pieces) > 1 and titles else title
 
 
 def _shown(title: str, lines: list[str]) -> bool:
