@@ -194,11 +194,12 @@ def test_layout_tables_give_their_cells_as_lines() -> None:
     page = _page(
         "<table><tr><td>网站首页</td></tr>"  # one cell: a layout row
         f"<tr><td><a>栏目</a></td><td>{long_cell}</td></tr>"  # a page column: more lines than a value has
-        "<tr><td><table><tr><td>索引号</td><td>001</td></tr></table></td><td>旁注</td></tr></table>"  # a nested table
+        "<tr><td><table><tr><td>索引号</td><td>001</td></tr></table></td><td>旁注</td></tr>"  # a nested table
+        "<tr><td>首页</td><td><h2>关于开展自查的通知</h2><p>请于月底前完成。</p></td></tr></table>"  # a heading
     )
     lines = extract(page).split("\n")
     assert lines[:3] == ["网站首页", "栏目", "第0段。"]
-    assert lines[-2:] == ["索引号 | 001 |", "旁注"]
+    assert lines[-5:] == ["索引号 | 001 |", "旁注", "首页", "关于开展自查的通知", "请于月底前完成。"]
 
 
 def test_cells_with_several_lines_are_joined() -> None:

@@ -17,8 +17,8 @@ the markup's faults) and walked once, iteratively, so any nesting depth is safe.
 * a table row of two or more filled cells as one ``cell | cell |`` line, the layout the header reader
   and the table-row problem rule read; an empty cell stays as ``|``, a cell's own line breaks become
   spaces (nothing next to a Chinese character). A row that lays out the page rather than holding
-  data (a cell that holds a table or more than ``_MAX_CELL_LINES`` lines, or a single filled cell) gives
-  its cells' lines one after another.
+  data (a cell that holds a table, a heading or more than ``_MAX_CELL_LINES`` lines, or a single filled
+  cell) gives its cells' lines one after another.
 
 Block containers nested more than ``_MAX_DEPTH`` deep (hostile or broken markup; the HTML5 tree builder
 takes quadratic time over them) are read as ``<p>``: the same lines, in linear time.
@@ -52,6 +52,8 @@ _BLOCK = frozenset(
     summary table tbody tfoot thead ul""".split()  # noqa: SIM905 - a list of words reads better as words
 )
 _CELLS = frozenset({"td", "th"})
+# Elements a data table's cell never holds: a cell with one is a column of the page's layout.
+_LAYOUT = frozenset({"table", "h1", "h2", "h3", "h4", "h5", "h6"})
 # A cell with more lines than this is a page's column, not a value.
 _MAX_CELL_LINES = 8
 
@@ -126,12 +128,12 @@ def declared_charset(data: bytes) -> str | None:
 class _Lines:
     """Lines of text being written: a page, or one table cell."""
 
-    __slots__ = ("buffer", "has_table", "lines", "pre")
+    __slots__ = ("buffer", "lays_out", "lines", "pre")
 
     def __init__(self) -> None:
         self.lines: list[str] = []
         self.buffer: list[str] = []
-        self.has_table = False
+        self.lays_out = False  # holds a table or a heading: a page's column, not a table cell's value
         self.pre = 0  # open <pre> elements: their line breaks are kept
 
     def text(self, text: str) -> None:
@@ -172,9 +174,7 @@ def _write_row(out: _Lines, cells: list[_Lines]) -> None:
     """A data row as one ``a | b |`` line; a layout row as its cells' lines in order."""
     out.end_line()
     texts = [_cell_text(cell) for cell in cells]
-    layout = sum(1 for t in texts if t) < 2 or any(
-        cell.has_table or len(cell.lines) > _MAX_CELL_LINES for cell in cells
-    )
+    layout = sum(1 for t in texts if t) < 2 or any(cell.lays_out or len(cell.lines) > _MAX_CELL_LINES for cell in cells)
     if layout:
         for cell in cells:
             out.lines.extend(cell.lines)
@@ -199,8 +199,8 @@ class _Walker:
             self.rows.append([])
         elif tag in _BLOCK or tag == "br":
             out.end_line()
-            if tag == "table":
-                out.has_table = True
+            if tag in _LAYOUT:
+                out.lays_out = True
             elif tag == "pre":
                 out.pre += 1
 
