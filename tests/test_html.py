@@ -468,7 +468,7 @@ def _seconds(page: str) -> float:
 )
 def test_hostile_markup_costs_linear_time(unit: str) -> None:
     """Timed at n and 4n characters, as tests/test_hostile.py times the text path: linear work grows 4x."""
-    small = unit * (40_000 // len(unit))
+    small = unit * (100_000 // len(unit))
     assert _seconds(small * 4) / max(_seconds(small), 1e-3) < 8
 
 
