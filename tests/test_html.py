@@ -464,7 +464,18 @@ def _seconds(page: str) -> float:
 
 
 @pytest.mark.parametrize(
-    "unit", ["<div>", "<section><span>", "<ul><li>", "<table><tr><td>", "<p>整改", "<td>a</td>", "<!--", "<b>"]
+    "unit",
+    [
+        "<div>",
+        "<section><span>",
+        "<ul><li>",
+        "<table><tr><td>深",  # layout tables nested: each level's cells held, not copied
+        "<table><tr><td>a</td><td>b<table><tr><td>",
+        "<p>整改",
+        "<td>a</td>",
+        "<!--",
+        "<b>",
+    ],
 )
 def test_hostile_markup_costs_linear_time(unit: str) -> None:
     """Timed at n and 4n characters, as tests/test_hostile.py times the text path: linear work grows 4x."""

@@ -131,7 +131,9 @@ class _Lines:
     __slots__ = ("buffer", "lays_out", "lines", "pre")
 
     def __init__(self) -> None:
-        self.lines: list[str] = []
+        # A line, or a cell of a layout row whose lines come here: held, not copied, so tables nested n
+        # deep cost n, not n² (see _flatten).
+        self.lines: list[str | _Lines] = []
         self.buffer: list[str] = []
         self.lays_out = False  # holds a table or a heading: a page's column, not a table cell's value
         self.pre = 0  # open <pre> elements: their line breaks are kept
@@ -158,12 +160,28 @@ class _Lines:
             self.lines.append(line)
 
 
+def _flatten(root: _Lines) -> list[str]:
+    """Every line under ``root`` in order, the cells of layout rows opened where they stand."""
+    out: list[str] = []
+    stack = [iter(root.lines)]
+    while stack:
+        for item in stack[-1]:
+            if isinstance(item, str):
+                out.append(item)
+            else:
+                stack.append(iter(item.lines))
+                break
+        else:
+            stack.pop()
+    return out
+
+
 def _cell_text(cell: _Lines) -> str:
     """A cell's lines on one line: joined by a space, or by nothing next to a wide character (Chinese text
-    puts no space between sentences)."""
+    puts no space between sentences). Only a data row's cells are read so, and they hold no layout cells."""
     out = ""
-    for line in cell.lines:
-        line = line.strip()
+    for item in cell.lines:
+        line = item.strip() if isinstance(item, str) else " ".join(_flatten(item))  # (a data cell has none)
         if out and line and not (_WIDE_CHAR.match(out[-1]) or _WIDE_CHAR.match(line[0])):
             out += " "
         out += line
@@ -173,13 +191,12 @@ def _cell_text(cell: _Lines) -> str:
 def _write_row(out: _Lines, cells: list[_Lines]) -> None:
     """A data row as one ``a | b |`` line; a layout row as its cells' lines in order."""
     out.end_line()
-    texts = [_cell_text(cell) for cell in cells]
-    layout = sum(1 for t in texts if t) < 2 or any(cell.lays_out or len(cell.lines) > _MAX_CELL_LINES for cell in cells)
-    if layout:
-        for cell in cells:
-            out.lines.extend(cell.lines)
+    # Decided before any cell is read: reading every level of nested layout tables would cost n².
+    filled = sum(1 for cell in cells if cell.lines)
+    if filled < 2 or any(cell.lays_out or len(cell.lines) > _MAX_CELL_LINES for cell in cells):
+        out.lines.extend(cells)
     else:
-        out.lines.append(" ".join(f"{t} |" if t else "|" for t in texts))
+        out.lines.append(" ".join(f"{text} |" if text else "|" for text in map(_cell_text, cells)))
 
 
 class _Walker:
@@ -245,7 +262,7 @@ class _Walker:
             node = following
         out = self.writers[0]
         out.end_line()
-        return out.lines
+        return _flatten(out)
 
 
 def _shallow(html: str) -> str:
