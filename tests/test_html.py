@@ -7,12 +7,10 @@ review the diff by hand.
 
 from __future__ import annotations
 
-import gc
 import html
 import io
 import json
 import os
-import time
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +25,7 @@ from rectify_parse.cli import EXIT_OK, EXIT_USAGE, main
 from rectify_parse.decode import decode
 from rectify_parse.html import declared_charset, extract, looks_like_html
 from rectify_parse.schema import line_schema, record_schema
+from test_hostile import _seconds
 from test_properties import assert_spans_consistent
 
 HTML = FIXTURES / "html"
@@ -455,21 +454,6 @@ def test_deep_blocks_read_as_paragraphs_give_the_same_lines() -> None:
         assert extract(page) == "\n".join(["行", "节"] * (depth // 2))
 
 
-def _seconds(page: str) -> float:
-    # As in tests/test_hostile.py: the collector's passes over a big heap are not the parser's cost.
-    gc.collect()
-    gc.disable()
-    try:
-        best = float("inf")
-        for _ in range(3):
-            start = time.perf_counter()
-            rectify_parse.parse(page, format="html")
-            best = min(best, time.perf_counter() - start)
-        return best
-    finally:
-        gc.enable()
-
-
 @pytest.mark.parametrize(
     "unit",
     [
@@ -487,7 +471,7 @@ def _seconds(page: str) -> float:
 def test_hostile_markup_costs_linear_time(unit: str) -> None:
     """Timed at n and 4n characters, as tests/test_hostile.py times the text path: linear work grows 4x."""
     small = unit * (100_000 // len(unit))
-    assert _seconds(small * 4) / max(_seconds(small), 1e-3) < 8
+    assert _seconds(small * 4, "html") / max(_seconds(small, "html"), 1e-3) < 8
 
 
 _TAGS = st.sampled_from(["<p>", "</p>", "<table>", "<tr>", "<td>", "</td>", "<th>", "<br>", "<div>", "</div>",
