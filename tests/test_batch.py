@@ -407,8 +407,8 @@ def test_subprocess_run(tmp_path: Path) -> None:
 def test_an_unserialisable_record_is_that_inputs_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     real, target = batch.parse, (CORPUS / "s2.txt").read_bytes()
 
-    def odd(raw: bytes | str) -> Notice:
-        notice = real(raw)
+    def odd(raw: bytes | str, **options: Any) -> Notice:
+        notice = real(raw, **options)
         if raw == target:
             return dataclasses.replace(notice, text={1j})  # type: ignore[arg-type]  # JSON cannot write this
         return notice
@@ -444,10 +444,10 @@ def test_an_input_that_kills_its_worker_is_an_error_record_and_the_run_goes_on(
     assert run(CORPUS, "--glob", "*.txt", "-o", clean, "--workers", "1", "--quiet") == 0
     real, killer = batch.parse, (CORPUS / "s2.txt").read_bytes()
 
-    def deadly(raw: bytes | str) -> Notice:
+    def deadly(raw: bytes | str, **options: Any) -> Notice:
         if raw == killer:
             os._exit(1)  # what a crash in native code or the out-of-memory killer looks like to the pool
-        return real(raw)
+        return real(raw, **options)
 
     # Forked workers inherit the patched parser; the default forkserver would import a fresh one.
     monkeypatch.setattr(batch, "parse", deadly)
@@ -469,7 +469,7 @@ def _slow_on(target: bytes, *, block_alarm: bool = False) -> Any:
 
     real = batch.parse
 
-    def parse(raw: bytes | str) -> Notice:
+    def parse(raw: bytes | str, **options: Any) -> Notice:
         if raw == target:
             if block_alarm:
                 signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
@@ -477,7 +477,7 @@ def _slow_on(target: bytes, *, block_alarm: bool = False) -> Any:
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline:
                 pass
-        return real(raw)
+        return real(raw, **options)
 
     return parse
 

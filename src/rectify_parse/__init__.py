@@ -21,6 +21,7 @@ from .errors import (
     ParseTimeoutError,
     RectifyError,
 )
+from .html import source_text
 from .pipeline import MAX_CHARS, parse
 from .records import (
     SCHEMA_VERSION,
@@ -71,6 +72,7 @@ __all__ = [
     "find_near_duplicates",
     "parse",
     "parse_many",
+    "source_text",
 ]
 
 

@@ -67,6 +67,7 @@ import orjson
 from .corpus import DEFAULT_THRESHOLD, Group, NearDuplicateFinder
 from .decode import input_bytes
 from .errors import BatchError, ConfigError, InputRecordError, InputTooLargeError, ParseTimeoutError, RectifyError
+from .html import FORMATS, FormatOption, check_format
 from .pipeline import MAX_CHARS, parse
 from .records import Notice, check_fields, document_text, shape_record
 
@@ -145,6 +146,7 @@ class Shape(NamedTuple):
     keep_text: bool  # the clean text of every document, for --dedup
     compact: bool  # the record without spans, section text and cleaned (--compact)
     fields: tuple[str, ...] | None  # the record's keys to keep (--fields); None: all
+    format: FormatOption = "auto"  # the inputs' format (--format): text, html, or told apart by content
 
 
 class Result(NamedTuple):
@@ -178,6 +180,7 @@ class BatchOptions:
     timeout: float | None = DEFAULT_TIMEOUT  # seconds per input; None: no limit
     compact: bool = False  # records without spans, section text and cleaned
     fields: tuple[str, ...] | None = None  # the record's top-level keys to write; None: all
+    format: FormatOption = "auto"  # text, html, or told apart by each input's content
 
 
 MAX_ERROR_EXAMPLES = 10
@@ -371,7 +374,7 @@ def process_item(item: Item, shape: Shape, limit: float | None = None) -> Result
     try:
         try:
             _ALARM.arm(limit)
-            notice = parse(payload)
+            notice = parse(payload, format=shape.format)
         finally:
             _ALARM.disarm()
         # orjson writes the dataclasses directly: no intermediate dict tree, several times faster than
@@ -555,7 +558,7 @@ def _pool_context() -> Any:
 
 def run_items(items: Iterator[Item], options: BatchOptions) -> Generator[Result, None, None]:
     """Results of every item, in order, computed in-process, in a process pool or on a Dask cluster."""
-    shape = Shape(options.dedup, options.compact, first_pass_fields(options))
+    shape = Shape(options.dedup, options.compact, first_pass_fields(options), options.format)
     timeout = options.timeout
     chunks = _chunks(items, options.chunk_size)
     if options.scheduler is not None:
@@ -1088,6 +1091,7 @@ def parse_many(
     chunk_size: int = DEFAULT_CHUNK,
     compact: bool = False,
     fields: Iterable[str] | None = None,
+    format: FormatOption = "auto",
 ) -> Iterator[dict[str, Any]]:
     """Parse many notices and yield, in input order, the batch's output objects: ``{"id", "record"}``
     (the record as a dict) or ``{"id", "error": {"type", "message"}}``, with ``near_duplicate_of`` (the
@@ -1101,6 +1105,7 @@ def parse_many(
 
     ``compact`` leaves out spans, section text and ``cleaned``; ``fields`` (record keys, e.g.
     ``["title", "problems"]``) keeps only those, and an unknown name is a :class:`ConfigError`.
+    ``format``: ``"auto"`` (each input's content tells text from HTML), ``"text"`` or ``"html"``.
     """
     chosen = None if fields is None else check_fields([fields] if isinstance(fields, str) else fields)
     options = BatchOptions(
@@ -1114,6 +1119,7 @@ def parse_many(
         quiet=True,
         compact=compact,
         fields=chosen,
+        format=format,
     )
     if workers < 1 or chunk_size < 1:
         raise ConfigError(f"workers and chunk_size must be at least 1, got {workers} and {chunk_size}")
@@ -1266,6 +1272,7 @@ def run_batch(options: BatchOptions, *, out: TextIO | None = None, log: TextIO |
 
 
 def _check_options(options: BatchOptions) -> None:
+    check_format(options.format)
     if options.timeout is not None and not 0.0 <= options.timeout <= MAX_TIMEOUT:
         raise ConfigError(f"timeout must be None or from 0 to {MAX_TIMEOUT:g} seconds, got {options.timeout!r}")
     if options.output == "-" and options.resume:
@@ -1312,7 +1319,8 @@ exit codes: 0 all parsed; 1 some inputs failed (error records in the output); 2 
 _EPILOG = """\
 examples:
   rectify-parse batch scraped/ -o notices.jsonl                  every file under scraped/, recursively
-  rectify-parse batch scraped/ --glob '*.txt' --glob '*.htm' -o out.jsonl
+  rectify-parse batch scraped/ --glob '*.txt' --glob '*.htm*' -o out.jsonl   text and saved pages, told apart
+  rectify-parse batch dump.jsonl --text-field html --format html -o out.jsonl  JSONL of page sources
   rectify-parse batch dump.jsonl --text-field body --id-field url -o out.jsonl
   rectify-parse batch scraped/ -o out.jsonl --dedup --summary summary.json
   rectify-parse batch scraped/ -o out.jsonl --resume             continue after Ctrl-C or a crash
@@ -1347,6 +1355,18 @@ def field_names(text: str) -> tuple[str, ...]:
         return check_fields(text.split(","))
     except ConfigError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+FORMAT_HELP = (
+    "the inputs' format: html parses saved pages (scripts, styles and menus dropped, table rows read as "
+    "label | value rows), text reads them as they are, auto tells them apart by their content "
+    "(default auto; example: --format html)"
+)
+
+
+def add_format_argument(parser: argparse.ArgumentParser) -> None:
+    """``--format text|html|auto``, shared by ``parse`` and ``batch``."""
+    parser.add_argument("--format", choices=FORMATS, default="auto", help=FORMAT_HELP)
 
 
 FIELDS_HELP = (
@@ -1447,6 +1467,7 @@ def add_batch_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
         help="records without spans, section text and the cleaned list: about a third smaller (example: --compact)",
     )
     p.add_argument("--fields", type=field_names, metavar="NAMES", help=FIELDS_HELP)
+    add_format_argument(p)
     p.add_argument("--summary", metavar="FILE", help="also write the summary as JSON (example: --summary summary.json)")
     p.add_argument(
         "--scheduler",
@@ -1484,6 +1505,7 @@ def options_from_args(args: argparse.Namespace) -> BatchOptions:
         timeout=args.timeout or None,
         compact=args.compact,
         fields=args.fields,
+        format=args.format,
     )
 
 

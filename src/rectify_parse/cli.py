@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from . import __version__
-from .batch import FIELDS_HELP, add_batch_parser, error_dict, exit_process, field_names
-from .decode import decode
+from .batch import FIELDS_HELP, add_batch_parser, add_format_argument, error_dict, exit_process, field_names
 from .errors import InputRecordError, RectifyError
 from .export import FORMATS, export
+from .html import source_text
 from .pipeline import parse
 from .records import shape_record
 from .report import MEMBERS, TOP, write_report
@@ -37,6 +37,7 @@ _EPILOG_PARSE = """examples:
   rectify-parse parse notice.txt --pretty        one record, indented
   rectify-parse parse fixtures/*.txt > out.jsonl one JSON line per file, in argument order
   cat notice.txt | rectify-parse parse -         read standard input (bytes, any supported encoding)
+  rectify-parse parse page.html --with-source    a saved page, with the extracted text its spans index
 """
 
 
@@ -54,7 +55,8 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "parse",
         help="parse notice files and print their records as JSON",
-        description="Parse each FILE (UTF-8, UTF-8 or UTF-16 with BOM, GBK or GB18030) and print one JSON "
+        description="Parse each FILE (text or a saved HTML page; UTF-8, UTF-8 or UTF-16 with BOM, GBK or GB18030) "
+        "and print one JSON "
         'line per file, as batch does: {"id", "record"} or {"id", "error"}; \'-\' reads standard input.',
         epilog=_EPILOG_PARSE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -68,7 +70,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--with-source",
         action="store_true",
-        help="add the decoded input as 'source' so spans can be checked (example: --with-source)",
+        help="add the text spans index as 'source' (the decoded input, or the text extracted from an HTML page) "
+        "so spans can be checked (example: --with-source)",
     )
     p.add_argument(
         "--compact",
@@ -76,6 +79,7 @@ def _parser() -> argparse.ArgumentParser:
         help="leave out spans, section text and the cleaned list: about a third of the size (example: --compact)",
     )
     p.add_argument("--fields", type=field_names, metavar="NAMES", help=FIELDS_HELP)
+    add_format_argument(p)
 
     s = sub.add_parser(
         "schema",
@@ -150,14 +154,14 @@ def _cmd_parse(args: argparse.Namespace, out: TextIO) -> int:
     for name in args.files:
         try:
             raw = _read(name)
-            notice = parse(raw)
+            notice = parse(raw, format=args.format)
         except (OSError, RectifyError) as exc:
             line = error_dict(name, type(exc).__name__, str(exc))
             code = EXIT_INPUT_FAILED
         else:
             line = {"id": name, "record": shape_record(notice, args.fields, args.compact)}
             if args.with_source:
-                line["source"] = decode(raw)[0]
+                line["source"] = source_text(raw, format=args.format)
         if args.pretty and len(args.files) > 1:
             lines.append(line)  # several files, indented: one JSON array, not objects one after another
         else:

@@ -45,16 +45,18 @@ def _cjk_share(text: str) -> float:
     return len(_CJK.findall(text)) / non_ascii if non_ascii else 1.0
 
 
-def _gbk_read_as_utf8(data: bytes, text: str) -> bool:
+def _gbk_read_as_utf8(data: bytes, text: str, declared_gb: bool = False) -> bool:
     """True when valid UTF-8 is really GBK text: short GBK byte runs can be valid UTF-8 by chance,
-    and then decode to combining marks and rare scripts instead of Chinese."""
+    and then decode to combining marks and rare scripts instead of Chinese. A page that declares a GB
+    charset needs only to decode in it; Chinese read as UTF-8 stays UTF-8 whatever it declares (a crawler
+    re-encoded the page and kept its ``<meta>``)."""
     if _cjk_share(text) >= 0.5:
         return False
     try:
         other = data.decode("gb18030")
     except UnicodeDecodeError:
         return False
-    return _cjk_share(other) >= 0.9
+    return declared_gb or _cjk_share(other) >= 0.9
 
 
 Input = str | bytes | bytearray | memoryview | os.PathLike[str] | os.PathLike[bytes]
@@ -80,8 +82,12 @@ def input_bytes(raw: Any) -> bytes | str:
     )
 
 
-def decode(raw: Input | Any) -> tuple[str, str]:
+def decode(raw: Input | Any, *, declared: str | None = None) -> tuple[str, str]:
     """Return ``(text, encoding)``; ``encoding`` is ``"str"`` when the input was already text.
+
+    ``declared`` (``"utf-8"`` or ``"gb18030"``, from an HTML page's ``<meta charset>``) settles bytes
+    that are valid in both: UTF-8 keeps them when declared, GB18030 takes them when declared unless they
+    read as Chinese in UTF-8. Bytes invalid in the declared charset are read as if it were not declared.
 
     Raises :class:`DecodeError` naming every encoding tried when the bytes are not text, and
     :class:`InputTypeError` for an input of another type.
@@ -105,7 +111,7 @@ def decode(raw: Input | Any) -> tuple[str, str]:
         if looks_binary(text):
             failures.append(f"{encoding} (decodes, but to binary control characters)")
             continue
-        if encoding == "utf-8" and _gbk_read_as_utf8(data, text):
+        if encoding == "utf-8" and declared != "utf-8" and _gbk_read_as_utf8(data, text, declared == "gb18030"):
             return data.decode("gb18030"), "gb18030"
         if encoding == "utf-16" and quality(text) < GARBLED_BELOW:
             # Two bytes that look like a byte order mark, then noise: any even run of bytes is UTF-16.

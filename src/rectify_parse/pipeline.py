@@ -16,10 +16,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .chrome import Fragment, find_chrome
-from .decode import Input, decode
+from .decode import Input
 from .diff import variants as diff_variants
-from .errors import InputTooLargeError, ParseError, RectifyError
+from .errors import ParseError, RectifyError
 from .header import HeaderResult, find_header_lines, merge_header
+from .html import read_source
 from .layout import second_document_start, split_inline_headings
 from .markers import LineMarkers
 from .normalize import View, fold, hard_wrap_edits, make_view, split_lines, strip_span
@@ -32,6 +33,7 @@ from .records import (
     Cleaning,
     Copy,
     Duplicates,
+    InputFormat,
     Notice,
     Segment,
     SegmentKind,
@@ -53,20 +55,20 @@ _ISSUES = re.compile(r"印发|转发|发布|颁布|公布")
 Line = tuple[int, int]
 
 
-def parse(raw: Input, *, max_chars: int = MAX_CHARS) -> Notice:
+def parse(raw: Input, *, max_chars: int = MAX_CHARS, format: str = "auto") -> Notice:
     """Parse one scraped notice: text, bytes (UTF-8, UTF-8 or UTF-16 with BOM, GBK / GB18030), a path to
-    a file, or a binary file object.
+    a file, or a binary file object; plain text or a saved HTML page (``format``: ``"auto"`` tells them
+    apart by the content, ``"text"`` or ``"html"`` says which). The spans of a page's record index the
+    text extracted from it: :func:`rectify_parse.source_text` returns it.
 
     Raises :class:`~rectify_parse.errors.DecodeError` for bytes that are not text,
     :class:`~rectify_parse.errors.InputTypeError` for an input of another type (an ``int``, a text-mode
-    file) and :class:`~rectify_parse.errors.InputTooLargeError` above ``max_chars`` characters; everything
-    else that is odd about the input becomes a warning on the record.
+    file), :class:`~rectify_parse.errors.InputTooLargeError` above ``max_chars`` characters and
+    :class:`~rectify_parse.errors.ConfigError` for an unknown ``format``; everything else that is odd about
+    the input becomes a warning on the record.
     """
-    source, encoding = decode(raw)
-    if len(source) > max_chars:
-        raise InputTooLargeError(f"input has {len(source)} characters; the limit is {max_chars} (max_chars=)")
     try:
-        return _parse(source, encoding)
+        return _parse(*read_source(raw, format, max_chars))
     except RectifyError:
         raise
     except Exception as exc:  # pragma: no cover - only reached through a bug
@@ -233,6 +235,7 @@ class _Page:
 
     source: str
     encoding: str
+    input_format: InputFormat
     view: View
     text: str  # the matching view's text
     lines: list[Line]  # every line of the view
@@ -251,9 +254,10 @@ class _Page:
     result: BodyResult
     segments: list[Segment]
 
-    def __init__(self, source: str, encoding: str) -> None:
+    def __init__(self, source: str, encoding: str, input_format: InputFormat) -> None:
         self.source = source
         self.encoding = encoding
+        self.input_format = input_format
         self.warnings: list[Warning] = []
 
 
@@ -355,8 +359,8 @@ STAGES: tuple[tuple[str, Callable[[_Page], None]], ...] = (
 )
 
 
-def _parse(source: str, encoding: str) -> Notice:
-    p = _Page(source, encoding)
+def _parse(source: str, encoding: str, input_format: InputFormat) -> Notice:
+    p = _Page(source, encoding, input_format)
     for _name, stage in STAGES:
         stage(p)
     return _record(p)
@@ -370,6 +374,7 @@ def _record(p: _Page) -> Notice:
     return Notice(
         schema_version=SCHEMA_VERSION,
         encoding=p.encoding,
+        input_format=p.input_format,
         quality=p.readable,
         header=p.header.header,
         title=result.title,

@@ -23,6 +23,7 @@ Span = tuple[int, int]
 StatusKind = Literal["completed", "in_progress", "not_started"]
 VariantKind = Literal["wording", "punctuation", "whitespace"]
 SegmentKind = Literal["issued", "second"]
+InputFormat = Literal["text", "html"]
 
 
 def doc(text: str, **kwargs: Any) -> Any:
@@ -233,6 +234,10 @@ class Notice(_Record):
 
     schema_version: str = doc("Version of this record format.")
     encoding: str = doc("How the input was decoded: `utf-8`, `utf-8-sig`, `gb18030`, or `str` for text input.")
+    input_format: InputFormat = doc(
+        "`text`, or `html` for a saved page: its spans then index the text extracted from the page, which "
+        "`rectify_parse.source_text(raw)` (and `parse --with-source`) gives."
+    )
     quality: float = doc("Readability of the decoded text, 0..1; below 0.6 a `garbled_text` warning explains why.")
     header: Header = doc("The metadata header, merged over every layout it was printed in.")
     title: str | None = doc(

@@ -103,7 +103,11 @@ def line_schema() -> dict[str, Any]:
             "anyOf": [{"type": "integer", "minimum": 0}, {"type": "null"}],
             "description": "(--dedup) Index of the input's group in the summary's groups; null when in none.",
         },
-        "source": {"type": "string", "description": "(parse --with-source) The decoded input spans index."},
+        "source": {
+            "type": "string",
+            "description": "(parse --with-source) The text spans index: the decoded input, or the text "
+            "extracted from an HTML page.",
+        },
     }
     error = {
         "type": "object",
