@@ -146,6 +146,7 @@ NOTICES = Table(
         Column("index_no", "string", "header.index_no (索引号).", _record("header", "index_no")),
         Column("date_written", "date32", "header.date_written (成文日期).", _record("header", "date_written")),
         Column("date_published", "date32", "header.date_published (发布日期).", _record("header", "date_published")),
+        Column("input_format", "string", "`text` or `html`: how the input was read.", _record("input_format")),
         Column("quality", "float64", "Readability of the decoded text, 0..1.", _record("quality")),
         Column(
             "problems",
