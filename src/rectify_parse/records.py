@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from .errors import ConfigError
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: input_format (text or html)
 
 Span = tuple[int, int]
 StatusKind = Literal["completed", "in_progress", "not_started"]
