@@ -64,7 +64,7 @@ from typing import IO, Any, NamedTuple, NoReturn, Protocol, TextIO
 
 import orjson
 
-from .corpus import DEFAULT_THRESHOLD, Group, NearDuplicateFinder
+from .corpus import DEFAULT_THRESHOLD, Group, NearDuplicateFinder, Sketch, sketch
 from .decode import input_bytes
 from .errors import BatchError, ConfigError, InputRecordError, InputTooLargeError, ParseTimeoutError, RectifyError
 from .html import FORMATS, FormatOption, check_format
@@ -143,7 +143,7 @@ class Outcome(NamedTuple):
 class Shape(NamedTuple):
     """How a worker writes each input's record, and whether it also returns the documents' text."""
 
-    keep_text: bool  # the clean text of every document, for --dedup
+    sketch: bool  # the near-duplicate sketch of the documents' clean text, for --dedup
     compact: bool  # the record without spans, section text and cleaned (--compact)
     fields: tuple[str, ...] | None  # the record's keys to keep (--fields); None: all
     format: FormatOption = "auto"  # the inputs' format (--format): text, html, or told apart by content
@@ -156,7 +156,7 @@ class Result(NamedTuple):
     line: bytes  # one JSON object, UTF-8, no newline
     outcome: Outcome
     size: int
-    text: str | None  # the clean body, sent back only for --dedup
+    sketch: Sketch | None  # the clean body's, sent back only for --dedup (computed here: in parallel)
 
 
 @dataclass(frozen=True)
@@ -389,7 +389,8 @@ def process_item(item: Item, shape: Shape, limit: float | None = None) -> Result
     except Exception as exc:  # one input must never stop a batch; the type name tells what happened
         _ALARM.disarm()  # again: an alarm handled on the way into the first disarm skipped it
         return _error_result(item, type(exc).__name__, str(exc))
-    return Result(item.id, line, notice_outcome(notice), item.size, document_text(notice) if shape.keep_text else None)
+    body = sketch(document_text(notice)) if shape.sketch else None
+    return Result(item.id, line, notice_outcome(notice), item.size, body)
 
 
 def _error_result(item: Item, error_type: str, message: str) -> Result:
@@ -791,24 +792,35 @@ class DedupIndex:
         self._group_of: dict[str, int] = {}
         self._groups: list[Group] | None = None
 
-    def add(self, ordinal: int, doc_id: str, text: str | None, offset: int = -1) -> None:
-        """Record input ``ordinal`` (0-based, in order): its clean body (None when it failed) and the byte
-        offset of its line in the first-pass output (unused when texts are kept)."""
+    def add(self, ordinal: int, doc_id: str, body: str | Sketch | None, offset: int = -1) -> None:
+        """Record input ``ordinal`` (0-based, in order): its clean body or the body's sketch (None when it
+        failed; a sketch only when texts are not kept) and the byte offset of its line in the first-pass
+        output (unused when texts are kept)."""
         if ordinal != len(self._keys):
             raise BatchError(f"input {ordinal} recorded out of order (expected {len(self._keys)})")
         key = f"{doc_id}#{ordinal + 1}" if doc_id in self._seen else doc_id
         self._seen.add(doc_id)
         self._keys.append(key)
-        if text is not None:
+        if isinstance(body, str):
+            self._finder.add(key, body)
+        elif body is not None:
+            self._finder.add_sketch(key, body)
+        if body is not None:
             self._offsets[key] = offset
-            self._finder.add(key, text)
 
-    def verify(self, first: IO[bytes] | None = None, *, variants: bool = True) -> None:
+    def verify(
+        self,
+        first: IO[bytes] | None = None,
+        *,
+        variants: bool = True,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> None:
         """Verify the candidate pairs and form the groups, reading bodies back from ``first`` (the
-        first-pass output; None when texts are kept); ``variants`` as for ``NearDuplicateFinder.groups``."""
+        first-pass output; None when texts are kept); ``variants`` and ``progress`` as for
+        ``NearDuplicateFinder.groups``."""
 
         load = None if first is None else self._reader(first)
-        self._groups = self._finder.groups(load, variants=variants)
+        self._groups = self._finder.groups(load, variants=variants, progress=progress)
         self._representative = {member: g.representative for g in self._groups for member in g.ids[1:]}
         self._group_of = {member: k for k, g in enumerate(self._groups) for member in g.ids}
 
@@ -975,9 +987,12 @@ class Progress:
         line = f"{tally.notices} notices{share}  {rate:.0f}/s  {tally.error_count} errors"
         self._write(line)
 
-    def note(self, message: str) -> None:
-        """A stage without counts (near-duplicate grouping): say it instead of leaving the line still."""
-        if self._enabled:
+    def note(self, message: str, *, force: bool = True) -> None:
+        """A stage without notice counts (near-duplicate grouping): say it instead of leaving the line
+        still; unless ``force``, at most once an interval."""
+        now = time.perf_counter()
+        if self._enabled and (force or now - self._last >= self._interval):
+            self._last = now
             self._write(message)
 
     def _write(self, line: str) -> None:
@@ -1074,7 +1089,7 @@ def _write_results(
         for result in results:
             write(result.line + b"\n")
             if dedup is not None:
-                dedup.add(ordinal, result.id, result.text, offset)
+                dedup.add(ordinal, result.id, result.sketch, offset)
                 offset += len(result.line) + 1
             tally.add(result.outcome, result.size, result.id)
             ordinal += 1
@@ -1150,7 +1165,11 @@ def _annotated(first: IO[bytes], dedup: DedupIndex, progress: Progress) -> Itera
     (without their newline) with ``near_duplicate_of`` and ``group`` added."""
     first.flush()
     progress.note("grouping near-duplicates …")
-    dedup.verify(first, variants=False)  # the summary lists ids and similarity, not word diffs
+
+    def checked(done: int, total: int) -> None:
+        progress.note(f"grouping near-duplicates: {done:,} of {total:,} candidate pairs checked", force=done == total)
+
+    dedup.verify(first, variants=False, progress=checked)  # the summary lists ids and similarity, not word diffs
     first.seek(0)
     for ordinal, line in enumerate(first):
         yield dedup.annotate(ordinal, line.rstrip(b"\n"))
