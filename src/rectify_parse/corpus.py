@@ -55,44 +55,63 @@ MAX_BUCKET_CHECKS = 32
 def matching_text(text: str) -> str:
     """The part of a clean body that near-duplicate detection compares: its letters and digits, width
     folded: ``fold(line_key(text))`` (folding after the key is the same, as fold maps word characters to
-    word characters, and it leaves little to fold). Text of the Basic Multilingual Plane (nearly all)
-    takes one numpy gather through ``_matching_table`` instead of the two passes."""
-    data = text.encode("utf-16-le", "surrogatepass")
-    if len(data) != 2 * len(text):  # astral characters take two code units: the table cannot see them
-        return fold(line_key(text))
+    word characters, and it leaves little to fold)."""
+    return str(_matching(text).tobytes().decode("utf-32-le"))
+
+
+def _matching(text: str) -> Any:
+    """The code points of ``matching_text(text)`` (a uint32 array), by one numpy gather through
+    ``_matching_table`` instead of two passes over the text; astral characters (a rare ideograph in a
+    name) are looked up one by one."""
     import numpy as np
 
-    mapped = _matching_table().take(np.frombuffer(data, dtype=np.uint16))
-    return str(mapped[mapped != 0].tobytes().decode("utf-16-le"))
+    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    table = _matching_table()
+    if not len(points) or points.max() < len(table):
+        mapped = table.take(points)
+    else:
+        mapped = table.take(np.minimum(points, len(table) - 1))
+        astral = points >= len(table)
+        mapped[astral] = [_matching_point(p) for p in points[astral].tolist()]
+    return mapped[mapped != 0]
+
+
+@lru_cache(maxsize=4096)
+def _matching_point(point: int) -> int:
+    """What ``matching_text`` makes of one character: its folded code point, or 0 when it is dropped."""
+    kept = fold(line_key(chr(point)))
+    return ord(kept) if kept else 0
 
 
 @lru_cache(maxsize=1)
 def _matching_table() -> Any:
-    """Each BMP code point's folded code point when ``line_key`` keeps it (a letter or digit), else 0.
-    ``fold`` maps each character to one character on its own, so folding all of them at once gives the
-    table; ``line_key`` keeps what ``str.isalnum`` accepts (``_`` is not), as its own table does."""
+    """``_matching_point`` of each BMP code point. ``fold`` maps each character to one character on its
+    own, so folding all of them at once gives the table; ``line_key`` keeps what ``str.isalnum``
+    accepts (``_`` is not), as its own table does."""
     import numpy as np
 
     every = "".join(map(chr, range(0x10000)))
     folded = np.frombuffer(fold(every).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     kept = np.fromiter((ch.isalnum() for ch in every), dtype=bool, count=0x10000)
-    return np.where(kept, folded, 0).astype(np.uint16)
+    return np.where(kept, folded, 0).astype(np.uint32)
 
 
 def shingle_hashes(matching: str) -> Any:
     """Distinct 32-bit hashes of the ``SHINGLE``-character shingles of ``matching`` (a numpy array)."""
-    return _distinct(_rolling_hashes(matching))
+    import numpy as np
+
+    return _distinct(_rolling_hashes(np.frombuffer(matching.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)))
 
 
-def _rolling_hashes(matching: str) -> Any:
-    """The hash of each ``SHINGLE``-character shingle of ``matching``, repeats included (a uint32 array).
+def _rolling_hashes(points: Any) -> Any:
+    """The hash of each ``SHINGLE``-character shingle of a text given by its code ``points`` (a uint32
+    array), repeats included.
 
     A polynomial rolling hash computed with numpy over the code points: one vectorised pass instead of
     a Python-level hash call per shingle, and the same values in every process (no PYTHONHASHSEED).
     """
     import numpy as np
 
-    points = np.frombuffer(matching.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     count = len(points) - SHINGLE + 1
     if count <= 0:
         return np.zeros(0, dtype=np.uint32)
@@ -119,12 +138,12 @@ def sample_shingles(hashes: Any) -> Any:
     return sample if len(sample) else hashes
 
 
-def _signature_input(matching: str) -> Any | None:
-    """``sample_shingles(shingle_hashes(matching))``, or None when ``matching`` has fewer than
+def _signature_input(points: Any) -> Any | None:
+    """``sample_shingles(shingle_hashes(matching))`` of the text of code ``points``, or None when it has fewer than
     ``MIN_SHINGLES`` distinct shingles. The sample is taken before the sort that makes values distinct:
     sorting a quarter of the hashes costs a quarter; all are sorted only when the sample alone does not
     show ``MIN_SHINGLES`` distinct shingles."""
-    hashes = _rolling_hashes(matching)
+    hashes = _rolling_hashes(points)
     sample = _distinct(hashes[hashes % SAMPLE_MOD == 0])
     if len(sample) >= MIN_SHINGLES:
         return sample
@@ -210,10 +229,10 @@ _DIGEST = 16  # bytes of a sketch's digest
 
 def sketch(text: str) -> Sketch:
     """The sketch of a clean body."""
-    matching = matching_text(text)
-    digest = hashlib.blake2b(matching.encode("utf-8", "surrogatepass"), digest_size=_DIGEST).digest()
-    hashes = _signature_input(matching)
-    return Sketch(len(matching), digest, b"" if hashes is None else signature(hashes).tobytes())
+    points = _matching(text)
+    hashes = _signature_input(points)
+    digest = hashlib.blake2b(points.tobytes(), digest_size=_DIGEST).digest()
+    return Sketch(len(points), digest, b"" if hashes is None else signature(hashes).tobytes())
 
 
 # A bound below the threshold by less than this still goes to rapidfuzz: floating-point rounding must
@@ -225,13 +244,11 @@ _PROGRESS_EVERY = 64
 BOUND_MOD = 4
 
 
-def _subset(matching: str) -> tuple[str, int]:
-    """The characters of ``matching`` in the bound's subset, in order, and how many others there are."""
-    import numpy as np
-
-    points = np.frombuffer(matching.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+def _subset(points: Any) -> tuple[str, int]:
+    """The characters of a text (its code ``points``) in the bound's subset, in order, and how many
+    others there are."""
     kept = points[points % BOUND_MOD == 0]
-    return kept.tobytes().decode("utf-32-le", "surrogatepass"), len(points) - len(kept)
+    return kept.tobytes().decode("utf-32-le"), len(points) - len(kept)
 
 
 def similarity_bound(a: tuple[str, int], b: tuple[str, int], total: int) -> float:
@@ -454,8 +471,9 @@ class NearDuplicateFinder:
                 return 0.0
             for x in (a, b):
                 if x not in matching:
-                    matching[x] = matching_text(text(x))
-                    subsets[x] = _subset(matching[x])
+                    points = _matching(text(x))
+                    matching[x] = points.tobytes().decode("utf-32-le")
+                    subsets[x] = _subset(points)
             if similarity_bound(subsets[a], subsets[b], total) < self.threshold - _MARGIN:
                 return 0.0
             # The cutoff lets rapidfuzz stop as soon as the threshold is out of reach (it then returns 0).
