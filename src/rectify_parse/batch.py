@@ -839,15 +839,18 @@ class DedupIndex:
         return self._groups
 
     def annotate(self, ordinal: int, line: bytes) -> bytes:
-        """Output line ``ordinal`` (an object) with ``near_duplicate_of`` (the representative's id, or None)
-        and ``group`` (the group's index in the summary's ``groups``, or None) added (call ``verify``
-        first). The group index tells the members of a group apart even when ids repeat."""
+        """Output line ``ordinal`` (an object, its newline optional) with ``near_duplicate_of`` (the
+        representative's id, or None) and ``group`` (the group's index in the summary's ``groups``, or
+        None) added, and a newline (call ``verify`` first). The group index tells the members of a group
+        apart even when ids repeat."""
         key = self._keys[ordinal]
         if self._drop:
             line = _without(line, self._drop)
         target = orjson.dumps(self._representative.get(key))
         group = orjson.dumps(self._group_of.get(key))
-        return line[:-1] + b',"near_duplicate_of":' + target + b',"group":' + group + b"}"
+        # One copy of the (long) line up to its closing brace: a chain of + would copy it once per piece.
+        end = len(line) - 1 - line.endswith(b"\n")
+        return b"".join((memoryview(line)[:end], b',"near_duplicate_of":', target, b',"group":', group, b"}\n"))
 
 
 def _without(line: bytes, keys: Sequence[str]) -> bytes:
@@ -1162,7 +1165,7 @@ def _item(doc_id: str, raw: Any) -> Item:
 
 def _annotated(first: IO[bytes], dedup: DedupIndex, progress: Progress) -> Iterator[bytes]:
     """Verify the groups, reading candidate bodies back from ``first`` (the first pass), then its lines
-    (without their newline) with ``near_duplicate_of`` and ``group`` added."""
+    with ``near_duplicate_of`` and ``group`` added."""
     first.flush()
     progress.note("grouping near-duplicates …")
 
@@ -1172,7 +1175,7 @@ def _annotated(first: IO[bytes], dedup: DedupIndex, progress: Progress) -> Itera
     dedup.verify(first, variants=False, progress=checked)  # the summary lists ids and similarity, not word diffs
     first.seek(0)
     for ordinal, line in enumerate(first):
-        yield dedup.annotate(ordinal, line.rstrip(b"\n"))
+        yield dedup.annotate(ordinal, line)
 
 
 def _text_writer(out: TextIO) -> Callable[[bytes], object]:
@@ -1218,11 +1221,12 @@ def _run_to_file(
     with _open_binary(tmp, "ab" if resuming else "wb") as out:
         offset = out.seek(0, os.SEEK_END)
         _write_results(out.write, run_items(map(load, sources), options), tally, dedup, progress, offset)
-        _sync(out)
+        if dedup is None:
+            _sync(out)  # under --dedup the first pass is read back and replaced: only the final file is synced
     if dedup is not None:
         with _open_binary(tmp, "rb") as first, _open_binary(dedup_tmp, "wb") as final:
             for line in _annotated(first, dedup, progress):
-                final.write(line + b"\n")
+                final.write(line)
             _sync(final)
         os.replace(dedup_tmp, target)
         tmp.unlink()
@@ -1244,7 +1248,7 @@ def _run_to_stream(
         _write_results(first.write, results, tally, dedup, progress)
         write = _text_writer(out)
         for line in _annotated(first, dedup, progress):
-            write(line + b"\n")
+            write(line)
     out.flush()
 
 
