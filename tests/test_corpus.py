@@ -279,12 +279,15 @@ def test_the_similarity_bound_is_never_below_the_similarity_and_refuses_reordere
     refused = 0
     for a in texts:
         for b in texts:
-            bound = corpus.similarity_bound(_subset(a), _subset(b), len(a) + len(b))
-            assert bound >= Indel.normalized_similarity(a, b) - 1e-12
-            refused += bound < 0.9
+            similarity = Indel.normalized_similarity(a, b)
+            assert corpus.similarity_bound(_subset(a), _subset(b), len(a) + len(b)) >= similarity - 1e-12
+            cut = corpus.similarity_bound(_subset(a), _subset(b), len(a) + len(b), 0.9)
+            assert cut >= similarity - 1e-12 if similarity >= 0.9 else cut == 0.0 or cut >= 0.9
+            refused += cut == 0.0
     # The same forty sentences in another order share nearly every shingle; the bound alone refuses them.
     shuffled = "".join(rng.sample(pool[:40], 40))
     assert corpus.similarity_bound(_subset(base), _subset(shuffled), 2 * len(base)) < 0.9
+    assert corpus.similarity_bound(_subset(base), _subset(shuffled), 2 * len(base), 0.9) == 0.0
     assert refused > len(texts) ** 2 // 2
 
 

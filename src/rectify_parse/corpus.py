@@ -15,6 +15,7 @@ small for similarity to mean anything (``详见附件。`` on two pages says not
 from __future__ import annotations
 
 import hashlib
+import math
 import zlib
 from array import array
 from collections.abc import Callable, Iterable, Iterator
@@ -251,14 +252,19 @@ def _subset(points: Any) -> tuple[str, int]:
     return kept.tobytes().decode("utf-32-le"), len(points) - len(kept)
 
 
-def similarity_bound(a: tuple[str, int], b: tuple[str, int], total: int) -> float:
+def similarity_bound(a: tuple[str, int], b: tuple[str, int], total: int, cutoff: float = 0.0) -> float:
     """An upper bound of the normalised Indel similarity ``2 * LCS / total`` of two texts, from their
-    ``_subset``s: a common subsequence is one of the subsets plus at most the fewer of the other
+    ``_subset``s, or 0 when the bound is below ``cutoff`` (rapidfuzz's convention: the cutoff lets it
+    stop early). A common subsequence is one of the subsets plus at most the fewer of the other
     characters, so ``LCS <= LCS(subsets) + min(others)``. Aligning a quarter of each text costs a
     sixteenth of aligning them whole, and it says no to pages that share their sentences in another order
     (one template, or one pool of stock phrases): rapidfuzz would align them whole to refuse them."""
-    common = LCSseq.similarity(a[0], b[0])
-    return 2 * (common + min(a[1], b[1])) / total
+    others = min(a[1], b[1])
+    # The subsets' LCS the cutoff needs, rounded down by a margin: rounding must never refuse a pair.
+    need = max(0, math.ceil((cutoff / 2 - _MARGIN) * total - others))
+    common = LCSseq.similarity(a[0], b[0], score_cutoff=need)  # 0 when below need
+    bound = 2 * (common + others) / total
+    return bound if bound >= cutoff - _MARGIN else 0.0
 
 
 # Signatures and band keys are stored in blocks of this many rows: storage grows without copying.
@@ -474,7 +480,7 @@ class NearDuplicateFinder:
                     points = _matching(text(x))
                     matching[x] = points.tobytes().decode("utf-32-le")
                     subsets[x] = _subset(points)
-            if similarity_bound(subsets[a], subsets[b], total) < self.threshold - _MARGIN:
+            if not similarity_bound(subsets[a], subsets[b], total, self.threshold):
                 return 0.0
             # The cutoff lets rapidfuzz stop as soon as the threshold is out of reach (it then returns 0).
             return float(Indel.normalized_similarity(matching[a], matching[b], score_cutoff=self.threshold))
