@@ -1163,6 +1163,10 @@ def _item(doc_id: str, raw: Any) -> Item:
     return Item(doc_id, data, len(data))
 
 
+# The buffer of the --dedup pass that reads the first pass's lines back and writes them annotated.
+_PASS_BUFFER = 1 << 20
+
+
 def _annotated(first: IO[bytes], dedup: DedupIndex, progress: Progress) -> Iterator[bytes]:
     """Verify the groups, reading candidate bodies back from ``first`` (the first pass), then its lines
     with ``near_duplicate_of`` and ``group`` added."""
@@ -1174,8 +1178,10 @@ def _annotated(first: IO[bytes], dedup: DedupIndex, progress: Progress) -> Itera
 
     dedup.verify(first, variants=False, progress=checked)  # the summary lists ids and similarity, not word diffs
     first.seek(0)
-    for ordinal, line in enumerate(first):
-        yield dedup.annotate(ordinal, line)
+    # Read in large blocks: lines of tens of KB through the default 8 KB buffer cost twice the time.
+    with open(first.fileno(), "rb", buffering=_PASS_BUFFER, closefd=False) as lines:
+        for ordinal, line in enumerate(lines):
+            yield dedup.annotate(ordinal, line)
 
 
 def _text_writer(out: TextIO) -> Callable[[bytes], object]:
@@ -1201,9 +1207,9 @@ def _sync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _open_binary(path: Path, mode: str) -> IO[bytes]:
+def _open_binary(path: Path, mode: str, buffering: int = -1) -> IO[bytes]:
     try:
-        return open(path, mode)  # lines are UTF-8 JSON from orjson, written as they come
+        return open(path, mode, buffering)  # lines are UTF-8 JSON from orjson, written as they come
     except OSError as exc:
         raise BatchError(f"cannot {'read' if 'r' in mode else 'write'} {path}: {exc}") from exc
 
@@ -1224,7 +1230,7 @@ def _run_to_file(
         if dedup is None:
             _sync(out)  # under --dedup the first pass is read back and replaced: only the final file is synced
     if dedup is not None:
-        with _open_binary(tmp, "rb") as first, _open_binary(dedup_tmp, "wb") as final:
+        with _open_binary(tmp, "rb") as first, _open_binary(dedup_tmp, "wb", _PASS_BUFFER) as final:
             for line in _annotated(first, dedup, progress):
                 final.write(line)
             _sync(final)

@@ -466,7 +466,15 @@ class NearDuplicateFinder:
         subsets: dict[str, tuple[str, int]] = {}  # built once: a representative is compared with every member
         matching: dict[str, str] = {}
 
+        checked: dict[tuple[str, str], float] = {}
+
         def similarity(a: str, b: str) -> float:
+            pair = (a, b) if a < b else (b, a)  # the measure is symmetric
+            if pair not in checked:
+                checked[pair] = compare(a, b)
+            return checked[pair]
+
+        def compare(a: str, b: str) -> float:
             pa, pb = self._index[a], self._index[b]
             if self._digest(pa) == self._digest(pb):
                 return 1.0  # exact copies (the same page scraped twice): no body read, no alignment
@@ -493,7 +501,11 @@ class NearDuplicateFinder:
                 x = parent[x]
             return x
 
-        pairs = sorted(self._candidates())
+        # The linked sets do not depend on the order pairs are checked in (a pair is skipped only when its
+        # documents are linked already). Pairs with the longest documents come first: a set's
+        # representative is its longest member, so its own pairs link the set, and the checks against
+        # it that cut the groups below are mostly made (and remembered) here.
+        pairs = sorted(self._candidates(), key=lambda p: sorted(map(self._rank, p)))
         for done, (a, b) in enumerate(pairs):
             if progress is not None and done % _PROGRESS_EVERY == 0:
                 progress(done, len(pairs))
@@ -513,6 +525,10 @@ class NearDuplicateFinder:
             out.extend(self._split(sorted(set(component)), similarity, text if variants else None))
         return sorted(out, key=lambda g: g.representative)
 
+    def _rank(self, doc_id: str) -> tuple[int, str]:
+        """The order in which members become representatives: the longest body first, ties by id."""
+        return -self._lengths[self._index[doc_id]], doc_id
+
     def _split(
         self, component: list[str], similarity: Callable[[str, str], float], body: Callable[[str], str] | None
     ) -> list[Group]:
@@ -520,7 +536,7 @@ class NearDuplicateFinder:
         out: list[Group] = []
         rest = component
         while len(rest) >= 2:
-            rep = min(rest, key=lambda x: (-self._lengths[self._index[x]], x))
+            rep = min(rest, key=self._rank)
             close = {x: similarity(rep, x) for x in rest if x != rep}
             kept = sorted(x for x, s in close.items() if s >= self.threshold)
             if kept:
