@@ -71,10 +71,10 @@ def _matching(text: str) -> Any:
     if not len(points) or points.max() < len(table):
         mapped = table.take(points)
     else:
-        mapped = table.take(np.minimum(points, len(table) - 1))
+        mapped = table.take(np.minimum(points, len(table) - 1)).astype(np.uint32)
         astral = points >= len(table)
         mapped[astral] = [_matching_point(p) for p in points[astral].tolist()]
-    return mapped[mapped != 0]
+    return mapped[mapped != 0].astype(np.uint32, copy=False)
 
 
 @lru_cache(maxsize=4096)
@@ -94,7 +94,8 @@ def _matching_table() -> Any:
     every = "".join(map(chr, range(0x10000)))
     folded = np.frombuffer(fold(every).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     kept = np.fromiter((ch.isalnum() for ch in every), dtype=bool, count=0x10000)
-    return np.where(kept, folded, 0).astype(np.uint32)
+    # 16 bits: fold keeps BMP characters in it (a test compares every one), and half the cache lines.
+    return np.where(kept, folded, 0).astype(np.uint16)
 
 
 def shingle_hashes(matching: str) -> Any:
