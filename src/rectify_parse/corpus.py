@@ -41,7 +41,7 @@ MIN_SHINGLES = 30
 # Only shingles whose hash is 0 modulo SAMPLE_MOD enter the signature (Broder's mod-m sampling): the same
 # shingle is kept or dropped in every document, so the Jaccard similarity of the samples estimates that of
 # the whole sets, and a signature costs a quarter of the work. A body without such a shingle keeps all.
-SAMPLE_MOD = 4
+SAMPLE_MOD = 4  # a power of two
 # A band collision becomes a candidate pair only if the two full signatures agree on at least this share
 # of their values (an estimate of the shingle overlap). Pages written from one template collide in some
 # band by chance with an overlap of 0.1-0.3; near-duplicates agree on nearly all values; and a pair below
@@ -146,7 +146,7 @@ def _signature_input(points: Any) -> Any | None:
     sorting a quarter of the hashes costs a quarter; all are sorted only when the sample alone does not
     show ``MIN_SHINGLES`` distinct shingles."""
     hashes = _rolling_hashes(points)
-    sample = _distinct(hashes[hashes % SAMPLE_MOD == 0])
+    sample = _distinct(hashes[(hashes & (SAMPLE_MOD - 1)) == 0])  # a power of two: a mask, not a division
     if len(sample) >= MIN_SHINGLES:
         return sample
     every = _distinct(hashes)
@@ -243,13 +243,13 @@ _MARGIN = 1e-9
 # Candidate pairs between two calls of the ``progress`` callback of ``groups``.
 _PROGRESS_EVERY = 64
 # The subset of characters ``similarity_bound`` aligns: those whose code point is 0 modulo this.
-BOUND_MOD = 4
+BOUND_MOD = 4  # a power of two
 
 
 def _subset(points: Any) -> tuple[str, int]:
     """The characters of a text (its code ``points``) in the bound's subset, in order, and how many
     others there are."""
-    kept = points[points % BOUND_MOD == 0]
+    kept = points[(points & (BOUND_MOD - 1)) == 0]  # a power of two: a mask, not a division
     return kept.tobytes().decode("utf-32-le"), len(points) - len(kept)
 
 
