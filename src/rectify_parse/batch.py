@@ -141,7 +141,7 @@ class Outcome(NamedTuple):
 
 
 class Shape(NamedTuple):
-    """How a worker writes each input's record, and whether it also returns the documents' text."""
+    """How a worker writes each input's record, and whether it also returns the documents' sketch."""
 
     sketch: bool  # the near-duplicate sketch of the documents' clean text, for --dedup
     compact: bool  # the record without spans, section text and cleaned (--compact)

@@ -141,10 +141,10 @@ def sample_shingles(hashes: Any) -> Any:
 
 
 def _signature_input(points: Any) -> Any | None:
-    """``sample_shingles(shingle_hashes(matching))`` of the text of code ``points``, or None when it has fewer than
-    ``MIN_SHINGLES`` distinct shingles. The sample is taken before the sort that makes values distinct:
-    sorting a quarter of the hashes costs a quarter; all are sorted only when the sample alone does not
-    show ``MIN_SHINGLES`` distinct shingles."""
+    """``sample_shingles(shingle_hashes(matching))`` of the text of code ``points``, or None when it has
+    fewer than ``MIN_SHINGLES`` distinct shingles. The sample is taken before the sort that makes values
+    distinct: sorting a quarter of the hashes costs a quarter; all are sorted only when the sample alone
+    does not show ``MIN_SHINGLES`` distinct shingles."""
     hashes = _rolling_hashes(points)
     sample = _distinct(hashes[(hashes & (SAMPLE_MOD - 1)) == 0])  # a power of two: a mask, not a division
     if len(sample) >= MIN_SHINGLES:
