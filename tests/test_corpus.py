@@ -196,3 +196,124 @@ def test_many_near_copies_need_about_one_check_each(monkeypatch: pytest.MonkeyPa
     groups = finder.groups(variants=False)
     assert sorted(len(g.ids) for g in groups) == [20, 20]
     assert len(calls) <= 2 * 20  # once to link each member, once against its representative; was ~190
+
+
+def test_signatures_equal_datasketch_minhash_of_the_same_hash_values() -> None:
+    import numpy as np
+    from datasketch import MinHash
+
+    han = (Path(rectify_parse.__file__).parent / "common_chars.txt").read_text(encoding="utf-8").strip()
+    rng = random.Random(11)
+    body = "".join(rng.choice(han) for _ in range(3000))
+    arrays = [
+        corpus.sample_shingles(corpus.shingle_hashes(corpus.matching_text(body))),
+        np.array([0, 1, 2, 2**32 - 1], dtype=np.uint32),  # the edges of the 32-bit range, and a repeat
+        np.random.RandomState(3).randint(0, 2**32, 5000, dtype=np.uint64).astype(np.uint32),
+    ]
+    for hashes in arrays:
+        reference = MinHash(num_perm=corpus.NUM_PERM, seed=1, hashfunc=int)  # the values are already hashes
+        reference.update_batch(hashes.tolist())
+        assert reference.scheme == "affine32"
+        ours = corpus.signature(hashes)
+        assert ours.dtype == np.uint32 and ours.tolist() == reference.hashvalues.tolist()
+
+
+def _one_word_copies(rng: random.Random, base: str, n: int) -> list[str]:
+    """``n`` copies of ``base``, each with one word swapped at a random sentence."""
+    sentences = base.split("。")
+    out = []
+    for _ in range(n):
+        copy = list(sentences)
+        k = rng.randrange(len(copy) - 1)
+        copy[k] = "切实" + copy[k]
+        out.append("。".join(copy))
+    return out
+
+
+def _pages(rng: random.Random, pool: list[str], n: int, k: int) -> list[str]:
+    return ["".join(rng.sample(pool, k)) for _ in range(n)]
+
+
+def test_grouping_by_sketch_equals_grouping_by_text_and_exact_copies_are_not_read_back() -> None:
+    han = (Path(rectify_parse.__file__).parent / "common_chars.txt").read_text(encoding="utf-8").strip()[:800]
+    rng = random.Random(7)
+    pool = ["".join(rng.choice(han) for _ in range(30)) + "。" for _ in range(200)]
+    base, other = _pages(rng, pool, 2, 40)
+    bodies = {f"n{k:02d}": body for k, body in enumerate(_one_word_copies(rng, base, 8))}
+    bodies.update({f"x{k:02d}": other for k in range(5)})  # exact copies
+    bodies.update({f"p{k:02d}": page for k, page in enumerate(_pages(rng, pool, 20, 40))})  # shared sentences
+    keeping, lean = NearDuplicateFinder(), NearDuplicateFinder(keep_texts=False)
+    for doc_id, body in bodies.items():
+        keeping.add(doc_id, body)
+        lean.add_sketch(doc_id, corpus.sketch(body))
+    loaded: list[str] = []
+
+    def load(doc_id: str) -> str:
+        loaded.append(doc_id)
+        return bodies[doc_id]
+
+    calls: list[tuple[int, int]] = []
+    found = lean.groups(load, variants=False, progress=lambda done, total: calls.append((done, total)))
+    assert [g.to_dict() for g in found] == [g.to_dict() for g in keeping.groups(variants=False)]
+    assert sorted(sorted(g.ids) for g in found) == [sorted(k for k in bodies if k[0] == p) for p in "nx"]
+    assert not any(doc_id.startswith("x") for doc_id in loaded)  # equal digests: no body read back
+    assert calls[0] == (0, calls[-1][1]) and calls[-1] == (calls[-1][1],) * 2 and calls[-1][1] > 0
+    with pytest.raises(rectify_parse.ConfigError, match="keeps texts"):
+        keeping.add_sketch("new", corpus.sketch(base))
+
+
+def _subset(text: str) -> tuple[str, int]:
+    import numpy as np
+
+    return corpus._subset(np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32))
+
+
+def test_the_similarity_bound_is_never_below_the_similarity_and_refuses_reordered_text() -> None:
+    from rapidfuzz.distance import Indel
+
+    han = (Path(rectify_parse.__file__).parent / "common_chars.txt").read_text(encoding="utf-8").strip()[:800]
+    rng = random.Random(13)
+    pool = ["".join(rng.choice(han) for _ in range(30)) + "。" for _ in range(60)]
+    base = "".join(pool[:40])
+    texts = [base, *_one_word_copies(rng, base, 3), *_pages(rng, pool, 6, 40), base[:600], base[::-1]]
+    refused = 0
+    for a in texts:
+        for b in texts:
+            similarity = Indel.normalized_similarity(a, b)
+            assert corpus.similarity_bound(_subset(a), _subset(b), len(a) + len(b)) >= similarity - 1e-12
+            cut = corpus.similarity_bound(_subset(a), _subset(b), len(a) + len(b), 0.9)
+            assert cut >= similarity - 1e-12 if similarity >= 0.9 else cut == 0.0 or cut >= 0.9
+            refused += cut == 0.0
+    # The same forty sentences in another order share nearly every shingle; the bound alone refuses them.
+    shuffled = "".join(rng.sample(pool[:40], 40))
+    assert corpus.similarity_bound(_subset(base), _subset(shuffled), 2 * len(base)) < 0.9
+    assert corpus.similarity_bound(_subset(base), _subset(shuffled), 2 * len(base), 0.9) == 0.0
+    assert refused > len(texts) ** 2 // 2
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "详见附件。",  # too short
+        "啊" * 400,  # long, one distinct shingle
+        "一二三四五六七八九十" * 8,  # ten distinct shingles
+        "".join(chr(0x4E00 + k) for k in range(36)),  # 32 distinct shingles, too few sampled
+        (CORPUS / "a1.txt").read_text(encoding="utf-8"),
+    ],
+)
+def test_a_sketch_is_the_signature_of_the_sampled_distinct_shingles(body: str) -> None:
+    matching = corpus.matching_text(body)
+    hashes = corpus.shingle_hashes(matching)
+    expected = corpus.signature(corpus.sample_shingles(hashes)).tobytes() if len(hashes) >= corpus.MIN_SHINGLES else b""
+    sketch = corpus.sketch(body)
+    assert sketch.signature == expected and sketch.length == len(matching)
+
+
+def test_matching_text_by_table_equals_folding_the_line_key() -> None:
+    from rectify_parse.normalize import fold
+    from rectify_parse.repeats import line_key
+
+    every = "".join(chr(c) for c in range(0x10000) if not 0xD800 <= c < 0xE000)
+    assert corpus.matching_text(every) == fold(line_key(every))
+    astral = "第𠀀条　全角ＡＢＣ１２３，臺灣𝟙😀"  # astral characters, kept, folded or dropped one by one
+    assert corpus.matching_text(astral) == fold(line_key(astral))

@@ -1,11 +1,12 @@
 """Near-duplicate notices across a corpus: the same document scraped from several sites.
 
-Candidates come from MinHash signatures (datasketch), banded for LSH, over character shingles of the
-*matching text* of each clean body: header and chrome already removed by the parser, width folded,
-spaces and punctuation dropped, so a different layout or punctuation style does not hide a copy.
-Every candidate pair is then verified with rapidfuzz's normalised Indel similarity, and only verified
-pairs are grouped, so notices written from one template (same intro and closing, different problems)
-stay apart: their shingles may collide in LSH, but their texts are not ``threshold``-similar.
+Candidates come from MinHash signatures (datasketch's, computed with numpy), banded for LSH, over
+character shingles of the *matching text* of each clean body: header and chrome already removed by the
+parser, width folded, spaces and punctuation dropped, so a different layout or punctuation style does
+not hide a copy. Every candidate pair is then verified with rapidfuzz's normalised Indel similarity
+(after cheaper tests that can only say no: equal digests, lengths, ``similarity_bound``), and only
+verified pairs are grouped, so notices written from one template (same intro and closing, different
+problems) stay apart: their shingles may collide in LSH, but their texts are not ``threshold``-similar.
 
 Bodies with fewer than ``MIN_SHINGLES`` shingles are never grouped: their shingle sets are empty or too
 small for similarity to mean anything (``详见附件。`` on two pages says nothing about the pages).
@@ -13,14 +14,16 @@ small for similarity to mean anything (``详见附件。`` on two pages says not
 
 from __future__ import annotations
 
+import hashlib
+import math
 import zlib
 from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
-from rapidfuzz.distance import Indel
+from rapidfuzz.distance import Indel, LCSseq
 
 from .diff import variants as diff_variants
 from .errors import ConfigError, RectifyError
@@ -38,7 +41,7 @@ MIN_SHINGLES = 30
 # Only shingles whose hash is 0 modulo SAMPLE_MOD enter the signature (Broder's mod-m sampling): the same
 # shingle is kept or dropped in every document, so the Jaccard similarity of the samples estimates that of
 # the whole sets, and a signature costs a quarter of the work. A body without such a shingle keeps all.
-SAMPLE_MOD = 4
+SAMPLE_MOD = 4  # a power of two
 # A band collision becomes a candidate pair only if the two full signatures agree on at least this share
 # of their values (an estimate of the shingle overlap). Pages written from one template collide in some
 # band by chance with an overlap of 0.1-0.3; near-duplicates agree on nearly all values; and a pair below
@@ -52,20 +55,65 @@ MAX_BUCKET_CHECKS = 32
 
 def matching_text(text: str) -> str:
     """The part of a clean body that near-duplicate detection compares: its letters and digits, width
-    folded (folding after the key is the same, as fold maps word characters to word characters, and
-    it leaves little to fold)."""
-    return fold(line_key(text))
+    folded: ``fold(line_key(text))`` (folding after the key is the same, as fold maps word characters to
+    word characters, and it leaves little to fold)."""
+    return str(_matching(text).tobytes().decode("utf-32-le"))
+
+
+def _matching(text: str) -> Any:
+    """The code points of ``matching_text(text)`` (a uint32 array), by one numpy gather through
+    ``_matching_table`` instead of two passes over the text; astral characters (a rare ideograph in a
+    name) are looked up one by one."""
+    import numpy as np
+
+    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    table = _matching_table()
+    if not len(points) or points.max() < len(table):
+        mapped = table.take(points)
+    else:
+        mapped = table.take(np.minimum(points, len(table) - 1)).astype(np.uint32)
+        astral = points >= len(table)
+        mapped[astral] = [_matching_point(p) for p in points[astral].tolist()]
+    return mapped[mapped != 0].astype(np.uint32, copy=False)
+
+
+@lru_cache(maxsize=4096)
+def _matching_point(point: int) -> int:
+    """What ``matching_text`` makes of one character: its folded code point, or 0 when it is dropped."""
+    kept = fold(line_key(chr(point)))
+    return ord(kept) if kept else 0
+
+
+@lru_cache(maxsize=1)
+def _matching_table() -> Any:
+    """``_matching_point`` of each BMP code point. ``fold`` maps each character to one character on its
+    own, so folding all of them at once gives the table; ``line_key`` keeps what ``str.isalnum``
+    accepts (``_`` is not), as its own table does."""
+    import numpy as np
+
+    every = "".join(map(chr, range(0x10000)))
+    folded = np.frombuffer(fold(every).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    kept = np.fromiter((ch.isalnum() for ch in every), dtype=bool, count=0x10000)
+    # 16 bits: fold keeps BMP characters in it (a test compares every one), and half the cache lines.
+    return np.where(kept, folded, 0).astype(np.uint16)
 
 
 def shingle_hashes(matching: str) -> Any:
-    """Distinct 32-bit hashes of the ``SHINGLE``-character shingles of ``matching`` (a numpy array).
+    """Distinct 32-bit hashes of the ``SHINGLE``-character shingles of ``matching`` (a numpy array)."""
+    import numpy as np
+
+    return _distinct(_rolling_hashes(np.frombuffer(matching.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)))
+
+
+def _rolling_hashes(points: Any) -> Any:
+    """The hash of each ``SHINGLE``-character shingle of a text given by its code ``points`` (a uint32
+    array), repeats included.
 
     A polynomial rolling hash computed with numpy over the code points: one vectorised pass instead of
     a Python-level hash call per shingle, and the same values in every process (no PYTHONHASHSEED).
     """
     import numpy as np
 
-    points = np.frombuffer(matching.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     count = len(points) - SHINGLE + 1
     if count <= 0:
         return np.zeros(0, dtype=np.uint32)
@@ -73,8 +121,15 @@ def shingle_hashes(matching: str) -> Any:
     for k in range(1, SHINGLE):
         hashes *= np.uint32(1_000_003)  # uint32 arithmetic wraps: the hash is taken modulo 2**32
         hashes += points[k : k + count]
-    hashes.sort()  # distinct values by sort and compare: np.unique costs several times more on small arrays
-    first = np.ones(count, dtype=bool)
+    return hashes
+
+
+def _distinct(hashes: Any) -> Any:
+    """The distinct values, sorted: by sort and compare (np.unique costs several times more on small arrays)."""
+    import numpy as np
+
+    hashes = np.sort(hashes)
+    first = np.ones(len(hashes), dtype=bool)
     np.not_equal(hashes[1:], hashes[:-1], out=first[1:])
     return hashes[first]
 
@@ -83,6 +138,21 @@ def sample_shingles(hashes: Any) -> Any:
     """The shingle hashes a signature is computed from (see ``SAMPLE_MOD``)."""
     sample = hashes[hashes % SAMPLE_MOD == 0]
     return sample if len(sample) else hashes
+
+
+def _signature_input(points: Any) -> Any | None:
+    """``sample_shingles(shingle_hashes(matching))`` of the text of code ``points``, or None when it has
+    fewer than ``MIN_SHINGLES`` distinct shingles. The sample is taken before the sort that makes values
+    distinct: sorting a quarter of the hashes costs a quarter; all are sorted only when the sample alone
+    does not show ``MIN_SHINGLES`` distinct shingles."""
+    hashes = _rolling_hashes(points)
+    sample = _distinct(hashes[(hashes & (SAMPLE_MOD - 1)) == 0])  # a power of two: a mask, not a division
+    if len(sample) >= MIN_SHINGLES:
+        return sample
+    every = _distinct(hashes)
+    if len(every) < MIN_SHINGLES:
+        return None
+    return sample if len(sample) else every
 
 
 _BAND_PRIME = 0x100000001B3
@@ -105,32 +175,97 @@ def _band_weights() -> Any:
     return np.array([pow(_BAND_PRIME, ROWS - 1 - k, 2**64) for k in range(ROWS)], dtype=np.uint64)
 
 
-def _identity(value: int) -> int:
-    return value
+# The signature is datasketch's MinHash (``MinHash(num_perm=NUM_PERM, seed=1)``, its default "affine32"
+# scheme) of the sampled shingle hashes, computed here with numpy: datasketch calls a hash function per
+# value in Python and costs half a second to import, about as much as a thousand signatures. A test pins
+# the values to datasketch's.
+_SEED = 1
 
 
 @lru_cache(maxsize=1)
-def _reference() -> Any:
-    """A MinHash whose permutation tables (built once) every signature shares."""
-    from datasketch import MinHash
+def _permutations() -> tuple[Any, Any]:
+    """datasketch's affine32 permutation parameters for ``_SEED``: odd multipliers ``a`` and offsets ``b``
+    drawn in this order from ``RandomState(seed)``."""
+    import numpy as np
 
-    return MinHash(num_perm=NUM_PERM, seed=1)
-
-
-def new_minhash() -> Any:
-    """A MinHash over already hashed values, sharing the reference permutations."""
-    from datasketch import MinHash
-
-    ref = _reference()
-    return MinHash(num_perm=NUM_PERM, seed=1, hashfunc=_identity, permutations=ref.permutations, scheme=ref.scheme)
+    gen = np.random.RandomState(_SEED)
+    a = gen.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a, b
 
 
-def signature(minhash: Any, hashes: Any) -> Any:
-    """The MinHash values of ``hashes`` (a numpy array), computed with ``minhash`` (cleared first: one
-    MinHash per finder is reused, building one costs as much as a quarter of the update)."""
-    minhash.clear()
-    minhash.update_batch(hashes.tolist())
-    return minhash.hashvalues.copy()
+def _fmix32(values: Any) -> Any:
+    """MurmurHash3's 32-bit finalizer, the bijection datasketch mixes each hash with first."""
+    import numpy as np
+
+    values = values ^ (values >> np.uint32(16))
+    values = values * np.uint32(0x85EBCA6B)  # uint32 products wrap: arithmetic modulo 2**32
+    values = values ^ (values >> np.uint32(13))
+    values = values * np.uint32(0xC2B2AE35)
+    return values ^ (values >> np.uint32(16))
+
+
+def signature(hashes: Any) -> Any:
+    """The ``NUM_PERM`` MinHash values (uint32) of ``hashes``, a non-empty uint32 array: for each
+    permutation ``h -> a*h + b`` (mod 2**32) of the mixed hashes, the least image."""
+    import numpy as np
+
+    a, b = _permutations()
+    # One (NUM_PERM, hashes) array, added to in place and reduced along its rows (the fastest layout).
+    images = np.multiply.outer(a, _fmix32(hashes))
+    images += b[:, None]
+    return images.min(axis=1)
+
+
+class Sketch(NamedTuple):
+    """What grouping keeps of one body, computed where the body is parsed (a batch worker): a few hundred
+    bytes to send instead of the text, and the parent no longer shingles and hashes every body itself."""
+
+    length: int  # of the matching text
+    digest: bytes  # of the matching text: exact copies are known without reading their bodies back
+    signature: bytes  # NUM_PERM uint32 MinHash values; empty when the body has fewer than MIN_SHINGLES
+
+
+_DIGEST = 16  # bytes of a sketch's digest
+
+
+def sketch(text: str) -> Sketch:
+    """The sketch of a clean body."""
+    points = _matching(text)
+    hashes = _signature_input(points)
+    digest = hashlib.sha256(points.tobytes()).digest()[:_DIGEST]  # sha256: hardware-assisted on most CPUs
+    return Sketch(len(points), digest, b"" if hashes is None else signature(hashes).tobytes())
+
+
+# A bound below the threshold by less than this still goes to rapidfuzz: floating-point rounding must
+# not decide a pair at the threshold differently from it.
+_MARGIN = 1e-9
+# Candidate pairs between two calls of the ``progress`` callback of ``groups``.
+_PROGRESS_EVERY = 64
+# The subset of characters ``similarity_bound`` aligns: those whose code point is 0 modulo this.
+BOUND_MOD = 4  # a power of two
+
+
+def _subset(points: Any) -> tuple[str, int]:
+    """The characters of a text (its code ``points``) in the bound's subset, in order, and how many
+    others there are."""
+    kept = points[(points & (BOUND_MOD - 1)) == 0]  # a power of two: a mask, not a division
+    return kept.tobytes().decode("utf-32-le"), len(points) - len(kept)
+
+
+def similarity_bound(a: tuple[str, int], b: tuple[str, int], total: int, cutoff: float = 0.0) -> float:
+    """An upper bound of the normalised Indel similarity ``2 * LCS / total`` of two texts, from their
+    ``_subset``s, or 0 when the bound is below ``cutoff`` (rapidfuzz's convention: the cutoff lets it
+    stop early). A common subsequence is one of the subsets plus at most the fewer of the other
+    characters, so ``LCS <= LCS(subsets) + min(others)``. Aligning a quarter of each text costs a
+    sixteenth of aligning them whole, and it says no to pages that share their sentences in another order
+    (one template, or one pool of stock phrases): rapidfuzz would align them whole to refuse them."""
+    others = min(a[1], b[1])
+    # The subsets' LCS the cutoff needs, rounded down by a margin: rounding must never refuse a pair.
+    need = max(0, math.ceil((cutoff / 2 - _MARGIN) * total - others))
+    common = LCSseq.similarity(a[0], b[0], score_cutoff=need)  # 0 when below need
+    bound = 2 * (common + others) / total
+    return bound if bound >= cutoff - _MARGIN else 0.0
 
 
 # Signatures and band keys are stored in blocks of this many rows: storage grows without copying.
@@ -139,21 +274,25 @@ _BLOCK = 4096
 _CHECK_BATCH = 8192
 
 
-def _bucket_pairs(column: Any) -> Iterator[tuple[int, int]]:
+def _bucket_pairs(column: Any) -> Iterator[tuple[Any, Any]]:
     """Row pairs sharing a value of ``column`` (one band's keys by row), each row paired with the
-    ``MAX_BUCKET_CHECKS`` rows before it in its bucket."""
+    ``MAX_BUCKET_CHECKS`` rows before it in its bucket: arrays ``(earlier, later)``, one distance within
+    the bucket at a time (numpy passes, no Python loop over pairs; memory stays of the order of the rows)."""
     import numpy as np
 
     order = np.argsort(column, kind="stable")  # stable: a bucket's rows stay in the order they came
     ordered = column[order]
-    bounds = np.flatnonzero(ordered[1:] != ordered[:-1]) + 1
-    starts, ends = np.r_[0, bounds], np.r_[bounds, len(column)]
-    shared = np.flatnonzero(ends - starts > 1)  # most keys belong to one row
-    for start, end in zip(starts[shared].tolist(), ends[shared].tolist(), strict=True):
-        rows = order[start:end].tolist()
-        for j in range(1, len(rows)):
-            for i in range(max(0, j - MAX_BUCKET_CHECKS), j):
-                yield rows[i], rows[j]
+    shared = np.flatnonzero(ordered[1:] == ordered[:-1])  # sorted positions k with k+1 in the same bucket
+    if not len(shared):
+        return
+    # Keep only the rows of buckets with two or more members (most keys belong to one row).
+    members = np.unique(np.concatenate([shared, shared + 1]))
+    order, ordered = order[members], ordered[members]
+    for distance in range(1, MAX_BUCKET_CHECKS + 1):
+        same = np.flatnonzero(ordered[distance:] == ordered[:-distance])
+        if not len(same):
+            return  # no bucket has more than ``distance`` members
+        yield order[same], order[same + distance]
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,10 +317,11 @@ class NearDuplicateFinder:
     """Incremental grouping: ``add`` documents one by one, then ask for ``groups``.
 
     Memory per document, about 1 KB: its 128-value signature and 25 LSH band keys in numpy blocks, its
-    id and the length of its matching text; with ``keep_texts`` (the default) its clean body compressed
-    too. Band collisions are looked for when they are first needed (``candidate_pairs``, ``groups``):
-    one sort of each band's keys. With ``keep_texts=False`` ``groups`` reads the candidates' bodies back
-    through its ``load`` argument (the batch reads them from its first-pass output).
+    id, the length and digest of its matching text; with ``keep_texts`` (the default) its clean body
+    compressed too. Band collisions are looked for when they are first needed (``candidate_pairs``,
+    ``groups``): one sort of each band's keys. With ``keep_texts=False`` ``groups`` reads the candidates'
+    bodies back through its ``load`` argument (the batch reads them from its first-pass output), and
+    documents can be added by their ``sketch`` (the batch's workers compute it).
     """
 
     threshold: float = DEFAULT_THRESHOLD
@@ -190,12 +330,12 @@ class NearDuplicateFinder:
     _index: dict[str, int] = field(default_factory=dict)  # id -> position in _ids
     _ids: list[str] = field(default_factory=list)
     _lengths: array[int] = field(default_factory=lambda: array("q"))  # matching-text length, by position
+    _digests: bytearray = field(default_factory=bytearray)  # matching-text digests, by position, end to end
     # Row r of the blocks below belongs to document _owners[r] (short bodies get no row).
     _owners: array[int] = field(default_factory=lambda: array("q"))
     _signatures: list[Any] = field(default_factory=list)  # blocks of (_BLOCK, NUM_PERM) uint32
     _band_keys: list[Any] = field(default_factory=list)  # blocks of (_BLOCK, BANDS) uint64
     _pairs: set[tuple[str, str]] | None = None  # None: not looked for since the last add
-    _minhash: Any = None
 
     def __post_init__(self) -> None:
         if not 0.0 < self.threshold <= 1.0:
@@ -203,32 +343,46 @@ class NearDuplicateFinder:
 
     def add(self, doc_id: str, text: str) -> None:
         """Index one clean body under ``doc_id`` (ids must be unique)."""
-        import numpy as np
-
-        if doc_id in self._index:
-            raise ConfigError(f"duplicate document id {doc_id!r}")
+        self._check_new(doc_id)
         # Everything that can fail (a text UTF-8 cannot hold) comes before the finder changes.
-        matching = matching_text(text)
         compressed = zlib.compress(text.encode("utf-8"), 1) if self.keep_texts else b""
-        self._index[doc_id] = len(self._ids)
-        self._ids.append(doc_id)
+        self._index_sketch(doc_id, sketch(text))
         if self.keep_texts:
             self._texts[doc_id] = compressed
-        self._lengths.append(len(matching))
+
+    def add_sketch(self, doc_id: str, body: Sketch) -> None:
+        """Index a body by its ``sketch`` (ids must be unique); only when the finder does not keep texts,
+        as ``groups`` then reads the bodies it needs back through ``load``."""
+        if self.keep_texts:
+            raise ConfigError("a finder that keeps texts is given the texts: use add()")
+        self._check_new(doc_id)
+        self._index_sketch(doc_id, body)
+
+    def _check_new(self, doc_id: str) -> None:
+        if doc_id in self._index:
+            raise ConfigError(f"duplicate document id {doc_id!r}")
+
+    def _index_sketch(self, doc_id: str, body: Sketch) -> None:
+        import numpy as np
+
+        self._index[doc_id] = len(self._ids)
+        self._ids.append(doc_id)
+        self._lengths.append(body.length)
+        self._digests += body.digest
         self._pairs = None
-        hashes = shingle_hashes(matching)
-        if len(hashes) < MIN_SHINGLES:
+        if not body.signature:
             return
-        if self._minhash is None:
-            self._minhash = new_minhash()
-        values = signature(self._minhash, sample_shingles(hashes))
+        values = np.frombuffer(body.signature, dtype=np.uint32)
         row = len(self._owners) % _BLOCK
         if row == 0:
             self._signatures.append(np.empty((_BLOCK, NUM_PERM), dtype=np.uint32))
             self._band_keys.append(np.empty((_BLOCK, BANDS), dtype=np.uint64))
-        self._signatures[-1][row] = values  # MinHash values are 32-bit (datasketch's affine32 scheme)
+        self._signatures[-1][row] = values
         self._band_keys[-1][row] = band_keys(values)
         self._owners.append(len(self._ids) - 1)
+
+    def _digest(self, position: int) -> bytes:
+        return bytes(self._digests[position * _DIGEST : (position + 1) * _DIGEST])
 
     def _candidates(self) -> set[tuple[str, str]]:
         """Id pairs (smaller first) that share a band and whose signatures agree on ``MIN_AGREEMENT`` of
@@ -237,35 +391,31 @@ class NearDuplicateFinder:
             return self._pairs
         import numpy as np
 
-        found: set[tuple[str, str]] = set()
         rows = len(self._owners)
         # Collisions are checked a batch at a time as they come, so a band shared by many pages of one
         # template never holds all its pairs in memory (a pair colliding in several bands is checked again).
-        batch: list[tuple[int, int]] = []
+        # Agreeing pairs are kept as one integer each, ``earlier * rows + later``, made unique at the end.
+        kept: list[Any] = []
         for band in range(BANDS) if rows >= 2 else ():
             column = np.concatenate([block[:, band] for block in self._band_keys])[:rows]  # one band at a time
-            for pair in _bucket_pairs(column):
-                batch.append(pair)
-                if len(batch) == _CHECK_BATCH:
-                    self._keep_agreeing(batch, found)
-                    batch.clear()
-        self._keep_agreeing(batch, found)
+            for earlier, later in _bucket_pairs(column):
+                for start in range(0, len(earlier), _CHECK_BATCH):
+                    first, second = earlier[start : start + _CHECK_BATCH], later[start : start + _CHECK_BATCH]
+                    agree = self._agreeing(first, second)
+                    kept.append(first[agree] * rows + second[agree])
+        found: set[tuple[str, str]] = set()
+        for key in np.unique(np.concatenate(kept)).tolist() if kept else ():
+            x, y = self._ids[self._owners[key // rows]], self._ids[self._owners[key % rows]]
+            found.add((min(x, y), max(x, y)))
         self._pairs = found  # only once complete: an interrupted search is not remembered
         return found
 
-    def _keep_agreeing(self, rows: list[tuple[int, int]], found: set[tuple[str, str]]) -> None:
-        """Add to ``found`` the id pairs of the row pairs whose signatures agree on ``MIN_AGREEMENT`` of
-        their values."""
+    def _agreeing(self, first: Any, second: Any) -> Any:
+        """Which row pairs (two integer arrays) have signatures agreeing on ``MIN_AGREEMENT`` of their values."""
         import numpy as np
 
-        if not rows:
-            return
-        pairs = np.array(rows, dtype=np.int64)
-        first, second = self._signature_rows(pairs[:, 0]), self._signature_rows(pairs[:, 1])
-        agree = np.count_nonzero(first == second, axis=1) >= MIN_AGREEMENT * NUM_PERM
-        for a, b in pairs[agree].tolist():
-            x, y = self._ids[self._owners[a]], self._ids[self._owners[b]]
-            found.add((min(x, y), max(x, y)))
+        same = self._signature_rows(first) == self._signature_rows(second)
+        return np.count_nonzero(same, axis=1) >= MIN_AGREEMENT * NUM_PERM
 
     def _signature_rows(self, rows: Any) -> Any:
         """The signatures of ``rows`` (an integer array), gathered from their blocks."""
@@ -289,10 +439,17 @@ class NearDuplicateFinder:
             raise ConfigError("this finder does not keep texts (keep_texts=False)")
         return zlib.decompress(self._texts[doc_id]).decode("utf-8")
 
-    def groups(self, load: Callable[[str], str] | None = None, *, variants: bool = True) -> list[Group]:
+    def groups(
+        self,
+        load: Callable[[str], str] | None = None,
+        *,
+        variants: bool = True,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> list[Group]:
         """Verified groups of two or more documents, ordered by representative id. ``load`` gives a body
         back by id; it is required when the finder does not keep texts. ``variants=False`` leaves each
-        group's variants empty: the word diff is the costly part (it loads jieba's dictionary)."""
+        group's variants empty: the word diff is the costly part (it loads jieba's dictionary).
+        ``progress(done, total)`` is called now and then with the candidate pairs gone through."""
         if load is None and not self.keep_texts:
             raise ConfigError("groups() needs load= when the finder does not keep texts")
         read = self.text if load is None else load
@@ -307,14 +464,33 @@ class NearDuplicateFinder:
                     bodies[x] = body
             return body
 
-        matching: dict[str, str] = {}  # built once: a representative is compared with every member
+        subsets: dict[str, tuple[str, int]] = {}  # built once: a representative is compared with every member
+        matching: dict[str, str] = {}
+
+        checked: dict[tuple[str, str], float] = {}
 
         def similarity(a: str, b: str) -> float:
+            pair = (a, b) if a < b else (b, a)  # the measure is symmetric
+            if pair not in checked:
+                checked[pair] = compare(a, b)
+            return checked[pair]
+
+        def compare(a: str, b: str) -> float:
+            pa, pb = self._index[a], self._index[b]
+            if self._digest(pa) == self._digest(pb):
+                return 1.0  # exact copies (the same page scraped twice): no body read, no alignment
+            total = self._lengths[pa] + self._lengths[pb]
+            # The cheap tests first; each only says no, as rapidfuzz would (it returns 0 below the cutoff).
+            # The lengths alone: LCS <= the shorter length.
+            if 2 * min(self._lengths[pa], self._lengths[pb]) / total < self.threshold - _MARGIN:
+                return 0.0
             for x in (a, b):
                 if x not in matching:
-                    matching[x] = matching_text(text(x))
-            if matching[a] == matching[b]:
-                return 1.0  # exact copies (the same page scraped twice) need no alignment
+                    points = _matching(text(x))
+                    matching[x] = points.tobytes().decode("utf-32-le")
+                    subsets[x] = _subset(points)
+            if not similarity_bound(subsets[a], subsets[b], total, self.threshold):
+                return 0.0
             # The cutoff lets rapidfuzz stop as soon as the threshold is out of reach (it then returns 0).
             return float(Indel.normalized_similarity(matching[a], matching[b], score_cutoff=self.threshold))
 
@@ -326,13 +502,22 @@ class NearDuplicateFinder:
                 x = parent[x]
             return x
 
-        for a, b in sorted(self._candidates()):
+        # The linked sets do not depend on the order pairs are checked in (a pair is skipped only when its
+        # documents are linked already). Pairs with the longest documents come first: a set's
+        # representative is its longest member, so its own pairs link the set, and the checks against
+        # it that cut the groups below are mostly made (and remembered) here.
+        pairs = sorted(self._candidates(), key=lambda p: sorted(map(self._rank, p)))
+        for done, (a, b) in enumerate(pairs):
+            if progress is not None and done % _PROGRESS_EVERY == 0:
+                progress(done, len(pairs))
             ra, rb = root(a), root(b)
             # Two documents already linked need no check: the groups are cut from the linked sets below,
             # each member checked against its representative. On a corpus of many near-copies of each
             # page this keeps the checks near one per document instead of one per pair.
             if ra != rb and similarity(a, b) >= self.threshold:
                 parent[max(ra, rb)] = min(ra, rb)
+        if progress is not None:
+            progress(len(pairs), len(pairs))
         members: dict[str, list[str]] = {}
         for x in {*parent, *parent.values()}:
             members.setdefault(root(x), []).append(x)
@@ -341,6 +526,10 @@ class NearDuplicateFinder:
             out.extend(self._split(sorted(set(component)), similarity, text if variants else None))
         return sorted(out, key=lambda g: g.representative)
 
+    def _rank(self, doc_id: str) -> tuple[int, str]:
+        """The order in which members become representatives: the longest body first, ties by id."""
+        return -self._lengths[self._index[doc_id]], doc_id
+
     def _split(
         self, component: list[str], similarity: Callable[[str, str], float], body: Callable[[str], str] | None
     ) -> list[Group]:
@@ -348,7 +537,7 @@ class NearDuplicateFinder:
         out: list[Group] = []
         rest = component
         while len(rest) >= 2:
-            rep = min(rest, key=lambda x: (-self._lengths[self._index[x]], x))
+            rep = min(rest, key=self._rank)
             close = {x: similarity(rep, x) for x in rest if x != rep}
             kept = sorted(x for x, s in close.items() if s >= self.threshold)
             if kept:
