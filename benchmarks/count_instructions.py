@@ -1,0 +1,110 @@
+"""Parsing cost as machine instructions per page: a figure that does not move with the machine's load.
+
+Wall-clock timings on a shared machine swing by a third between runs; the instructions a parse executes do
+not. This script counts them with valgrind's cachegrind (``apt-get install valgrind``) for each corpus: the
+whole program run over ``n`` pages and over one page, the difference divided by ``n - 1``, so start-up and
+imports cancel out. Hash seeds and BLAS threads are pinned, and the package is imported once beforehand so
+no ``.pyc`` is compiled inside a counted run. Results repeat to about 0.1%.
+
+    python benchmarks/count_instructions.py                      # this checkout
+    python benchmarks/count_instructions.py --src OTHER/src      # another checkout, to compare versions
+
+Corpora: ``short`` and ``long`` (bench_batch's generated pages, about 1 K and 3 K characters),
+``synthetic`` (bench_parse's corpus), ``real`` (the real-page texts under benchmarks/real_pages/texts,
+when gathered), ``seed`` (the example notice, when present).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+SEEDS = ROOT.parent / "shared" / "seeds"
+CORPORA = ("short", "long", "synthetic", "real", "seed")
+
+# Run under valgrind: parse the first `n` texts of a corpus file (the first once more beforehand, so every
+# lazily built table exists before the counted pages).
+_RUNNER = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import rectify_parse
+texts = json.load(open(sys.argv[2], encoding="utf-8"))[: int(sys.argv[3])]
+rectify_parse.parse(texts[0])
+for text in texts:
+    rectify_parse.parse(text)
+"""
+
+
+def corpus_texts(name: str, n: int) -> list[str]:
+    sys.path.insert(0, str(HERE))
+    if name in ("short", "long"):
+        import bench_batch
+
+        with tempfile.TemporaryDirectory() as folder:
+            corpus = bench_batch.build_corpus(n, 11, Path(folder), name)
+            return [json.loads(line)["text"] for line in corpus.path.read_text(encoding="utf-8").splitlines()]
+    if name == "synthetic":
+        import bench_parse
+
+        return bench_parse.synthetic_corpus(n, seed=5)
+    if name == "real":
+        return [p.read_text(encoding="utf-8") for p in sorted((HERE / "real_pages" / "texts").glob("*.txt"))][:n]
+    if name == "seed":
+        seed = sorted(SEEDS.glob("*.txt"))[:1]
+        return [seed[0].read_bytes().decode("utf-8", "replace")] * min(n, 20) if seed else []
+    raise ValueError(name)
+
+
+def instructions(src: str, corpus: Path, n: int) -> int:
+    env = {**os.environ, "PYTHONHASHSEED": "0", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    command = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null"]
+    run = subprocess.run(
+        [*command, sys.executable, "-c", _RUNNER, src, str(corpus), str(n)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    found = re.search(r"I\s+refs:\s+([\d,]+)", run.stderr)
+    if found is None:
+        raise RuntimeError(f"no instruction count in valgrind's output:\n{run.stderr[-2000:]}")
+    return int(found.group(1).replace(",", ""))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("corpora", nargs="*", metavar="CORPUS", help=f"any of {', '.join(CORPORA)} (default: all)")
+    ap.add_argument("--src", default=str(ROOT / "src"), help="the src folder of the checkout to measure")
+    ap.add_argument("--n", type=int, default=150, help="pages per corpus (default 150)")
+    args = ap.parse_args()
+    unknown = sorted(set(args.corpora) - set(CORPORA))
+    if unknown:
+        ap.error(f"unknown corpus {', '.join(unknown)}; choose from {', '.join(CORPORA)}")
+    if shutil.which("valgrind") is None:
+        sys.exit("valgrind is not installed (apt-get install valgrind)")
+    # Compile every module once, outside the counted runs.
+    subprocess.run([sys.executable, "-c", _RUNNER, args.src, "/dev/stdin", "1"], input='["x"]', text=True, check=True)
+    with tempfile.TemporaryDirectory() as folder:
+        for name in args.corpora or CORPORA:
+            texts = corpus_texts(name, args.n)
+            if len(texts) < 2:
+                print(f"{name:10} skipped: no texts")
+                continue
+            path = Path(folder) / f"{name}.json"
+            path.write_text(json.dumps(texts, ensure_ascii=False), encoding="utf-8")
+            per_page = (instructions(args.src, path, len(texts)) - instructions(args.src, path, 1)) / (len(texts) - 1)
+            chars = sum(map(len, texts)) / len(texts)
+            print(f"{name:10} {len(texts):4} pages, {chars:6.0f} characters each: {per_page / 1e6:7.3f} M instructions")
+
+
+if __name__ == "__main__":
+    main()
