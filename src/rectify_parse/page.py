@@ -44,11 +44,12 @@ from .patterns import (
 
 Line = tuple[int, int]
 
-_SPAM = regex.compile(
+# _SPAM and _URL are matched against the lower-cased line: plain patterns run several times faster than
+# case-blind ones.
+_SPAM = re.compile(
     r"彩票|体彩|博彩|娱乐城|棋牌|赌场|六合彩|时时彩|百家乐|投注|菠萝视频|视频app|在线播放|在线观看|你懂的|国产精品|"
     r"欧美(?:日韩|在线|大片)|日韩(?:在线|大片|一区)|无码|一区二区|成人(?:网站|视频|影院|电影)|色播|白癜风|男科|"
-    r"代孕|伟德|bob体|体育官网|下载app|app下载",
-    regex.IGNORECASE,
+    r"代孕|伟德|bob体|体育官网|下载app|app下载"
 )
 _MAX_SPAM_LINE = 160
 # Words of a site's interface; a line made of them (less separators and digits) is chrome.
@@ -62,7 +63,7 @@ _UI_WORDS = (  # noqa: SIM905 - a word list reads best as one string
 ).split()
 # Matched against the lower-cased line: a plain alternation runs several times faster than a case-blind one.
 _UI = re.compile("|".join(sorted((re.escape(w.lower()) for w in _UI_WORDS), key=len, reverse=True)))
-_URL = re.compile(r"https?://|www\.|\.(?:com|cn|net|org|gov)(?![a-z])", re.IGNORECASE)
+_URL = re.compile(r"https?://|www\.|\.(?:com|cn|net|org|gov)(?![a-z])")
 _PAGE_COUNTER = re.compile(r"第\s*\d+\s*页|共\s*\d+\s*页|_第\d+页\s*$|已阅读\d+页|还剩\d+页")
 _EDITOR = re.compile(r"[ \t]*(?:责任编辑|编辑|一审|二审|三审|初审|复审|终审|审核|校对|作者|通讯员)[ \t]*[:：]")
 # A short line ending like this names a site or a body, not a document.
@@ -145,11 +146,12 @@ def _han_count(line: str) -> int:
 def _strong_class(line: str) -> str | None:
     """Spam, a web address or a page counter: chrome beyond doubt, whatever surrounds the line."""
     n = len(line)
-    if n <= _MAX_SPAM_LINE and _SPAM.search(line) is not None:
+    lower = line.lower()
+    if n <= _MAX_SPAM_LINE and _SPAM.search(lower) is not None:
         return "bad:spam"
     if n <= 80 and _PAGE_COUNTER.search(line) is not None:
         return "bad:page_counter"
-    if n <= 120 and _URL.search(line) is not None and (n <= 40 or _SENTENCE.search(line) is None):
+    if n <= 120 and _URL.search(lower) is not None and (n <= 40 or _SENTENCE.search(line) is None):
         return "bad:url"
     return None
 
