@@ -30,7 +30,7 @@ import regex
 
 from .chrome import TITLE_SPAM_HEAD, TITLE_SPAM_TAIL
 from .markers import MARKER_START as _MARKER_START
-from .markers import is_title, match_marker
+from .markers import LineMarkers, is_title, match_marker
 from .patterns import (
     ATTACHMENT_HEAD,
     CLOSING_FORMULA,
@@ -249,6 +249,7 @@ def analyse(
     chrome: dict[int, str],
     header: frozenset[int],
     header_title: str | None,
+    markers: LineMarkers,
     garbled: bool = False,
 ) -> PageLayout:
     """Classify the lines the rules left in context; find the title. On a garbled page (mojibake, ``?``
@@ -296,8 +297,8 @@ def analyse(
         if i in chrome or i in header or s == e:
             classify(i)
             continue
-        if text[s] in _MARKER_START and match_marker(text, s, e) is not None:
-            continue  # a heading: the document's
+        if text[s] in _MARKER_START and markers.at(s, e) is not None:
+            continue  # a heading: the document's (asked through the structure stage's cache)
         c = line_class(text[s:e])
         if c.startswith("bad:"):
             c = classify(i)  # the full class: a document's form rescues it

@@ -284,7 +284,7 @@ def _stage_page(p: _Page) -> None:
     p.markers = LineMarkers(p.text)
     p.readable = quality(p.source)
     garbled = p.readable < GARBLED_BELOW
-    p.layout = analyse_page(p.text, p.lines, p.chrome, p.header.lines, p.header.header.title, garbled)
+    p.layout = analyse_page(p.text, p.lines, p.chrome, p.header.lines, p.header.header.title, p.markers, garbled)
     p.chrome.update(p.layout.chrome)
 
 
