@@ -87,6 +87,7 @@ def run_items(items: Iterator[Item], options: BatchOptions) -> Generator[Result,
     timeout = options.timeout
     chunks = _chunks(items, options.chunk_size)
     if options.scheduler is not None:
+        # Here only: rectify_parse.dask imports the batch when it loads, the batch never loads it.
         from ..dask import scheduler_submit
 
         with scheduler_submit(options.scheduler) as (submit, parallelism):
