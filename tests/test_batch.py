@@ -461,9 +461,9 @@ def test_an_input_that_kills_its_worker_is_an_error_record_and_the_run_goes_on(
     assert [line for line in got if "record" in line] == [line for line in want if not line["id"].endswith("s2.txt")]
 
 
-def _slow_on(target: bytes, *, block_alarm: bool = False) -> Any:
+def _slow_on(target: bytes, *, block_alarm: bool = False, stuck: Path | None = None) -> Any:
     """A parser that is stuck on ``target``: in a Python loop, or (``block_alarm``) in a call no signal
-    reaches, as code stuck in a C extension is."""
+    reaches, as code stuck in a C extension is. ``stuck``: a file created when it gets stuck."""
     import signal
     import time
 
@@ -471,6 +471,8 @@ def _slow_on(target: bytes, *, block_alarm: bool = False) -> Any:
 
     def parse(raw: bytes | str, **options: Any) -> Notice:
         if raw == target:
+            if stuck is not None:
+                stuck.touch()
             if block_alarm:
                 signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
                 time.sleep(60)
@@ -557,11 +559,17 @@ def test_an_interrupted_pool_run_kills_its_stuck_workers(tmp_path: Path, monkeyp
     import multiprocessing
     import time
 
-    monkeypatch.setattr(batch.running, "parse", _slow_on((CORPUS / "s2.txt").read_bytes(), block_alarm=True))
+    stuck = tmp_path / "stuck"
+    slow = _slow_on((CORPUS / "s2.txt").read_bytes(), block_alarm=True, stuck=stuck)
+    monkeypatch.setattr(batch.running, "parse", slow)
     monkeypatch.setattr(batch.pool, "_pool_context", lambda: multiprocessing.get_context("fork"))
     options = batch.BatchOptions(inputs=[str(CORPUS)], output="-", globs=["*.txt"], workers=2, chunk_size=1)
     results = batch.run_items(map(batch.load, batch.output._sources(options, frozenset())), options)
     next(results)  # s2 is in flight behind the first input, stuck where no alarm reaches
+    deadline = time.monotonic() + 10
+    while not stuck.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert stuck.exists()  # a worker is stuck on s2: the patched parser reached the pool's workers
     started = time.monotonic()
     results.close()  # what Ctrl-C does to the run: the pool is shut down on the way out
     assert time.monotonic() - started < 5
