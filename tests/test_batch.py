@@ -17,7 +17,7 @@ import pytest
 import rectify_parse
 from rectify_parse import batch
 from rectify_parse.batch import main_batch
-from rectify_parse.errors import ConfigError
+from rectify_parse.errors import ConfigError, ParseTimeoutError
 from rectify_parse.records import Notice
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
@@ -165,7 +165,7 @@ def test_jsonl_input(tmp_path: Path) -> None:
 
 
 def test_jsonl_line_too_long_is_skipped_unread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(batch, "MAX_INPUT_BYTES", 200)
+    monkeypatch.setattr(batch.sources, "MAX_INPUT_BYTES", 200)
     source = tmp_path / "dump.jsonl"
     rows = [json.dumps({"id": "big", "text": "长" * 500}), json.dumps({"id": "ok", "text": "详见附件。"})]
     source.write_text("\n".join(rows) + "\n", encoding="utf-8")
@@ -216,11 +216,11 @@ def test_interrupted_run_resumes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         return real(item, keep_text, limit)
 
     out = tmp_path / "out.jsonl"
-    monkeypatch.setattr(batch, "process_item", interrupt_at_fifth)
+    monkeypatch.setattr(batch.running, "process_item", interrupt_at_fifth)
     assert run(CORPUS, "-o", out, "--workers", "1", "--chunk-size", "1", "--quiet") == 3
     assert not out.exists()
     assert len((tmp_path / "out.jsonl.tmp").read_text(encoding="utf-8").splitlines()) == 4
-    monkeypatch.setattr(batch, "process_item", real)
+    monkeypatch.setattr(batch.running, "process_item", real)
     assert run(CORPUS, "-o", out, "--workers", "1", "--resume", "--quiet") == 0
     assert out.read_bytes() == clean.read_bytes()
 
@@ -329,7 +329,7 @@ def test_exit_3_when_jsonl_is_unreadable(
             raise PermissionError(13, "Permission denied", str(path))
         return open(path, *args, **kwargs)
 
-    monkeypatch.setattr(batch, "open", refuse, raising=False)
+    monkeypatch.setattr(batch.sources, "open", refuse, raising=False)
     assert run(dump, "-o", tmp_path / "out.jsonl", "--workers", "1") == 3
     assert "cannot read JSONL input" in capsys.readouterr().err
 
@@ -405,7 +405,7 @@ def test_subprocess_run(tmp_path: Path) -> None:
 
 
 def test_an_unserialisable_record_is_that_inputs_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    real, target = batch.parse, (CORPUS / "s2.txt").read_bytes()
+    real, target = batch.running.parse, (CORPUS / "s2.txt").read_bytes()
 
     def odd(raw: bytes | str, **options: Any) -> Notice:
         notice = real(raw, **options)
@@ -413,7 +413,7 @@ def test_an_unserialisable_record_is_that_inputs_error(tmp_path: Path, monkeypat
             return dataclasses.replace(notice, text={1j})  # type: ignore[arg-type]  # JSON cannot write this
         return notice
 
-    monkeypatch.setattr(batch, "parse", odd)
+    monkeypatch.setattr(batch.running, "parse", odd)
     out = tmp_path / "out.jsonl"
     assert run(CORPUS / "s1.txt", CORPUS / "s2.txt", CORPUS / "x1.txt", "-o", out, "--workers", "1") == 1
     assert [line.get("error", {}).get("type") for line in read_lines(out)] == [None, "TypeError", None]
@@ -426,7 +426,7 @@ def test_a_failure_outside_the_inputs_exits_3(
         yield from ()
         raise RuntimeError("a worker process died")
 
-    monkeypatch.setattr(batch, "run_items", lost_worker)
+    monkeypatch.setattr(batch.output, "run_items", lost_worker)
     out = tmp_path / "out.jsonl"
     assert run(CORPUS / "s1.txt", "-o", out) == 3
     assert "the run failed (RuntimeError: a worker process died)" in capsys.readouterr().err
@@ -442,7 +442,7 @@ def test_an_input_that_kills_its_worker_is_an_error_record_and_the_run_goes_on(
 
     clean = tmp_path / "clean.jsonl"
     assert run(CORPUS, "--glob", "*.txt", "-o", clean, "--workers", "1", "--quiet") == 0
-    real, killer = batch.parse, (CORPUS / "s2.txt").read_bytes()
+    real, killer = batch.running.parse, (CORPUS / "s2.txt").read_bytes()
 
     def deadly(raw: bytes | str, **options: Any) -> Notice:
         if raw == killer:
@@ -450,8 +450,8 @@ def test_an_input_that_kills_its_worker_is_an_error_record_and_the_run_goes_on(
         return real(raw, **options)
 
     # Forked workers inherit the patched parser; the default forkserver would import a fresh one.
-    monkeypatch.setattr(batch, "parse", deadly)
-    monkeypatch.setattr(batch, "_pool_context", lambda: multiprocessing.get_context("fork"))
+    monkeypatch.setattr(batch.running, "parse", deadly)
+    monkeypatch.setattr(batch.pool, "_pool_context", lambda: multiprocessing.get_context("fork"))
     out = tmp_path / "out.jsonl"
     assert run(CORPUS, "--glob", "*.txt", "-o", out, "--workers", "2", "--chunk-size", chunk, "--quiet") == 1
     got, want = read_lines(out), read_lines(clean)
@@ -461,16 +461,18 @@ def test_an_input_that_kills_its_worker_is_an_error_record_and_the_run_goes_on(
     assert [line for line in got if "record" in line] == [line for line in want if not line["id"].endswith("s2.txt")]
 
 
-def _slow_on(target: bytes, *, block_alarm: bool = False) -> Any:
+def _slow_on(target: bytes, *, block_alarm: bool = False, stuck: Path | None = None) -> Any:
     """A parser that is stuck on ``target``: in a Python loop, or (``block_alarm``) in a call no signal
-    reaches, as code stuck in a C extension is."""
+    reaches, as code stuck in a C extension is. ``stuck``: a file created when it gets stuck."""
     import signal
     import time
 
-    real = batch.parse
+    real = batch.running.parse
 
     def parse(raw: bytes | str, **options: Any) -> Notice:
         if raw == target:
+            if stuck is not None:
+                stuck.touch()
             if block_alarm:
                 signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
                 time.sleep(60)
@@ -496,7 +498,7 @@ def test_an_input_over_the_time_limit_is_an_error_record(tmp_path: Path, monkeyp
 
     clean = tmp_path / "clean.jsonl"
     assert run(CORPUS, "--glob", "*.txt", "-o", clean, "--workers", "1", "--quiet") == 0
-    monkeypatch.setattr(batch, "parse", _slow_on((CORPUS / "s2.txt").read_bytes()))
+    monkeypatch.setattr(batch.running, "parse", _slow_on((CORPUS / "s2.txt").read_bytes()))
     out = tmp_path / "out.jsonl"
     started = time.monotonic()
     assert run(CORPUS, "--glob", "*.txt", "-o", out, "--workers", "1", "--timeout", "0.5", "--quiet") == 1
@@ -516,9 +518,9 @@ def test_a_worker_over_the_time_limit_is_stopped_and_the_run_goes_on(
     clean = tmp_path / "clean.jsonl"
     assert run(CORPUS, "--glob", "*.txt", "-o", clean, "--workers", "1", "--quiet") == 0
     slow = _slow_on((CORPUS / "s2.txt").read_bytes(), block_alarm=stuck_in == "native")
-    monkeypatch.setattr(batch, "parse", slow)
-    monkeypatch.setattr(batch, "_pool_context", lambda: multiprocessing.get_context("fork"))
-    monkeypatch.setattr(batch, "HARD_GRACE", 0.5)
+    monkeypatch.setattr(batch.running, "parse", slow)
+    monkeypatch.setattr(batch.pool, "_pool_context", lambda: multiprocessing.get_context("fork"))
+    monkeypatch.setattr(batch.pool, "HARD_GRACE", 0.5)
     out = tmp_path / "out.jsonl"
     started = time.monotonic()
     # One chunk of 32 has a budget of 32 × 0.5 + 0.5 s; the workers' clocks catch the stuck input far sooner.
@@ -540,13 +542,13 @@ def test_a_timeout_out_of_range_is_a_config_error(tmp_path: Path) -> None:
 def test_the_alarm_waits_until_no_import_is_half_done() -> None:
     import sys
 
-    alarm = batch._Alarm()
+    alarm = batch.running._Alarm()
     alarm.limit = 1.0
     # A frame of the import machinery anywhere up the stack: raising there would leave a module half
     # imported for good, so the alarm lets it finish (it repeats a second later).
     inside_import = compile("alarm.fire(14, sys._getframe())", "<frozen importlib._bootstrap>", "exec")
     exec(inside_import, {"alarm": alarm, "sys": sys})
-    with pytest.raises(batch.ParseTimeoutError):
+    with pytest.raises(ParseTimeoutError):
         alarm.fire(14, sys._getframe())
     alarm.limit = None
     alarm.fire(14, sys._getframe())  # disarmed: nothing happens
@@ -557,11 +559,17 @@ def test_an_interrupted_pool_run_kills_its_stuck_workers(tmp_path: Path, monkeyp
     import multiprocessing
     import time
 
-    monkeypatch.setattr(batch, "parse", _slow_on((CORPUS / "s2.txt").read_bytes(), block_alarm=True))
-    monkeypatch.setattr(batch, "_pool_context", lambda: multiprocessing.get_context("fork"))
+    stuck = tmp_path / "stuck"
+    slow = _slow_on((CORPUS / "s2.txt").read_bytes(), block_alarm=True, stuck=stuck)
+    monkeypatch.setattr(batch.running, "parse", slow)
+    monkeypatch.setattr(batch.pool, "_pool_context", lambda: multiprocessing.get_context("fork"))
     options = batch.BatchOptions(inputs=[str(CORPUS)], output="-", globs=["*.txt"], workers=2, chunk_size=1)
-    results = batch.run_items(map(batch.load, batch._sources(options, frozenset())), options)
+    results = batch.run_items(map(batch.load, batch.output._sources(options, frozenset())), options)
     next(results)  # s2 is in flight behind the first input, stuck where no alarm reaches
+    deadline = time.monotonic() + 10
+    while not stuck.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert stuck.exists()  # a worker is stuck on s2: the patched parser reached the pool's workers
     started = time.monotonic()
     results.close()  # what Ctrl-C does to the run: the pool is shut down on the way out
     assert time.monotonic() - started < 5
@@ -639,7 +647,7 @@ def test_the_progress_line_moves_while_near_duplicates_are_grouped(
 ) -> None:
     # Every note shown (no throttle): the grouping stage says how many candidate pairs it has checked,
     # from the first to the last, instead of leaving the line still.
-    monkeypatch.setattr(batch, "PROGRESS_LOG_INTERVAL", 0.0)
+    monkeypatch.setattr(batch.summary, "PROGRESS_LOG_INTERVAL", 0.0)
     out = tmp_path / "out.jsonl"
     assert run(CORPUS, "--glob", "*.txt", "-o", out, "--dedup", "--workers", "1", "--progress") == 0
     notes = [line for line in capsys.readouterr().err.splitlines() if line.startswith("grouping")]

@@ -5,7 +5,7 @@ the exit code so tests can call it in-process.
 
 Exit codes: 0 every input parsed; 1 some input could not be parsed (its error is printed as a JSON
 line with an ``error`` object, the other inputs still are); 2 bad command line; 3 (batch) the run itself
-failed, see batch.py. ``export`` and ``report``: 1 a line of the JSONL is not an output line (its number is
+failed, see batch/command.py. ``export`` and ``report``: 1 a line of the JSONL is not an output line (its number is
 printed); 2 also for an unreadable input, an unwritable output, or Parquet without pyarrow.
 """
 

@@ -8,7 +8,9 @@
 * :func:`scheduler_submit` lets ``rectify-parse batch --scheduler ADDRESS`` send its chunks to a
   cluster; the batch keeps them in order and writes the same output file as a local run.
 
-Dask is imported inside the functions: importing this module never needs it.
+Dask is imported inside the functions: importing this module never needs it. This module imports the
+batch's parts when it loads; the batch loads without it and imports it only inside a ``--scheduler`` run
+(``batch.pool.run_items``), so loading either module never goes round a circle.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from .batch.dedup import DedupIndex
+from .batch.running import parse_item
 from .corpus import DEFAULT_THRESHOLD, Group
 from .errors import BatchError, ConfigError
 from .records import document_text
@@ -46,8 +50,6 @@ def _import_distributed() -> Any:
 
 
 def _parse_pair(item: tuple[str, bytes | str]) -> dict[str, Any]:
-    from .batch import parse_item
-
     doc_id, raw = item
     return parse_item(doc_id, raw)
 
@@ -68,8 +70,6 @@ def near_duplicate_groups(bag_of_records: Any, *, threshold: float = DEFAULT_THR
 
     Error objects take part only in the numbering of repeated ids (``id#N``, as in the batch).
     """
-    from .batch import DedupIndex
-
     dask = _import_dask()
 
     index = DedupIndex(threshold, keep_texts=True)

@@ -1,0 +1,226 @@
+"""Parsing one input and a chunk of inputs, with a time limit: what runs in the workers.
+
+An input that takes longer than ``--timeout`` seconds to parse is stopped and becomes an error record
+``ParseTimeoutError``. The limit is a SIGALRM in the process that parses, which interrupts Python code
+(with ``--workers`` of 2 or more the parent also watches the workers' clocks: see ``pool``).
+Signals need Unix and the main thread: on Windows only the pool's limit applies, and on a Dask
+cluster, whose workers run tasks in threads, none does.
+"""
+
+from __future__ import annotations
+
+import functools
+import signal
+import threading
+import time
+from types import FrameType
+from typing import Any, NamedTuple
+
+import orjson
+
+from ..corpus import Sketch, sketch
+from ..errors import ParseTimeoutError
+from ..html import FormatOption
+from ..pipeline import parse
+from ..records import Notice, document_text, shape_record
+from .sources import Failure, Item
+
+# After the limit the alarm repeats this often: a raise swallowed on its way up does not lift the limit.
+ALARM_REPEAT = 1.0
+
+
+class Outcome(NamedTuple):
+    """What the summary needs to know about one output line."""
+
+    error: str | None
+    copies: int
+    wording_variants: int
+    warnings: tuple[str, ...]
+    message: str = ""  # the error's message, for the summary's examples
+
+
+class Shape(NamedTuple):
+    """How a worker writes each input's record, and whether it also returns the documents' sketch."""
+
+    sketch: bool  # the near-duplicate sketch of the documents' clean text, for --dedup
+    compact: bool  # the record without spans, section text and cleaned (--compact)
+    fields: tuple[str, ...] | None  # the record's keys to keep (--fields); None: all
+    format: FormatOption = "auto"  # the inputs' format (--format): text, html, or told apart by content
+
+
+class Result(NamedTuple):
+    """One output line, produced by a worker."""
+
+    id: str
+    line: bytes  # one JSON object, UTF-8, no newline
+    outcome: Outcome
+    size: int
+    sketch: Sketch | None  # the clean body's, sent back only for --dedup (computed here: in parallel)
+
+
+def error_dict(doc_id: str, error_type: str, message: str) -> dict[str, Any]:
+    return {"id": doc_id, "error": {"type": error_type, "message": message}}
+
+
+def parse_item(doc_id: str, raw: bytes | str) -> dict[str, Any]:
+    """The output object of one input: ``{"id", "record"}`` or ``{"id", "error"}``; never raises."""
+    try:
+        record = parse(raw).to_dict()
+    except Exception as exc:  # one input must never stop a batch; the type name tells what happened
+        return error_dict(doc_id, type(exc).__name__, str(exc))
+    return {"id": doc_id, "record": record}
+
+
+def outcome_of(obj: dict[str, Any]) -> Outcome:
+    error = obj.get("error")
+    if error is not None:
+        return Outcome(str(error["type"]), 0, 0, (), str(error.get("message", "")))
+    record = obj["record"]
+    duplicates = record["duplicates"]
+    wording = sum(1 for v in duplicates["variants"] if v["kind"] == "wording")
+    return Outcome(None, len(duplicates["copies"]), wording, tuple(w["code"] for w in record["warnings"]))
+
+
+def process_item(item: Item, shape: Shape, limit: float | None = None) -> Result:
+    """One output line; an exception past the parser (a record JSON cannot hold) is the input's error.
+    ``limit``: seconds the parse may take, enforced by the alarm ``process_chunk`` installs."""
+    payload = item.payload
+    if isinstance(payload, Failure):
+        return _error_result(item, payload.type, payload.message)
+    try:
+        try:
+            _ALARM.arm(limit)
+            notice = parse(payload, format=shape.format)
+        finally:
+            _ALARM.disarm()
+        # orjson writes the dataclasses directly: no intermediate dict tree, several times faster than
+        # to_dict() + json.dumps on the records of a batch.
+        if shape.compact:
+            record: Any = shape_record(notice, shape.fields, lighter=True)
+        elif shape.fields is not None:
+            record = {name: getattr(notice, name) for name in shape.fields}  # orjson writes these dataclasses
+        else:
+            record = notice
+        line = orjson.dumps({"id": item.id, "record": record})
+    except Exception as exc:  # one input must never stop a batch; the type name tells what happened
+        _ALARM.disarm()  # again: an alarm handled on the way into the first disarm skipped it
+        return _error_result(item, type(exc).__name__, str(exc))
+    body = sketch(document_text(notice)) if shape.sketch else None
+    return Result(item.id, line, notice_outcome(notice), item.size, body)
+
+
+def _error_result(item: Item, error_type: str, message: str) -> Result:
+    obj = error_dict(item.id, error_type, message)
+    return Result(item.id, orjson.dumps(obj), outcome_of(obj), item.size, None)
+
+
+def notice_outcome(notice: Notice) -> Outcome:
+    """``outcome_of`` for a record not yet written."""
+    variants = notice.duplicates.variants
+    wording = sum(1 for v in variants if v.kind == "wording")
+    return Outcome(None, len(notice.duplicates.copies), wording, tuple(w.code for w in notice.warnings))
+
+
+def process_chunk(items: list[Item], shape: Shape, timeout: float | None = None, ticket: int = -1) -> list[Result]:
+    """Worker entry point: one result per item, in order, each parse limited to ``timeout`` seconds
+    where this thread can take signals (see the module's notes); ``ticket`` names the chunk to the
+    parent, which watches which input of which chunk each worker is parsing."""
+    limit = timeout if timeout and _ALARM.usable() else None
+    if limit is None:
+        return _process_items(items, shape, None, ticket)
+    _warm_up()
+    previous = signal.signal(signal.SIGALRM, _ALARM.fire)
+    try:
+        return _process_items(items, shape, limit, ticket)
+    finally:
+        _ALARM.disarm()
+        signal.setitimer(signal.ITIMER_REAL, 0)  # whatever was interrupted: no alarm outlives the chunk
+        signal.signal(signal.SIGALRM, signal.SIG_DFL if previous is None else previous)  # None: set from C
+
+
+def _process_items(items: list[Item], shape: Shape, limit: float | None, ticket: int) -> list[Result]:
+    out: list[Result] = []
+    for index, item in enumerate(items):
+        _CLOCK.start(ticket, index)
+        out.append(process_item(item, shape, limit))
+        _CLOCK.stop()
+    return out
+
+
+# A page whose parse runs the parser's one-time set-up (numpy, its class tables): done once per process
+# before any limit is armed, so no input pays for it and no alarm interrupts it.
+_WARM_UP_PAGE = "\n".join(
+    ["关于整改情况的报告", "一、整改情况", "1.问题一。", "整改措施：一是加强管理。二是落实责任。", "完成情况：已完成。"]
+)
+
+
+@functools.cache
+def _warm_up() -> None:
+    parse(_WARM_UP_PAGE)
+
+
+def _over_time(limit: float) -> str:
+    return f"parsing took longer than {limit:g} s (--timeout)"
+
+
+class _Alarm:
+    """The time limit of one parse: SIGALRM, whose handler raises ParseTimeoutError while a limit is
+    armed and does nothing once it is disarmed (a signal may be handled a few instructions late)."""
+
+    def __init__(self) -> None:
+        self.limit: float | None = None
+
+    @staticmethod
+    def usable() -> bool:
+        return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+
+    def fire(self, signum: int, frame: FrameType | None) -> None:
+        if self.limit is None:
+            return
+        while frame is not None:
+            if frame.f_code.co_filename.startswith("<frozen importlib._bootstrap"):
+                return  # a module half imported would fail every later input: the alarm repeats soon
+            frame = frame.f_back
+        raise ParseTimeoutError(_over_time(self.limit))
+
+    def arm(self, limit: float | None) -> None:
+        if limit is not None:
+            self.limit = limit
+            signal.setitimer(signal.ITIMER_REAL, limit, ALARM_REPEAT)
+
+    def disarm(self) -> None:
+        if self.limit is not None:
+            self.limit = None  # first: a signal handled from here on is ignored
+            signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+_ALARM = _Alarm()
+
+
+class _Clock:
+    """Which input this worker process is parsing and since when, in a slot of memory its pool shares:
+    ``(started, ticket, index)`` as doubles, ``started`` from ``time.monotonic()`` (one clock for every
+    process) and 0.0 while idle. The parent sees a worker stuck on one input, where no alarm reaches,
+    and which input it is."""
+
+    def __init__(self) -> None:
+        self.slots: Any = None  # a shared array of 3 doubles per worker; None outside a pool
+        self.slot = -1
+
+    def claim(self, slots: Any, claimed: Any) -> None:
+        with claimed.get_lock():
+            self.slot, claimed.value = claimed.value, claimed.value + 1
+        self.slots = slots if 3 * self.slot < len(slots) else None  # a worker beyond the pool's size
+
+    def start(self, ticket: int, index: int) -> None:
+        if self.slots is not None:
+            base = 3 * self.slot
+            self.slots[base + 1], self.slots[base + 2] = ticket, index
+            self.slots[base] = time.monotonic()  # last: a parent that sees the time sees the input too
+
+    def stop(self) -> None:
+        if self.slots is not None:
+            self.slots[3 * self.slot] = 0.0
+
+
+_CLOCK = _Clock()

@@ -1,0 +1,196 @@
+"""The inputs of a run, enumerated lazily and read into :class:`Item` objects a worker takes.
+
+Inputs are files, directories (walked recursively in sorted order, ``--glob`` filters file names) and
+JSONL files (``*.jsonl``: one notice per line, its text in ``--text-field``, its id in ``--id-field``,
+else ``path:line``; blank lines are not inputs).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from collections.abc import Iterable, Iterator, Sequence
+from fnmatch import fnmatch
+from pathlib import Path
+from typing import IO, Any, NamedTuple
+
+import orjson
+
+from ..errors import BatchError, InputRecordError, InputTooLargeError, RectifyError
+from ..pipeline import MAX_CHARS
+
+# A file above this size cannot hold MAX_CHARS characters or fewer (UTF-8 needs at most 4 bytes a
+# character), so it is reported as too large without being read into memory.
+MAX_INPUT_BYTES = 4 * MAX_CHARS
+_MAX_FIELDS_NAMED = 8
+
+
+class Failure(NamedTuple):
+    """An input that failed before it could be parsed."""
+
+    type: str
+    message: str
+
+
+class Source(NamedTuple):
+    """One input as enumerated: a file not read yet, a JSONL text, or an early failure."""
+
+    id: str
+    payload: Path | str | Failure
+    size: int
+
+
+class Item(NamedTuple):
+    """One input ready for a worker."""
+
+    id: str
+    payload: bytes | str | Failure
+    size: int
+
+
+def iter_sources(
+    inputs: Iterable[str],
+    *,
+    globs: Sequence[str] = (),
+    text_field: str = "text",
+    id_field: str = "id",
+    exclude: frozenset[str] = frozenset(),
+) -> Iterator[Source]:
+    """Enumerate the inputs lazily, in a deterministic order (``--resume`` relies on it).
+
+    ``exclude`` holds absolute paths skipped while walking directories (the run's own output files).
+    Raises :class:`BatchError` when a JSONL file cannot be read: its number of inputs is unknown.
+    """
+    for name in inputs:
+        if os.path.isdir(name):
+            yield from _walk(name, globs, text_field, id_field, exclude)
+        else:
+            yield from _file_sources(name, text_field, id_field)
+
+
+def _walk(top: str, globs: Sequence[str], text_field: str, id_field: str, exclude: frozenset[str]) -> Iterator[Source]:
+    try:
+        with os.scandir(top) as entries:
+            names = sorted(entry.name for entry in entries)  # names only: a huge flat directory stays cheap
+    except OSError as exc:
+        yield _failed(top, exc)
+        return
+    for name in names:
+        path = os.path.join(top, name)
+        kind = _kind(path)
+        if kind == "dir":
+            yield from _walk(path, globs, text_field, id_field, exclude)
+        elif kind == "file" and _selected(name, globs) and os.path.abspath(path) not in exclude:
+            yield from _file_sources(path, text_field, id_field)
+
+
+def _kind(path: str) -> str:
+    """``dir`` to descend into, ``file`` to read, ``skip`` for symlinked directories and special files."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return "file"  # vanished or unreadable: reading it records the error
+    if stat.S_ISDIR(mode):
+        return "dir"
+    if stat.S_ISLNK(mode):
+        return "skip" if os.path.isdir(path) else "file"  # symlinked directories are not followed (loops)
+    return "file" if stat.S_ISREG(mode) else "skip"  # FIFOs and devices would block or never end
+
+
+def _selected(name: str, globs: Sequence[str]) -> bool:
+    return not globs or any(fnmatch(name, pattern) for pattern in globs)
+
+
+def _file_sources(path: str, text_field: str, id_field: str) -> Iterator[Source]:
+    if path.endswith(".jsonl"):
+        yield from _jsonl_sources(path, text_field, id_field)
+    else:
+        yield Source(path, Path(path), 0)
+
+
+def _failed(doc_id: str, exc: BaseException) -> Source:
+    return Source(doc_id, Failure(type(exc).__name__, str(exc)), 0)
+
+
+def _jsonl_sources(path: str, text_field: str, id_field: str) -> Iterator[Source]:
+    try:
+        handle = open(path, "rb")  # noqa: SIM115 - closed by the with below, errors reported first
+    except OSError as exc:
+        raise BatchError(f"cannot read JSONL input {path}: {exc}") from exc
+    with handle:
+        lines = _bounded_lines(handle, MAX_INPUT_BYTES)
+        while True:
+            try:
+                numbered = next(lines, None)
+            except OSError as exc:
+                raise BatchError(f"cannot read JSONL input {path}: {exc}") from exc
+            if numbered is None:
+                return
+            yield _jsonl_source(path, *numbered, text_field, id_field)
+
+
+def _bounded_lines(handle: IO[bytes], limit: int) -> Iterator[tuple[int, bytes | None]]:
+    """Number and yield the lines; a line longer than ``limit`` bytes is skipped unread and yields None."""
+    lineno = 0
+    while line := handle.readline(limit + 1):
+        lineno += 1
+        if len(line) > limit and not line.endswith(b"\n"):
+            while line and not line.endswith(b"\n"):
+                line = handle.readline(1 << 20)
+            yield lineno, None
+        else:
+            yield lineno, line
+
+
+def _jsonl_source(path: str, lineno: int, line: bytes | None, text_field: str, id_field: str) -> Source:
+    where = f"{path}:{lineno}"
+    if line is None:
+        message = f"line {lineno} of {path} is longer than {MAX_INPUT_BYTES} bytes"
+        return Source(where, Failure(InputTooLargeError.__name__, message), 0)
+    if not line.strip():  # every input line gives an output line, a blank one too
+        return _bad_line(where, f"line {lineno} of {path} is blank", len(line))
+    try:
+        obj = orjson.loads(line)
+    except ValueError as exc:  # JSONDecodeError, or UnicodeDecodeError for bytes that are not UTF-8
+        return _bad_line(where, f"line {lineno} of {path} is not valid JSON: {exc}", len(line))
+    if not isinstance(obj, dict):
+        return _bad_line(where, f"line {lineno} of {path} is a JSON {type(obj).__name__}, not an object", len(line))
+    doc_id = _id_value(obj.get(id_field), where)
+    text = obj.get(text_field)
+    if not isinstance(text, str):
+        fields = ", ".join(map(str, list(obj)[:_MAX_FIELDS_NAMED]))
+        found = (
+            f"is missing (its fields: {fields}; choose one with --text-field)"
+            if text is None
+            else f"is a {type(text).__name__}, not a string"
+        )
+        return _bad_line(doc_id, f"line {lineno} of {path}: text field {text_field!r} {found}", len(line))
+    return Source(doc_id, text, len(line))
+
+
+def _bad_line(doc_id: str, message: str, size: int) -> Source:
+    return Source(doc_id, Failure(InputRecordError.__name__, message), size)
+
+
+def _id_value(value: Any, fallback: str) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return json.dumps(value)
+    return fallback
+
+
+def load(source: Source) -> Item:
+    """Read a file source into bytes (the worker needs no file system: it may be on another machine)."""
+    payload = source.payload
+    if not isinstance(payload, Path):
+        return Item(source.id, payload, source.size)
+    try:
+        size = payload.stat().st_size
+        if size > MAX_INPUT_BYTES:
+            raise InputTooLargeError(f"file has {size} bytes; the limit is {MAX_INPUT_BYTES} (4 × MAX_CHARS)")
+        data = payload.read_bytes()
+    except (OSError, RectifyError) as exc:
+        return Item(source.id, Failure(type(exc).__name__, str(exc)), 0)
+    return Item(source.id, data, len(data))
