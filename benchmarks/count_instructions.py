@@ -30,14 +30,19 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
 CORPORA = ("short", "long", "synthetic", "real", "seed")
+# Generated corpora are drawn 400 pages at a time and cut to --n, so the same pages are measured whatever n.
+_POOL = 400
 
-# Run under valgrind: parse the first `n` texts of a corpus file (the first once more beforehand, so every
-# lazily built table exists before the counted pages).
-_RUNNER = """
+# Run under valgrind: parse the first `n` texts of a corpus file (the first once more beforehand, and a page
+# with a wording variant, so every lazily loaded module and table exists before the counted pages).
+_RUNNER = r"""
 import json, sys
 sys.path.insert(0, sys.argv[1])
 import rectify_parse
 texts = json.load(open(sys.argv[2], encoding="utf-8"))[: int(sys.argv[3])]
+# A body pasted twice with one word changed loads what only such pages need (the word diff, jieba).
+body = "一、工作要求\n各单位要进一步增强责任意识，认真落实各项整改措施，确保按期完成。\n"
+rectify_parse.parse("关于做好整改工作的通知\n" + body + body.replace("增强", "提高"))
 rectify_parse.parse(texts[0])
 for text in texts:
     rectify_parse.parse(text)
@@ -50,12 +55,13 @@ def corpus_texts(name: str, n: int) -> list[str]:
         import bench_batch
 
         with tempfile.TemporaryDirectory() as folder:
-            corpus = bench_batch.build_corpus(n, 11, Path(folder), name)
-            return [json.loads(line)["text"] for line in corpus.path.read_text(encoding="utf-8").splitlines()]
+            corpus = bench_batch.build_corpus(_POOL, 11, Path(folder), name)
+            lines = corpus.path.read_text(encoding="utf-8").splitlines()[:n]
+            return [json.loads(line)["text"] for line in lines]
     if name == "synthetic":
         import bench_parse
 
-        return bench_parse.synthetic_corpus(n, seed=5)
+        return bench_parse.synthetic_corpus(_POOL, seed=5)[:n]
     if name == "real":
         return [p.read_text(encoding="utf-8") for p in sorted((HERE / "real_pages" / "texts").glob("*.txt"))][:n]
     if name == "seed":

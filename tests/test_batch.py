@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import io
 import json
@@ -601,6 +602,42 @@ def test_a_closed_output_pipe_ends_the_run_quietly_and_promptly(tmp_path: Path) 
         assert code == batch.EXIT_PIPE_CLOSED
         assert proc.stderr.read() == b""  # quiet, as Unix tools are
         proc.stderr.close()
+
+
+def test_sigterm_ends_the_run_as_an_interrupt_and_leaves_no_worker(tmp_path: Path) -> None:
+    """`kill PID` (or `timeout`, a service manager) on the batch alone: its workers must not outlive it."""
+    import signal
+    import time
+
+    import psutil
+
+    notice = (FIXTURES / "rectify_fullwidth.txt").read_text(encoding="utf-8")
+    dump, out = tmp_path / "dump.jsonl", tmp_path / "out.jsonl"
+    dump.write_text(
+        "".join(json.dumps({"id": f"n{i}", "text": notice}, ensure_ascii=False) + "\n" for i in range(8_000)),
+        encoding="utf-8",
+    )
+    command = [sys.executable, "-m", "rectify_parse", "batch", str(dump), "--workers", "2", "-o", str(out), "--quiet"]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    tmp = Path(f"{out}.tmp")
+    deadline = time.monotonic() + 60
+    while not (tmp.exists() and tmp.stat().st_size > 0) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert tmp.exists(), "the run wrote nothing"
+    workers = psutil.Process(proc.pid).children(recursive=True)
+    assert workers, "the run has no worker processes to check"
+    proc.send_signal(signal.SIGTERM)
+    try:
+        code = proc.wait(timeout=30)
+        _, alive = psutil.wait_procs(workers, timeout=10)
+        assert alive == [], f"workers outlived the run: {alive}"
+        _, err = proc.communicate(timeout=10)  # a surviving worker would hold the pipes open
+    finally:
+        for leftover in [proc, *workers]:
+            with contextlib.suppress(psutil.NoSuchProcess, ProcessLookupError):
+                leftover.kill()
+    assert code == 3
+    assert b"interrupted" in err and b"--resume continues" in err
 
 
 @pytest.mark.parametrize("workers", [1, 2])

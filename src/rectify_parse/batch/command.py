@@ -14,9 +14,11 @@ import argparse
 import contextlib
 import json
 import os
+import signal
 import sys
+import threading
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
@@ -252,6 +254,30 @@ def run_batch_command(args: argparse.Namespace, out: TextIO | None = None) -> in
     ``out`` receives the records for ``-o -`` (default standard output).
     """
     options = options_from_args(args)
+    with _terminate_as_interrupt():
+        return _run_command(options, out)
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM (``kill``, ``timeout``, a service manager) ends the run as Ctrl-C does: the pool's workers are
+    stopped on the way out and ``--resume`` continues; by default the signal would end this process alone and
+    leave its workers running."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _run_command(options: BatchOptions, out: TextIO | None) -> int:
     try:
         try:
             check_inputs(options)
