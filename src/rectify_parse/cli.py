@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from . import __version__
-from .batch import FIELDS_HELP, add_batch_parser, add_format_argument, error_dict, exit_process, field_names
+from .batch import add_batch_parser, add_record_arguments, error_dict, exit_process
 from .errors import InputRecordError, RectifyError
 from .export import FORMATS, export
 from .html import source_text
@@ -73,13 +73,7 @@ def _parser() -> argparse.ArgumentParser:
         help="add the text spans index as 'source' (the decoded input, or the text extracted from an HTML page) "
         "so spans can be checked (example: --with-source)",
     )
-    p.add_argument(
-        "--compact",
-        action="store_true",
-        help="leave out spans, section text and the cleaned list: about a third of the size (example: --compact)",
-    )
-    p.add_argument("--fields", type=field_names, metavar="NAMES", help=FIELDS_HELP)
-    add_format_argument(p)
+    add_record_arguments(p)
 
     s = sub.add_parser(
         "schema",

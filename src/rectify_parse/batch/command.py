@@ -95,8 +95,15 @@ FORMAT_HELP = (
 )
 
 
-def add_format_argument(parser: argparse.ArgumentParser) -> None:
-    """``--format text|html|auto``, shared by ``parse`` and ``batch``."""
+def add_record_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--compact``, ``--fields`` and ``--format``: how inputs are read and records written, shared by
+    ``parse`` and ``batch``."""
+    parser.add_argument(
+        "--compact",
+        action="store_true",
+        help="records without spans, section text and the cleaned list: about a third smaller (example: --compact)",
+    )
+    parser.add_argument("--fields", type=field_names, metavar="NAMES", help=FIELDS_HELP)
     parser.add_argument("--format", choices=FORMATS, default="auto", help=FORMAT_HELP)
 
 
@@ -192,13 +199,7 @@ def add_batch_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
         help=f"stop parsing an input after this long; it becomes a ParseTimeoutError error record and the run "
         f"goes on; 0 for no limit (default {DEFAULT_TIMEOUT:g}; example: --timeout 30)",
     )
-    p.add_argument(
-        "--compact",
-        action="store_true",
-        help="records without spans, section text and the cleaned list: about a third smaller (example: --compact)",
-    )
-    p.add_argument("--fields", type=field_names, metavar="NAMES", help=FIELDS_HELP)
-    add_format_argument(p)
+    add_record_arguments(p)
     p.add_argument("--summary", metavar="FILE", help="also write the summary as JSON (example: --summary summary.json)")
     p.add_argument(
         "--scheduler",
