@@ -153,13 +153,12 @@ _REPORT_INTRO = re.compile(r"(?:整改|落实|进展|完成|工作|处理)情况
 # A line that introduces a list of problems without a marker of its own (存在的主要问题：, 问题清单).
 _MAX_LIST_LINE = 30
 # A closure notice's task label, and the number it gives the task (第11项, 序号14, 编号364).
-_TASK_LABEL = re.compile(
-    r"(?:整改任务|任务名称|问题描述|反馈问题|交办问题|存在问题|问题内容|具体问题|督察问题|问题名称|问题)"
-    r"(?:编号|序号)?[ \t]*(?P<n>\d{1,5})?[ \t]*[:：]"
-)
+# What a closure notice calls its task, as a label (整改任务：) or as a field heading (一、整改任务).
+_TASK_WORDS = "整改任务|任务名称|问题描述|反馈问题|交办问题|存在问题|问题内容|具体问题"
+_TASK_LABEL = re.compile(rf"(?:{_TASK_WORDS}|督察问题|问题名称|问题)(?:编号|序号)?[ \t]*(?P<n>\d{{1,5}})?[ \t]*[:：]")
 _TASK_NUMBER = re.compile(r"第[ \t]*(?P<n>\d{1,4})[ \t]*项|(?:序号|编号)[ \t]*[:：]?[ \t]*(?P<n2>\d{1,5})")
 _FIELD_HEADING = re.compile(
-    r"(?:整改任务|任务名称|问题描述|反馈问题|交办问题|存在问题|问题内容|具体问题|整改目标|整改时限|完成时限|责任单位|"
+    rf"(?:{_TASK_WORDS}|整改目标|整改时限|完成时限|责任单位|"
     r"责任领导|责任人|牵头单位|整改措施|整改情况|完成情况|整改完成情况|整改结果|验收情况|销号情况|整改成效|督察问题|"
     r"整改问题|整改实施主体|实施主体|重点措施|目标任务|整改要求)"
     r"[。.:;]?"
@@ -730,9 +729,9 @@ class ProblemFinder:
         if status is not None and status[1] - status[0] > _LONG_STATUS:
             status = self._status_in(*status) or status  # 完成情况：我县根据…进行管理。该问题已完成整改
         if status is not None and classify_status(text[status[0] : status[1]]) is None:
-            # A status field that describes the result (经核查，河段水面无垃圾): a status clause inside it or,
-            # in a closure notice, the state it gives once before its fields says more.
-            status = self._status_in(*status) or self._notice_status(f) or status
+            # A status field that describes the result (经核查，河段水面无垃圾): a status clause inside it says more
+            # (a closure notice's verdict has replaced such a field above).
+            status = self._status_in(*status) or status
         if status is None:
             status = self._notice_status(f)
         return self._make(f, title, desc, status, measures, fields)
