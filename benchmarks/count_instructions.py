@@ -50,7 +50,8 @@ for text in texts:
 
 
 def corpus_texts(name: str, n: int) -> list[str]:
-    sys.path.insert(0, str(HERE))
+    if str(HERE) not in sys.path:
+        sys.path.insert(0, str(HERE))  # bench_batch and bench_parse build the generated corpora
     if name in ("short", "long"):
         import bench_batch
 

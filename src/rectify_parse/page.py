@@ -332,7 +332,7 @@ def analyse(
                 found.update(
                     (j, "between_chrome")
                     for j in between
-                    if classes[j] == "short" and not _structural(text[slice(*lines[j])].strip())
+                    if classes[j] == "short" and not _structural(text[lines[j][0] : lines[j][1]].strip())
                 )
     # After it: short lines count as chrome where chrome is there too; after a footer, every line.
     tail = range(last_good + 1, len(lines))
