@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 import rectify_parse
-from rectify_parse.page import line_class
+from rectify_parse.lines import line_class
 
 
 @pytest.mark.parametrize(

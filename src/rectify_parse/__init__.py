@@ -22,7 +22,8 @@ from .errors import (
     RectifyError,
 )
 from .html import source_text
-from .pipeline import MAX_CHARS, parse
+from .lines import LineRow
+from .pipeline import MAX_CHARS, explain_lines, parse
 from .records import (
     SCHEMA_VERSION,
     Boilerplate,
@@ -57,6 +58,7 @@ __all__ = [
     "InputRecordError",
     "InputTooLargeError",
     "InputTypeError",
+    "LineRow",
     "NearDuplicateFinder",
     "Notice",
     "ParseError",
@@ -69,6 +71,7 @@ __all__ = [
     "Warning",
     "__version__",
     "decode",
+    "explain_lines",
     "find_near_duplicates",
     "parse",
     "parse_many",

@@ -9,14 +9,17 @@ is chrome whatever its order. Official lines that look like chrome (（此件公
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import regex
 
 from .normalize import lines_containing, lines_matching
 from .patterns import CHROME_LABELS, HEADER_LABEL, TITLE_END, without_spaces
+
+if TYPE_CHECKING:
+    from .lines import LineTable
 
 LINE_RULES: tuple[tuple[str, regex.Pattern[str]], ...] = (
     (
@@ -188,18 +191,18 @@ def _title_spam(text: str, start: int, end: int) -> list[Fragment]:
 _SPAM_HINT = "【网"
 
 
-def find_chrome(view_text: str, lines: Sequence[tuple[int, int]]) -> tuple[dict[int, str], dict[int, list[Fragment]]]:
+def find_chrome(table: LineTable) -> tuple[dict[int, str], dict[int, list[Fragment]]]:
     """Chrome line indices with their rule, and the chrome fragments inside content lines."""
+    view_text, lines, texts = table.text, table.spans, table.texts
     whole: dict[int, str] = {}
     fragments: dict[int, list[Fragment]] = {}
-    starts = [start for start, _ in lines]
     # Every line rule, widget row and trailing fragment needs a hint word: other lines are content.
-    hinted = lines_matching(_HINT, view_text, starts)
-    for i in sorted(hinted | lines_containing(_SPAM_HINT, view_text, starts)):
+    hinted = lines_matching(_HINT, view_text, table.starts)
+    for i in sorted(hinted | lines_containing(_SPAM_HINT, view_text, table.starts)):
         start, end = lines[i]
         found = _title_spam(view_text, start, end)
         if i in hinted:
-            text = view_text[start:end]
+            text = texts[i]
             rule = classify_line(text)
             if rule is not None:
                 whole[i] = rule

@@ -1,4 +1,4 @@
-"""Command line: ``rectify-parse batch``, ``parse``, ``schema``, ``export`` and ``report``.
+"""Command line: ``rectify-parse batch``, ``parse``, ``lines``, ``schema``, ``export`` and ``report``.
 
 Thin by design: argument parsing and exit codes here, the work in the library. ``main(argv)`` returns
 the exit code so tests can call it in-process.
@@ -24,7 +24,7 @@ from .batch import add_batch_parser, add_record_arguments, error_dict, exit_proc
 from .errors import InputRecordError, RectifyError
 from .export import FORMATS, export
 from .html import source_text
-from .pipeline import parse
+from .pipeline import explain_lines, parse
 from .records import shape_record
 from .report import MEMBERS, TOP, write_report
 from .schema import line_schema, record_schema
@@ -74,6 +74,24 @@ def _parser() -> argparse.ArgumentParser:
         "so spans can be checked (example: --with-source)",
     )
     add_record_arguments(p)
+
+    ln = sub.add_parser(
+        "lines",
+        help="show what the parser decided about every line of one page (chrome and its rule, header, title …)",
+        description="Print one tab-separated row per line of FILE ('-' for standard input): its number, its kind "
+        "(chrome:RULE, header, title, content, empty), its class from its own features (good, short, "
+        "bad:RULE), the document form it has (date, contact, marker …), its heading level, its source "
+        "span and its text. For finding out why a line was kept or removed.",
+        epilog="examples:\n  rectify-parse lines notice.txt\n  rectify-parse lines page.html | grep chrome",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    ln.add_argument("file", metavar="FILE", help="the page to explain, or '-' for standard input")
+    ln.add_argument(
+        "--format",
+        choices=("auto", "text", "html"),
+        default="auto",
+        help="input format (default auto: told apart by the content)",
+    )
 
     s = sub.add_parser(
         "schema",
@@ -171,6 +189,25 @@ def _failed(command: str, exc: RectifyError) -> int:
     return EXIT_INPUT_FAILED if isinstance(exc, InputRecordError) else EXIT_USAGE
 
 
+def _cmd_lines(args: argparse.Namespace, out: TextIO) -> int:
+    try:
+        rows = explain_lines(_read(args.file), format=args.format)
+    except OSError as exc:
+        print(f"rectify-parse lines: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except RectifyError as exc:
+        return _failed("lines", exc)
+    out.write("line\tkind\tclass\tform\tlevel\tspan\ttext\n")
+    for row in rows:
+        kind = f"chrome:{row.rule}" if row.kind == "chrome" else row.kind
+        level = "" if row.marker is None else str(row.marker.level)
+        text = row.text.replace("\t", " ")
+        out.write(
+            f"{row.number}\t{kind}\t{row.line_class}\t{row.form or ''}\t{level}\t{row.span[0]}-{row.span[1]}\t{text}\n"
+        )
+    return EXIT_OK
+
+
 def _cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     try:
         counts = export(args.output, args.directory, args.to)
@@ -203,6 +240,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         return int(args.handler(args, out=stream))
     if args.command == "export":
         return _cmd_export(args, stream)
+    if args.command == "lines":
+        return _cmd_lines(args, stream)
     if args.command == "report":
         return _cmd_report(args, stream)
     if args.command == "schema":

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import regex
 
+from .lines import LineTable, strong_chrome
 from .markers import trim_end
 from .normalize import View, fold, strip_span
 from .patterns import (
@@ -235,17 +235,13 @@ class HeaderResult:
     warnings: list[Warning]
 
 
-def find_header_lines(
-    view: View,
-    lines: Sequence[tuple[int, int]],
-    skip: frozenset[int],
-    is_chrome: Callable[[str], bool] | None = None,
-) -> tuple[dict[int, list[Pair]], dict[int, int]]:
+def find_header_lines(view: View, table: LineTable) -> tuple[dict[int, list[Pair]], dict[int, int]]:
     """Header lines (index -> pairs): the block at the top, and any block of 3+ labels elsewhere; and for
     a header line whose end is content (a glued page), the view offset where that content starts.
 
-    ``is_chrome`` tells whether a long line at the top is chrome beyond doubt (spam, a web address): such a
-    line does not end the header's zone. It is asked only about those lines."""
+    Chrome lines (the table's rules) are skipped; a long line at the top that is chrome beyond doubt (spam,
+    a web address) does not end the header's zone."""
+    lines, texts, skip = table.spans, table.texts, table.chrome
     text = view.text
     found: dict[int, list[Pair]] = {}
     rests: dict[int, int] = {}
@@ -272,19 +268,17 @@ def find_header_lines(
                 break
             i = candidates[k]
         start, end = lines[i]
-        if i in skip or start == end or not text[start:end].strip():
+        if i in skip or start == end or not texts[i].strip():
             i += 1
             continue
-        pairs = read_line(text[start:end], start) if label_start[i] else []
+        pairs = read_line(texts[i], start) if label_start[i] else []
         if not pairs and in_top and content_seen == 0 and i < _TOP_LINES and end - start <= _MAX_META_ROW:
             # Under the title, before any paragraph (not a sign-off): a line that is only a date, or only a
             # document number (长审公告字〔2023〕5号), is the page's date or 文号 without its label; a row led
             # by the site's name and the date is a meta row.
             pairs = _unlabelled(text, start, end) or _site_date_row(text, start, end)
         if not pairs:
-            if i < _TOP_LINES and (
-                not _is_paragraph(text, start, end) or (is_chrome is not None and is_chrome(text[start:end]))
-            ):
+            if i < _TOP_LINES and (not _is_paragraph(text, start, end) or strong_chrome(texts[i])):
                 close_block()  # a menu, a site name, a title, spam: the top zone goes on past them
                 i += 1
                 continue
@@ -303,13 +297,13 @@ def find_header_lines(
         if last.value_start == last.value_end and last.separator in ("", ":"):
             # Value on a line of its own (bullets; label, blank line, value).
             j = i + 1
-            while j < len(lines) and (j in skip or not text[lines[j][0] : lines[j][1]].strip()):
+            while j < len(lines) and (j in skip or not texts[j].strip()):
                 j += 1
             if (
                 j < len(lines)
                 and last.label not in CHROME_LABELS
-                and not read_line(text[lines[j][0] : lines[j][1]], lines[j][0])
-                and _is_value_line(text[lines[j][0] : lines[j][1]])
+                and not read_line(texts[j], lines[j][0])
+                and _is_value_line(texts[j])
                 and (HEADER_LABELS.get(last.label) == "title" or TITLE_END.search(text, *lines[j]) is None)
             ):
                 vs, ve = strip_span(text, *lines[j])

@@ -1,26 +1,18 @@
 """The page around the document: its title, and the site chrome that no single rule names.
 
 Lines are classified in context, in the manner of jusText (Pomikálek 2011) adapted to Chinese text lines.
-Each line gets a class from its own features:
-
-- ``bad``: spam words, a menu (short items between separators), user-interface words only, an address
-  of a web page, a page counter (第1页共2页), an editor's sign (责任编辑：), no Chinese at all, or mojibake;
-- ``good``: running text (long, or holding a sentence stop), or a line with a document's own form: a
-  heading marker, a date, a contact or attachment line, an addressee or a colon-ended lead-in;
-- ``short``: the rest (site names, column names, titles, captions).
-
-Then context decides: the document's region runs from its title or header to its last good line. Before
-it, every line but the title is chrome (``top_zone`` unless a bad class names it); after it, short lines
-that sit with bad ones are chrome (``bottom_zone``); inside it, only bad lines are, and short lines
-between two of them. The title is the best-scored candidate of the top (document-type ending, place
-next to the header or body, repetition, the header's 标题), with column prefixes (政务服务丨), document
-numbers and site names cut off; a page that shows none gets none.
+Each line's class from its own features (``good``, ``short``, ``bad:<rule>``) comes from the line table
+(``lines.py``). Then context decides: the document's region runs from its title or header to its last
+good line. Before it, every line but the title is chrome (``top_zone`` unless a bad class names it);
+after it, short lines that sit with bad ones are chrome (``bottom_zone``); inside it, only bad lines are,
+and short lines between two of them. The title is the best-scored candidate of the top (document-type
+ending, place next to the header or body, repetition, the header's 标题), with column prefixes
+(政务服务丨), document numbers and site names cut off; a page that shows none gets none.
 """
 
 from __future__ import annotations
 
 import bisect
-import functools
 import itertools
 import re
 from collections.abc import Sequence
@@ -29,51 +21,20 @@ from dataclasses import dataclass
 import regex
 
 from .chrome import TITLE_SPAM_HEAD, TITLE_SPAM_TAIL
+from .lines import PARAGRAPH, LineTable
 from .markers import MARKER_START as _MARKER_START
-from .markers import LineMarkers, is_title, match_marker
+from .markers import is_title
 from .patterns import (
-    ATTACHMENT_HEAD,
-    CLOSING_FORMULA,
-    CONTACT_LINE,
     DATE_VALUE,
     DOC_NUMBER,
-    PUBLIC_NOTE,
     TITLE_END,
-    date_line_search,
 )
 
 Line = tuple[int, int]
 
-# _SPAM and _URL are matched against the lower-cased line: plain patterns run several times faster than
-# case-blind ones.
-_SPAM = re.compile(
-    r"彩票|体彩|博彩|娱乐城|棋牌|赌场|六合彩|时时彩|百家乐|投注|菠萝视频|视频app|在线播放|在线观看|你懂的|国产精品|"
-    r"欧美(?:日韩|在线|大片)|日韩(?:在线|大片|一区)|无码|一区二区|成人(?:网站|视频|影院|电影)|色播|白癜风|男科|"
-    r"代孕|伟德|bob体|体育官网|下载app|app下载"
-)
-_MAX_SPAM_LINE = 160
-# Words of a site's interface; a line made of them (less separators and digits) is chrome.
-_UI_WORDS = (  # noqa: SIM905 - a word list reads best as one string
-    "首页 首頁 网站首页 登录 注册 无障碍 适老化 繁体版 简体版 繁体 简体 智能机器人 支持IPV6 IPV6 手机站 手机版 客户端 "
-    "微信 微博 Qzone QQ空间 评论 抢沙发 参与 热门 推荐 智能推荐 搜索 热门搜索 新闻中心 政务公开 政府信息公开 互动交流 "
-    "政务服务 网上办事 走进 English 友情链接 更多 详细介绍 图片 下载 上传 文档 页数 格式 大小 举报 返回 资源描述 "
-    "文档简介 阅读 收藏 关注 扫描 二维码 手机查看 手机 查看 继续 打印 关闭 分享 朗读 长者 助手 关怀版 无障碍版 "
-    "用户中心 跳转到内容 当前位置 您的位置 欢迎访问 欢迎来到 信息公开 政策 解读 要闻 动态 新闻 公告 通知 公示 "
-    "工作 专题 栏目 频道 正文 相关 链接 进入 阅读全文 点击 查看更多 在线 试用 系统 管理 案例 咨询 电话 热点 观看"
-).split()
-# Matched against the lower-cased line: a plain alternation runs several times faster than a case-blind one.
-_UI = re.compile("|".join(sorted((re.escape(w.lower()) for w in _UI_WORDS), key=len, reverse=True)))
-_URL = re.compile(r"https?://|www\.|\.(?:com|cn|net|org|gov)(?![a-z])")
-_PAGE_COUNTER = re.compile(r"第\s*\d+\s*页|共\s*\d+\s*页|_第\d+页\s*$|已阅读\d+页|还剩\d+页")
-_EDITOR = re.compile(r"[ \t]*(?:责任编辑|编辑|一审|二审|三审|初审|复审|终审|审核|校对|作者|通讯员)[ \t]*[:：]")
 # A short line ending like this names a site or a body, not a document.
 _ORG_TAIL = re.compile(r"(?:网|网站|门户网站?|官网|文库|人民政府|政府|委员会|办公室|局|厅|委|院|中心|集团|公司)$")
-_MENU_SPLIT = re.compile(r"[ \t|｜>»›•·/\\]+|->|→|[ \t]+\?[ \t]+")
-_SENTENCE = re.compile(r"[。，,；;！!？?]")
-_HAN = regex.compile(r"\p{Han}")
-_NOT_HAN = regex.compile(r"\P{Han}+")
 _FUNCTION = re.compile(r"[的了和在是对与为将以及等从按于]")
-_LEAD_IN = re.compile(r"[:：]\s*$")
 _SUBTITLE = re.compile(r"[ \t]*(?:——|—|--|[(（])")
 # A column or site prefix before a title (政务服务丨…, 政策新闻 | …) and a document number before or after it.
 _TITLE_PREFIX = re.compile(r"[ \t]*[^|丨｜\n]{1,10}?[ \t]*[丨｜|][ \t]*(?=\S)")
@@ -86,8 +47,6 @@ _NOT_TITLE = regex.compile(
     r"|>|»|›|->"
 )
 _BREADCRUMB_SEP = re.compile(r">|»|›|->|→")
-_PARAGRAPH = 30
-_LONG = 60
 _MAX_TITLE = 100
 _MIN_TITLE = 4
 _TOP_WINDOW = 25
@@ -101,90 +60,9 @@ class PageLayout:
 
     chrome: dict[int, str]
     title: Line | None
-    title_line: int | None
+    title_lines: tuple[int, ...]  # one, or two or three for a wrapped title
     # A title wrapped over two lines: the line break (and spaces) between its pieces, dropped from its value.
     title_breaks: tuple[Line, ...] = ()
-
-
-@functools.lru_cache(maxsize=8192)
-def line_class(line: str) -> str:
-    """``good``, ``short``, ``empty`` or ``bad:<rule>`` for one view line (see the module docstring)."""
-    line = line.strip()
-    n = len(line)
-    if n == 0:
-        return "empty"
-    strong = _strong_class(line)
-    if strong is not None:
-        return strong
-    if n <= 40 and _HAN.search(line) is None and not any(ch.isdigit() for ch in line):
-        return "bad:symbols"
-    if n <= 40 and _EDITOR.match(line) is not None:
-        return "bad:editor"
-    sentence = _SENTENCE.search(line) is not None
-    if not sentence:  # a line with no separator splits into one item: not a menu
-        items = [t for t in _MENU_SPLIT.split(line) if t]
-        # A menu: three or more short items, most of them words (联 系 人：李政 is a spaced label).
-        words = sum(1 for t in items if len(t) >= 2)
-        if len(items) >= 3 and words * 2 > len(items) and all(len(t) <= 8 for t in items):
-            return "bad:menu"
-    if n >= _LONG or (n >= _PARAGRAPH and sentence) or "。" in line or _LEAD_IN.search(line):
-        return "good"
-    if n <= 40:
-        rest = _UI.sub("", line.lower())
-        if len(rest) < n:  # a user-interface word at all
-            han = _han_count(line)
-            if han and _han_count(rest) * 10 <= han * 3:
-                return "bad:ui"
-    return "short"
-
-
-def _han_count(line: str) -> int:
-    # Dropping the runs of other characters is four times faster than listing the Han ones.
-    return len(_NOT_HAN.sub("", line))
-
-
-def _strong_class(line: str) -> str | None:
-    """Spam, a web address or a page counter: chrome beyond doubt, whatever surrounds the line."""
-    n = len(line)
-    lower = line.lower()
-    if n <= _MAX_SPAM_LINE and _SPAM.search(lower) is not None:
-        return "bad:spam"
-    if n <= 80 and _PAGE_COUNTER.search(line) is not None:
-        return "bad:page_counter"
-    if n <= 120 and _URL.search(lower) is not None and (n <= 40 or _SENTENCE.search(line) is None):
-        return "bad:url"
-    return None
-
-
-def strong_chrome(line: str) -> bool:
-    """Whether a line is chrome beyond doubt (spam, a web address, a page counter), whatever surrounds it."""
-    return _strong_class(line.strip()) is not None  # each class bounds the line's length itself
-
-
-def _structural(line: str) -> bool:
-    """A stripped line with a document's own form: heading marker (1.1 decimal ones too), date, contact,
-    attachment, closing formula, a table of contents."""
-    if not line:
-        return False
-    last = line[-1]
-    return (
-        match_marker(line, 0, len(line), decimal=line[0].isdigit()) is not None
-        or line in ("目录", "目次")
-        or ((last == "日" or last.isdigit()) and date_line_search(line, 0, len(line)) is not None)
-        or CONTACT_LINE.match(line) is not None
-        or ATTACHMENT_HEAD.match(line) is not None
-        or PUBLIC_NOTE.fullmatch(line) is not None
-        or CLOSING_FORMULA.fullmatch(line) is not None
-    )
-
-
-@functools.lru_cache(maxsize=8192)
-def own_class(line: str) -> str:
-    """``line_class``, except that a line with a document's form is ``good`` whatever its other features."""
-    c = line_class(line)
-    if c != "good" and c != "empty" and _structural(line.strip()):
-        return "good"
-    return c
 
 
 def _strip_title(text: str, start: int, end: int) -> Line:
@@ -243,18 +121,11 @@ def _title_score(text: str, line: Line, place: int, repeated: bool, header_title
     return score
 
 
-def analyse(
-    text: str,
-    lines: Sequence[Line],
-    chrome: dict[int, str],
-    header: frozenset[int],
-    header_title: str | None,
-    markers: LineMarkers,
-    garbled: bool = False,
-) -> PageLayout:
+def analyse(table: LineTable, header_title: str | None, garbled: bool = False) -> PageLayout:
     """Classify the lines the rules left in context; find the title. On a garbled page (mojibake, ``?``
     for every character) only lines that a strong feature names are chrome, and a title must end with a
-    document-type word."""
+    document-type word. Reads the chrome rules' and the header's decisions from the table."""
+    text, lines, chrome, header, markers = table.text, table.spans, table.chrome, table.header, table.markers
     n = len(lines)
     classes: list[str] = [""] * n  # filled where needed: the top and the bottom, and suspects between
 
@@ -269,7 +140,7 @@ def analyse(
                 c = "empty"
             else:
                 # Running text is good on its own features; a short line may still have a document's form.
-                c = own_class(text[s:e])
+                c = table.own_class(i)
                 if garbled and c in ("bad:symbols", "bad:ui", "bad:menu"):
                     c = "short"
                 # A row of short cells above rows cut the same way is a table's column row, not a menu.
@@ -281,7 +152,7 @@ def analyse(
 
     first_good = next((i for i in range(n) if classify(i) == "good"), n)
     if first_good == n:
-        return PageLayout({}, None, None)
+        return PageLayout({}, None, ())
     # A site footer (主办单位, 网站标识码, 版权所有) after the document: what follows it is the site's, its
     # contact lines included, however much they look like the notice's own.
     footer = next((i for i in range(first_good + 1, n) if chrome.get(i) == "copyright"), n)
@@ -292,14 +163,14 @@ def analyse(
     bad: list[int] = []
     for i in range(first_good + 1, last_good):
         s, e = lines[i]
-        if e - s > _PARAGRAPH and (text.find("。", s, e) != -1 or text.find(",", s, e) != -1):
+        if e - s > PARAGRAPH and (text.find("。", s, e) != -1 or text.find(",", s, e) != -1):
             continue
         if i in chrome or i in header or s == e:
             classify(i)
             continue
         if text[s] in _MARKER_START and markers.at(s, e) is not None:
             continue  # a heading: the document's (asked through the structure stage's cache)
-        c = line_class(text[s:e])
+        c = table.line_class(i)
         if c.startswith("bad:"):
             c = classify(i)  # the full class: a document's form rescues it
             if c.startswith("bad:"):
@@ -308,7 +179,7 @@ def analyse(
             classes[i] = c
     headers = [i for i in header if i < first_good]
     anchor = min(headers) if headers else first_good
-    title_lines, title = _find_title(text, lines, classes, chrome, headers, anchor, first_good, header_title, garbled)
+    title_lines, title = _find_title(table, classes, headers, anchor, first_good, header_title, garbled)
     title_line = title_lines[-1] if title_lines else None
     breaks = tuple(_between(lines[a], lines[b]) for a, b in itertools.pairwise(title_lines))
     found: dict[int, str] = {}
@@ -329,11 +200,7 @@ def analyse(
         if k and i - bad[k - 1] > 1:
             between = range(bad[k - 1] + 1, i)
             if all(classes[j] in ("short", "empty", "chrome", "header") for j in between):
-                found.update(
-                    (j, "between_chrome")
-                    for j in between
-                    if classes[j] == "short" and not _structural(text[lines[j][0] : lines[j][1]].strip())
-                )
+                found.update((j, "between_chrome") for j in between if classes[j] == "short" and table.form(j) is None)
     # After it: short lines count as chrome where chrome is there too; after a footer, every line.
     tail = range(last_good + 1, len(lines))
     if not garbled and any(classify(i).startswith("bad:") or classes[i] == "chrome" for i in tail):
@@ -343,7 +210,7 @@ def analyse(
                 found[i] = c[4:]
             elif c == "short" or (i > footer and c == "good"):
                 found[i] = "bottom_zone" if i < footer else "footer"
-    return PageLayout(found, title, title_line, breaks)
+    return PageLayout(found, title, title_lines, breaks)
 
 
 def _cells(text: str, line: Line) -> int:
@@ -361,10 +228,8 @@ def _next_filled(filled: list[int], i: int, step: int) -> int:
 
 
 def _find_title(
-    text: str,
-    lines: Sequence[Line],
+    table: LineTable,
     classes: list[str],
-    chrome: dict[int, str],
     headers: list[int],
     anchor: int,
     first_good: int,
@@ -373,20 +238,21 @@ def _find_title(
 ) -> tuple[tuple[int, ...], Line | None]:
     """The best title candidate before the document's anchor (or its first line), stripped of affixes, and
     the lines it takes: one, or two when the title wraps (…对照检 / 查材料)."""
+    text, lines, texts, chrome = table.text, table.spans, table.texts, table.chrome
     lo = max(0, anchor - _TOP_WINDOW)
     keys: dict[str, int] = {}
     for i in range(0, min(len(lines), first_good + 3)):
-        key = text[lines[i][0] : lines[i][1]].replace(" ", "")
+        key = texts[i].replace(" ", "")
         keys[key] = keys.get(key, 0) + 1
     # A breadcrumb that ends with the title repeats it.
     tails = [
-        _BREADCRUMB_SEP.split(text[lines[i][0] : lines[i][1]])[-1].strip().replace(" ", "")
+        _BREADCRUMB_SEP.split(texts[i])[-1].strip().replace(" ", "")
         for i in range(0, first_good)
         if i in chrome and chrome[i] == "breadcrumb"
     ]
     best: tuple[int, tuple[int, ...], Line] | None = None
     candidates = [i for i in range(lo, first_good) if classes[i] == "short"]
-    if first_good < len(lines) and is_title(text[lines[first_good][0] : lines[first_good][1]]):
+    if first_good < len(lines) and is_title(texts[first_good]):
         candidates.append(first_good)
     wrapped = _wrapped_titles(text, lines, classes, candidates, first_good)
     # Right before the header (a meta row) or nearest the body is where a title sits.
@@ -404,7 +270,7 @@ def _find_title(
         if _NOT_TITLE.search(text, s, e) is not None or _DOC_NUMBER_LINE.fullmatch(text, s, e) is not None:
             continue  # a speaker (局长 某某), a label (号：…), a breadcrumb, or a document number alone
         key = text[s:e].replace(" ", "").replace("\n", "")
-        own = "".join(text[lines[k][0] : lines[k][1]] for k in taken).replace(" ", "")
+        own = "".join(texts[k] for k in taken).replace(" ", "")
         # The title elsewhere as a line of its own (page title and heading), or ending a breadcrumb.
         repeated = keys.get(key, 0) > (1 if key == own else 0) or key in tails
         place = 3 if i in before_header else 2 if i == nearest or i in after_header else 0

@@ -15,16 +15,17 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .chrome import Fragment, find_chrome
+from .chrome import find_chrome
 from .decode import Input
 from .diff import variants as diff_variants
 from .errors import ParseError, RectifyError
 from .header import HeaderResult, find_header_lines, merge_header
 from .html import read_source
 from .layout import second_document_start, split_inline_headings
+from .lines import LineRow, LineTable
 from .markers import LineMarkers
 from .normalize import View, fold, hard_wrap_edits, make_view, split_lines, strip_span
-from .page import PageLayout, strong_chrome
+from .page import PageLayout
 from .page import analyse as analyse_page
 from .quality import GARBLED_BELOW, quality
 from .records import (
@@ -75,6 +76,29 @@ def parse(raw: Input, *, max_chars: int = MAX_CHARS, format: str = "auto") -> No
         raise ParseError(f"internal error while parsing ({type(exc).__name__}: {exc})") from exc
 
 
+def explain_lines(raw: Input, *, max_chars: int = MAX_CHARS, format: str = "auto") -> list[LineRow]:
+    """Every line of a page with what the parser decided about it, for inspecting why a line was kept or
+    removed: its kind (``chrome`` with the rule, ``header``, ``title``, ``content``, ``empty``), its class
+    from its own features, the document form it has (a date, a contact …) and its heading marker. Spans
+    and texts are those of the source (:func:`rectify_parse.source_text` for an HTML page). The input and
+    the errors are those of :func:`parse`."""
+    try:
+        p = _Page(*read_source(raw, format, max_chars))
+        for name, stage in STAGES:
+            stage(p)
+            if name == "page":  # the last stage that writes into the table
+                break
+    except RectifyError:
+        raise
+    except Exception as exc:  # pragma: no cover - only reached through a bug
+        raise ParseError(f"internal error while parsing ({type(exc).__name__}: {exc})") from exc
+    out: list[LineRow] = []
+    for row in p.table.rows():
+        span = p.view.span(*row.span)
+        out.append(row._replace(span=span, text=p.source[span[0] : span[1]]))
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class _Body:
     """Content lines of the page (view offsets, stripped) and what sat around them."""
@@ -84,15 +108,15 @@ class _Body:
     boilerplate: list[Boilerplate]
 
 
-def _content_lines(
-    view: View,
-    source: str,
-    lines: list[Line],
-    chrome: dict[int, str],
-    fragments: dict[int, list[Fragment]],
-    header_lines: frozenset[int],
-    header_rests: dict[int, int],
-) -> _Body:
+def _content_lines(view: View, source: str, table: LineTable) -> _Body:
+    """The lines left when the table's chrome (whole lines and fragments) and header lines are gone."""
+    lines, chrome, fragments, header_lines, header_rests = (
+        table.spans,
+        table.chrome,
+        table.fragments,
+        table.header,
+        table.header_rests,
+    )
     text = view.text
     out: list[Line] = []
     after_download: list[bool] = []
@@ -238,12 +262,8 @@ class _Page:
     input_format: InputFormat
     view: View
     text: str  # the matching view's text
-    lines: list[Line]  # every line of the view
-    chrome: dict[int, str]
-    fragments: dict[int, list[Fragment]]
+    table: LineTable  # every line of the view, with what each stage decided about it
     header: HeaderResult
-    header_rests: dict[int, int]
-    markers: LineMarkers
     readable: float
     layout: PageLayout
     body: _Body
@@ -266,31 +286,33 @@ def _stage_view(p: _Page) -> None:
     folded_lines = split_lines(folded)
     p.view = make_view(p.source, hard_wrap_edits(folded, folded_lines), folded=folded)
     p.text = p.view.text
-    p.lines = folded_lines if p.text is folded else split_lines(p.text)  # no edits: the view is the folded text
+    lines = folded_lines if p.text is folded else split_lines(p.text)  # no edits: the view is the folded text
+    p.table = LineTable(p.text, lines)
 
 
 def _stage_chrome(p: _Page) -> None:
-    p.chrome, p.fragments = find_chrome(p.text, p.lines)
+    p.table.chrome, p.table.fragments = find_chrome(p.table)
 
 
 def _stage_header(p: _Page) -> None:
     # Spam and page counters are never header lines, and must not end the header's zone at the top.
-    found, p.header_rests = find_header_lines(p.view, p.lines, frozenset(p.chrome), is_chrome=strong_chrome)
+    found, p.table.header_rests = find_header_lines(p.view, p.table)
     p.header = merge_header(p.view, p.source, found)
+    p.table.header = p.header.lines
     p.warnings.extend(p.header.warnings)
 
 
 def _stage_page(p: _Page) -> None:
-    p.markers = LineMarkers(p.text)
     p.readable = quality(p.source)
     garbled = p.readable < GARBLED_BELOW
-    p.layout = analyse_page(p.text, p.lines, p.chrome, p.header.lines, p.header.header.title, p.markers, garbled)
-    p.chrome.update(p.layout.chrome)
+    p.layout = analyse_page(p.table, p.header.header.title, garbled)
+    p.table.chrome.update(p.layout.chrome)
+    p.table.title_lines = p.layout.title_lines
 
 
 def _stage_body(p: _Page) -> None:
-    p.body = _content_lines(p.view, p.source, p.lines, p.chrome, p.fragments, p.header.lines, p.header_rests)
-    p.content = split_inline_headings(p.text, p.body.lines, p.markers)
+    p.body = _content_lines(p.view, p.source, p.table)
+    p.content = split_inline_headings(p.text, p.body.lines, p.table.markers)
 
 
 def _stage_documents(p: _Page) -> None:
@@ -330,7 +352,7 @@ def _stage_structure(p: _Page) -> None:
         header_title_span=header.spans.get("title"),
         page_title=p.layout.title,
         page_title_breaks=p.layout.title_breaks,
-        markers=p.markers,
+        markers=p.table.markers,
     )
     p.result = parser.parse(rectification=bool(p.canon) and _is_rectification(p.view, p.canon, header.title))
     p.warnings.extend(p.result.warnings)
@@ -339,7 +361,7 @@ def _stage_structure(p: _Page) -> None:
 def _stage_segments(p: _Page) -> None:
     p.segments = []
     for document in p.documents:
-        segment, found = _segment(p.view, p.source, document, p.markers, p.result.title or "")
+        segment, found = _segment(p.view, p.source, document, p.table.markers, p.result.title or "")
         p.segments.append(segment)
         p.warnings.extend(found)
 
