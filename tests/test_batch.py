@@ -8,6 +8,7 @@ import dataclasses
 import io
 import json
 import os
+import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -701,6 +702,58 @@ def test_a_throttled_note_waits_for_the_interval_and_a_forced_one_does_not() -> 
     progress.note("skipped", force=False)  # within the interval of the first
     progress.note("last", force=True)
     assert stream.getvalue().splitlines() == ["first", "last"]
+
+
+class _Terminal(io.StringIO):
+    """Captures what is written; a terminal ``columns`` wide (a pseudo-terminal's size), or none known."""
+
+    def __init__(self, columns: int | None = None) -> None:
+        super().__init__()
+        self._fds: tuple[int, int] | None = None
+        if columns is not None:
+            termios = pytest.importorskip("termios")
+            fcntl = pytest.importorskip("fcntl")
+            self._fds = os.openpty()
+            fcntl.ioctl(self._fds[1], termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+
+    def isatty(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return super().fileno() if self._fds is None else self._fds[1]
+
+    def close(self) -> None:
+        for fd in self._fds or ():
+            os.close(fd)
+        super().close()
+
+    def screen(self) -> list[str]:
+        """The rows the terminal shows: each carriage return rewrites its row from the start."""
+        rows = []
+        for row in self.getvalue().split("\n"):
+            shown = ""
+            for part in row.split("\r"):
+                shown = part + shown[len(part) :]
+            rows.append(shown)
+        return rows
+
+
+@pytest.mark.parametrize("columns", [None, 40])
+def test_the_status_line_covers_a_longer_one_and_keeps_to_one_row(columns: int | None) -> None:
+    # A shorter line after a note must not leave the note's end on screen, and a line wider than the
+    # terminal would wrap to a second row that a carriage return cannot reach again.
+    with contextlib.closing(_Terminal(columns)) as tty:
+        progress = batch.Progress(tty, True, total_bytes=1000)
+        note = "grouping near-duplicates: 38,919 of 38,919 candidate pairs checked"
+        progress.note(note)
+        progress.close(batch.Tally(notices=40, bytes=1000))
+        width = (columns or 80) - 1
+        written = tty.getvalue().replace("\n", "\r").split("\r")
+        assert written[1] == note[:width] and max(map(len, written)) <= width
+        final = written[-2]  # the count line, before the closing newline
+        assert final.startswith("40 notices  100%  ETA 0:00  ") and "pairs" not in final
+        assert final.rstrip().endswith("0 errors") or columns is not None
+        assert tty.screen() == [final.ljust(min(len(note), width)), ""]  # nothing of the note left
 
 
 def test_compact_batch_lines_keep_values_and_dedup(tmp_path: Path) -> None:

@@ -109,6 +109,7 @@ class Progress:
         self._interval = PROGRESS_INTERVAL if self._tty else PROGRESS_LOG_INTERVAL
         self._start = time.perf_counter()
         self._last = self._start
+        self._shown = 0  # the length of the line now on the terminal
 
     def update(self, tally: Tally, *, force: bool = False) -> None:
         now = time.perf_counter()
@@ -134,7 +135,12 @@ class Progress:
             self._write(message)
 
     def _write(self, line: str) -> None:
-        self._stream.write(f"\r{line}  " if self._tty else line + "\n")
+        if self._tty:  # cover the last line whole, and keep to one row: a wrapped line cannot be rewritten
+            line = line[: _columns(self._stream) - 1]
+            self._stream.write("\r" + line.ljust(self._shown))
+            self._shown = len(line)
+        else:
+            self._stream.write(line + "\n")
         self._stream.flush()
 
     def close(self, tally: Tally) -> None:
@@ -143,6 +149,14 @@ class Progress:
             self.update(tally, force=True)
             if self._tty:
                 self._stream.write("\n")
+
+
+def _columns(stream: TextIO) -> int:
+    """The terminal's width (80 when it cannot be told)."""
+    try:
+        return os.get_terminal_size(stream.fileno()).columns or 80
+    except (AttributeError, OSError, ValueError):
+        return 80
 
 
 def _clock(seconds: float) -> str:
