@@ -4,8 +4,10 @@
          → documents (further documents cut off) → copies (keep the first complete one, diff the others)
          → structure → segments (every further document parsed like the first) → record
 
-Each stage is a function of what the earlier ones found; nothing is kept between calls, so the same
-input always gives the same record whatever was parsed before.
+The view stage builds the line table (``lines.py``): every line of the view with its features, computed
+once. The chrome, header and page stages read it and write their decisions into it; the body stage takes
+the lines the table leaves to the document. Each stage is a function of what the earlier ones found;
+nothing is kept between calls, so the same input always gives the same record whatever was parsed before.
 """
 
 from __future__ import annotations
