@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import regex
 
@@ -41,6 +42,9 @@ _GLUED_AFTER = re.compile(r"[ \t]*:")
 _SEPARATOR = re.compile(r"[ \t]*[:|】\]]?[ \t]*")
 _VALUE_TRIM = " \t|"
 _BRACKETS = {"【": "】", "[": "]"}
+# A value that starts and ends with none of these has nothing to trim (most values).
+_TRIM_FIRST = frozenset(_VALUE_TRIM) | frozenset(_BRACKETS)
+_TRIM_LAST = frozenset(_VALUE_TRIM) | frozenset(_BRACKETS.values())
 _MAX_VALUE_LINE = 60
 # Short lines before the header do not end its zone, within this many lines of the top.
 _TOP_LINES = 30
@@ -82,8 +86,7 @@ def is_date_label(label: str) -> bool:
     return HEADER_LABELS.get(label) in DATE_KEYS or label.endswith(("日期", "时间"))
 
 
-@dataclass(frozen=True, slots=True)
-class Pair:
+class Pair(NamedTuple):  # a tuple: a header line makes several, and a frozen dataclass is 5x dearer to build
     """One label and its value, in view offsets of the whole text."""
 
     label: str
@@ -116,6 +119,8 @@ def _accepted_labels(text: str) -> list[re.Match[str]]:
 def _trim_value(text: str, start: int, end: int) -> tuple[int, int]:
     """Strip spaces, bars and the brackets of a 【label：value】 wrapper, but not brackets the value owns
     (文号 [2005]13号)."""
+    if start >= end or (text[start] not in _TRIM_FIRST and text[end - 1] not in _TRIM_LAST):
+        return start, end
     while True:
         before = (start, end)
         while start < end and text[start] in _VALUE_TRIM:
