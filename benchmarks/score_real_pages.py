@@ -5,6 +5,7 @@
     python benchmarks/score_real_pages.py --misses        # every miss, page by page
     python benchmarks/score_real_pages.py --check-labels  # validate the label files only
     python benchmarks/score_real_pages.py --missing       # ids whose text is not in texts/ yet
+    python benchmarks/score_real_pages.py --ids 'r3*' 'n3*'  # only pages whose id matches a pattern
 
 Matching is lenient on form and strict on content: titles, header values, chrome lines and problem title
 keys are compared after NFKC folding with whitespace, punctuation and quote marks removed.
@@ -13,6 +14,7 @@ keys are compared after NFKC folding with whitespace, punctuation and quote mark
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import json
 import sys
 import unicodedata
@@ -222,6 +224,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--check-labels", action="store_true", help="validate the label files and stop")
     ap.add_argument("--missing", action="store_true", help="list ids without a text and stop")
     ap.add_argument("--kind", choices=KINDS, help="score only pages of this kind")
+    ap.add_argument(
+        "--ids",
+        nargs="+",
+        metavar="PATTERN",
+        help="score only pages whose id matches one of these shell-style patterns (e.g. 'r3*' 'n3*')",
+    )
     args = ap.parse_args(argv)
     labels = load_labels()
     bad = {
@@ -244,6 +252,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.kind:
         labels = [label for label in labels if label["kind"] == args.kind]
+    if args.ids:
+        labels = [label for label in labels if any(fnmatch.fnmatchcase(label["id"], pat) for pat in args.ids)]
     scores, scored, skipped = run(labels)
     kinds = {k: sum(1 for label in labels if label["kind"] == k) for k in KINDS}
     print(f"{scored} pages scored ({kinds}), {skipped} without a text (--missing)")
