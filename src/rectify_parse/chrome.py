@@ -30,7 +30,12 @@ LINE_RULES: tuple[tuple[str, regex.Pattern[str]], ...] = (
     ),
     ("today", regex.compile(r"今天是\s*[:：]?\s*(?:\d{4}|$)")),
     ("welcome", regex.compile(r"欢迎(?:来到|访问|光临|您访问)")),
-    ("view_counter", regex.compile(r"(?:浏览次数|浏览量|访问量|点击数|点击量|阅读次数|阅读量)\s*[:：]?")),
+    (
+        "view_counter",
+        regex.compile(r"(?:浏览次数|浏览量|访问量|点击数|点击量|阅读次数|阅读量)\s*[:：]?|热度\s*[:：]\s*\d"),
+    ),
+    # A photo's stock caption on a line of its own: (资料图), 图片来源：某某网.
+    ("caption", regex.compile(r"[(（]?(?:资料图片?|资料照片|配图)[)）]?\s*$|图片来源\s*[:：]")),
     ("prev_next", regex.compile(r"(?:上一篇|下一篇|上一条|下一条|上一页|下一页)\s*[:：]")),
     ("share", regex.compile(r"分享到\s*[:：]?")),
     ("scan_qr", regex.compile(r"扫一扫(?:在手机上?(?:打开|查看|浏览|阅读)(?:当前页面?|本页)?|分享)")),
@@ -126,7 +131,7 @@ _ANYWHERE = ("copyright", "ai_widget", "exit_link", "doc_site")
 _BULLET = re.compile(r"^[•·\-*]+[ \t]*")
 # Every line rule needs one of these words: a single scan rules out most content lines.
 _HINT = re.compile(
-    "位置|首页|今天是|浏览|访问量|点击|阅读|上一|下一|分享|扫一扫|相关|下载|验证码|离开|版权|Copyright|©|主办|承办|"
+    "位置|首页|今天是|浏览|热度|资料图|资料照片|配图|图片来源|访问量|点击|阅读|上一|下一|分享|扫一扫|相关|下载|验证码|离开|版权|Copyright|©|主办|承办|"
     "友情|解读|图解|核心提示|推荐|热门|热点|网友|本站|预览|文档|会员|本网|转载|省略|上传|侵权|欢迎|"
     "技术支持|网站|ICP|公网安备|AI|摘要|解析|打印|关闭|收藏|返回|纠错|保护色|色调|关怀版|无障碍|繁体|字号|字体|【大】|\\[大\\]"
 )

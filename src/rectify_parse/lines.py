@@ -90,13 +90,13 @@ def line_class(line: str) -> str:
     if n <= 40:
         rest = _UI.sub("", line.lower())
         if len(rest) < n:  # a user-interface word at all
-            han = _han_count(line)
-            if han and _han_count(rest) * 10 <= han * 3:
+            han = han_count(line)
+            if han and han_count(rest) * 10 <= han * 3:
                 return "bad:ui"
     return "short"
 
 
-def _han_count(line: str) -> int:
+def han_count(line: str) -> int:
     # Dropping the runs of other characters is four times faster than listing the Han ones.
     return len(_NOT_HAN.sub("", line))
 

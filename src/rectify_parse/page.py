@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import regex
 
 from .chrome import TITLE_SPAM_HEAD, TITLE_SPAM_TAIL
-from .lines import PARAGRAPH, LineTable
+from .lines import PARAGRAPH, LineTable, han_count
 from .markers import MARKER_START as _MARKER_START
 from .markers import is_title
 from .patterns import (
@@ -43,9 +43,13 @@ _TITLE_DOC_TAIL = regex.compile(rf"[ \t]*[(（]?{DOC_NUMBER}[)）]?[ \t]*$")
 _FILE_WRAPPER = regex.compile(r"[ \t]*《?(?P<name>[^《》\n]+?)\.(?:docx?|pdf|wps|txt)》?[ \t]*", regex.IGNORECASE)
 _DOC_NUMBER_LINE = regex.compile(rf"[ \t]*(?:{DOC_NUMBER}|\d{{4}}年第\d{{1,3}}号)[ \t]*(?:[(（][^()（）]*[)）])?[ \t]*")
 _NOT_TITLE = regex.compile(
-    r"(?:长|主任|书记|主席|委员|部长|审计长|代表|记者|通讯员)[ \t]+\p{Han}{2,4}[ \t]*$|[:：][ \t]*\d|[:：].*[:：]"
-    r"|>|»|›|->"
+    r"(?:长|主任|书记|主席|委员|部长|审计长|代表|记者|通讯员)[ \t]+\p{Han}{2,4}[ \t]*$|[:：].*[:：]|>|»|›|->"
 )
+# A label and a number (时间:2020-01-17, 热度:56) is a meta line; a headline may hold one before a phrase
+# (督察整改:66项整改任务已完成27项): after the number it goes on in words.
+_LABEL_NUMBER = re.compile(r"[:：][ \t]*\d")
+_HEADLINE_WORDS = 6
+_COLUMN_HEADLINE = 10
 _BREADCRUMB_SEP = re.compile(r">|»|›|->|→")
 _MAX_TITLE = 100
 _MIN_TITLE = 4
@@ -81,7 +85,14 @@ def _strip_title(text: str, start: int, end: int) -> Line:
     if doc_head is not None and doc_head.end() < end:
         start = doc_head.end()
     prefix = _TITLE_PREFIX.match(text, start, end)
-    if prefix is not None and TITLE_END.search(text, prefix.end(), end) is not None:
+    if (
+        prefix is not None
+        and (
+            TITLE_END.search(text, prefix.end(), end) is not None
+            # 丨 is a column's mark (廉洁某地丨…), never a menu's: a headline after it loses the column too.
+            or ("丨" in text[prefix.start() : prefix.end()] and end - prefix.end() >= _COLUMN_HEADLINE)
+        )
+    ):
         start = prefix.end()
     doc_tail = _TITLE_DOC_TAIL.search(text, start, end)
     if doc_tail is not None and doc_tail.start() > start:
@@ -92,6 +103,12 @@ def _strip_title(text: str, start: int, end: int) -> Line:
     while end > start and text[end - 1] in " \t":
         end -= 1
     return start, end
+
+
+def _label_number(text: str, start: int, end: int) -> bool:
+    """Whether a line is a label and its number (时间:2020-01-17 16:04) rather than a headline with one."""
+    m = _LABEL_NUMBER.search(text, start, end)
+    return m is not None and han_count(text[m.end() : end]) < _HEADLINE_WORDS
 
 
 def _title_score(text: str, line: Line, place: int, repeated: bool, header_title: str | None) -> int:
@@ -250,7 +267,7 @@ def _find_title(
         for i in range(0, first_good)
         if i in chrome and chrome[i] == "breadcrumb"
     ]
-    best: tuple[int, tuple[int, ...], Line] | None = None
+    best: tuple[tuple[int, bool], tuple[int, ...], Line] | None = None
     candidates = [i for i in range(lo, first_good) if classes[i] == "short"]
     if first_good < len(lines) and is_title(texts[first_good]):
         candidates.append(first_good)
@@ -267,7 +284,11 @@ def _find_title(
             continue
         if garbled and TITLE_END.search(text, s, e) is None:
             continue  # a garbled line that does not even end like a title
-        if _NOT_TITLE.search(text, s, e) is not None or _DOC_NUMBER_LINE.fullmatch(text, s, e) is not None:
+        if (
+            _NOT_TITLE.search(text, s, e) is not None
+            or _DOC_NUMBER_LINE.fullmatch(text, s, e) is not None
+            or _label_number(text, s, e)
+        ):
             continue  # a speaker (局长 某某), a label (号：…), a breadcrumb, or a document number alone
         key = text[s:e].replace(" ", "").replace("\n", "")
         own = "".join(texts[k] for k in taken).replace(" ", "")
@@ -275,10 +296,10 @@ def _find_title(
         repeated = keys.get(key, 0) > (1 if key == own else 0) or key in tails
         place = 3 if i in before_header else 2 if i == nearest or i in after_header else 0
         score = _title_score(text, (s, e), place, repeated, header_title)
-        if key != own:
-            score -= 1  # affixes were cut: a line that is the title alone is the better copy
-        if score >= 3 and (best is None or score > best[0]):
-            best = (score, taken, (s, e))
+        # Between equals, a line that is the title alone is the better copy than one whose affixes were cut.
+        rank = (score, key == own)
+        if score >= 3 and (best is None or rank > best[0]):
+            best = (rank, taken, (s, e))
     if best is None:
         return (), None
     return best[1], best[2]
