@@ -65,7 +65,7 @@ _GLUED_TITLE = re.compile(
 # An addressee run in after a glued title: 各… up to its colon, a list of bodies with no sentence in it.
 _GLUED_ADDRESSEE = re.compile(r"各[^。;；:：!！?？\n]{1,60}[:：]")
 _GLUED_SIGNOFF = re.compile(
-    r"[。!！?？](?P<signoff>[^。!！?？:：;；,，]{2,40}?(?:\d{4}年\d{1,2}月\d{1,2}日|[〇○O零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日))\s*$"
+    r"[。!！?？](?P<signoff>[^。!！?？:：;；,，]{2,40}?(?:\d{4}年\d{1,2}月\d{1,2}日|\d{4}(?P<sep>[.\-/])\d{1,2}(?P=sep)\d{1,2}|[〇○O零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日))\s*$"
 )
 
 
@@ -136,10 +136,11 @@ def split_inline_headings(text: str, lines: Sequence[Line], markers: LineMarkers
             last[found.family] = found.number
         # A glued sign-off ends the line and is at most _MAX_SIGNOFF long: only the tail is searched.
         tail = max(piece, end - _MAX_SIGNOFF)
-        signoff = _GLUED_SIGNOFF.search(text, tail, end) if end - piece >= _MIN_INLINE_LINE else None
+        signoff = _GLUED_SIGNOFF.search(text, tail, end) if end - start >= _MIN_INLINE_LINE else None
         if signoff is not None:
             # …请及时向我们反映。中共某局党组2023年2月20日: the sign-off glued to the last sentence.
-            out += [(piece, signoff.start("signoff")), (signoff.start("signoff"), end)]
+            cut = signoff.start("signoff")
+            out += [(piece, cut), (cut + len(text[cut:end]) - len(text[cut:end].lstrip(" \t")), end)]
         else:
             out.append((piece, end))
     return out

@@ -426,7 +426,7 @@ CLOSING_FORMULA = re.compile(r"\s*特此(?:通知|通报|公告|公示|报告|�
 # sign-off is still read, and the date that cannot be read is a bad_date warning.
 DATE_LINE = regex.compile(
     rf"(?:\d{{4}}[ \t]{{0,3}}年[ \t]{{0,3}}\d{{1,2}}[ \t]{{0,3}}月[ \t]{{0,3}}\d{{1,2}}[ \t]{{0,3}}日"
-    rf"|[〇○O零一二三四五六七八九]{{2,4}}年{_CN_SMALL}月{_CN_SMALL}日|\d{{4}}-\d{{1,2}}-\d{{1,2}}|\d{{6,8}}日)\s*+$"
+    rf"|[〇○O零一二三四五六七八九]{{2,4}}年{_CN_SMALL}月{_CN_SMALL}日|\d{{4}}([-./])\d{{1,2}}\1\d{{1,2}}|\d{{6,8}}日)\s*+$"
 )
 # The longest date DATE_LINE takes (2024 年 12 月 31 日, spaced): a date that ends a line starts this near it.
 _LONGEST_DATE_LINE = 26

@@ -294,7 +294,7 @@ class ProblemFinder:
 
     # -- the heading tree -----------------------------------------------------------------------------
     def _line_kind(self, pos: int) -> str | None:
-        """``list`` / ``plans`` / ``measures`` when the unmarked line before ``pos`` introduces problems,
+        """``list`` / ``plans`` / ``measures`` / ``report`` when the unmarked line before ``pos`` introduces problems,
         plans or the measures of the problems before it."""
         k = bisect.bisect_left(self._starts, pos)
         if k == 0:
@@ -308,8 +308,10 @@ class ProblemFinder:
         line = self.text[s:e]
         stripped = line.rstrip(":：。 \t")
         if len(line) > _MAX_LIST_LINE or _CLAUSE_MARK.search(stripped) is not None:
-            # A sentence introduces problems when it names them before its colon.
-            return "list" if _introduces_problems(line) else None
+            # A sentence introduces problems when it names them before its colon, or a report on them.
+            if _introduces_problems(line):
+                return "list"
+            return "report" if _introduces_report(line) else None
         if self.markers.at(s, e) is not None:
             return None
         kind = _kind(stripped)
@@ -335,6 +337,10 @@ class ProblemFinder:
         pairs_measures = False  # an unmarked line opened the measures of a problem list
         for node in nodes:
             line_kind = self._line_kind(node.marker[0])
+            if line_kind == "report":
+                # 现将整改情况报告如下： after a list of problems an unmarked line opened: the items after it
+                # are those problems' rectification, matched by number (parallel lists).
+                line_kind = "measures" if sib_ctx == "list" and opened >= 0 else None
             if line_kind is not None and sib_ctx == "list" and opened >= 0:
                 lists.append((node, out[opened:]))  # the next unmarked line closes it
                 opened = -1
@@ -883,12 +889,22 @@ def _introduces_problems(before: str) -> bool:
     last_clause = sentence.rsplit(",", 1)[-1]
     if len(sentence) <= 6 and len(sentences) > 1:  # …等问题。主要表现在：
         sentence = sentences[-2] + sentence
-    # 现将整改情况报告如下： introduces a report, not problems, though it names them.
+    # 现将问题整改情况报告如下： introduces a report, not problems, though it names them: the report comes after
+    # the problems there, while in …整改报告…，检查中发现存在以下问题： the problems come last.
+    cues = list(_INLINE_CUE.finditer(sentence))
     return (
-        _INLINE_CUE.search(sentence) is not None
+        bool(cues)
         and _INLINE_NOT.search(last_clause) is None
-        and _REPORT_INTRO.search(sentence) is None
+        and _REPORT_INTRO.search(sentence, cues[-1].end()) is None
     )
+
+
+def _introduces_report(before: str) -> bool:
+    """Whether running text ending in ``before`` introduces a report on the rectification (现将整改情况报告如下：)."""
+    if not before.rstrip(" \t").endswith(_INTRO_ENDS):
+        return False
+    sentence = _SENTENCE_STOP.split(before.rstrip(": \t"))[-1]
+    return _REPORT_INTRO.search(sentence.rsplit(",", 1)[-1]) is not None
 
 
 def _clause_end(text: str, start: int, end: int) -> int:
