@@ -181,3 +181,19 @@ def test_every_rule_is_documented_in_the_schema() -> None:
 
     doc = str(record_schema())
     assert all(f"`{rule}`" in doc for rule in RULES)
+
+
+@pytest.mark.parametrize(
+    "lead",
+    [
+        "各地主要做法如下。",  # what was done, not what is wrong
+        "下一步，要重点抓好以下工作。",  # plans
+    ],
+)
+def test_yishi_paragraphs_after_a_lead_that_names_no_shortcomings_are_not_problems(lead: str) -> None:
+    page = (
+        "关于督察整改工作进展情况的通报\n各地扎实推进督察整改工作。\n"
+        f"{lead}\n一是不断完善工作机制，压实整改责任。\n二是加大督查力度，对滞后任务挂牌督办。\n"
+        "三是强化宣传引导，及时回应群众关切。\n"
+    )
+    assert rectify_parse.parse(page).problems == []

@@ -7,7 +7,8 @@ Each problem names the rule that recognised it (``Problem.rule``):
 - ``problem_heading``: a heading phrased as one problem (关于签证办理滞后问题的整改情况, 针对…的问题);
 - ``problem_list``: an item under a heading or line that names the problems (存在的主要问题, 审计查出的问题,
   问题清单), the deepest items when the list is grouped by aspect;
-- ``yishi_items``: 一是 / 二是 … items that state shortcomings inside an aspect paragraph;
+- ``yishi_items``: 一是 / 二是 … items that state shortcomings inside an aspect paragraph, or paragraphs
+  opened by them in turn after text that says shortcomings remain (…仍然存在一些薄弱环节。);
 - ``parallel_lists``: items of a problem list matched by number with the items of a later measures list;
 - ``table_row``: a row of a table flattened to text (``|`` rows, or one cell per line) whose columns name
   the problem;
@@ -149,6 +150,7 @@ _INTRODUCER = re.compile(r":|主要|表现|如下|包括|具体有|具体是|分
 _INTRO_ENDS = (":", "主要有", "主要是", "表现在", "表现为", "如下", "包括", "具体有", "具体是", "分别是")
 _INLINE_NOT = re.compile(r"措施|建议|要求|意见|做法|举措|打算|计划|成效|成绩")
 _INLINE_WINDOW = 80
+_ORDINALS = "一二三四五六七八九十"
 _REPORT_INTRO = re.compile(r"(?:整改|落实|进展|完成|工作|处理)情况|报告|公示|公布|通报")
 # A line that introduces a list of problems without a marker of its own (存在的主要问题：, 问题清单).
 _MAX_LIST_LINE = 30
@@ -288,7 +290,7 @@ class ProblemFinder:
         if not found:
             # Lists in running text count only on a page whose headings hold none: beside a heading tree of
             # problems, an inline list is the intro's summary of them.
-            found = self._inline() or self._tasks(roots)
+            found = self._inline() or self._yishi_lines() or self._tasks(roots)
         problems = [self._record(f, measures_of.get(id(f))) for f in found]
         return self._later_statuses(found, problems)
 
@@ -483,6 +485,31 @@ class ProblemFinder:
                     added.extend(_Found(rule, n, None, ms, me, ie, clause_title=True) for n, ms, me, ie in items)
                     break
         return added
+
+    def _yishi_lines(self) -> list[_Found]:
+        """Paragraphs opened by 一是, 二是 … in turn, after text that says shortcomings follow (…仍然存在一些
+        薄弱环节：), most of them stating one: each paragraph is a problem."""
+        text = self.text
+        lines = self.lines
+        out: list[_Found] = []
+        k = 0
+        while k < len(lines):
+            j = k
+            while j < len(lines) and j - k < len(_ORDINALS) and text.startswith(_ORDINALS[j - k] + "是", lines[j][0]):
+                j += 1
+            if j - k < 2 or not (
+                k > 0
+                and _announces_shortcomings(
+                    text[max(lines[k - 1][0], lines[k - 1][1] - _INLINE_WINDOW) : lines[k - 1][1]]
+                )
+            ):
+                k = max(j, k + 1)
+                continue
+            firsts = [text[s + 2 : _clause_end(text, s + 2, e)] for s, e in lines[k:j]]
+            if sum(1 for f in firsts if _DEFICIENCY.search(f)) * 3 >= len(firsts) * 2:
+                out.extend(_Found("yishi_items", n + 1, None, s, s + 2, e) for n, (s, e) in enumerate(lines[k:j]))
+            k = j
+        return out
 
     def _inline_items(self, pattern: regex.Pattern[str], k: int, s: int, e: int) -> list[tuple[int, int, int, int]]:
         """``(number, marker start, marker end, item end)`` of an introduced inline list on line ``k``."""
@@ -897,6 +924,15 @@ def _introduces_problems(before: str) -> bool:
         and _INLINE_NOT.search(last_clause) is None
         and _REPORT_INTRO.search(sentence, cues[-1].end()) is None
     )
+
+
+def _announces_shortcomings(before: str) -> bool:
+    """Whether text ending in ``before`` says shortcomings follow: it introduces problems, or its last clause
+    says they remain (…但整改工作仍然存在一些薄弱环节。) and names no measures."""
+    if _introduces_problems(before):
+        return True
+    clause = _CLAUSE_MARK.split(before.rstrip(" \t\ufffd。.:："))[-1]
+    return ("存在" in clause or _INLINE_CUE.search(clause) is not None) and _INLINE_NOT.search(clause) is None
 
 
 def _introduces_report(before: str) -> bool:
