@@ -197,3 +197,24 @@ def test_yishi_paragraphs_after_a_lead_that_names_no_shortcomings_are_not_proble
         "三是强化宣传引导，及时回应群众关切。\n"
     )
     assert rectify_parse.parse(page).problems == []
+
+
+def test_items_of_a_notice_that_announces_rules_are_not_problems() -> None:
+    # 隐患 in the purpose clause makes the page look like a rectification report; 通告如下 introduces rules.
+    page = (
+        "关于禁止燃放烟花爆竹的通告\n为减少环境污染，杜绝火灾隐患，维护公共安全，现就有关事项通告如下：\n"
+        "一、下列地点禁止燃放烟花爆竹\n（一）学校、医院、养老机构；\n（二）车站、商场等人员密集场所；\n"
+        "（三）加油站等易燃易爆物品储存场所。\n二、违反本通告的，由公安机关依法处理。\n"
+    )
+    assert rectify_parse.parse(page).problems == []
+
+
+def test_a_long_paragraph_ending_in_fangmian_de_wenti_is_no_aspect_heading() -> None:
+    from rectify_parse.problems import _kind
+
+    assert _kind("党的政治建设方面存在的问题") == "aspect"
+    long = (
+        "被巡察党组织上轮巡察反馈意见整改落实情况，是否常态长效开展整改工作，"
+        "查找被巡察党组织在组织保障、问题纠正、问责追究、建章立制等方面的问题"
+    )
+    assert len(long) > 60 and _kind(long) != "aspect"

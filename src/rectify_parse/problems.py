@@ -122,6 +122,7 @@ _REPORT_SECTION = re.compile(
 _ACTION = re.compile(r"解决|整治|着力|聚焦|破解|化解|推动|狠抓|加强|强化|完善|深化|围绕|抓好|坚持|建立")
 _LEAD = re.compile(r"(?:关于|针对|对于|对)[ \t]*")
 _TAIL = re.compile(r"(?:的)?(?:整改(?:落实|完成|进展)?情况|整改)?[ \t]*[。.:;]?$")
+_MAX_ASPECT = 60
 _ASPECT = re.compile(r"(?:方面|方面的?问题|方面存在的问题)(?:\(\S{1,8}\))?[。.:;]?$")
 # A section whose items are the measures of a problem list before it (parallel lists).
 _MEASURES_SECTION = re.compile(r"措施|举措|整改情况|落实情况|整改落实|整改结果")
@@ -151,7 +152,7 @@ _INTRO_ENDS = (":", "主要有", "主要是", "表现在", "表现为", "如下"
 _INLINE_NOT = re.compile(r"措施|建议|要求|意见|做法|举措|打算|计划|成效|成绩")
 _INLINE_WINDOW = 80
 _ORDINALS = "一二三四五六七八九十"
-_REPORT_INTRO = re.compile(r"(?:整改|落实|进展|完成|工作|处理)情况|报告|公示|公布|通报")
+_REPORT_INTRO = re.compile(r"(?:整改|落实|进展|完成|工作|处理)情况|报告|公示|公布|通报|通告|通知|决定")
 # A line that introduces a list of problems without a marker of its own (存在的主要问题：, 问题清单).
 _MAX_LIST_LINE = 30
 # A closure notice's task label, and the number it gives the task (第11项, 序号14, 编号364).
@@ -211,8 +212,8 @@ def _kind(heading: str) -> str:
             and _ACTION.search(before) is None
         ):
             return "aspect" if _ASPECT.search(h) else "problem"
-    if _ASPECT.search(h):
-        return "aspect"
+    if len(h) <= _MAX_ASPECT and _ASPECT.search(h):
+        return "aspect"  # a long sentence that ends …等方面的问题 is a paragraph cut at an inline marker
     deficient = _DEFICIENCY.search(body) is not None
     if not deficient and _PLANS_SECTION.search(h):
         return "plans"
