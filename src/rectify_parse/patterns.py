@@ -285,6 +285,8 @@ PROBLEM_PREFIX = re.compile(r"\s*问题[ \t]*[:：]\s*")
 # (基本完成 before 完成), and weak ongoing words (长期坚持) last so 已完成并长期坚持 stays completed.
 STATUS_VOCAB: tuple[tuple[regex.Pattern[str], str | None], ...] = (
     (regex.compile(r"未整改到位|未全部整改"), None),  # not finished: whether work started is not said
+    # An inspection's verdict alone (a table's 检查结果 cell): rectification was ordered, not yet done.
+    (regex.compile(r"^(?:责令)?限期整改$"), "not_started"),
     (regex.compile(r"未启动|未开始|尚未开始|尚未启动|未整改"), "not_started"),
     (regex.compile(r"基本完成|部分整改|部分完成|正在|整改中|推进中|阶段性"), "in_progress"),
     (regex.compile(r"未完成|尚未完成|未全部完成"), None),

@@ -174,7 +174,7 @@ _TASK_TITLE_FIELDS = frozenset(
 )
 _STATUS_FIELDS = frozenset({*STATUS_LABELS, "验收情况", "销号情况"})
 # A table column that holds the status (a header cell, not a field label).
-_STATUS_COLUMNS = _STATUS_FIELDS | {"整改进展", "进展情况", "办理情况"}
+_STATUS_COLUMNS = _STATUS_FIELDS | {"整改进展", "进展情况", "办理情况", "检查结果"}
 # Table columns: the problem's own column, and the others a problem table has.
 _PROBLEM_COLUMN = re.compile(
     r"(?:存在的?|主要|反馈|具体|巡察发现的?|审计发现的?)?问题(?:描述|内容|表现|名称|清单)?|整改任务|反馈意见|问题及表现"
@@ -184,6 +184,10 @@ _COLUMN = re.compile(
     r"整改结果|整改目标|整改要求|办理情况|备注|类别|问题类型|整改完成情况|完成时间|进展情况"
 )
 _NUMBER_COLUMN = frozenset({"序号", "编号"})
+_NO_PROBLEM = frozenset({"无", "无问题", "/", "-", "—", "暂无"})
+# A cell one per line is at most this long; a longer line ends an unnumbered table.
+_MAX_CELL = 200
+_CELL_PUNCTUATION = frozenset("。，,；;：:！!？?、")
 
 
 # Headings and list intros are short strings a corpus repeats (下一步工作打算, 存在的主要问题): remember them.
@@ -561,32 +565,50 @@ class ProblemFinder:
         text = self.text
         out: list[_Found] = []
         lo, hi = (self.lines[0][0], self.lines[-1][1]) if self.lines else (0, 0)
-        # A table has cells in rows (| or tab) or a 序号 / 编号 column: most pages have neither.
-        if all(text.find(mark, lo, hi) == -1 for mark in ("|", "\t", "序号", "编号")):
+        # A table has cells in rows (| or tab), a 序号 / 编号 column or a problem column: most pages have none.
+        if all(text.find(mark, lo, hi) == -1 for mark in ("|", "\t", "序号", "编号", "问题")):
             return out
         i = 0
         lines = self.lines
         while i < len(lines):
             s, e = lines[i]
             row = text[s:e]
-            if "|" in row or "\t" in row:
-                columns = _cells(self.r, s, e)
+            columns = _cells(self.r, s, e) if "|" in row or "\t" in row else []
+            if len(columns) > 1:
                 names = [text[a:b] for a, b in columns]
                 if self._is_column_row(names):
                     i = self._pipe_rows(i + 1, names, out)
                     continue
-            elif _is_column_name(row):
+            elif _is_header_cell(self._cell_text(i)):
+                # One cell per line (a table flattened by the page, or cells each closed by |).
                 j = i
-                while j < len(lines) and _is_column_name(text[lines[j][0] : lines[j][1]]):
+                while j < len(lines) and _is_header_cell(self._cell_text(j)):
                     j += 1
-                names = [text[a:b] for a, b in lines[i:j]]
-                if j - i >= 3 and self._is_column_row(names) and names[0] in _NUMBER_COLUMN:
+                names = [self._cell_text(k) for k in range(i, j)]
+                if j - i >= 3 and self._is_cell_column_row(names):
                     i = self._cell_rows(j, names, out)
                     continue
                 i = j
                 continue
             i += 1
         return out
+
+    def _cell(self, k: int) -> Line:
+        """Line ``k`` as one table cell: without the bars and spaces around it."""
+        s, e = self.lines[k]
+        return self.r.trim(s, e, " \t|")
+
+    def _cell_text(self, k: int) -> str:
+        s, e = self._cell(k)
+        return self.text[s:e].replace(" ", "")
+
+    @staticmethod
+    def _is_cell_column_row(names: list[str]) -> bool:
+        """A column row of cells one per line: a problem column, and a number column or another known one
+        (学校 / 具体问题 / 整改情况)."""
+        problem = sum(1 for n in names if _PROBLEM_COLUMN.fullmatch(n))
+        known = sum(1 for n in names if _COLUMN.fullmatch(n))
+        return problem == 1 and (names[0] in _NUMBER_COLUMN or known >= 1)
 
     @staticmethod
     def _is_column_row(names: list[str]) -> bool:
@@ -607,22 +629,29 @@ class ProblemFinder:
         return i
 
     def _cell_rows(self, i: int, names: list[str], out: list[_Found]) -> int:
+        """Rows of ``len(names)`` cells, one per line: led by their number under a number column, else as long
+        as the lines stay cells (short, no heading marker)."""
         text = self.text
         n = len(names)
+        numbered = names[0] in _NUMBER_COLUMN
         while i + n <= len(self.lines):
-            first = self.lines[i]
-            if not text[first[0] : first[1]].strip().isdigit():
+            cells = [self._cell(k) for k in range(i, i + n)]
+            if numbered and not text[cells[0][0] : cells[0][1]].isdigit():
                 break
-            cells = list(self.lines[i : i + n])
-            self._row(dict(zip(names, cells, strict=True)), cells[0][0], cells[-1][1], out)
+            if not numbered and any(
+                e - s > _MAX_CELL or self.markers.at(*self.lines[k]) is not None
+                for k, (s, e) in zip(range(i, i + n), cells, strict=True)
+            ):
+                break
+            self._row(dict(zip(names, cells, strict=True)), self.lines[i][0], self.lines[i + n - 1][1], out)
             i += n
         return i
 
     def _row(self, cells: dict[str, Line], start: int, end: int, out: list[_Found]) -> None:
         text = self.text
         problem = next((cells[n] for n in cells if _PROBLEM_COLUMN.fullmatch(n)), None)
-        if problem is None or problem[0] >= problem[1]:
-            return
+        if problem is None or problem[0] >= problem[1] or text[problem[0] : problem[1]].strip("。 ") in _NO_PROBLEM:
+            return  # a row that found nothing (合格 / 无)
         number_cell = next((cells[n] for n in cells if n in _NUMBER_COLUMN), None)
         number = len(out) + 1
         if number_cell is not None:
@@ -987,6 +1016,11 @@ def _heading_title(text: str, start: int, end: int) -> Line:
     if tail is not None and tail.start() > start:
         end = tail.start()
     return start, end
+
+
+def _is_header_cell(cell: str) -> bool:
+    """A cell that may name a column: a short label, not a number, no sentence punctuation."""
+    return 2 <= len(cell) <= 8 and not cell.isdigit() and not any(ch in _CELL_PUNCTUATION for ch in cell)
 
 
 def _is_column_name(line: str) -> bool:
