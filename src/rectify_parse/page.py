@@ -15,7 +15,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import regex
@@ -24,11 +24,7 @@ from .chrome import TITLE_SPAM_HEAD, TITLE_SPAM_TAIL
 from .lines import PARAGRAPH, LineTable, han_count
 from .markers import MARKER_START as _MARKER_START
 from .markers import is_title
-from .patterns import (
-    DATE_VALUE,
-    DOC_NUMBER,
-    TITLE_END,
-)
+from .patterns import DATE_VALUE, DOC_NUMBER, TITLE_END, is_cell_column_row, is_header_cell
 
 Line = tuple[int, int]
 
@@ -174,6 +170,9 @@ def analyse(table: LineTable, header_title: str | None, garbled: bool = False) -
     # contact lines included, however much they look like the notice's own.
     footer = next((i for i in range(first_good + 1, n) if chrome.get(i) == "copyright"), n)
     last_good = next((i for i in range(footer - 1, first_good - 1, -1) if classify(i) == "good"), first_good)
+    # A table flattened one cell per line after the text (学校 / 具体问题 / 整改情况, then its rows) is the
+    # document's, though its cells are short lines.
+    last_good = _table_end(table, last_good, footer, classify)
     # Between them a long line of running text (a sentence stop or a comma) is the document's without
     # further test; among the others only the bad lines and the short ones matter (headings and field lines
     # are the document's whatever their class).
@@ -228,6 +227,28 @@ def analyse(table: LineTable, header_title: str | None, garbled: bool = False) -
             elif c == "short" or (i > footer and c == "good"):
                 found[i] = "bottom_zone" if i < footer else "footer"
     return PageLayout(found, title, title_lines, breaks)
+
+
+def _table_end(table: LineTable, last_good: int, footer: int, classify: Callable[[int], str]) -> int:
+    """The last line of a table of one cell per line that opens after ``last_good`` with a problem table's
+    column row and runs until chrome; ``last_good`` when there is none."""
+    cells = [i for i in range(last_good + 1, footer) if table.texts[i].strip()]
+    k = 0
+    while k < len(cells):
+        j = k
+        while j < len(cells) and is_header_cell(_cell_text(table.texts[cells[j]])):
+            j += 1
+        if j - k >= 3 and is_cell_column_row([_cell_text(table.texts[c]) for c in cells[k:j]]):
+            end = j
+            while end < len(cells) and cells[end] not in table.chrome and not classify(cells[end]).startswith("bad:"):
+                end += 1
+            return cells[end - 1]
+        k = max(j, k + 1)
+    return last_good
+
+
+def _cell_text(line: str) -> str:
+    return line.strip(" \t|").replace(" ", "")
 
 
 def _cells(text: str, line: Line) -> int:

@@ -443,3 +443,29 @@ def date_line_search(text: str, start: int, end: int) -> regex.Match[str] | None
 
 
 PUBLIC_NOTE = re.compile(r"\s*[(（]\s*此件(?:公开发布|主动公开|不公开|依申请公开)\s*[)）]\s*$")
+
+
+# --- tables flattened to text -----------------------------------------------------------------------
+# Table columns: the problem's own column, and the others a problem table has.
+PROBLEM_COLUMN = re.compile(
+    r"(?:存在的?|主要|反馈|具体|巡察发现的?|审计发现的?)?问题(?:描述|内容|表现|名称|清单)?|整改任务|反馈意见|问题及表现"
+)
+TABLE_COLUMN = re.compile(
+    r"序号|编号|整改措施|整改情况|责任单位|责任领导|责任人|牵头单位|整改时限|完成时限|完成情况|整改进展|整改进度|"
+    r"整改结果|整改目标|整改要求|办理情况|备注|类别|问题类型|整改完成情况|完成时间|进展情况"
+)
+NUMBER_COLUMNS = frozenset({"序号", "编号"})
+_CELL_PUNCTUATION = frozenset("。，,；;：:！!？?、")
+
+
+def is_header_cell(cell: str) -> bool:
+    """A cell (spaces and bars gone) that may name a column: a short label, no number, no sentence stop."""
+    return 2 <= len(cell) <= 8 and not cell.isdigit() and not any(ch in _CELL_PUNCTUATION for ch in cell)
+
+
+def is_cell_column_row(names: list[str]) -> bool:
+    """Whether cells one per line are a problem table's column row: one problem column, and a number column
+    first or another known column (学校 / 具体问题 / 整改情况)."""
+    problem = sum(1 for n in names if PROBLEM_COLUMN.fullmatch(n))
+    known = sum(1 for n in names if TABLE_COLUMN.fullmatch(n))
+    return problem == 1 and (names[0] in NUMBER_COLUMNS or known >= 1)

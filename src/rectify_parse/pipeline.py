@@ -50,7 +50,9 @@ from .structure import BodyParser, BodyResult
 # Inputs above this many characters raise InputTooLargeError instead of being parsed.
 MAX_CHARS = 20_000_000
 
-_RECTIFICATION = re.compile(r"整改|问题清单|查出问题|反馈问题|存在问题|巡察|巡视|督查|督察|审计|检视|查摆|隐患|销号")
+_RECTIFICATION = re.compile(
+    r"整改|整治|问题清单|查出问题|反馈问题|存在问题|巡察|巡视|督查|督察|审计|检视|查摆|隐患|销号"
+)
 _INTRO_LINES = 6
 # A notice that issues the document after it: 关于印发《…办法》的通知, 转发…的通知.
 _ISSUES = re.compile(r"印发|转发|发布|颁布|公布")

@@ -38,8 +38,10 @@ from .patterns import (
     DECLARED_STATUS,
     GROUP_STATUS,
     MEASURE_LABELS,
+    NUMBER_COLUMNS,
     NUMBERED_STATUS,
     ORDINAL_NUMBER,
+    PROBLEM_COLUMN,
     PROBLEM_LABEL,
     PROBLEM_PREFIX,
     STATUS_CLAUSE,
@@ -48,7 +50,10 @@ from .patterns import (
     STATUS_SENTENCE,
     STATUS_VOCAB,
     STATUS_WORDS,
+    TABLE_COLUMN,
     cn_to_int,
+    is_cell_column_row,
+    is_header_cell,
 )
 from .records import Problem, StatusKind, Warning
 from .tree import Line, Node, Reader, enumeration, first_sentence_end
@@ -175,19 +180,12 @@ _TASK_TITLE_FIELDS = frozenset(
 _STATUS_FIELDS = frozenset({*STATUS_LABELS, "验收情况", "销号情况"})
 # A table column that holds the status (a header cell, not a field label).
 _STATUS_COLUMNS = _STATUS_FIELDS | {"整改进展", "进展情况", "办理情况", "检查结果"}
-# Table columns: the problem's own column, and the others a problem table has.
-_PROBLEM_COLUMN = re.compile(
-    r"(?:存在的?|主要|反馈|具体|巡察发现的?|审计发现的?)?问题(?:描述|内容|表现|名称|清单)?|整改任务|反馈意见|问题及表现"
-)
-_COLUMN = re.compile(
-    r"序号|编号|整改措施|整改情况|责任单位|责任领导|责任人|牵头单位|整改时限|完成时限|完成情况|整改进展|整改进度|"
-    r"整改结果|整改目标|整改要求|办理情况|备注|类别|问题类型|整改完成情况|完成时间|进展情况"
-)
-_NUMBER_COLUMN = frozenset({"序号", "编号"})
 _NO_PROBLEM = frozenset({"无", "无问题", "/", "-", "—", "暂无"})
 # A cell one per line is at most this long; a longer line ends an unnumbered table.
 _MAX_CELL = 200
-_CELL_PUNCTUATION = frozenset("。，,；;：:！!？?、")
+_DONE_ACCOUNT = re.compile(
+    r"[ \t]*(?:已经?|均已)(?!启动|开始|着手|部署|安排|制定|成立|列入|纳入)[^，,。；;\n]{1,24}[。.]?[ \t]*"
+)
 
 
 # Headings and list intros are short strings a corpus repeats (下一步工作打算, 存在的主要问题): remember them.
@@ -579,13 +577,13 @@ class ProblemFinder:
                 if self._is_column_row(names):
                     i = self._pipe_rows(i + 1, names, out)
                     continue
-            elif _is_header_cell(self._cell_text(i)):
+            elif is_header_cell(self._cell_text(i)):
                 # One cell per line (a table flattened by the page, or cells each closed by |).
                 j = i
-                while j < len(lines) and _is_header_cell(self._cell_text(j)):
+                while j < len(lines) and is_header_cell(self._cell_text(j)):
                     j += 1
                 names = [self._cell_text(k) for k in range(i, j)]
-                if j - i >= 3 and self._is_cell_column_row(names):
+                if j - i >= 3 and is_cell_column_row(names):
                     i = self._cell_rows(j, names, out)
                     continue
                 i = j
@@ -603,17 +601,9 @@ class ProblemFinder:
         return self.text[s:e].replace(" ", "")
 
     @staticmethod
-    def _is_cell_column_row(names: list[str]) -> bool:
-        """A column row of cells one per line: a problem column, and a number column or another known one
-        (学校 / 具体问题 / 整改情况)."""
-        problem = sum(1 for n in names if _PROBLEM_COLUMN.fullmatch(n))
-        known = sum(1 for n in names if _COLUMN.fullmatch(n))
-        return problem == 1 and (names[0] in _NUMBER_COLUMN or known >= 1)
-
-    @staticmethod
     def _is_column_row(names: list[str]) -> bool:
-        problem = sum(1 for n in names if _PROBLEM_COLUMN.fullmatch(n))
-        others = sum(1 for n in names if _COLUMN.fullmatch(n))
+        problem = sum(1 for n in names if PROBLEM_COLUMN.fullmatch(n))
+        others = sum(1 for n in names if TABLE_COLUMN.fullmatch(n))
         return problem == 1 and others >= 2
 
     def _pipe_rows(self, i: int, names: list[str], out: list[_Found]) -> int:
@@ -633,7 +623,7 @@ class ProblemFinder:
         as the lines stay cells (short, no heading marker)."""
         text = self.text
         n = len(names)
-        numbered = names[0] in _NUMBER_COLUMN
+        numbered = names[0] in NUMBER_COLUMNS
         while i + n <= len(self.lines):
             cells = [self._cell(k) for k in range(i, i + n)]
             if numbered and not text[cells[0][0] : cells[0][1]].isdigit():
@@ -649,15 +639,15 @@ class ProblemFinder:
 
     def _row(self, cells: dict[str, Line], start: int, end: int, out: list[_Found]) -> None:
         text = self.text
-        problem = next((cells[n] for n in cells if _PROBLEM_COLUMN.fullmatch(n)), None)
+        problem = next((cells[n] for n in cells if PROBLEM_COLUMN.fullmatch(n)), None)
         if problem is None or problem[0] >= problem[1] or text[problem[0] : problem[1]].strip("。 ") in _NO_PROBLEM:
             return  # a row that found nothing (合格 / 无)
-        number_cell = next((cells[n] for n in cells if n in _NUMBER_COLUMN), None)
+        number_cell = next((cells[n] for n in cells if n in NUMBER_COLUMNS), None)
         number = len(out) + 1
         if number_cell is not None:
             digits = text[number_cell[0] : number_cell[1]].strip()
             number = int(digits) if digits.isdigit() else number
-        others = {n: c for n, c in cells.items() if c is not problem and n not in _NUMBER_COLUMN}
+        others = {n: c for n, c in cells.items() if c is not problem and n not in NUMBER_COLUMNS}
         out.append(_Found("table_row", number, None, start, problem[0], problem[1], cells=others))
 
     # -- closure notices ------------------------------------------------------------------------------
@@ -716,7 +706,7 @@ class ProblemFinder:
             for name, cell in f.cells.items():
                 if cell[0] >= cell[1]:
                     continue
-                if name in _STATUS_COLUMNS:
+                if name in _STATUS_COLUMNS or (name in MEASURE_LABELS and _is_done_account(text, *cell)):
                     if status is None:
                         status, status_label = cell, name
                 elif name in MEASURE_LABELS and not measures:
@@ -812,6 +802,8 @@ class ProblemFinder:
         status_text = r.raw(*status) if status is not None else None
         # Classified on the view, where traditional forms (已經整改) read as simplified ones.
         kind = classify_status(self.text[status[0] : status[1]]) if status is not None else None
+        if kind is None and status is not None and _is_done_account(self.text, *status):
+            kind = "completed"
         if status is not None and kind is None:
             self.warnings.append(
                 Warning(
@@ -931,6 +923,12 @@ class ProblemFinder:
         return out
 
 
+def _is_done_account(text: str, start: int, end: int) -> bool:
+    """A status that is a short account of work done (已更换新的防蝇帘): completed, though it names no status
+    word; one that only began (已启动, 已部署) is not."""
+    return _DONE_ACCOUNT.fullmatch(text, start, end) is not None
+
+
 def _is_bare_status(text: str, start: int, end: int) -> bool:
     """A field value that is only a status (整改情况：已整改。), not a measure (正在修订制度)."""
     return BARE_STATUS.fullmatch(text, start, end) is not None
@@ -1016,15 +1014,6 @@ def _heading_title(text: str, start: int, end: int) -> Line:
     if tail is not None and tail.start() > start:
         end = tail.start()
     return start, end
-
-
-def _is_header_cell(cell: str) -> bool:
-    """A cell that may name a column: a short label, not a number, no sentence punctuation."""
-    return 2 <= len(cell) <= 8 and not cell.isdigit() and not any(ch in _CELL_PUNCTUATION for ch in cell)
-
-
-def _is_column_name(line: str) -> bool:
-    return len(line) <= 8 and (_COLUMN.fullmatch(line) is not None or _PROBLEM_COLUMN.fullmatch(line) is not None)
 
 
 def _cells(r: Reader, start: int, end: int) -> list[Line]:
