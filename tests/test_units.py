@@ -45,6 +45,23 @@ def test_header_keeps_other_labels_in_extra_and_counters_out() -> None:
     assert any(b.rule == "view_counter" for b in notice.boilerplate)
 
 
+@pytest.mark.parametrize(
+    ("row", "raw_date"),
+    [
+        # A counter after the date: its number before its label, in the next cell.
+        ("来源:某县宣传 | 作者:某某 | 发布时间: 2021-01-06 | 668 次浏览: | 分享到:", "2021-01-06"),
+        # An empty counter after a bare date: the date is the row's, without the spaces before the counter.
+        ("2024-03-26       浏览人数:", "2024-03-26"),
+        ("发布时间:2022-08-01 09:35 来源:某县人民政府办公室 浏览:", "2022-08-01 09:35"),
+    ],
+)
+def test_meta_row_counters_stay_out_of_values(row: str, raw_date: str) -> None:
+    notice = parse(f"关于某事的通知\n{row}\n正文第一段，写明事项。\n")
+    assert notice.header.raw["date_published"] == raw_date
+    assert notice.header.source in (None, "某县宣传", "某县人民政府办公室")
+    assert "浏览" not in notice.text
+
+
 def test_header_merge_keeps_filled_values_and_warns_on_conflict() -> None:
     text = (
         "发布机构 | 甲局 | 公文时效 | 有效 |\n发布机构：乙局\n公文时效：\n"

@@ -158,6 +158,8 @@ CHROME_LABELS = (
     "浏览次数",
     "浏览量",
     "浏览数",
+    "浏览人数",
+    "浏览",  # 来源：某某办公室 浏览： (a counter whose number a script fills in)
     "访问量",
     "点击数",
     "点击量",
