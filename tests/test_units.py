@@ -251,6 +251,14 @@ def test_attachments_and_closing() -> None:
         ("版权所有：某市人民政府", "copyright"),
         ("本内容提供均基于AI自动解读,与主办方无直接关联。", "ai_widget"),
         ("您访问的链接即将离开某市政府网站", "exit_link"),
+        ("【浏览字体:", "widget_row"),  # a font widget cut after its label
+        ("图片发自App", "caption"),
+        ("你可能感兴趣的:(某某工作简报)", "related_item"),
+        ("标签:", "tags"),
+        ("标签：水利 防汛", "tags"),
+        # A disclaimer runs longer than any other chrome line.
+        ("免责声明：凡本网注明“来源：某某网”的作品，均转载自其它媒体。" + "转载请注明。" * 30, "disclaimer"),
+        ("标签标识应当清晰，标明生产日期。", None),
         ("（此件公开发布）", None),
         ("特此公示！", None),
         ("联系电话：0477-8575333", None),
