@@ -62,6 +62,15 @@ def test_meta_row_counters_stay_out_of_values(row: str, raw_date: str) -> None:
     assert "浏览" not in notice.text
 
 
+def test_a_date_led_row_with_a_counter_phrase_is_a_meta_row() -> None:
+    notice = parse("某某督导简报\n2018-12-25  本文已影响0人  某某\n正文第一段，写明督导情况。\n")
+    assert notice.header.date_published == "2018-12-25"
+    assert [b.text for b in notice.boilerplate if b.rule == "view_counter"] == ["本文已影响0人  某某"]
+    # A date-led line that is a sentence stays content.
+    notice = parse("某某督导简报\n2018-12-25，检查组检查了12家单位，1024人次参与。\n")
+    assert notice.header.date_published is None
+
+
 def test_header_merge_keeps_filled_values_and_warns_on_conflict() -> None:
     text = (
         "发布机构 | 甲局 | 公文时效 | 有效 |\n发布机构：乙局\n公文时效：\n"

@@ -235,6 +235,28 @@ def _unlabelled(text: str, start: int, end: int) -> list[Pair]:
     return []
 
 
+# A view counter written as a phrase, its number inside: 本文已影响0人, 1024人阅读, 阅读 56 次.
+_COUNTER_PHRASE = re.compile(
+    r"(?:本文)?已?(?:被)?(?:影响|阅读|浏览|围观)了?[ \t]*\d+[ \t]*[人次]|\d+[ \t]*[人次](?:阅读|浏览|看过|围观)"
+)
+_COUNTER_LABEL = "浏览"
+
+
+def _date_counter_row(text: str, start: int, end: int) -> list[Pair]:
+    """``2018-12-25  本文已影响0人  某某``: a blog's meta row, the date first, then a view counter and the
+    poster's name, no sentence. The date is the page's; the rest is a counter (chrome)."""
+    lead = _LEADING_DATE.match(text, start, end)
+    if lead is None or _CLAUSE_STOP.search(text, lead.end(), end) is not None:
+        return []
+    counter = _COUNTER_PHRASE.search(text, lead.end(), end)
+    if counter is None:
+        return []
+    ds = lead.start("date")
+    de = trim_end(text, ds, lead.end("date"))
+    cs = counter.start()
+    return [Pair(_GLUED_DATE_LABEL, ds, ds, de, ""), Pair(_COUNTER_LABEL, cs, cs, trim_end(text, cs, end), "")]
+
+
 def _is_paragraph(text: str, start: int, end: int) -> bool:
     """A line of running text: long and broken into clauses, or holding a sentence stop, or ending in a
     colon (各乡镇：). A long title (shown twice, the page heading and the headline) is not one: it must not
@@ -299,8 +321,10 @@ def find_header_lines(view: View, table: LineTable) -> tuple[dict[int, list[Pair
         if not pairs and in_top and content_seen == 0 and i < _TOP_LINES and end - start <= _MAX_META_ROW:
             # Under the title, before any paragraph (not a sign-off): a line that is only a date, or only a
             # document number (长审公告字〔2023〕5号), is the page's date or 文号 without its label; a row led
-            # by the site's name and the date is a meta row.
-            pairs = _unlabelled(text, start, end) or _site_date_row(text, start, end)
+            # by the site's name and the date, or by the date and a counter (本文已影响0人), is a meta row.
+            pairs = (
+                _unlabelled(text, start, end) or _site_date_row(text, start, end) or _date_counter_row(text, start, end)
+            )
         if not pairs:
             if i < _TOP_LINES and (not _is_paragraph(text, start, end) or strong_chrome(texts[i])):
                 close_block()  # a menu, a site name, a title, spam: the top zone goes on past them
