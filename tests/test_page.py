@@ -19,6 +19,16 @@ from rectify_parse.lines import line_class
         ("免费视频app下载", "bad:spam"),
         ("第1页共3页", "bad:page_counter"),
         ("责任编辑：张三", "bad:editor"),
+        ("责编 周禾", "bad:editor"),  # credits without a colon
+        ("审核 林立", "bad:editor"),
+        ("责任编辑 / 顾晓", "bad:editor"),
+        ("编辑部门职责", "short"),  # the role glued to more words is no credit
+        ("评论留言", "bad:ui"),
+        ("详细信息", "bad:ui"),  # the tabs of a disclosure page
+        ("公开具体内容", "bad:ui"),
+        ("公开征求意见", "short"),
+        ("关注华体会登录界面", "bad:spam"),
+        ('【字体大?。?a href="javascript:doZoom(20)">大', "bad:markup"),  # a tag whose < was lost
         ("Qzone", "bad:symbols"),
         ("www.example.com", "bad:url"),
         ("会议强调，要以文明城区创建为抓手，持续提升城市精细化治理水平。", "good"),

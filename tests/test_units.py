@@ -45,6 +45,32 @@ def test_header_keeps_other_labels_in_extra_and_counters_out() -> None:
     assert any(b.rule == "view_counter" for b in notice.boilerplate)
 
 
+@pytest.mark.parametrize(
+    ("row", "raw_date"),
+    [
+        # A counter after the date: its number before its label, in the next cell.
+        ("来源:某县宣传 | 作者:某某 | 发布时间: 2021-01-06 | 668 次浏览: | 分享到:", "2021-01-06"),
+        # An empty counter after a bare date: the date is the row's, without the spaces before the counter.
+        ("2024-03-26       浏览人数:", "2024-03-26"),
+        ("发布时间:2022-08-01 09:35 来源:某县人民政府办公室 浏览:", "2022-08-01 09:35"),
+    ],
+)
+def test_meta_row_counters_stay_out_of_values(row: str, raw_date: str) -> None:
+    notice = parse(f"关于某事的通知\n{row}\n正文第一段，写明事项。\n")
+    assert notice.header.raw["date_published"] == raw_date
+    assert notice.header.source in (None, "某县宣传", "某县人民政府办公室")
+    assert "浏览" not in notice.text
+
+
+def test_a_date_led_row_with_a_counter_phrase_is_a_meta_row() -> None:
+    notice = parse("某某督导简报\n2018-12-25  本文已影响0人  某某\n正文第一段，写明督导情况。\n")
+    assert notice.header.date_published == "2018-12-25"
+    assert [b.text for b in notice.boilerplate if b.rule == "view_counter"] == ["本文已影响0人  某某"]
+    # A date-led line that is a sentence stays content.
+    notice = parse("某某督导简报\n2018-12-25，检查组检查了12家单位，1024人次参与。\n")
+    assert notice.header.date_published is None
+
+
 def test_header_merge_keeps_filled_values_and_warns_on_conflict() -> None:
     text = (
         "发布机构 | 甲局 | 公文时效 | 有效 |\n发布机构：乙局\n公文时效：\n"
@@ -234,6 +260,14 @@ def test_attachments_and_closing() -> None:
         ("版权所有：某市人民政府", "copyright"),
         ("本内容提供均基于AI自动解读,与主办方无直接关联。", "ai_widget"),
         ("您访问的链接即将离开某市政府网站", "exit_link"),
+        ("【浏览字体:", "widget_row"),  # a font widget cut after its label
+        ("图片发自App", "caption"),
+        ("你可能感兴趣的:(某某工作简报)", "related_item"),
+        ("标签:", "tags"),
+        ("标签：水利 防汛", "tags"),
+        # A disclaimer runs longer than any other chrome line.
+        ("免责声明：凡本网注明“来源：某某网”的作品，均转载自其它媒体。" + "转载请注明。" * 30, "disclaimer"),
+        ("标签标识应当清晰，标明生产日期。", None),
         ("（此件公开发布）", None),
         ("特此公示！", None),
         ("联系电话：0477-8575333", None),

@@ -34,19 +34,23 @@ LINE_RULES: tuple[tuple[str, regex.Pattern[str]], ...] = (
         "view_counter",
         regex.compile(r"(?:浏览次数|浏览量|访问量|点击数|点击量|阅读次数|阅读量)\s*[:：]?|热度\s*[:：]\s*\d"),
     ),
-    # A photo's stock caption on a line of its own: (资料图), 图片来源：某某网.
-    ("caption", regex.compile(r"[(（]?(?:资料图片?|资料照片|配图)[)）]?\s*$|图片来源\s*[:：]")),
+    # A photo's stock caption on a line of its own: (资料图), 图片来源：某某网, and the placeholder an
+    # aggregator prints where a photo was (图片发自某某App).
+    ("caption", regex.compile(r"[(（]?(?:资料图片?|资料照片|配图)[)）]?\s*$|图片来源\s*[:：]|图片发自")),
     ("prev_next", regex.compile(r"(?:上一篇|下一篇|上一条|下一条|上一页|下一页)\s*[:：]")),
     ("share", regex.compile(r"分享到\s*[:：]?")),
     ("scan_qr", regex.compile(r"扫一扫(?:在手机上?(?:打开|查看|浏览|阅读)(?:当前页面?|本页)?|分享)")),
     ("related_links", regex.compile(r"(?:相关|友情)(?:链接|文章|阅读|信息|附件)\s*[:：]?\s*$")),
-    # Teasers and links to other items: 相关解读：…, 核心提示：…, 热门搜索：
+    # Teasers and links to other items: 相关解读：…, 核心提示：…, 热门搜索：, 你可能感兴趣的：…
     (
         "related_item",
         regex.compile(
-            r"(?:相关解读|会议解读|图片解读|图解|核心提示|延伸阅读|推荐阅读|热门推荐|热门搜索|热点新闻)\s*[:：]"
+            r"(?:相关解读|会议解读|图片解读|图解|核心提示|延伸阅读|推荐阅读|热门推荐|热门搜索|热点新闻|你可能感兴趣的?|猜你喜欢)"
+            r"\s*[:：]"
         ),
     ),
+    # A site's disclaimer footer, however long its text: 免责声明：凡本网注明“来源：…”的作品…
+    ("disclaimer", regex.compile(r"(?:免责声明|版权声明)\s*[:：]")),
     # A document-sharing site's notes: uploads, previews, membership, where the text came from.
     (
         "doc_site",
@@ -56,6 +60,8 @@ LINE_RULES: tuple[tuple[str, regex.Pattern[str]], ...] = (
             r"省略\d+字|上传人\s*[:：]|文档编号\s*[:：]|上传时间\s*[:：]|文档下载"
         ),
     ),
+    # A news item's tag list: 标签： then its tags, on the line or as bullets under it (no sentence).
+    ("tags", regex.compile(r"(?:标签|Tags?|TAG)\s*[:：][^。，,；;]{0,40}$")),
     ("download", regex.compile(r"下载地址\s*[:：]|点击此处下载")),
     ("captcha", regex.compile(r"请输入验证码|验证码\s*[:：]")),
     ("exit_link", regex.compile(r"您访问的链接即将离开|即将离开本网站|您即将离开")),
@@ -94,6 +100,7 @@ _WIDGET_WORDS = (
     "长者模式",
     "字号",
     "字体",
+    "浏览",  # 【浏览字体：大 中 小】, or its first words where the row was cut
     "默认",
     "大",
     "中",
@@ -126,14 +133,16 @@ _WIDGET_ANCHOR = re.compile(r"打印|关闭|收藏|返回|纠错|保护色|色�
 TRAILING_FRAGMENT = regex.compile(r"(?:\s*[【\[](?:打印|关闭|打印本页|关闭窗口|收藏|返回顶部)[】\]])+\s*$")
 
 
+# The one kind of chrome line that runs long: a disclaimer, which says what it is first.
+_LONG_CHROME = re.compile(r"[ \t]*(?:免责声明|版权声明)[ \t]*[:：]")
 _MAX_TAIL = 60
 _ANYWHERE = ("copyright", "ai_widget", "exit_link", "doc_site")
 _BULLET = re.compile(r"^[•·\-*]+[ \t]*")
 # Every line rule needs one of these words: a single scan rules out most content lines.
 _HINT = re.compile(
-    "位置|首页|今天是|浏览|热度|资料图|资料照片|配图|图片来源|访问量|点击|阅读|上一|下一|分享|扫一扫|相关|下载|验证码|离开|版权|Copyright|©|主办|承办|"
+    "位置|首页|今天是|浏览|热度|资料图|资料照片|配图|图片来源|图片发自|感兴趣|猜你喜欢|标签|Tag|TAG|访问量|点击|阅读|上一|下一|分享|扫一扫|相关|下载|验证码|离开|版权|Copyright|©|主办|承办|"
     "友情|解读|图解|核心提示|推荐|热门|热点|网友|本站|预览|文档|会员|本网|转载|省略|上传|侵权|欢迎|"
-    "技术支持|网站|ICP|公网安备|AI|摘要|解析|打印|关闭|收藏|返回|纠错|保护色|色调|关怀版|无障碍|繁体|字号|字体|【大】|\\[大\\]"
+    "技术支持|网站|ICP|公网安备|声明|AI|摘要|解析|打印|关闭|收藏|返回|纠错|保护色|色调|关怀版|无障碍|繁体|字号|字体|【大】|\\[大\\]"
 )
 _MAX_SPAM_LINE = 140
 TITLE_SPAM_HEAD = re.compile(r"(?:[ \t]*【[^】\n]{1,6}】)+[ \t]*")
@@ -151,7 +160,7 @@ def classify_line(text: str) -> str | None:
         return None
     if len(stripped) <= 60 and _WIDGET_ROW.fullmatch(stripped) and _WIDGET_ANCHOR.search(stripped):
         return "widget_row"
-    if len(stripped) > 200 or _HINT.search(stripped) is None:
+    if (len(stripped) > 200 and _LONG_CHROME.match(stripped) is None) or _HINT.search(stripped) is None:
         # Chrome lines are short and name what they are; most content lines stop here.
         return None
     bare = _BULLET.sub("", stripped)  # • 当前位置： / - 今天是：

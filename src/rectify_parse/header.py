@@ -51,6 +51,8 @@ _TOP_LINES = 30
 _MAX_DATE_LINE = 32
 _MAX_META_ROW = 120
 _PARAGRAPH = 40
+# Running text breaks into clauses; a long line without any clause stop is a title, a menu or a site bar.
+_CLAUSE_STOP = re.compile(r"[。，,；;！!？?]")
 _GLUED_REST = 12
 # A value that ends with a whole date (and time) has that date glued to it; it is the row's date.
 _TRAILING_DATE = re.compile(DATE_VALUE.pattern + r"[ \t]*$")
@@ -116,6 +118,12 @@ def _accepted_labels(text: str) -> list[re.Match[str]]:
     return found
 
 
+def _after_cell(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` starts, after spaces, with a table cell's border ``|``."""
+    rest = text[start:end].lstrip(" \t")
+    return rest.startswith("|") and bool(rest.strip(_VALUE_TRIM))
+
+
 def _trim_value(text: str, start: int, end: int) -> tuple[int, int]:
     """Strip spaces, bars and the brackets of a 【label：value】 wrapper, but not brackets the value owns
     (文号 [2005]13号)."""
@@ -144,7 +152,8 @@ def read_line(text: str, offset: int) -> list[Pair]:
         # 2015-11-10 01:51:51 信息来源：… : a meta row whose date comes first, without a label.
         rest = read_line(text[lead.end() :], offset + lead.end())
         if rest:
-            ds, de = offset + lead.start("date"), offset + lead.end("date")
+            # DATE_VALUE takes the spaces before an optional 日: they are not the date's.
+            ds, de = offset + lead.start("date"), offset + trim_end(text, lead.start("date"), lead.end("date"))
             return [Pair(_GLUED_DATE_LABEL, ds, ds, de, ""), *rest]
     labels = _accepted_labels(text)
     pairs: list[Pair] = []
@@ -162,12 +171,16 @@ def read_line(text: str, offset: int) -> list[Pair]:
         sep_text = sep.group().strip() if sep else ""
         label = without_spaces(m.group())
         glued_date: tuple[int, int] | None = None
-        if i + 1 == len(labels) and is_date_label(label):
+        if is_date_label(label):
             # A date glued to what follows (…发布日期：2023-02-24中共某局关于…, a page that lost its
-            # newlines) ends with the date; the rest of the line is content.
+            # newlines) ends with the date; the rest of the line is content. So does a date before a cell
+            # border: what follows is the next cell's (| 668 次浏览:).
             date = DATE_VALUE.match(text, value_start, value_end)
-            if date is not None and value_end - date.end() > _GLUED_REST:
-                value_end = date.end()
+            last = i + 1 == len(labels)
+            if date is not None and (
+                (last and value_end - date.end() > _GLUED_REST) or _after_cell(text, date.end(), value_end)
+            ):
+                value_end = trim_end(text, value_start, date.end())
         elif HEADER_LABELS.get(label) == "validity":
             # A closed vocabulary: 公文时效：有效 ends there, whatever follows on a page that lost its newlines.
             word = VALIDITY_VALUE.match(text, value_start, value_end)
@@ -202,6 +215,7 @@ def _site_date_row(text: str, start: int, end: int) -> list[Pair]:
     if not rest:
         return []
     (ns, ne), (ds, de) = row.span("site"), row.span("date")
+    de = trim_end(text, ds, de)
     return [Pair(_SITE_LABEL, ns, ns, ne, ""), Pair(_GLUED_DATE_LABEL, ds, ds, de, ""), *rest]
 
 
@@ -212,6 +226,7 @@ def _unlabelled(text: str, start: int, end: int) -> list[Pair]:
     date = _DATE_ONLY.fullmatch(text, start, end)
     if date is not None:
         ds, de = date.span("date")
+        de = trim_end(text, ds, de)
         return [Pair(_GLUED_DATE_LABEL, ds, ds, de, "")]
     number = _DOC_NUMBER_ONLY.fullmatch(text, start, end)
     if number is not None:
@@ -220,9 +235,35 @@ def _unlabelled(text: str, start: int, end: int) -> list[Pair]:
     return []
 
 
+# A view counter written as a phrase, its number inside: 本文已影响0人, 1024人阅读, 阅读 56 次.
+_COUNTER_PHRASE = re.compile(
+    r"(?:本文)?已?(?:被)?(?:影响|阅读|浏览|围观)了?[ \t]*\d+[ \t]*[人次]|\d+[ \t]*[人次](?:阅读|浏览|看过|围观)"
+)
+_COUNTER_LABEL = "浏览"
+
+
+def _date_counter_row(text: str, start: int, end: int) -> list[Pair]:
+    """``2018-12-25  本文已影响0人  某某``: a blog's meta row, the date first, then a view counter and the
+    poster's name, no sentence. The date is the page's; the rest is a counter (chrome)."""
+    lead = _LEADING_DATE.match(text, start, end)
+    if lead is None or _CLAUSE_STOP.search(text, lead.end(), end) is not None:
+        return []
+    counter = _COUNTER_PHRASE.search(text, lead.end(), end)
+    if counter is None:
+        return []
+    ds = lead.start("date")
+    de = trim_end(text, ds, lead.end("date"))
+    cs = counter.start()
+    return [Pair(_GLUED_DATE_LABEL, ds, ds, de, ""), Pair(_COUNTER_LABEL, cs, cs, trim_end(text, cs, end), "")]
+
+
 def _is_paragraph(text: str, start: int, end: int) -> bool:
-    """A line of running text: long, or holding a sentence stop, or ending in a colon (各乡镇：)."""
-    return end - start >= _PARAGRAPH or text.find("。", start, end) != -1 or text[end - 1] in ":："
+    """A line of running text: long and broken into clauses, or holding a sentence stop, or ending in a
+    colon (各乡镇：). A long title (shown twice, the page heading and the headline) is not one: it must not
+    end the top zone before the meta row under it."""
+    if text.find("。", start, end) != -1 or text[end - 1] in ":：":
+        return True
+    return end - start >= _PARAGRAPH and _CLAUSE_STOP.search(text, start, end) is not None
 
 
 def _is_value_line(text: str) -> bool:
@@ -280,8 +321,10 @@ def find_header_lines(view: View, table: LineTable) -> tuple[dict[int, list[Pair
         if not pairs and in_top and content_seen == 0 and i < _TOP_LINES and end - start <= _MAX_META_ROW:
             # Under the title, before any paragraph (not a sign-off): a line that is only a date, or only a
             # document number (长审公告字〔2023〕5号), is the page's date or 文号 without its label; a row led
-            # by the site's name and the date is a meta row.
-            pairs = _unlabelled(text, start, end) or _site_date_row(text, start, end)
+            # by the site's name and the date, or by the date and a counter (本文已影响0人), is a meta row.
+            pairs = (
+                _unlabelled(text, start, end) or _site_date_row(text, start, end) or _date_counter_row(text, start, end)
+            )
         if not pairs:
             if i < _TOP_LINES and (not _is_paragraph(text, start, end) or strong_chrome(texts[i])):
                 close_block()  # a menu, a site name, a title, spam: the top zone goes on past them

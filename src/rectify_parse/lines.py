@@ -10,7 +10,8 @@ the header (``header``, ``header_rests``), the page in context (more ``chrome``,
 Line classes, after jusText (Pomikálek 2011) adapted to Chinese text lines:
 
 - ``bad``: spam words, a menu (short items between separators), user-interface words only, an address
-  of a web page, a page counter (第1页共2页), an editor's sign (责任编辑：), no Chinese at all, or mojibake;
+  of a web page, a page counter (第1页共2页), a tag's attributes left as text (href="…"), an editor's or
+  reviewer's credit (责任编辑：, 审核 某某), no Chinese at all, or mojibake;
 - ``good``: running text (long, or holding a sentence stop), or a colon-ended lead-in; ``own_class`` also
   calls a line with a document's own form good: a heading marker, a date, a contact or attachment line;
 - ``short``: the rest (site names, column names, titles, captions).
@@ -38,23 +39,34 @@ LineKind = Literal["chrome", "header", "title", "empty", "content"]
 _SPAM = re.compile(
     r"彩票|体彩|博彩|娱乐城|棋牌|赌场|六合彩|时时彩|百家乐|投注|菠萝视频|视频app|在线播放|在线观看|你懂的|国产精品|"
     r"欧美(?:日韩|在线|大片)|日韩(?:在线|大片|一区)|无码|一区二区|成人(?:网站|视频|影院|电影)|色播|白癜风|男科|"
-    r"代孕|伟德|bob体|体育官网|下载app|app下载"
+    # Gambling brands that spam mirrors inject (关注某某登录界面): words of spam, like 伟德.
+    r"代孕|伟德|bob体|华体会|九游会|开云体育|体育官网|下载app|app下载"
 )
 _MAX_SPAM_LINE = 160
 # Words of a site's interface; a line made of them (less separators and digits) is chrome.
 _UI_WORDS = (  # noqa: SIM905 - a word list reads best as one string
     "首页 首頁 网站首页 登录 注册 无障碍 适老化 繁体版 简体版 繁体 简体 智能机器人 支持IPV6 IPV6 手机站 手机版 客户端 "
-    "微信 微博 Qzone QQ空间 评论 抢沙发 参与 热门 推荐 智能推荐 搜索 热门搜索 新闻中心 政务公开 政府信息公开 互动交流 "
+    "微信 微博 Qzone QQ空间 评论 留言 抢沙发 参与 热门 推荐 智能推荐 搜索 热门搜索 新闻中心 政务公开 政府信息公开 "
+    "互动交流 "
     "政务服务 网上办事 走进 English 友情链接 更多 详细介绍 图片 下载 上传 文档 页数 格式 大小 举报 返回 资源描述 "
     "文档简介 阅读 收藏 关注 扫描 二维码 手机查看 手机 查看 继续 打印 关闭 分享 朗读 长者 助手 关怀版 无障碍版 "
     "用户中心 跳转到内容 当前位置 您的位置 欢迎访问 欢迎来到 信息公开 政策 解读 要闻 动态 新闻 公告 通知 公示 "
-    "工作 专题 栏目 频道 正文 相关 链接 进入 阅读全文 点击 查看更多 在线 试用 系统 管理 案例 咨询 电话 热点 观看"
+    "工作 专题 栏目 频道 正文 相关 链接 进入 阅读全文 点击 查看更多 在线 试用 系统 管理 案例 咨询 电话 热点 观看 "
+    "详细信息 具体内容 公开"  # the tabs of a disclosure page: 详细信息 | 公开具体内容
 ).split()
 # Matched against the lower-cased line: a plain alternation runs several times faster than a case-blind one.
 _UI = re.compile("|".join(sorted((re.escape(w.lower()) for w in _UI_WORDS), key=len, reverse=True)))
 _URL = re.compile(r"https?://|www\.|\.(?:com|cn|net|org|gov)(?![a-z])")
+# A tag's attributes left in the text when its < was lost (?a href="javascript:doZoom(20)">大): the line is
+# a widget's markup, whatever words it also holds.
+_MARKUP = re.compile(r"""(?:href|src|onclick|style)\s*=\s*["']|javascript:""")
 _PAGE_COUNTER = re.compile(r"第\s*\d+\s*页|共\s*\d+\s*页|_第\d+页\s*$|已阅读\d+页|还剩\d+页")
-_EDITOR = re.compile(r"[ \t]*(?:责任编辑|编辑|一审|二审|三审|初审|复审|终审|审核|校对|作者|通讯员)[ \t]*[:：]")
+# An editor's or reviewer's credit: the role and a colon, or the role and a name or two after a space or a
+# slash (责编 某某, 责任编辑 / 某某); the role glued to more words (编辑部门) is not one.
+_EDITOR = regex.compile(
+    r"[ \t]*(?:责任编辑|责编|编辑|一审|二审|三审|初审|复审|终审|审核|审校|校对|作者|通讯员)"
+    r"(?:[ \t]*[:：]|[ \t]*[/／][ \t]*\p{Han}|[ \t]+\p{Han}{2,4}(?:[ \t、,]+\p{Han}{2,4})*[ \t]*$)"
+)
 _MENU_SPLIT = re.compile(r"[ \t|｜>»›•·/\\]+|->|→|[ \t]+\?[ \t]+")
 _SENTENCE = re.compile(r"[。，,；;！!？?]")
 _HAN = regex.compile(r"\p{Han}")
@@ -102,20 +114,22 @@ def han_count(line: str) -> int:
 
 
 def _strong_class(line: str) -> str | None:
-    """Spam, a web address or a page counter: chrome beyond doubt, whatever surrounds the line."""
+    """Spam, a web address, a page counter or markup: chrome beyond doubt, whatever surrounds the line."""
     n = len(line)
     lower = line.lower()
     if n <= _MAX_SPAM_LINE and _SPAM.search(lower) is not None:
         return "bad:spam"
     if n <= 80 and _PAGE_COUNTER.search(line) is not None:
         return "bad:page_counter"
+    if n <= 120 and _MARKUP.search(lower) is not None:
+        return "bad:markup"
     if n <= 120 and _URL.search(lower) is not None and (n <= 40 or _SENTENCE.search(line) is None):
         return "bad:url"
     return None
 
 
 def strong_chrome(line: str) -> bool:
-    """Whether a line is chrome beyond doubt (spam, a web address, a page counter), whatever surrounds it."""
+    """Whether a line is chrome beyond doubt (spam, a web address, a page counter, markup), whatever surrounds it."""
     return _strong_class(line.strip()) is not None  # each class bounds the line's length itself
 
 

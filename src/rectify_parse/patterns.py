@@ -158,6 +158,8 @@ CHROME_LABELS = (
     "浏览次数",
     "浏览量",
     "浏览数",
+    "浏览人数",
+    "浏览",  # 来源：某某办公室 浏览： (a counter whose number a script fills in)
     "访问量",
     "点击数",
     "点击量",
@@ -170,6 +172,12 @@ CHROME_LABELS = (
     "字体显示",
     "编辑",
     "责任编辑",
+    "审核",  # the credits under a notice: 来源 某某 / 责编 某某 / 审核 某某
+    "审校",
+    "校对",
+    "一审",
+    "二审",
+    "三审",
     "阅读",
     "阅读量",
     "网站",  # 网站：某某文库 | 时间：… on a document-sharing site's meta row
