@@ -7,7 +7,8 @@ good line. Before it, every line but the title is chrome (``top_zone`` unless a 
 after it, short lines that sit with bad ones are chrome (``bottom_zone``); inside it, only bad lines are,
 and short lines between two of them. The title is the best-scored candidate of the top (document-type
 ending, place next to the header or body, repetition, the header's 标题), with column prefixes
-(政务服务丨), document numbers and site names cut off; a page that shows none gets none.
+(政务服务丨, 每日观点：), campaign tags (【…行动进行时】), document numbers and site names or spam tails
+(…的通告 -某某首页app) cut off; a page that shows none gets none.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from .markers import is_title
 from .patterns import (
     DATE_VALUE,
     DOC_NUMBER,
+    DOC_TYPE_WORDS,
     TITLE_END,
 )
 
@@ -40,6 +42,16 @@ _SUBTITLE = re.compile(r"[ \t]*(?:——|—|--|[(（])")
 _TITLE_PREFIX = re.compile(r"[ \t]*[^|丨｜\n]{1,10}?[ \t]*[丨｜|][ \t]*(?=\S)")
 _TITLE_DOC_HEAD = regex.compile(rf"[ \t]*{DOC_NUMBER}[ \t]*[:：]?[ \t]*(?=\S)")
 _TITLE_DOC_TAIL = regex.compile(rf"[ \t]*[(（]?{DOC_NUMBER}[)）]?[ \t]*$")
+# A campaign or topic tag before a headline (【“三抓三促”行动进行时】…): longer than the spam marks the chrome
+# rules cut (【最新】), still no part of the headline.
+_TAG_HEAD = re.compile(r"[ \t]*【[^【】\n]{2,16}】[ \t]*(?=\S)")
+# A site's, brand's or spam tail after a title that ends like a document (…的通告 -某某首页app, …的通知_某某):
+# a spaced dash or an underscore, then words that name no document.
+_SITE_TAIL = regex.compile(r"(?:[ \t]+[-–|｜]{1,2}|[ \t]*_)[ \t]*[^\s_|｜]{2,24}[ \t]*$")
+_DOC_TYPE_WORD = re.compile("|".join(DOC_TYPE_WORDS))
+# A news column before a colon (每日观点:…, 今日要闻:…) is cut; a topic or a place (环保督察:…, 天长:…) is the
+# headline's own lead and stays.
+_COLUMN_HEAD = re.compile(r"[ \t]*\S{0,6}?(?:观点|要闻|快讯|资讯|速递|播报|时评|视点|头条)[ \t]*[:：][ \t]*(?=\S)")
 _FILE_WRAPPER = regex.compile(r"[ \t]*《?(?P<name>[^《》\n]+?)\.(?:docx?|pdf|wps|txt)》?[ \t]*", regex.IGNORECASE)
 _DOC_NUMBER_LINE = regex.compile(rf"[ \t]*(?:{DOC_NUMBER}|\d{{4}}年第\d{{1,3}}号)[ \t]*(?:[(（][^()（）]*[)）])?[ \t]*")
 _NOT_TITLE = regex.compile(
@@ -81,6 +93,17 @@ def _strip_title(text: str, start: int, end: int) -> Line:
     spam_tail = TITLE_SPAM_TAIL.search(text, start, end)
     if spam_tail is not None and spam_tail.start() > start:
         end = spam_tail.start()
+    site_tail = _SITE_TAIL.search(text, start, end)
+    if (
+        site_tail is not None
+        and TITLE_END.search(text, start, site_tail.start()) is not None
+        and _DOC_TYPE_WORD.search(text, site_tail.start(), end) is None
+    ):
+        end = site_tail.start()
+    for head in (_TAG_HEAD, _COLUMN_HEAD):
+        m = head.match(text, start, end)
+        if m is not None and end - m.end() >= _COLUMN_HEADLINE:
+            start = m.end()
     doc_head = _TITLE_DOC_HEAD.match(text, start, end)
     if doc_head is not None and doc_head.end() < end:
         start = doc_head.end()
