@@ -74,6 +74,7 @@ def test_title_affixes_are_cut_and_spans_stay_exact(line: str, title: str) -> No
         "市审计局局长 某某某",  # a speaker line
         "长审公告字〔2023〕5号",  # a document number alone
         "某某县人民政府",  # a site's or a body's own name
+        "2018-12-25  本文已影响0人  某某用户_e980",  # a blog's meta row: a date and a counter
     ],
 )
 def test_no_title_is_invented(top: str) -> None:

@@ -61,6 +61,11 @@ _NOT_TITLE = regex.compile(
 # (督察整改:66项整改任务已完成27项): after the number it goes on in words.
 _LABEL_NUMBER = re.compile(r"[:：][ \t]*\d")
 _HEADLINE_WORDS = 6
+# A numeric date opening a line that counts something after it (2018-12-25  本文已影响0人  某用户, 2020/01/17
+# 阅读 56) is a blog's or a portal's meta row: a headline names its day in words (12月25日…), if at all.
+_DATED_COUNTER = re.compile(
+    r"[ \t]*\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:[ \t]+\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?[ \t]+\D*\d"
+)
 _COLUMN_HEADLINE = 10
 _BREADCRUMB_SEP = re.compile(r">|»|›|->|→")
 _MAX_TITLE = 100
@@ -291,7 +296,10 @@ def _find_title(
         if i in chrome and chrome[i] == "breadcrumb"
     ]
     best: tuple[tuple[int, bool], tuple[int, ...], Line] | None = None
-    candidates = [i for i in range(lo, first_good) if classes[i] == "short"]
+    # A meta row is no candidate, nor what stands between the title and the body.
+    candidates = [
+        i for i in range(lo, first_good) if classes[i] == "short" and _DATED_COUNTER.match(text, *lines[i]) is None
+    ]
     if first_good < len(lines) and is_title(texts[first_good]):
         candidates.append(first_good)
     wrapped = _wrapped_titles(text, lines, classes, candidates, first_good)
