@@ -52,6 +52,7 @@ _DOC_TYPE_WORD = re.compile("|".join(DOC_TYPE_WORDS))
 # A news column before a colon (每日观点:…, 今日要闻:…) is cut; a topic or a place (环保督察:…, 天长:…) is the
 # headline's own lead and stays.
 _COLUMN_HEAD = re.compile(r"[ \t]*\S{0,6}?(?:观点|要闻|快讯|资讯|速递|播报|时评|视点|头条)[ \t]*[:：][ \t]*(?=\S)")
+_LABEL_HEAD = re.compile(r"[ \t]*[^:：\s]{2,8}[:：][ \t]*(?=\S)")
 _FILE_WRAPPER = regex.compile(r"[ \t]*《?(?P<name>[^《》\n]+?)\.(?:docx?|pdf|wps|txt)》?[ \t]*", regex.IGNORECASE)
 _DOC_NUMBER_LINE = regex.compile(rf"[ \t]*(?:{DOC_NUMBER}|\d{{4}}年第\d{{1,3}}号)[ \t]*(?:[(（][^()（）]*[)）])?[ \t]*")
 _NOT_TITLE = regex.compile(
@@ -67,7 +68,8 @@ _DATED_COUNTER = re.compile(
     r"[ \t]*\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:[ \t]+\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?[ \t]+\D*\d"
 )
 _COLUMN_HEADLINE = 10
-_BREADCRUMB_SEP = re.compile(r">|»|›|->|→")
+# A breadcrumb's steps: arrows, or a spaced hyphen on a site that writes 当前位置：某某网 - 栏目 - 标题.
+_BREADCRUMB_SEP = re.compile(r">|»|›|->|→|[ \t]+-[ \t]+")
 _MAX_TITLE = 100
 _MIN_TITLE = 4
 _TOP_WINDOW = 25
@@ -139,7 +141,9 @@ def _label_number(text: str, start: int, end: int) -> bool:
     return m is not None and han_count(text[m.end() : end]) < _HEADLINE_WORDS
 
 
-def _title_score(text: str, line: Line, place: int, repeated: bool, header_title: str | None) -> int:
+def _title_score(
+    text: str, line: Line, place: int, repeated: bool, header_title: str | None, crumb: bool = False
+) -> int:
     """How much a stripped line looks like the page's title; ``place`` is 3 right before the header (a
     meta row), 2 for the candidate nearest the body, 0 elsewhere."""
     s, e = line
@@ -149,7 +153,9 @@ def _title_score(text: str, line: Line, place: int, repeated: bool, header_title
         score += 3
     if "关于" in candidate or "印发" in candidate or "转发" in candidate:
         score += 1
-    if repeated:
+    if crumb:
+        score += 4  # the page names it: the headline a breadcrumb ends with
+    elif repeated:
         score += 2
     if header_title is not None and candidate.replace(" ", "") == header_title.replace(" ", ""):
         score += 4
@@ -289,11 +295,17 @@ def _find_title(
     for i in range(0, min(len(lines), first_good + 3)):
         key = texts[i].replace(" ", "")
         keys[key] = keys.get(key, 0) + 1
-    # A breadcrumb that ends with the title repeats it.
-    tails = [
+    # A breadcrumb that ends with the title names it.
+    crumbs = [
         _BREADCRUMB_SEP.split(texts[i])[-1].strip().replace(" ", "")
         for i in range(0, first_good)
         if i in chrome and chrome[i] == "breadcrumb"
+    ]
+    # A headline under a column label (本级巡察整改：…) repeats the bare headline below it.
+    heads = [
+        texts[i][m.end() :].replace(" ", "")
+        for i in range(0, min(len(lines), first_good + 3))
+        if (m := _LABEL_HEAD.match(texts[i])) is not None
     ]
     best: tuple[tuple[int, bool], tuple[int, ...], Line] | None = None
     # A meta row is no candidate, nor what stands between the title and the body.
@@ -323,10 +335,12 @@ def _find_title(
             continue  # a speaker (局长 某某), a label (号：…), a breadcrumb, or a document number alone
         key = text[s:e].replace(" ", "").replace("\n", "")
         own = "".join(texts[k] for k in taken).replace(" ", "")
-        # The title elsewhere as a line of its own (page title and heading), or ending a breadcrumb.
-        repeated = keys.get(key, 0) > (1 if key == own else 0) or key in tails
+        # The title elsewhere as a line of its own (page title and heading), after a label, or ending a breadcrumb.
+        repeated = keys.get(key, 0) > (1 if key == own else 0) or key in heads or key in crumbs
+        # A breadcrumb's last step that is a headline, not a column's name (首页 > 通知公告), names the title.
+        crumb = key in crumbs and len(key) >= _COLUMN_HEADLINE
         place = 3 if i in before_header else 2 if i == nearest or i in after_header else 0
-        score = _title_score(text, (s, e), place, repeated, header_title)
+        score = _title_score(text, (s, e), place, repeated, header_title, crumb)
         # Between equals, a line that is the title alone is the better copy than one whose affixes were cut.
         rank = (score, key == own)
         if score >= 3 and (best is None or rank > best[0]):
