@@ -144,8 +144,9 @@ def _label_number(text: str, start: int, end: int) -> bool:
 def _title_score(
     text: str, line: Line, place: int, repeated: bool, header_title: str | None, crumb: bool = False
 ) -> int:
-    """How much a stripped line looks like the page's title; ``place`` is 3 right before the header (a
-    meta row), 2 for the candidate nearest the body, 0 elsewhere."""
+    """How much a stripped line looks like the page's title; ``place`` is 5 for a headline right above a
+    meta row (a header of one or two lines), 3 right before a header, 2 for the candidate nearest the body or
+    right after the header, 0 elsewhere; ``crumb`` when a breadcrumb ends with it."""
     s, e = line
     candidate = text[s:e]
     score = place
@@ -301,13 +302,8 @@ def _find_title(
         for i in range(0, first_good)
         if i in chrome and chrome[i] == "breadcrumb"
     ]
-    # A headline under a column label (本级巡察整改：…) repeats the bare headline below it.
-    heads = [
-        texts[i][m.end() :].replace(" ", "")
-        for i in range(0, min(len(lines), first_good + 3))
-        if (m := _LABEL_HEAD.match(texts[i])) is not None
-    ]
-    best: tuple[tuple[int, bool], tuple[int, ...], Line] | None = None
+    best: tuple[tuple[int, bool], tuple[int, ...], Line, str] | None = None
+    bare: dict[str, tuple[tuple[int, ...], Line]] = {}  # the candidates that are a title alone, by key
     # A meta row is no candidate, nor what stands between the title and the body.
     candidates = [
         i for i in range(lo, first_good) if classes[i] == "short" and _DATED_COUNTER.match(text, *lines[i]) is None
@@ -320,6 +316,8 @@ def _find_title(
     before_header = {_next_filled(filled, i, -1) for i in headers if i - 1 not in headers}
     after_header = {_next_filled(filled, i, 1) for i in headers if i + 1 not in headers}
     nearest = max(candidates, default=-1)
+    # A meta row (a header of one or two lines: 发布时间…来源…) comes right under the page's headline.
+    before_meta = {_next_filled(filled, i, -1) for i in headers if i - 1 not in headers and i + 2 not in headers}
     for taken in [(i,) for i in candidates] + wrapped:
         i = taken[-1]
         s, e = _strip_title(text, lines[taken[0]][0], lines[i][1])
@@ -333,21 +331,31 @@ def _find_title(
             or _label_number(text, s, e)
         ):
             continue  # a speaker (局长 某某), a label (号：…), a breadcrumb, or a document number alone
+        # A column's label before the headline (本级巡察整改：…) shows where the bare headline stands too.
+        label = _LABEL_HEAD.match(text, s, e)
+        if label is not None and keys.get(text[label.end() : e].replace(" ", ""), 0):
+            s = label.end()
         key = text[s:e].replace(" ", "").replace("\n", "")
         own = "".join(texts[k] for k in taken).replace(" ", "")
-        # The title elsewhere as a line of its own (page title and heading), after a label, or ending a breadcrumb.
-        repeated = keys.get(key, 0) > (1 if key == own else 0) or key in heads or key in crumbs
+        # The title elsewhere as a line of its own (page title and heading), or ending a breadcrumb.
+        repeated = keys.get(key, 0) > (1 if key == own else 0) or key in crumbs
         # A breadcrumb's last step that is a headline, not a column's name (首页 > 通知公告), names the title.
         crumb = key in crumbs and len(key) >= _COLUMN_HEADLINE
         place = 3 if i in before_header else 2 if i == nearest or i in after_header else 0
+        if i in before_meta and e - s >= _COLUMN_HEADLINE:
+            place = 5
         score = _title_score(text, (s, e), place, repeated, header_title, crumb)
+        if key == own:
+            bare.setdefault(key, (taken, (s, e)))
         # Between equals, a line that is the title alone is the better copy than one whose affixes were cut.
         rank = (score, key == own)
         if score >= 3 and (best is None or rank > best[0]):
-            best = (rank, taken, (s, e))
+            best = (rank, taken, (s, e), key)
     if best is None:
         return (), None
-    return best[1], best[2]
+    # The title chosen with its affixes cut, seen alone on a line of its own: that line is the title's.
+    (score, alone), taken, title, key = best
+    return (taken, title) if alone else bare.get(key, (taken, title))
 
 
 def _wrapped_titles(
