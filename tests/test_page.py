@@ -63,6 +63,10 @@ def test_a_news_headline_before_its_meta_row_is_the_title() -> None:
         ("【最新】【官方】关于做好防汛工作的通知_某某县人民政府网", "关于做好防汛工作的通知"),
         ("《某某镇工作情况报告.docx》", "某某镇工作情况报告"),
         ("某某市审计整改情况的报告——2024年4月在市人大常委会会议上", "某某市审计整改情况的报告"),
+        ("某某县人民政府关于做好防汛工作的通知 -某某娱乐首页app", "某某县人民政府关于做好防汛工作的通知"),
+        ("【“三抓三促”行动进行时】某某镇：巡察反馈问题整改清零", "某某镇：巡察反馈问题整改清零"),
+        ("每日观点：全市重大事故隐患排查整治现场检查工作已全部完成", "全市重大事故隐患排查整治现场检查工作已全部完成"),
+        ("环保督察：66项整改任务已整改完成27项", "环保督察：66项整改任务已整改完成27项"),  # a topic lead stays
     ],
 )
 def test_title_affixes_are_cut_and_spans_stay_exact(line: str, title: str) -> None:
@@ -80,6 +84,7 @@ def test_title_affixes_are_cut_and_spans_stay_exact(line: str, title: str) -> No
         "市审计局局长 某某某",  # a speaker line
         "长审公告字〔2023〕5号",  # a document number alone
         "某某县人民政府",  # a site's or a body's own name
+        "2018-12-25  本文已影响0人  某某用户_e980",  # a blog's meta row: a date and a counter
     ],
 )
 def test_no_title_is_invented(top: str) -> None:

@@ -7,7 +7,8 @@ good line. Before it, every line but the title is chrome (``top_zone`` unless a 
 after it, short lines that sit with bad ones are chrome (``bottom_zone``); inside it, only bad lines are,
 and short lines between two of them. The title is the best-scored candidate of the top (document-type
 ending, place next to the header or body, repetition, the header's 标题), with column prefixes
-(政务服务丨), document numbers and site names cut off; a page that shows none gets none.
+(政务服务丨, 每日观点：), campaign tags (【…行动进行时】), document numbers and site names or spam tails
+(…的通告 -某某首页app) cut off; a page that shows none gets none.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from .chrome import TITLE_SPAM_HEAD, TITLE_SPAM_TAIL
 from .lines import PARAGRAPH, LineTable, han_count
 from .markers import MARKER_START as _MARKER_START
 from .markers import is_title
-from .patterns import DATE_VALUE, DOC_NUMBER, TITLE_END, is_cell_column_row, is_header_cell
+from .patterns import DATE_VALUE, DOC_NUMBER, DOC_TYPE_WORDS, TITLE_END, is_cell_column_row, is_header_cell
 
 Line = tuple[int, int]
 
@@ -36,6 +37,17 @@ _SUBTITLE = re.compile(r"[ \t]*(?:——|—|--|[(（])")
 _TITLE_PREFIX = re.compile(r"[ \t]*[^|丨｜\n]{1,10}?[ \t]*[丨｜|][ \t]*(?=\S)")
 _TITLE_DOC_HEAD = regex.compile(rf"[ \t]*{DOC_NUMBER}[ \t]*[:：]?[ \t]*(?=\S)")
 _TITLE_DOC_TAIL = regex.compile(rf"[ \t]*[(（]?{DOC_NUMBER}[)）]?[ \t]*$")
+# A campaign or topic tag before a headline (【“三抓三促”行动进行时】…): longer than the spam marks the chrome
+# rules cut (【最新】), still no part of the headline.
+_TAG_HEAD = re.compile(r"[ \t]*【[^【】\n]{2,16}】[ \t]*(?=\S)")
+# A site's, brand's or spam tail after a title that ends like a document (…的通告 -某某首页app, …的通知_某某):
+# a spaced dash or an underscore, then words that name no document.
+_SITE_TAIL = regex.compile(r"(?:[ \t]+[-–|｜]{1,2}|[ \t]*_)[ \t]*[^\s_|｜]{2,24}[ \t]*$")
+_DOC_TYPE_WORD = re.compile("|".join(DOC_TYPE_WORDS))
+# A news column before a colon (每日观点:…, 今日要闻:…) is cut; a topic or a place (环保督察:…, 天长:…) is the
+# headline's own lead and stays.
+_COLUMN_HEAD = re.compile(r"[ \t]*\S{0,6}?(?:观点|要闻|快讯|资讯|速递|播报|时评|视点|头条)[ \t]*[:：][ \t]*(?=\S)")
+_LABEL_HEAD = re.compile(r"[ \t]*[^:：\s]{2,8}[:：][ \t]*(?=\S)")
 _FILE_WRAPPER = regex.compile(r"[ \t]*《?(?P<name>[^《》\n]+?)\.(?:docx?|pdf|wps|txt)》?[ \t]*", regex.IGNORECASE)
 _DOC_NUMBER_LINE = regex.compile(rf"[ \t]*(?:{DOC_NUMBER}|\d{{4}}年第\d{{1,3}}号)[ \t]*(?:[(（][^()（）]*[)）])?[ \t]*")
 _NOT_TITLE = regex.compile(
@@ -45,8 +57,14 @@ _NOT_TITLE = regex.compile(
 # (督察整改:66项整改任务已完成27项): after the number it goes on in words.
 _LABEL_NUMBER = re.compile(r"[:：][ \t]*\d")
 _HEADLINE_WORDS = 6
+# A numeric date opening a line that counts something after it (2018-12-25  本文已影响0人  某用户, 2020/01/17
+# 阅读 56) is a blog's or a portal's meta row: a headline names its day in words (12月25日…), if at all.
+_DATED_COUNTER = re.compile(
+    r"[ \t]*\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:[ \t]+\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?[ \t]+\D*\d"
+)
 _COLUMN_HEADLINE = 10
-_BREADCRUMB_SEP = re.compile(r">|»|›|->|→")
+# A breadcrumb's steps: arrows, or a spaced hyphen on a site that writes 当前位置：某某网 - 栏目 - 标题.
+_BREADCRUMB_SEP = re.compile(r">|»|›|->|→|[ \t]+-[ \t]+")
 _MAX_TITLE = 100
 _MIN_TITLE = 4
 _TOP_WINDOW = 25
@@ -77,6 +95,17 @@ def _strip_title(text: str, start: int, end: int) -> Line:
     spam_tail = TITLE_SPAM_TAIL.search(text, start, end)
     if spam_tail is not None and spam_tail.start() > start:
         end = spam_tail.start()
+    site_tail = _SITE_TAIL.search(text, start, end)
+    if (
+        site_tail is not None
+        and TITLE_END.search(text, start, site_tail.start()) is not None
+        and _DOC_TYPE_WORD.search(text, site_tail.start(), end) is None
+    ):
+        end = site_tail.start()
+    for head in (_TAG_HEAD, _COLUMN_HEAD):
+        m = head.match(text, start, end)
+        if m is not None and end - m.end() >= _COLUMN_HEADLINE:
+            start = m.end()
     doc_head = _TITLE_DOC_HEAD.match(text, start, end)
     if doc_head is not None and doc_head.end() < end:
         start = doc_head.end()
@@ -107,9 +136,12 @@ def _label_number(text: str, start: int, end: int) -> bool:
     return m is not None and han_count(text[m.end() : end]) < _HEADLINE_WORDS
 
 
-def _title_score(text: str, line: Line, place: int, repeated: bool, header_title: str | None) -> int:
-    """How much a stripped line looks like the page's title; ``place`` is 3 right before the header (a
-    meta row), 2 for the candidate nearest the body, 0 elsewhere."""
+def _title_score(
+    text: str, line: Line, place: int, repeated: bool, header_title: str | None, crumb: bool = False
+) -> int:
+    """How much a stripped line looks like the page's title; ``place`` is 5 for a headline right above a
+    meta row (a header of one or two lines), 3 right before a header, 2 for the candidate nearest the body or
+    right after the header, 0 elsewhere; ``crumb`` when a breadcrumb ends with it."""
     s, e = line
     candidate = text[s:e]
     score = place
@@ -117,7 +149,9 @@ def _title_score(text: str, line: Line, place: int, repeated: bool, header_title
         score += 3
     if "关于" in candidate or "印发" in candidate or "转发" in candidate:
         score += 1
-    if repeated:
+    if crumb:
+        score += 4  # the page names it: the headline a breadcrumb ends with
+    elif repeated:
         score += 2
     if header_title is not None and candidate.replace(" ", "") == header_title.replace(" ", ""):
         score += 4
@@ -282,14 +316,18 @@ def _find_title(
     for i in range(0, min(len(lines), first_good + 3)):
         key = texts[i].replace(" ", "")
         keys[key] = keys.get(key, 0) + 1
-    # A breadcrumb that ends with the title repeats it.
-    tails = [
+    # A breadcrumb that ends with the title names it.
+    crumbs = [
         _BREADCRUMB_SEP.split(texts[i])[-1].strip().replace(" ", "")
         for i in range(0, first_good)
         if i in chrome and chrome[i] == "breadcrumb"
     ]
-    best: tuple[tuple[int, bool], tuple[int, ...], Line] | None = None
-    candidates = [i for i in range(lo, first_good) if classes[i] == "short"]
+    best: tuple[tuple[int, bool], tuple[int, ...], Line, str] | None = None
+    bare: dict[str, tuple[tuple[int, ...], Line]] = {}  # the candidates that are a title alone, by key
+    # A meta row is no candidate, nor what stands between the title and the body.
+    candidates = [
+        i for i in range(lo, first_good) if classes[i] == "short" and _DATED_COUNTER.match(text, *lines[i]) is None
+    ]
     if first_good < len(lines) and is_title(texts[first_good]):
         candidates.append(first_good)
     wrapped = _wrapped_titles(text, lines, classes, candidates, first_good)
@@ -298,6 +336,8 @@ def _find_title(
     before_header = {_next_filled(filled, i, -1) for i in headers if i - 1 not in headers}
     after_header = {_next_filled(filled, i, 1) for i in headers if i + 1 not in headers}
     nearest = max(candidates, default=-1)
+    # A meta row (a header of one or two lines: 发布时间…来源…) comes right under the page's headline.
+    before_meta = {_next_filled(filled, i, -1) for i in headers if i - 1 not in headers and i + 2 not in headers}
     for taken in [(i,) for i in candidates] + wrapped:
         i = taken[-1]
         s, e = _strip_title(text, lines[taken[0]][0], lines[i][1])
@@ -311,19 +351,31 @@ def _find_title(
             or _label_number(text, s, e)
         ):
             continue  # a speaker (局长 某某), a label (号：…), a breadcrumb, or a document number alone
+        # A column's label before the headline (本级巡察整改：…) shows where the bare headline stands too.
+        label = _LABEL_HEAD.match(text, s, e)
+        if label is not None and keys.get(text[label.end() : e].replace(" ", ""), 0):
+            s = label.end()
         key = text[s:e].replace(" ", "").replace("\n", "")
         own = "".join(texts[k] for k in taken).replace(" ", "")
         # The title elsewhere as a line of its own (page title and heading), or ending a breadcrumb.
-        repeated = keys.get(key, 0) > (1 if key == own else 0) or key in tails
+        repeated = keys.get(key, 0) > (1 if key == own else 0) or key in crumbs
+        # A breadcrumb's last step that is a headline, not a column's name (首页 > 通知公告), names the title.
+        crumb = key in crumbs and len(key) >= _COLUMN_HEADLINE
         place = 3 if i in before_header else 2 if i == nearest or i in after_header else 0
-        score = _title_score(text, (s, e), place, repeated, header_title)
+        if i in before_meta and e - s >= _COLUMN_HEADLINE:
+            place = 5
+        score = _title_score(text, (s, e), place, repeated, header_title, crumb)
+        if key == own:
+            bare.setdefault(key, (taken, (s, e)))
         # Between equals, a line that is the title alone is the better copy than one whose affixes were cut.
         rank = (score, key == own)
         if score >= 3 and (best is None or rank > best[0]):
-            best = (rank, taken, (s, e))
+            best = (rank, taken, (s, e), key)
     if best is None:
         return (), None
-    return best[1], best[2]
+    # The title chosen with its affixes cut, seen alone on a line of its own: that line is the title's.
+    (score, alone), taken, title, key = best
+    return (taken, title) if alone else bare.get(key, (taken, title))
 
 
 def _wrapped_titles(
