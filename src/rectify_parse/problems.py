@@ -141,6 +141,7 @@ _DEFICIENCY = re.compile(
 # Items listed inside a paragraph (主要是：一是…；二是…；三、…), by marker family; the number is group "n".
 _INLINE_MARKERS: tuple[tuple[str, regex.Pattern[str]], ...] = (
     ("yishi_items", regex.compile(r"(?P<n>[一二三四五六七八九十]{1,3})是")),
+    ("yishi_items", regex.compile(r"其(?P<n>[一二三四五六七八九十]{1,3})[,，、:：]")),
     ("problem_list", regex.compile(r"(?P<n>[一二三四五六七八九十]{1,3})、")),
     ("problem_list", regex.compile(r"(?P<n>\d{1,2})[.、](?![\d%])")),
     ("problem_list", regex.compile(r"\((?P<n>[一二三四五六七八九十]{1,3})\)")),
@@ -151,7 +152,9 @@ _INLINE_BOUNDARY = ":。;,! \t"
 _INLINE_CUE = re.compile(r"问题|不足|短板|差距|薄弱|隐患|不到位")
 _CLAUSE_MARK = re.compile("[。;；,，:：]")
 _SENTENCE_STOP = re.compile("[。;]")
-_SECOND_ITEM = re.compile(r"二是|二、|\(二\)|\(2\)|2[.、]")
+# An intro that says problems were found: 发现以下问题, 存在的问题主要有, 查出3个问题.
+_FOUND_PROBLEMS = re.compile(r"(?:发现|存在|查出|指出)[^,。]{0,8}问题")
+_SECOND_ITEM = re.compile(r"二是|其二|二、|\(二\)|\(2\)|2[.、]")
 _INTRODUCER = re.compile(r":|主要|表现|如下|包括|具体有|具体是|分别是")
 _INTRO_ENDS = (":", "主要有", "主要是", "表现在", "表现为", "如下", "包括", "具体有", "具体是", "分别是")
 _INLINE_NOT = re.compile(r"措施|建议|要求|意见|做法|举措|打算|计划|成效|成绩")
@@ -515,13 +518,18 @@ class ProblemFinder:
         return out
 
     def _inline_items(self, pattern: regex.Pattern[str], k: int, s: int, e: int) -> list[tuple[int, int, int, int]]:
-        """``(number, marker start, marker end, item end)`` of an introduced inline list on line ``k``."""
+        """``(number, marker start, marker end, item end)`` of the introduced inline lists on line ``k``; a list
+        introduced again (…发现以下问题：其一…其二…。关于某地发现以下问题：其一…) restarts its numbering."""
         text = self.text
+        runs: list[list[tuple[int, int]]] = []
+        strong: list[bool] = []  # per run: its intro says problems were found (发现以下问题：)
         marks: list[tuple[int, int]] = []
+        found_problems = False
         for m in pattern.finditer(text, s, e):
             n = cn_to_int(m["n"])
-            if n != len(marks) + 1:
-                if n == 1 and len(marks) < 2:
+            restart = n == 1 and len(marks) >= 2
+            if n != len(marks) + 1 and not restart:
+                if n == 1:
                     marks = []  # a new run starts: keep looking for one that is introduced
                 else:
                     continue
@@ -531,9 +539,25 @@ class ProblemFinder:
                 intro = self._intro(k, s, m.start())
                 if intro is None:
                     continue
+                if restart:
+                    runs.append(marks)
+                    strong.append(found_problems)
+                marks = []
+                found_problems = _FOUND_PROBLEMS.search(intro.rsplit(",", 1)[-1]) is not None
             marks.append(m.span())
-        if len(marks) < 2:
-            return []
+        if len(marks) >= 2:
+            runs.append(marks)
+            strong.append(found_problems)
+        items: list[tuple[int, int, int, int]] = []
+        for r, run in enumerate(runs):
+            bound = runs[r + 1][0][0] if r + 1 < len(runs) else e
+            items.extend(self._run_items(run, bound, strong[r]))
+        return items
+
+    def _run_items(self, marks: list[tuple[int, int]], e: int, found: bool) -> list[tuple[int, int, int, int]]:
+        """The items of one inline list, or none when most of them state no shortcoming (after an intro that
+        says problems were found, half of them will do: 堆放施工垃圾 names none of the words)."""
+        text = self.text
         semi = all(";" in text[a[1] : b[0]] for a, b in itertools.pairwise(marks))
         items = []
         for j, (ms, me) in enumerate(marks):
@@ -543,7 +567,8 @@ class ProblemFinder:
                 ie = stop + 1 if stop != -1 else e
             items.append((j + 1, ms, me, ie))
         clauses = [text[me : _clause_end(text, me, ie)] for _, _, me, ie in items]
-        if sum(1 for c in clauses if _DEFICIENCY.search(c)) * 3 < len(clauses) * 2:
+        deficient = sum(1 for c in clauses if _DEFICIENCY.search(c))
+        if (deficient * 2 < len(clauses)) if found else (deficient * 3 < len(clauses) * 2):
             return []
         return items
 
