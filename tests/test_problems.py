@@ -218,3 +218,19 @@ def test_a_long_paragraph_ending_in_fangmian_de_wenti_is_no_aspect_heading() -> 
         "查找被巡察党组织在组织保障、问题纠正、问责追究、建章立制等方面的问题"
     )
     assert len(long) > 60 and _kind(long) != "aspect"
+
+
+def test_a_lead_line_gives_the_status_of_the_list_after_it() -> None:
+    text = (
+        "关于巡察反馈问题整改进展情况的通报\n巡察反馈问题共3项，现将整改进展通报如下。\n"
+        "目前，取得阶段性成果的问题有：\n1、关于食堂就餐环境较差的问题。已更换桌椅，正在改造后厨。\n"
+        "2、关于宿舍热水供应不足的问题。已完成热水器采购，待安装。\n3、关于停车位不足的问题。已规划新停车场。\n"
+    )
+    found = rectify_parse.parse(text).problems
+    assert [(p.number, p.status, p.status_kind) for p in found] == [
+        (1, "取得阶段性成果", "in_progress"),
+        (2, "取得阶段性成果", "in_progress"),
+        (3, "取得阶段性成果", "in_progress"),
+    ]
+    s, e = found[0].status_span or (0, 0)
+    assert text[s:e] == "取得阶段性成果"

@@ -163,6 +163,9 @@ _ORDINALS = "一二三四五六七八九十"
 _REPORT_INTRO = re.compile(r"(?:整改|落实|进展|完成|工作|处理)情况|报告|公示|公布|通报|通告|通知|决定")
 # A line that introduces a list of problems without a marker of its own (存在的主要问题：, 问题清单).
 _MAX_LIST_LINE = 30
+# A lead line that states the status of the list after it is short (目前，取得阶段性成果的项目有：).
+_MAX_LEAD = 40
+_ANY_STATUS = re.compile(STATUS_WORDS)
 # A closure notice's task label, and the number it gives the task (第11项, 序号14, 编号364).
 # What a closure notice calls its task, as a label (整改任务：) or as a field heading (一、整改任务).
 _TASK_WORDS = "整改任务|任务名称|问题描述|反馈问题|交办问题|存在问题|问题内容|具体问题"
@@ -883,6 +886,17 @@ class ProblemFinder:
             (m.span() for m in STATUS_SENTENCE.finditer(text, start, end) if not _inside(m.start(), skip)), None
         )
 
+    def _lead_status(self, pos: int) -> Line | None:
+        """The status a list's lead line states (目前，已整改到位的问题有：), the line right before ``pos``."""
+        k = bisect.bisect_left(self._starts, pos)
+        if k == 0:
+            return None
+        s, e = self.lines[k - 1]
+        if e - s > _MAX_LEAD or not self.text.endswith((*_INTRO_ENDS, "有"), s, e):
+            return None
+        m = _ANY_STATUS.search(self.text, s, e)  # 取得阶段性成果的…: a status word within the clause
+        return m.span() if m is not None else None
+
     def _in_statement(self, start: int, end: int) -> bool:
         """Whether ``[start, end)`` lies in a sentence giving several problems' status (see ``_statements``)."""
         text = self.text
@@ -927,6 +941,13 @@ class ProblemFinder:
             if said is not None:
                 for k in range(len(found)):
                     given.setdefault(k, said.span())
+        # 目前，取得阶段性成果的项目有： a lead line before a list states its items' status.
+        for k, f in enumerate(found):
+            lead = self._lead_status(f.start) if f.number == 1 else None
+            j = k
+            while lead is not None and j < len(found) and found[j].number == j - k + 1:
+                given.setdefault(j, lead)
+                j += 1
         by_number: dict[int, int] = {}
         for k, f in enumerate(found):
             by_number.setdefault(f.number, k)
