@@ -166,6 +166,8 @@ _MAX_LIST_LINE = 30
 # A lead line that states the status of the list after it is short (目前，取得阶段性成果的项目有：).
 _MAX_LEAD = 40
 _ANY_STATUS = re.compile(STATUS_WORDS)
+# A status word that ends an item's text.
+_TAIL_STATUS = re.compile(rf"(?:{STATUS_WORDS})(?=[。;,!\s]*$)")
 # A closure notice's task label, and the number it gives the task (第11项, 序号14, 编号364).
 # What a closure notice calls its task, as a label (整改任务：) or as a field heading (一、整改任务).
 _TASK_WORDS = "整改任务|任务名称|问题描述|反馈问题|交办问题|存在问题|问题内容|具体问题"
@@ -328,7 +330,10 @@ class ProblemFinder:
         kind = _kind(stripped)
         if kind == "plans" and _MEASURES_SECTION.search(stripped) and not _PLANS.search(stripped):
             return "measures"  # 具体整改措施： its items may pair with the problems by number
-        return kind if kind in ("list", "plans") else None
+        if kind in ("list", "plans"):
+            return kind
+        # A short sentence that names the problems found before its colon (也发现以下细节问题亟需整改：).
+        return "list" if _introduces_problems(line) else None
 
     def _heading(self, node: Node) -> str:
         return self.text[node.heading[0] : node.heading[1]]
@@ -815,6 +820,11 @@ class ProblemFinder:
             status = self._status_in(*status) or status
         if status is None:
             status = self._notice_status(f)
+        if status is None and (tail := _TAIL_STATUS.search(text, ts, title[1] + 1)) is not None and tail.start() > ts:
+            # (3)全民阅读活动正在整改； a one-sentence item that ends with its status, no stop before it (a status
+            # word ending a longer account, 确保…全部整改到位, is a promise).
+            status = tail.span()
+            title = r.trim(title[0], tail.start(), " \t\r\n。:;；,")
         return self._make(f, title, desc, status, measures, fields)
 
     def _make(
