@@ -181,11 +181,12 @@ def test_jsonl_line_too_long_is_skipped_unread(tmp_path: Path, monkeypatch: pyte
 
 
 def test_workers_give_identical_output(tmp_path: Path) -> None:
-    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    one, two, three = tmp_path / "one.jsonl", tmp_path / "two.jsonl", tmp_path / "three.jsonl"
     common = [FIXTURES, "--glob", "*.txt", "--chunk-size", "2", "--quiet"]
     assert run(*common, "-o", one, "--workers", "1") == 0
     assert run(*common, "-o", two, "--workers", "2") == 0
-    assert one.read_bytes() == two.read_bytes()
+    assert run(*common, "-o", three, "--workers", "3") == 0
+    assert one.read_bytes() == two.read_bytes() == three.read_bytes()
     assert len(read_lines(one)) == len(list(FIXTURES.rglob("*.txt")))
 
 
@@ -463,6 +464,83 @@ def test_an_input_that_kills_its_worker_is_an_error_record_and_the_run_goes_on(
     assert [line for line in got if "record" in line] == [line for line in want if not line["id"].endswith("s2.txt")]
 
 
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # fork() with threads alive warns on Python 3.12+
+@pytest.mark.parametrize(("chunk", "deaths"), [("2", 2), ("1", 1)], ids=["in-a-chunk", "alone"])
+def test_an_input_whose_worker_died_alone_runs_once_more(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: str, deaths: int
+) -> None:
+    """A worker killed from outside (the out-of-memory killer) while it parsed an input alone: the input
+    runs once more before it is called the killer."""
+    import multiprocessing
+
+    clean = tmp_path / "clean.jsonl"
+    assert run(CORPUS, "--glob", "*.txt", "-o", clean, "--workers", "1", "--quiet") == 0
+    real, target, tries = batch.running.parse, (CORPUS / "s2.txt").read_bytes(), tmp_path / "tries"
+
+    def dies_at_first(raw: bytes | str, **options: Any) -> Notice:
+        if raw == target:
+            with open(tries, "a") as handle:
+                handle.write("x")
+            if tries.stat().st_size <= deaths:  # in its chunk (when it has one), then alone
+                os._exit(1)
+        return real(raw, **options)
+
+    monkeypatch.setattr(batch.running, "parse", dies_at_first)
+    monkeypatch.setattr(batch.pool, "_pool_context", lambda: multiprocessing.get_context("fork"))
+    out = tmp_path / "out.jsonl"
+    assert run(CORPUS, "--glob", "*.txt", "-o", out, "--workers", "2", "--chunk-size", chunk, "--quiet") == 0
+    assert out.read_bytes() == clean.read_bytes()
+    assert tries.read_text() == "x" * (deaths + 1)
+
+
+class _StallingPool(batch.pool.ProcessPool):  # type: ignore[misc]
+    """A pool whose task for s2's chunk never finishes, as in a pool stalled by pebble issue 163 (tasks
+    never start, so they never time out), or whose task fails as in a pool that broke."""
+
+    broken = False
+
+    def schedule(self, function: Any, args: Any = (), kwargs: Any = None, timeout: float | None = None) -> Any:
+        from concurrent.futures import Future
+        from concurrent.futures.process import BrokenProcessPool
+
+        if any(item.id.endswith("s2.txt") for item in args[0]):
+            never: Future[Any] = Future()
+            if self.broken:
+                never.set_exception(BrokenProcessPool("All workers expired"))
+            return never
+        return super().schedule(function, args, kwargs or {}, timeout)
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # fork() with threads alive warns on Python 3.12+
+@pytest.mark.parametrize("broken", [False, True], ids=["stalled", "broken"])
+def test_a_lost_pool_ends_the_run_and_resume_continues(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], broken: bool
+) -> None:
+    import multiprocessing
+    import time
+
+    clean = tmp_path / "clean.jsonl"
+    assert run(CORPUS, "--glob", "*.txt", "-o", clean, "--workers", "1", "--quiet") == 0
+    monkeypatch.setattr(_StallingPool, "broken", broken)
+    monkeypatch.setattr(batch.pool, "ProcessPool", _StallingPool)
+    monkeypatch.setattr(batch.pool, "watchdog", lambda limit: 2.0)
+    monkeypatch.setattr(batch.pool, "_pool_context", lambda: multiprocessing.get_context("fork"))
+    out = tmp_path / "out.jsonl"
+    started = time.monotonic()
+    assert run(CORPUS, "--glob", "*.txt", "-o", out, "--workers", "2", "--chunk-size", "2", "--quiet") == 3
+    assert time.monotonic() - started < 20
+    err = capsys.readouterr().err
+    assert ("the worker pool broke" if broken else "no task finished in 2 s") in err
+    assert "--resume continues" in err
+    assert multiprocessing.active_children() == []
+    assert not out.exists()
+    kept = (tmp_path / "out.jsonl.tmp").read_bytes()
+    assert clean.read_bytes().startswith(kept) and b"s2.txt" not in kept
+    monkeypatch.undo()
+    assert run(CORPUS, "--glob", "*.txt", "-o", out, "--workers", "2", "--resume", "--quiet") == 0
+    assert out.read_bytes() == clean.read_bytes()
+
+
 def _slow_on(target: bytes, *, block_alarm: bool = False, stuck: Path | None = None) -> Any:
     """A parser that is stuck on ``target``: in a Python loop, or (``block_alarm``) in a call no signal
     reaches, as code stuck in a C extension is. ``stuck``: a file created when it gets stuck."""
@@ -532,6 +610,32 @@ def test_a_worker_over_the_time_limit_is_stopped_and_the_run_goes_on(
     (failed,) = _assert_only_timed_out(out, clean, "s2.txt")
     # A worker stuck where the alarm cannot reach is killed by the parent; none is left running.
     assert failed["error"]["message"].endswith("its worker was killed") == (stuck_in == "native")
+    assert multiprocessing.active_children() == []
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # fork() with threads alive warns on Python 3.12+
+def test_an_input_out_of_time_alone_is_not_run_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing
+
+    clean = tmp_path / "clean.jsonl"
+    assert run(CORPUS, "--glob", "*.txt", "-o", clean, "--workers", "1", "--quiet") == 0
+    monkeypatch.setattr(batch.running, "parse", _slow_on((CORPUS / "s2.txt").read_bytes(), block_alarm=True))
+    monkeypatch.setattr(batch.pool, "_pool_context", lambda: multiprocessing.get_context("fork"))
+    monkeypatch.setattr(batch.pool, "HARD_GRACE", 0.5)
+    tries: list[str] = []  # the tasks s2 was sent in
+    real_schedule = batch.pool._Pool._schedule
+
+    def schedule(pool: Any, items: list[batch.Item]) -> Any:
+        tries.extend(item.id for item in items if item.id.endswith("s2.txt"))
+        return real_schedule(pool, items)
+
+    monkeypatch.setattr(batch.pool._Pool, "_schedule", schedule)
+    out = tmp_path / "out.jsonl"
+    args = ["--workers", "2", "--chunk-size", "1", "--timeout", "0.5", "--quiet"]
+    assert run(CORPUS, "--glob", "*.txt", "-o", out, *args) == 1
+    (failed,) = _assert_only_timed_out(out, clean, "s2.txt")
+    assert failed["error"]["message"] == "parsing took longer than 0.5 s (--timeout); its worker was killed"
+    assert len(tries) == 1  # a stuck page costs one limit, not two
     assert multiprocessing.active_children() == []
 
 

@@ -11,8 +11,8 @@ One module per concern, each depending only on those above it:
 * ``sources``: the inputs (files, directories, JSONL lines), enumerated lazily and read;
 * ``running``: parsing one input and a chunk of inputs in a worker, with its time limit;
 * ``dedup``: the near-duplicate index of a ``--dedup`` run;
-* ``pool``: chunks run in order, in-process, in a process pool that survives dead and stuck workers,
-  or on a Dask cluster;
+* ``pool``: chunks run in order, in-process, in a process pool (pebble's) that survives dead and stuck
+  workers, or on a Dask cluster;
 * ``summary``: the running tally, the summary and the progress line;
 * ``output``: the run itself: output file (``.tmp``, ``--resume``), stream, :func:`parse_many`;
 * ``command``: the ``rectify-parse batch`` command line and its exit codes.

@@ -5,7 +5,7 @@ Exit codes:
     1  some inputs failed; each is in the output as an error record, the others are parsed
     2  bad command line
     3  the run itself failed: output not writable, a JSONL input unreadable, a ``.tmp`` that does not
-       belong to these inputs, a lost scheduler, or interrupted (``--resume`` continues it)
+       belong to these inputs, a lost scheduler or worker pool, or interrupted (``--resume`` continues it)
 """
 
 from __future__ import annotations
@@ -197,7 +197,8 @@ def add_batch_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
         default=DEFAULT_TIMEOUT,
         metavar="SECONDS",
         help=f"stop parsing an input after this long; it becomes a ParseTimeoutError error record and the run "
-        f"goes on; 0 for no limit (default {DEFAULT_TIMEOUT:g}; example: --timeout 30)",
+        f"goes on; 0 for no limit (with --workers 2 or more an input still stops after an hour) "
+        f"(default {DEFAULT_TIMEOUT:g}; example: --timeout 30)",
     )
     add_record_arguments(p)
     p.add_argument("--summary", metavar="FILE", help="also write the summary as JSON (example: --summary summary.json)")

@@ -1,48 +1,62 @@
-"""Running chunks in order: in-process, in a process pool, or on a Dask cluster.
+"""Running chunks in order: in-process, in a process pool (pebble's ``ProcessPool``), or on a Dask cluster.
 
-A worker process that dies (killed, or crashed in native code) does not end a run with ``--workers``
-of 2 or more: its inputs are parsed again in a new pool, and an input that kills a worker again is
-an error record ``WorkerDied``. With ``--workers 1`` inputs are parsed in the main process.
+With ``--workers`` of 2 or more each chunk is one task of the pool, at most ``IN_FLIGHT_PER_WORKER`` per
+worker at a time, taken back in input order. Every task has a time limit, ``--timeout`` plus ``HARD_GRACE``
+seconds (``NO_LIMIT`` without ``--timeout``): inside it the alarm of ``running`` stops an input stuck in
+Python code at ``--timeout`` (its error record, and the chunk goes on); past it (an input stuck in native
+code) the pool kills the task's worker. A chunk whose task ran out of time or whose worker died runs again,
+one input per task: an input out of time alone is a ``ParseTimeoutError`` record, not retried (a page stuck
+in native code costs its chunk's limit and its own, not a third); an input whose worker died alone runs
+once more (the out-of-memory killer may have picked it by chance), and dies again as a ``WorkerDied``
+record. With ``--workers 1`` inputs are parsed in the main process.
 
-Beyond each worker's own time limit (see ``running``), the parent watches which input each worker is
-parsing and since when, kills the workers when one is stuck outside Python code (``HARD_GRACE``
-seconds past the limit), and runs the chunks in flight again without that input.
+The pool as a whole can stop: a worker killed while it holds the pool's channel lock stalls it (pebble
+issue 163), and one that dies while no task runs breaks it. Waiting for results has a watchdog: when no
+task finishes for ``watchdog(limit)`` seconds, or the pool breaks, the run ends with :class:`PoolLost`
+(exit 3; ``--resume`` continues it). An interrupted run (Ctrl-C, SIGTERM, a closed output) stops the
+workers, stuck or not.
 """
 
 from __future__ import annotations
 
-import signal
 import time
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
-from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeoutError
-from concurrent.futures import wait as futures_wait
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, Protocol
+from typing import Any
 
-from ..errors import ParseTimeoutError
+from pebble import ProcessExpired, ProcessPool
+
+from ..errors import BatchError, ParseTimeoutError
 from .dedup import first_pass_fields
 from .options import BatchOptions
-from .running import _CLOCK, Result, Shape, _error_result, _over_time, process_chunk
+from .running import Result, Shape, _error_result, _over_time, process_chunk, warm_up
 from .sources import Item
 
 # Chunks waiting for or held by a worker, per worker: enough to keep workers busy, few enough that
 # memory stays flat.
 IN_FLIGHT_PER_WORKER = 4
-# Seconds the workers get to finish their chunks when the reader of the results stops early.
-CLOSE_GRACE = 2.0
-# Seconds the parent waits past an input's limit before it kills a worker stuck outside Python code.
+# Seconds past --timeout before the pool kills the worker of a task: the alarm stops Python code at
+# --timeout, this stops code no signal handler reaches (a C extension).
 HARD_GRACE = 5.0
-# Seconds between the parent's looks at its workers' clocks while it waits for a chunk.
-_POLL = 1.0
+# A task's limit when the run has no --timeout: an input still running after an hour is stuck (the largest
+# input allowed parses in seconds), and every task needs a limit (see pebble issue 153).
+NO_LIMIT = 3600.0
+# Seconds added to twice a task's limit before the watchdog takes a pool in which no task finishes for
+# stalled: a task ends within its limit, and a killed worker is replaced in seconds.
+WATCHDOG_GRACE = 30.0
+_DIED = "the worker process parsing this input died (killed, or crashed in native code)"
 
 
-class _Future(Protocol):
-    def result(self) -> list[Result]: ...
+def watchdog(limit: float) -> float:
+    """Seconds without any task of the pool finishing after which the pool is taken for lost."""
+    return 2 * limit + WATCHDOG_GRACE
 
 
-Submit = Callable[[list[Item]], _Future]
+class PoolLost(BatchError):
+    """The worker pool stopped working (stalled or broken): the run ends (exit 3) and ``--resume`` continues."""
 
 
 def _chunks(items: Iterator[Item], size: int) -> Iterator[list[Item]]:
@@ -56,21 +70,21 @@ def _chunks(items: Iterator[Item], size: int) -> Iterator[list[Item]]:
         yield chunk
 
 
-def ordered_results(chunks: Iterable[list[Item]], submit: Submit, in_flight: int) -> Iterator[Result]:
-    """Submit chunks with at most ``in_flight`` outstanding and yield their results in input order."""
-    pending: deque[_Future] = deque()
+Pending = Callable[[], list[Result]]
+
+
+def ordered_results(
+    chunks: Iterable[list[Item]], submit: Callable[[list[Item]], Pending], in_flight: int
+) -> Iterator[Result]:
+    """Submit chunks with at most ``in_flight`` outstanding and yield their results in input order;
+    ``submit`` returns what gives a chunk's results when called."""
+    pending: deque[Pending] = deque()
     for chunk in chunks:
         pending.append(submit(chunk))
         if len(pending) >= in_flight:
-            yield from pending.popleft().result()
+            yield from pending.popleft()()
     while pending:
-        yield from pending.popleft().result()
-
-
-def _init_worker(slots: Any, claimed: Any) -> None:
-    # Ctrl-C reaches the whole process group: the parent stops the run; workers must not print tracebacks.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _CLOCK.claim(slots, claimed)
+        yield from pending.popleft()()
 
 
 def _pool_context() -> Any:
@@ -92,201 +106,86 @@ def run_items(items: Iterator[Item], options: BatchOptions) -> Generator[Result,
 
         with scheduler_submit(options.scheduler) as (submit, parallelism):
             in_flight = parallelism * IN_FLIGHT_PER_WORKER
-            yield from ordered_results(chunks, lambda c: submit(process_chunk, c, shape, timeout), in_flight)
+            yield from ordered_results(chunks, lambda c: submit(process_chunk, c, shape, timeout).result, in_flight)
     elif options.workers == 1:
         for chunk in chunks:
             yield from process_chunk(chunk, shape, timeout)
     else:
-        pool = _Pool(options.workers, timeout)
-        finished = False
-        grace = 0.0
+        pool = _Pool(options.workers, shape, timeout)
         try:
-            in_flight = options.workers * IN_FLIGHT_PER_WORKER
-            yield from ordered_results(chunks, lambda c: pool.submit(c, shape), in_flight)
-            finished = True
-        except GeneratorExit:
-            # The reader stopped (its output closed, or Ctrl-C while it wrote): the workers get a moment to
-            # finish the few chunks they hold, so the pool closes cleanly; killed mid-write, they would
-            # leave the pool's exit handlers waiting. A worker stuck past the moment is killed all the same.
-            grace = CLOSE_GRACE
-            raise
-        finally:
-            pool.shutdown(finished, grace)  # interrupted: kill the workers, which may be stuck and ignore Ctrl-C
-
-
-class _OutOfTime(BrokenProcessPool):
-    """A worker was parsing one input past the time limit; the pool's workers were killed."""
-
-
-# Seconds to wait for a killed pool to mark its futures broken before going on regardless.
-_SETTLE = 30.0
+            yield from ordered_results(chunks, pool.submit, options.workers * IN_FLIGHT_PER_WORKER)
+        finally:  # done, or interrupted (Ctrl-C, SIGTERM, a closed output, a lost pool): no worker stays
+            pool.stop()
 
 
 class _Pool:
-    """A process pool that outlives a worker killed by an input (a crash in a C extension, the kernel's
-    out-of-memory killer): the chunks it held are run again in a new pool, the chunk that broke it one
-    input at a time, and an input that kills its worker again becomes a ``WorkerDied`` error record.
+    """Chunks run as tasks of a pebble ``ProcessPool``, each with its time limit; a chunk that fails runs
+    again one input per task (see the module's notes)."""
 
-    Each submitted chunk gets a ticket, and each worker writes the ticket and index of the input it is
-    parsing, with the time it started, to memory the pool shares (``_Clock``). While the parent waits,
-    it looks at them once a second: a worker on one input longer than the limit plus ``HARD_GRACE`` is
-    stuck where the alarm cannot reach, so the pool's workers are killed, that input becomes a
-    ``ParseTimeoutError`` error record, and every chunk in flight runs again without it."""
+    def __init__(self, workers: int, shape: Shape, timeout: float | None) -> None:
+        self._shape, self._timeout = shape, timeout
+        self._limit = timeout + HARD_GRACE if timeout else NO_LIMIT
+        self._watchdog = watchdog(self._limit)
+        self._finished = 0.0  # time.monotonic() when a task last finished: the pool is working
+        self._pool = ProcessPool(workers, initializer=warm_up, context=_pool_context())
 
-    def __init__(self, workers: int, timeout: float | None = None) -> None:
-        self._workers = workers
-        self._timeout = timeout
-        self._generation = 0
-        self._tickets = 0
-        self._timed_out: set[tuple[int, int]] = set()  # (ticket, index) of inputs found stuck
-        self._started: Any = None  # the workers' _Clock slots
-        self._executor = self._new_executor()
+    def submit(self, chunk: list[Item]) -> Pending:
+        future = self._schedule(chunk)
+        return lambda: self._settle(chunk, future)
 
-    def _new_executor(self) -> ProcessPoolExecutor:
-        context = _pool_context()
-        self._started = context.Array("d", 3 * self._workers, lock=False)
-        claimed = context.Value("i", 0)
-        return ProcessPoolExecutor(
-            self._workers, mp_context=context, initializer=_init_worker, initargs=(self._started, claimed)
-        )
+    def stop(self) -> None:
+        self._pool.stop()  # type: ignore[no-untyped-call]  # pebble leaves it unannotated; join() kills the workers
+        self._pool.join()
 
-    def _stuck(self) -> list[tuple[int, int]]:
-        """(ticket, index) of the inputs a worker has been parsing past the limit and its grace."""
-        if not self._timeout:
-            return []
-        now, slots = time.monotonic(), self._started[:]
-        return [
-            (int(slots[k + 1]), int(slots[k + 2]))
-            for k in range(0, len(slots), 3)
-            if slots[k] and now - slots[k] > self._timeout + HARD_GRACE
-        ]
+    def _schedule(self, items: list[Item]) -> Future[list[Result]]:
+        try:
+            future = self._pool.schedule(process_chunk, (items, self._shape, self._timeout), timeout=self._limit)
+        except RuntimeError as exc:  # the pool broke: schedule() refuses new tasks
+            raise PoolLost(f"the worker pool broke ({exc}); --resume continues the run") from exc
+        future.add_done_callback(self._done)
+        return future
 
-    def kill(self, generation: int) -> None:
-        """Kill the workers of ``generation``'s pool (a worker stuck in native code ignores everything
-        else); its chunks then fail as from a broken pool."""
-        if generation != self._generation:
-            return
-        executor: Any = self._executor
-        if hasattr(executor, "kill_workers"):  # Python 3.14+
-            executor.kill_workers()
-            return
-        for process in list((getattr(executor, "_processes", None) or {}).values()):
-            process.kill()
+    def _done(self, future: Future[list[Result]]) -> None:
+        self._finished = time.monotonic()
 
-    def _restart(self, generation: int) -> None:
-        """A new pool, unless one was already started since ``generation`` broke."""
-        if generation == self._generation:
-            self._executor.shutdown(wait=False, cancel_futures=True)
-            self._executor = self._new_executor()
-            self._generation += 1
-
-    def submit(self, chunk: list[Item], shape: Shape) -> _Job:
-        return _Job(self, chunk, shape)
-
-    def run(self, chunk: list[Item], shape: Shape) -> tuple[int, int, Future[list[Result]]]:
-        """Submit ``chunk``: its pool's generation, its ticket and its future."""
-        self._tickets += 1
-        future = self._executor.submit(process_chunk, chunk, shape, self._timeout, self._tickets)
-        return self._generation, self._tickets, future
-
-    def wait(self, generation: int, future: Future[list[Result]]) -> list[Result]:
-        """The future's results. Raises BrokenProcessPool (or CancelledError) for a broken pool, and its
-        subclass _OutOfTime when a worker was stuck (the pool's workers are then killed)."""
-        if not self._timeout:
+    def _settle(self, chunk: list[Item], future: Future[list[Result]]) -> list[Result]:
+        """The chunk's results; when its task ran out of time or its worker died, each input's alone."""
+        if self._failure(future) is None:
             return future.result()
+        if len(chunk) == 1:
+            return [self._alone(chunk[0], future)]
+        futures = [self._schedule([item]) for item in chunk]
+        return [self._alone(item, one) for item, one in zip(chunk, futures, strict=True)]
+
+    def _alone(self, item: Item, future: Future[list[Result]], retry: bool = True) -> Result:
+        """The result of ``item`` run alone as ``future``'s task; a task that failed is its error record."""
+        failure = self._failure(future)
+        if failure is None:
+            return future.result()[0]
+        if isinstance(failure, FutureTimeoutError):  # not retried: a stuck page would cost its limit again
+            limit = _over_time(self._timeout) if self._timeout else f"parsing took longer than {NO_LIMIT:g} s"
+            return _error_result(item, ParseTimeoutError.__name__, f"{limit}; its worker was killed")
+        if retry:  # once: a worker killed from outside (the out-of-memory killer) may have died by chance
+            return self._alone(item, self._schedule([item]), retry=False)
+        return _error_result(item, "WorkerDied", _DIED)
+
+    def _failure(self, future: Future[list[Result]]) -> BaseException | None:
+        """None once ``future`` holds results; its TimeoutError or ProcessExpired when its task failed. Raises
+        PoolLost when the pool broke, or when no task of it finished for the watchdog's time (pebble
+        issue 163: tasks that never start never time out), and a task's other exceptions as they are."""
+        started = time.monotonic()
         while True:
+            left = max(self._finished, started) + self._watchdog - time.monotonic()
             try:
-                return future.result(timeout=_POLL)
-            except FutureTimeoutError:
-                stuck = self._stuck() if generation == self._generation else []
-                if stuck:
-                    self._timed_out.update(stuck)
-                    self.kill(generation)
-                    # Once the pool sees its workers dead it fails every future it holds; restarting it
-                    # before that would cancel them instead.
-                    futures_wait([future], timeout=_SETTLE)
-                    raise _OutOfTime("an input ran past its time limit; the pool's workers were killed") from None
-
-    @property
-    def generation(self) -> int:
-        return self._generation
-
-    def recover(self, generation: int, ticket: int, chunk: list[Item], shape: Shape) -> list[Result]:
-        """The results of a chunk whose pool broke (any chunk in flight may have broken it): its inputs
-        found stuck are timeout records, the others run again."""
-        self._restart(generation)
-        stuck = {index for t, index in self._timed_out if t == ticket}
-        self._timed_out -= {(ticket, index) for index in stuck}
-        rest = self._settle([item for index, item in enumerate(chunk) if index not in stuck], shape)
-        return self._merged(chunk, stuck, rest)
-
-    def _settle(self, items: list[Item], shape: Shape) -> list[Result]:
-        """``items`` run again in the current pool, alone in it. When it breaks with one of them stuck,
-        that one is a timeout record and the others run again; when it breaks otherwise, they run one
-        at a time, and an input that breaks its pool alone is a ``WorkerDied`` record."""
-        if not items:
-            return []
-        generation, ticket, future = self.run(items, shape)
-        try:
-            return self.wait(generation, future)
-        except (BrokenProcessPool, CancelledError):
-            pass
-        if any(t == ticket for t, _ in self._timed_out):
-            return self.recover(generation, ticket, items, shape)
-        self._restart(generation)
-        if len(items) > 1:
-            return [result for item in items for result in self._settle([item], shape)]
-        message = "the worker process parsing this input died (killed, or crashed in native code)"
-        return [_error_result(items[0], "WorkerDied", message)]
-
-    def _merged(self, chunk: list[Item], stuck: set[int], rest: list[Result]) -> list[Result]:
-        """``rest`` (the results of the inputs not stuck) with the stuck inputs' timeout records put back."""
-        message = f"{_over_time(self._timeout or 0.0)}; its worker was killed"
-        others = iter(rest)
-        return [
-            _error_result(item, ParseTimeoutError.__name__, message) if index in stuck else next(others)
-            for index, item in enumerate(chunk)
-        ]
-
-    def shutdown(self, finished: bool = True, grace: float = 0.0) -> None:
-        """Wait for the workers to exit when the run finished; when it was interrupted, give them ``grace``
-        seconds to finish what they hold, then kill the ones still running."""
-        if finished:
-            self._executor.shutdown(wait=True, cancel_futures=True)
-            return
-        executor: Any = self._executor
-        # Taken before shutdown(), which forgets them.
-        processes = list((getattr(executor, "_processes", None) or {}).values())
-        call_queue = getattr(executor, "_call_queue", None)
-        executor.shutdown(wait=False, cancel_futures=True)
-        deadline = time.monotonic() + grace
-        for process in processes:
-            process.join(max(0.0, deadline - time.monotonic()))
-        stuck = [process for process in processes if process.is_alive()]
-        for process in stuck:
-            process.kill()  # a worker stuck in native code ignores everything else
-        if stuck and call_queue is not None:
-            # The queue's feeder thread may be blocked writing a chunk no worker will read; without this
-            # the interpreter waits for it at exit, forever.
-            call_queue.cancel_join_thread()
-
-
-class _Job:
-    """A submitted chunk; ``result`` recovers from a broken pool."""
-
-    def __init__(self, pool: _Pool, chunk: list[Item], shape: Shape) -> None:
-        self._pool, self._chunk, self._shape = pool, chunk, shape
-        self._future: Future[list[Result]] | None = None
-        self._ticket = -1
-        try:
-            self._generation, self._ticket, self._future = pool.run(chunk, shape)
-        except BrokenProcessPool:  # the pool broke before this chunk could be sent
-            self._generation = pool.generation
-
-    def result(self) -> list[Result]:
-        if self._future is not None:
-            try:
-                return self._pool.wait(self._generation, self._future)
-            except (BrokenProcessPool, CancelledError):
-                pass
-        return self._pool.recover(self._generation, self._ticket, self._chunk, self._shape)
+                error = future.exception(timeout=max(0.0, left))
+                break
+            except FutureTimeoutError:  # waiting timed out; the task's own TimeoutError is returned, not raised
+                if left <= 0:
+                    raise PoolLost(
+                        f"the worker pool stopped: no task finished in {self._watchdog:g} s; --resume continues the run"
+                    ) from None
+        if error is None or isinstance(error, (FutureTimeoutError, ProcessExpired)):
+            return error
+        if isinstance(error, BrokenProcessPool):
+            raise PoolLost(f"the worker pool broke ({error}); --resume continues the run") from error
+        raise error

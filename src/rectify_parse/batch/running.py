@@ -2,8 +2,8 @@
 
 An input that takes longer than ``--timeout`` seconds to parse is stopped and becomes an error record
 ``ParseTimeoutError``. The limit is a SIGALRM in the process that parses, which interrupts Python code
-(with ``--workers`` of 2 or more the parent also watches the workers' clocks: see ``pool``).
-Signals need Unix and the main thread: on Windows only the pool's limit applies, and on a Dask
+(with ``--workers`` of 2 or more the pool also kills a worker stuck past it where no alarm reaches: see
+``pool``). Signals need Unix and the main thread: on Windows only the pool's limit applies, and on a Dask
 cluster, whose workers run tasks in threads, none does.
 """
 
@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import signal
 import threading
-import time
 from types import FrameType
 from typing import Any, NamedTuple
 
@@ -121,41 +120,32 @@ def notice_outcome(notice: Notice) -> Outcome:
     return Outcome(None, len(notice.duplicates.copies), wording, tuple(w.code for w in notice.warnings))
 
 
-def process_chunk(items: list[Item], shape: Shape, timeout: float | None = None, ticket: int = -1) -> list[Result]:
+def process_chunk(items: list[Item], shape: Shape, timeout: float | None = None) -> list[Result]:
     """Worker entry point: one result per item, in order, each parse limited to ``timeout`` seconds
-    where this thread can take signals (see the module's notes); ``ticket`` names the chunk to the
-    parent, which watches which input of which chunk each worker is parsing."""
+    where this thread can take signals (see the module's notes)."""
     limit = timeout if timeout and _ALARM.usable() else None
     if limit is None:
-        return _process_items(items, shape, None, ticket)
-    _warm_up()
+        return [process_item(item, shape) for item in items]
+    warm_up()
     previous = signal.signal(signal.SIGALRM, _ALARM.fire)
     try:
-        return _process_items(items, shape, limit, ticket)
+        return [process_item(item, shape, limit) for item in items]
     finally:
         _ALARM.disarm()
         signal.setitimer(signal.ITIMER_REAL, 0)  # whatever was interrupted: no alarm outlives the chunk
         signal.signal(signal.SIGALRM, signal.SIG_DFL if previous is None else previous)  # None: set from C
 
 
-def _process_items(items: list[Item], shape: Shape, limit: float | None, ticket: int) -> list[Result]:
-    out: list[Result] = []
-    for index, item in enumerate(items):
-        _CLOCK.start(ticket, index)
-        out.append(process_item(item, shape, limit))
-        _CLOCK.stop()
-    return out
-
-
 # A page whose parse runs the parser's one-time set-up (numpy, its class tables): done once per process
-# before any limit is armed, so no input pays for it and no alarm interrupts it.
+# before any limit is armed, so no input pays for it and no alarm interrupts it (a pool's workers run it
+# as they start, outside any task's time limit).
 _WARM_UP_PAGE = "\n".join(
     ["关于整改情况的报告", "一、整改情况", "1.问题一。", "整改措施：一是加强管理。二是落实责任。", "完成情况：已完成。"]
 )
 
 
 @functools.cache
-def _warm_up() -> None:
+def warm_up() -> None:
     parse(_WARM_UP_PAGE)
 
 
@@ -195,32 +185,3 @@ class _Alarm:
 
 
 _ALARM = _Alarm()
-
-
-class _Clock:
-    """Which input this worker process is parsing and since when, in a slot of memory its pool shares:
-    ``(started, ticket, index)`` as doubles, ``started`` from ``time.monotonic()`` (one clock for every
-    process) and 0.0 while idle. The parent sees a worker stuck on one input, where no alarm reaches,
-    and which input it is."""
-
-    def __init__(self) -> None:
-        self.slots: Any = None  # a shared array of 3 doubles per worker; None outside a pool
-        self.slot = -1
-
-    def claim(self, slots: Any, claimed: Any) -> None:
-        with claimed.get_lock():
-            self.slot, claimed.value = claimed.value, claimed.value + 1
-        self.slots = slots if 3 * self.slot < len(slots) else None  # a worker beyond the pool's size
-
-    def start(self, ticket: int, index: int) -> None:
-        if self.slots is not None:
-            base = 3 * self.slot
-            self.slots[base + 1], self.slots[base + 2] = ticket, index
-            self.slots[base] = time.monotonic()  # last: a parent that sees the time sees the input too
-
-    def stop(self) -> None:
-        if self.slots is not None:
-            self.slots[3 * self.slot] = 0.0
-
-
-_CLOCK = _Clock()
