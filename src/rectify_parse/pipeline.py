@@ -207,11 +207,15 @@ def _canonical_lines(lines: list[Line], found: Repeats, canonical: int) -> list[
 
 
 def _cleaned(view: View, source: str, title_breaks: Sequence[Line]) -> list[Cleaning]:
-    """What was dropped from values: the view's edits, and the line break inside a wrapped title."""
-    out = [Cleaning(source[e.start : e.end], (e.start, e.end), e.rule, e.replacement) for e in view.edits]
-    for brk in title_breaks:
-        s, e = view.span(*brk)
-        out.append(Cleaning(source[s:e], (s, e), "hard_wrap", ""))
+    """What was dropped from values: the view's edits, and the line break inside a wrapped title (which
+    replaces an edit it covers: a tag that made that break, <p> between the title's pieces)."""
+    breaks = [view.span(*brk) for brk in title_breaks]
+    out = [
+        Cleaning(source[e.start : e.end], (e.start, e.end), e.rule, e.replacement)
+        for e in view.edits
+        if not any(s <= e.start and e.end <= t for s, t in breaks)
+    ]
+    out += [Cleaning(source[s:e], (s, e), "hard_wrap", "") for s, e in breaks]
     return sorted(out, key=lambda c: c.span)
 
 
