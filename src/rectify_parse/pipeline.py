@@ -127,14 +127,28 @@ def _content_lines(view: View, source: str, table: LineTable) -> _Body:
     after_download: list[bool] = []
     boilerplate: list[Boilerplate] = []
     download_pending = False
+    special = chrome.keys() | fragments.keys() | header_lines
+    texts = table.texts
     for i, (start, end) in enumerate(lines):
+        if i not in special:  # most lines: kept whole, or stripped, or empty
+            t = texts[i]
+            if t and not t[0].isspace() and not t[-1].isspace():
+                out.append((start, end))
+            else:
+                start, end = strip_span(text, start, end)
+                if start == end:
+                    continue
+                out.append((start, end))
+            after_download.append(download_pending)
+            download_pending = False
+            continue
         if i in chrome:
             s, e = strip_span(text, start, end)
             span = view.span(s, e)
             boilerplate.append(Boilerplate(source[span[0] : span[1]], span, chrome[i]))
             download_pending = download_pending or chrome[i] == "download"
             continue
-        for fragment in fragments.get(i, []):
+        for fragment in fragments.get(i, ()):
             s, e = strip_span(text, fragment.start, fragment.end)
             span = view.span(s, e)
             boilerplate.append(Boilerplate(source[span[0] : span[1]], span, fragment.rule))

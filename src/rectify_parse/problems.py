@@ -191,6 +191,8 @@ _STATUS_COLUMNS = _STATUS_FIELDS | {"整改进展", "进展情况", "办理情�
 _NO_PROBLEM = frozenset({"无", "无问题", "/", "-", "—", "暂无"})
 # A cell one per line is at most this long; a longer line ends an unnumbered table.
 _MAX_CELL = 200
+_MAX_HEADER_LINE = 16  # a column name's line: eight characters, with spaces and bars around
+_PROBLEM_CELL_LINE = re.compile(rf"^[ \t|]*(?:{PROBLEM_COLUMN.pattern})[ \t|]*$", re.MULTILINE)
 _DONE_ACCOUNT = re.compile(
     r"[ \t]*(?:已经?|均已)(?!启动|开始|着手|部署|安排|制定|成立|列入|纳入)[^，,。；;\n]{1,24}[。.]?[ \t]*"
 )
@@ -596,24 +598,27 @@ class ProblemFinder:
         text = self.text
         out: list[_Found] = []
         lo, hi = (self.lines[0][0], self.lines[-1][1]) if self.lines else (0, 0)
-        # A table has cells in rows (| or tab), a 序号 / 编号 column or a problem column: most pages have none.
-        if all(text.find(mark, lo, hi) == -1 for mark in ("|", "\t", "序号", "编号", "问题")):
+        # A table has cells in rows (| or tab), or one cell per line with a line that is a problem column's name:
+        # most pages have neither, and the page-wide scans say so.
+        rows = text.find("|", lo, hi) != -1 or text.find("\t", lo, hi) != -1
+        cells = _PROBLEM_CELL_LINE.search(text, lo, hi) is not None
+        if not rows and not cells:
             return out
         i = 0
         lines = self.lines
         while i < len(lines):
             s, e = lines[i]
             row = text[s:e]
-            columns = _cells(self.r, s, e) if "|" in row or "\t" in row else []
+            columns = _cells(self.r, s, e) if rows and ("|" in row or "\t" in row) else []
             if len(columns) > 1:
                 names = [text[a:b] for a, b in columns]
                 if self._is_column_row(names):
                     i = self._pipe_rows(i + 1, names, out)
                     continue
-            elif is_header_cell(self._cell_text(i)):
+            elif cells and self._header_cell(i):
                 # One cell per line (a table flattened by the page, or cells each closed by |).
                 j = i
-                while j < len(lines) and is_header_cell(self._cell_text(j)):
+                while j < len(lines) and self._header_cell(j):
                     j += 1
                 names = [self._cell_text(k) for k in range(i, j)]
                 if j - i >= 3 and is_cell_column_row(names):
@@ -628,6 +633,10 @@ class ProblemFinder:
         """Line ``k`` as one table cell: without the bars and spaces around it."""
         s, e = self.lines[k]
         return self.r.trim(s, e, " \t|")
+
+    def _header_cell(self, k: int) -> bool:
+        s, e = self.lines[k]
+        return e - s <= _MAX_HEADER_LINE and is_header_cell(self._cell_text(k))  # most lines are longer
 
     def _cell_text(self, k: int) -> str:
         s, e = self._cell(k)
