@@ -6,7 +6,8 @@ Each problem names the rule that recognised it (``Problem.rule``):
   prefix or a status sentence (该问题已完成整改);
 - ``problem_heading``: a heading phrased as one problem (关于签证办理滞后问题的整改情况, 针对…的问题);
 - ``problem_list``: an item under a heading or line that names the problems (存在的主要问题, 审计查出的问题,
-  问题清单), the deepest items when the list is grouped by aspect;
+  问题清单), the deepest items when the list is grouped by aspect, or a line led by a problem's label and
+  number (隐患1：, 问题二：);
 - ``yishi_items``: 一是 / 二是 … items that state shortcomings inside an aspect paragraph, or paragraphs
   opened by them in turn after text that says shortcomings remain (…仍然存在一些薄弱环节。);
 - ``parallel_lists``: items of a problem list matched by number with the items of a later measures list;
@@ -33,6 +34,7 @@ import regex
 from .markers import LineMarkers, Marker, match_marker
 from .patterns import (
     BARE_STATUS,
+    DATE_LINE,
     DECLARED_ASPECTS_PROBLEMS,
     DECLARED_PROBLEMS,
     DECLARED_STATUS,
@@ -160,6 +162,11 @@ _INTRO_ENDS = (":", "主要有", "主要是", "表现在", "表现为", "如下"
 _INLINE_NOT = re.compile(r"措施|建议|要求|意见|做法|举措|打算|计划|成效|成绩")
 _INLINE_WINDOW = 80
 _ORDINALS = "一二三四五六七八九十"
+_MAX_SIGNER = 24
+# A line led by a problem's label and its number: 隐患1：, 问题二：, 反馈问题3:.
+_ITEM_LABEL = re.compile(
+    r"[ \t]*(?:反馈|存在|发现)?(?:问题|隐患)[ \t]*(?P<n>\d{1,2}|[一二三四五六七八九十]{1,3})[ \t]*[:：][ \t]*"
+)
 _REPORT_INTRO = re.compile(r"(?:整改|落实|进展|完成|工作|处理)情况|报告|公示|公布|通报|通告|通知|决定")
 # A line that introduces a list of problems without a marker of its own (存在的主要问题：, 问题清单).
 _MAX_LIST_LINE = 30
@@ -303,7 +310,7 @@ class ProblemFinder:
         if not found:
             # Lists in running text count only on a page whose headings hold none: beside a heading tree of
             # problems, an inline list is the intro's summary of them.
-            found = self._inline() or self._yishi_lines() or self._tasks(roots)
+            found = self._inline() or self._yishi_lines() or self._labelled_items() or self._tasks(roots)
         problems = [self._record(f, measures_of.get(id(f))) for f in found]
         return self._later_statuses(found, problems)
 
@@ -501,6 +508,29 @@ class ProblemFinder:
                     added.extend(_Found(rule, n, None, ms, me, ie, clause_title=True) for n, ms, me, ie in items)
                     break
         return added
+
+    def _labelled_items(self) -> list[_Found]:
+        """Lines led by a problem's label and number (隐患1：…, 问题二：…), numbered in turn from 1: each
+        is a problem, running to the next (its 整改措施： lines are its fields)."""
+        text = self.text
+        lines = self.lines
+        heads = [(k, m) for k, (s, e) in enumerate(lines) if (m := _ITEM_LABEL.match(text, s, e)) is not None]
+        if len(heads) < 2 or [cn_to_int(m["n"]) for _, m in heads] != list(range(1, len(heads) + 1)):
+            return []
+        out: list[_Found] = []
+        for j, (k, m) in enumerate(heads):
+            end = lines[heads[j + 1][0] - 1][1] if j + 1 < len(heads) else self._before_signoff(k)
+            out.append(_Found("problem_list", j + 1, None, lines[k][0], m.end(), end))
+        return out
+
+    def _before_signoff(self, k: int) -> int:
+        """Where the text after line ``k`` ends before its sign-off (a signer's line, then a date line)."""
+        text, lines = self.text, self.lines
+        for j in range(k + 1, len(lines)):
+            if DATE_LINE.fullmatch(text, *lines[j]) is not None:
+                signer = j - 1 if j - 1 > k and lines[j - 1][1] - lines[j - 1][0] <= _MAX_SIGNER else j
+                return lines[signer - 1][1]
+        return lines[-1][1]
 
     def _yishi_lines(self) -> list[_Found]:
         """Paragraphs opened by 一是, 二是 … in turn, after text that says shortcomings follow (…仍然存在一些
