@@ -383,9 +383,13 @@ def _kept(bodies: dict[str, str]) -> NearDuplicateFinder:
 def test_the_band_key_table_pairs_each_row_with_the_rows_the_sort_pairs_it_with(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # A small first table grows many times; a small bucket limit cuts the walks back through the buckets.
+    # A small first table grows many times, a few slots at a time; a small bucket limit cuts the walks back
+    # through the buckets; small blocks spread the band keys over many.
     monkeypatch.setattr(corpus, "_FIRST_SLOTS", 64)
+    monkeypatch.setattr(corpus, "_GROW_BLOCK", 16)
     monkeypatch.setattr(corpus, "MAX_BUCKET_CHECKS", 3)
+    monkeypatch.setattr(corpus, "_BLOCK", 8)
+    monkeypatch.setattr(corpus, "_BLOCK_ENTRIES", 8 * corpus.BANDS)
     bodies = {**_planted(4), **{f"q{k}": body for k, body in _planted(5).items()}}
     finder = NearDuplicateFinder(keep_texts=False)
     finder.follow(bodies.__getitem__)
@@ -405,7 +409,9 @@ def test_the_band_key_table_pairs_each_row_with_the_rows_the_sort_pairs_it_with(
         finder.add_sketch(doc_id, corpus.sketch(body))
     assert len(live.slots) > 64 and found and found == finder._candidates()
     entries = [e - 1 for e in live.slots if e]
-    assert len(entries) == live.used == len({(e % corpus.BANDS, live.keys[e]) for e in entries})
+    flat = [key for block in finder._band_keys for key in block.reshape(-1).tolist()]
+    assert len(entries) == live.used == len({(e % corpus.BANDS, flat[e]) for e in entries})
+    assert len(finder._band_keys) > 10 and len(live.keys) == len(finder._band_keys)
 
 
 def test_the_bound_refuses_by_the_counts_of_characters_outside_the_subset() -> None:

@@ -323,6 +323,7 @@ def similarity_bound(a: BoundProfile, b: BoundProfile, total: int, cutoff: float
 
 # Signatures and band keys are stored in blocks of this many rows: storage grows without copying.
 _BLOCK = 4096
+_BLOCK_ENTRIES = _BLOCK * BANDS  # band keys in one block
 # Candidate pairs are checked against their signatures this many at a time (two rows of 512 bytes each).
 _CHECK_BATCH = 8192
 
@@ -616,6 +617,25 @@ PROFILE_BUDGET = 32 << 20
 EAGER_LIMIT = 64
 _SPREAD = 0x9E3779B97F4A7C15  # spreads the band over the slots of the band-key table
 _FIRST_SLOTS = 1 << 16  # the band-key table's first size (a power of two); it doubles when half full
+_GROW_BLOCK = 1 << 18  # slots placed again at a time when it grows
+
+
+def _place(slots: Any, values: Any, homes: Any) -> None:
+    """Put ``values`` in the free ``slots`` (a numpy array, a power of two long) by linear probing from
+    their ``homes``, in rounds: each value takes its slot when it is free and no earlier value of the round
+    wants it, else it moves on to the next; a value passes only slots that are held, as lookups expect."""
+    import numpy as np
+
+    mask = len(slots) - 1
+    at, waiting = homes.copy(), np.arange(len(values))
+    while len(waiting):
+        free = waiting[slots[at[waiting]] == 0]
+        wanted, first = np.unique(at[free], return_index=True)
+        slots[wanted] = values[free[first]]
+        placed = np.zeros(len(values), dtype=bool)
+        placed[free[first]] = True
+        waiting = waiting[~placed[waiting]]
+        at[waiting] = (at[waiting] + 1) & mask
 
 
 @lru_cache(maxsize=1)
@@ -691,13 +711,14 @@ class _Live:
     Each new signature row is looked up in a table of its 25 band keys (open addressing over one array:
     the slot holds the latest entry ``row * BANDS + band`` of its key), and each entry remembers the row
     before it in its bucket, so the ``MAX_BUCKET_CHECKS`` rows before a new row in each bucket are a walk
-    back: the pairs ``_candidates`` finds by sorting, found one row at a time. 500-700 bytes a row.
+    back: the pairs ``_candidates`` finds by sorting, found one row at a time. The keys are read from the
+    finder's blocks; the table takes 300-500 bytes a row.
     """
 
     def __init__(self, finder: NearDuplicateFinder, load: Callable[[str], str], budget: int) -> None:
         self.finder = finder
         self.checker = _Checker(finder, load, budget)
-        self.keys = array("Q")  # band keys, by entry
+        self.keys: list[memoryview] = []  # the finder's band-key blocks, flat, by entry // _BLOCK_ENTRIES
         self.previous = array("i")  # the row before the entry's row in its bucket, or -1, by entry
         self.slots = array("i", bytes(4 * _FIRST_SLOTS))  # entry + 1, or 0 when free
         self.used = 0
@@ -742,20 +763,21 @@ class _Live:
         if 2 * (self.used + BANDS) > len(self.slots):
             self._grow()
         keys, slots, previous = self.keys, self.slots, self.previous
-        keys.frombytes(row_keys.tobytes())
+        if len(keys) * _BLOCK <= row:
+            keys.append(memoryview(finder._band_keys[len(keys)]).cast("B").cast("Q"))
         mask = len(slots) - 1
         earlier: set[int] = set()
         # Each band key's slot: open addressing, the next slot while another key holds it.
-        for band, slot in enumerate(((row_keys ^ _spreads()) & np.uint64(mask)).tolist()):
+        homes = ((row_keys ^ _spreads()) & np.uint64(mask)).tolist()
+        for band, (key, slot) in enumerate(zip(row_keys.tolist(), homes, strict=True)):
             entry = base + band
-            key = keys[entry]
             while True:
                 held = slots[slot] - 1
                 if held < 0:
                     self.used += 1
                     last = -1
                     break
-                if keys[held] == key and held % BANDS == band:
+                if held % BANDS == band and keys[held // _BLOCK_ENTRIES][held % _BLOCK_ENTRIES] == key:
                     last = held // BANDS
                     break
                 slot = (slot + 1) & mask
@@ -774,27 +796,23 @@ class _Live:
         return agreeing
 
     def _grow(self) -> None:
-        """Twice the slots, each held entry placed again: by numpy, in the order of their first slot
-        (linear probing accepts any layout where every slot from an entry's first to its own is held)."""
+        """Twice the slots, the held entries placed again a block at a time (a few MB of numpy at most)."""
         import numpy as np
 
-        held = np.frombuffer(self.slots, dtype=np.int32).astype(np.int64)
-        held = held[held != 0]
-        size = 2 * len(self.slots)
-        entries = held - 1
-        keys = np.frombuffer(self.keys, dtype=np.uint64)[entries]
-        home = ((keys ^ _spreads()[entries % BANDS]) & np.uint64(size - 1)).astype(np.int64)
-        order = np.argsort(home, kind="stable")
-        home, held = home[order], held[order]
-        steps = np.arange(len(home))
-        place = steps + np.maximum.accumulate(home - steps)  # the first free slot at or after each home
-        slots = np.zeros(size, dtype=np.int64)
-        inside = place < size
-        slots[place[inside]] = held[inside]
-        free = iter(np.flatnonzero(slots == 0).tolist())
-        for entry in held[~inside].tolist():  # past the end: the first free slots from the start
-            slots[next(free)] = entry
-        self.slots = array("i", slots.astype(np.int32).tobytes())
+        old = np.frombuffer(self.slots, dtype=np.int32)
+        slots = np.zeros(2 * len(old), dtype=np.int32)
+        for start in range(0, len(old), _GROW_BLOCK):
+            held = old[start : start + _GROW_BLOCK]
+            held = held[held != 0]
+            entries = held.astype(np.int64) - 1
+            keys = np.empty(len(entries), dtype=np.uint64)
+            blocks, offsets = np.divmod(entries, _BLOCK_ENTRIES)
+            for block in np.unique(blocks).tolist():
+                chosen = blocks == block
+                keys[chosen] = self.finder._band_keys[block].reshape(-1)[offsets[chosen]]
+            homes = ((keys ^ _spreads()[entries % BANDS]) & np.uint64(len(slots) - 1)).astype(np.int64)
+            _place(slots, held, homes)
+        self.slots = array("i", slots.tobytes())
 
     def _root(self, x: str) -> str:
         parent = self.parent
