@@ -682,16 +682,18 @@ def test_progress_shows_share_and_eta_when_the_size_is_known() -> None:
 def test_the_progress_line_moves_while_near_duplicates_are_grouped(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # Every note shown (no throttle): the grouping stage says how many candidate pairs it has checked,
-    # from the first to the last, instead of leaving the line still.
+    # Every note shown (no throttle): the grouping stage says how many candidate pairs it has checked (with
+    # workers, which verify as results come: how many linked notices it has placed in their groups), from
+    # the first to the last, instead of leaving the line still.
     monkeypatch.setattr(batch.summary, "PROGRESS_LOG_INTERVAL", 0.0)
     out = tmp_path / "out.jsonl"
-    assert run(CORPUS, "--glob", "*.txt", "-o", out, "--dedup", "--workers", "1", "--progress") == 0
-    notes = [line for line in capsys.readouterr().err.splitlines() if line.startswith("grouping")]
-    assert notes[0] == "grouping near-duplicates …"
-    assert notes[1].startswith("grouping near-duplicates: 0 of ")
-    total = notes[1].split(" of ")[1].split()[0]
-    assert notes[-1] == f"grouping near-duplicates: {total} of {total} candidate pairs checked" and total != "0"
+    for workers, what in (("1", "candidate pairs checked"), ("2", "linked notices placed")):
+        assert run(CORPUS, "--glob", "*.txt", "-o", out, "--dedup", "--workers", workers, "--progress") == 0
+        notes = [line for line in capsys.readouterr().err.splitlines() if line.startswith("grouping")]
+        assert notes[0] == "grouping near-duplicates …"
+        assert notes[1].startswith("grouping near-duplicates: 0 of ")
+        total = notes[1].split(" of ")[1].split()[0]
+        assert notes[-1] == f"grouping near-duplicates: {total} of {total} {what}" and total != "0"
 
 
 def test_a_throttled_note_waits_for_the_interval_and_a_forced_one_does_not() -> None:

@@ -66,6 +66,11 @@ class DedupIndex:
         self._read = read
         self._finder.follow(None if self._finder.keep_texts else self._load)
 
+    @property
+    def following(self) -> bool:
+        """Whether candidates are verified as inputs are added (``follow``)."""
+        return self._read is not None and self._finder._live is not None
+
     def verify(
         self,
         first: IO[bytes] | None = None,

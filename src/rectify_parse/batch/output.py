@@ -191,8 +191,11 @@ def _annotated(first: IO[bytes], dedup: DedupIndex, progress: Progress) -> Itera
     first.flush()
     progress.note("grouping near-duplicates …")
 
+    # Grouping that followed the run has checked the pairs already: what is left is cutting the linked sets.
+    what = "linked notices placed" if dedup.following else "candidate pairs checked"
+
     def checked(done: int, total: int) -> None:
-        progress.note(f"grouping near-duplicates: {done:,} of {total:,} candidate pairs checked", force=done == total)
+        progress.note(f"grouping near-duplicates: {done:,} of {total:,} {what}", force=done == total)
 
     dedup.verify(first, variants=False, progress=checked)  # the summary lists ids and similarity, not word diffs
     first.seek(0)
