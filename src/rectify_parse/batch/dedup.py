@@ -2,7 +2,8 @@
 
 Memory under ``--dedup`` grows with the corpus: the index keeps 25 LSH band keys, a 128-value
 signature and the output offset of every notice, and reads the bodies of candidate pairs back from the
-first-pass output.
+first-pass output. When it follows a run with workers, it also keeps the band-key table of the search
+(300-500 bytes a notice) and up to ``corpus.PROFILE_BUDGET`` of candidates' matching texts.
 """
 
 from __future__ import annotations
