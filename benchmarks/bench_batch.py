@@ -3,7 +3,7 @@
     python benchmarks/bench_batch.py              # 20,000 notices
     python benchmarks/bench_batch.py --n 2000     # quicker
     python benchmarks/bench_batch.py --pages long # bodies nearer real size (3 K characters, not 1 K)
-    python benchmarks/bench_batch.py --pages real # real scrapes' spread: 1 K to 20 K, median about 4 K
+    python benchmarks/bench_batch.py --pages real # real scrapes' spread: 1 K to 30 K, median about 4 K
     python benchmarks/bench_batch.py --pages real --near-copies  # a third of the pages in groups of 3-20
 
 The corpus (JSONL in a temporary directory) recombines sentences, headings and problem titles of every
@@ -157,7 +157,10 @@ class _Draw:
 
     def __init__(self, rng: random.Random, pool: Pool, sentences: int, problems: int, headings: int) -> None:
         self._rng = rng
-        self._sentences = rng.sample(pool.sentences, sentences)
+        self._sentences = rng.sample(pool.sentences, min(sentences, len(pool.sentences)))
+        if sentences > len(pool.sentences):  # a body longer than the pool: more sentences, each of two halves
+            self._sentences += _joined(rng, pool, sentences - len(pool.sentences), set(self._sentences))
+            rng.shuffle(self._sentences)
         self._problems = rng.sample(pool.problems, problems)
         self._headings = rng.sample(pool.headings, headings)
 
@@ -173,6 +176,20 @@ class _Draw:
     def left(self) -> int:
         """Sentences not used yet."""
         return len(self._sentences)
+
+
+def _joined(rng: random.Random, pool: Pool, n: int, taken: set[str]) -> list[str]:
+    """``n`` sentences not in ``taken``, each the head of one pool sentence (up to its first comma, or its
+    first half) and the tail of another."""
+    out: list[str] = []
+    while len(out) < n:
+        a, b = rng.sample(pool.sentences, 2)
+        cut_a, cut_b = a.find("，"), b.find("，")
+        joined = a[:cut_a] + b[cut_b:] if cut_a > 0 and cut_b > 0 else a[: len(a) // 2] + b[len(b) // 2 :]
+        if joined not in taken:
+            taken.add(joined)
+            out.append(joined)
+    return out
 
 
 def make_meta(rng: random.Random) -> Meta:
@@ -237,9 +254,10 @@ def make_long_body(rng: random.Random, pool: Pool, meta: Meta) -> list[str]:
     return lines
 
 
-# Real scrapes: bodies from 1 K to 20 K characters, median about 4 K (a log-normal draw, clipped where the
-# fixtures' sentence pool runs out: a sentence is used once a body, or it would look like a pasted copy).
-_REAL_MEDIAN, _REAL_SPREAD, _REAL_MIN, _REAL_MAX = 4000, 0.7, 1000, 20000
+# Real scrapes: bodies from 1 K to 30 K characters, median about 4 K (a log-normal draw, clipped). A sentence
+# is used once a body, or it would look like a pasted copy; the fixtures' pool of sentences (about 24 K
+# characters) fills bodies up to about 18 K, and longer ones add sentences joined from halves of two.
+_REAL_MEDIAN, _REAL_SPREAD, _REAL_MIN, _REAL_MAX = 4000, 0.7, 1000, 30000
 
 
 def make_real_body(rng: random.Random, pool: Pool, meta: Meta) -> list[str]:
@@ -248,7 +266,7 @@ def make_real_body(rng: random.Random, pool: Pool, meta: Meta) -> list[str]:
     target = int(min(_REAL_MAX, max(_REAL_MIN, rng.lognormvariate(math.log(_REAL_MEDIAN), _REAL_SPREAD))))
     k = rng.randint(3, 12)
     year, month, day = meta.written
-    draw = _Draw(rng, pool, min(len(pool.sentences), target // 30 + 11 * k + 20), k, 6)
+    draw = _Draw(rng, pool, target // 30 + 11 * k + 20, k, 6)
     lines = [f"{year}年{month}月，{draw.sentences(2)}共指出{k}个问题。{draw.sentences(rng.randint(1, 3))}"]
     lines += [f"一、{draw.heading()}"]
     while sum(map(len, lines)) < target * 0.3 and draw.left() > 11 * k + 10:
@@ -522,8 +540,8 @@ def main() -> int:
         "--pages",
         choices=sorted(BODIES),
         default="short",
-        help="body size: short (about 1 K characters, the default) or long (about 3 K, nearer the seed notice's "
-        "4.9 K) (example: --pages long)",
+        help="body size: short (about 1 K characters, the default), long (about 3 K, nearer the seed notice's "
+        "4.9 K) or real (1 K to 30 K, median about 4 K) (example: --pages long)",
     )
     parser.add_argument(
         "--near-copies",

@@ -787,16 +787,18 @@ def test_progress_shows_share_and_eta_when_the_size_is_known() -> None:
 def test_the_progress_line_moves_while_near_duplicates_are_grouped(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # Every note shown (no throttle): the grouping stage says how many candidate pairs it has checked,
-    # from the first to the last, instead of leaving the line still.
+    # Every note shown (no throttle): the grouping stage says how many candidate pairs it has checked (with
+    # workers, which verify as results come: how many linked notices it has placed in their groups), from
+    # the first to the last, instead of leaving the line still.
     monkeypatch.setattr(batch.summary, "PROGRESS_LOG_INTERVAL", 0.0)
     out = tmp_path / "out.jsonl"
-    assert run(CORPUS, "--glob", "*.txt", "-o", out, "--dedup", "--workers", "1", "--progress") == 0
-    notes = [line for line in capsys.readouterr().err.splitlines() if line.startswith("grouping")]
-    assert notes[0] == "grouping near-duplicates …"
-    assert notes[1].startswith("grouping near-duplicates: 0 of ")
-    total = notes[1].split(" of ")[1].split()[0]
-    assert notes[-1] == f"grouping near-duplicates: {total} of {total} candidate pairs checked" and total != "0"
+    for workers, what in (("1", "candidate pairs checked"), ("2", "linked notices placed")):
+        assert run(CORPUS, "--glob", "*.txt", "-o", out, "--dedup", "--workers", workers, "--progress") == 0
+        notes = [line for line in capsys.readouterr().err.splitlines() if line.startswith("grouping")]
+        assert notes[0] == "grouping near-duplicates …"
+        assert notes[1].startswith("grouping near-duplicates: 0 of ")
+        total = notes[1].split(" of ")[1].split()[0]
+        assert notes[-1] == f"grouping near-duplicates: {total} of {total} {what}" and total != "0"
 
 
 def test_a_throttled_note_waits_for_the_interval_and_a_forced_one_does_not() -> None:
@@ -889,3 +891,72 @@ def test_fields_with_dedup_group_as_the_full_records_do(tmp_path: Path) -> None:
     assert {tuple(x["record"]) for x in in_memory} == {("title", "text")}
     with pytest.raises(ConfigError, match="choose from"):
         list(rectify_parse.parse_many(items, fields=["titles"]))
+
+
+def _near_copies_dump(tmp_path: Path) -> tuple[Path, list[set[str]]]:
+    """JSONL of the fixture notices, four of them republished 2-6 times with one word added to a line of
+    the body, in a shuffled order; and the planted sets of ids."""
+    import random
+
+    rng = random.Random(5)
+    texts: dict[str, str] = {}
+    for path in sorted(FIXTURES.glob("*.txt")):
+        with contextlib.suppress(UnicodeDecodeError):
+            texts[path.stem] = path.read_bytes().decode("utf-8")
+    rows: list[tuple[str, str]] = list(texts.items())
+    planted: list[set[str]] = []
+    for name in sorted(texts, key=lambda n: -len(texts[n]))[:4]:
+        lines = texts[name].splitlines()
+        copies = []
+        for k in range(rng.randint(2, 6)):
+            edited = list(lines)
+            at = rng.randrange(len(lines) // 4, 3 * len(lines) // 4)
+            edited[at] = edited[at].replace("，", "，切实", 1) if "，" in edited[at] else edited[at] + "切实"
+            copies.append((f"{name}-copy{k}", "\n".join(edited)))
+        rows += copies
+        planted.append({name, *(doc_id for doc_id, _ in copies)})
+    rng.shuffle(rows)
+    dump = tmp_path / "dump.jsonl"
+    dump.write_text("".join(json.dumps({"id": i, "text": t}, ensure_ascii=False) + "\n" for i, t in rows), "utf-8")
+    return dump, planted
+
+
+def test_dedup_groups_as_results_come_with_workers_and_gives_the_one_worker_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dump, planted = _near_copies_dump(tmp_path)
+    followed: list[bool] = []
+    real = batch.DedupIndex.follow
+
+    def follow(self: batch.DedupIndex, read: Any) -> None:
+        followed.append(True)
+        real(self, read)
+
+    monkeypatch.setattr(batch.DedupIndex, "follow", follow)
+    outputs = []
+    for workers, chunk in (("1", "32"), ("2", "3"), ("2", "1")):
+        out, summary = tmp_path / f"out-{workers}-{chunk}.jsonl", tmp_path / f"summary-{workers}-{chunk}.json"
+        followed.clear()
+        args = ["--dedup", "--workers", workers, "--chunk-size", chunk, "--summary", summary, "--quiet"]
+        assert run(dump, "-o", out, *args) == 0
+        assert followed == ([True] if workers == "2" else [])  # one worker: grouped once, at the end
+        outputs.append(out.read_bytes())
+        groups = [set(g["ids"]) for g in json.loads(summary.read_text(encoding="utf-8"))["groups"]]
+        assert all(any(ids <= group for group in groups) for ids in planted)
+    assert outputs[0] == outputs[1] == outputs[2]
+    items = [(line["id"], line["text"]) for line in read_lines(dump)]
+    assert list(rectify_parse.parse_many(items, workers=2, chunk_size=2, dedup=True)) == read_lines(
+        tmp_path / "out-1-32.jsonl"
+    )
+
+
+def test_dedup_resumed_with_workers_groups_the_kept_lines_as_well(tmp_path: Path) -> None:
+    dump, _ = _near_copies_dump(tmp_path)
+    first_pass, clean = tmp_path / "first.jsonl", tmp_path / "clean.jsonl"
+    assert run(dump, "-o", first_pass, "--workers", "1", "--quiet") == 0
+    assert run(dump, "-o", clean, "--workers", "1", "--dedup", "--quiet") == 0
+    lines = first_pass.read_text(encoding="utf-8").splitlines(keepends=True)
+    (tmp_path / "out.jsonl.tmp").write_text("".join(lines[: len(lines) // 2]), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert run(dump, "-o", out, "--workers", "2", "--chunk-size", "2", "--dedup", "--resume", "--quiet") == 0
+    assert out.read_bytes() == clean.read_bytes()

@@ -317,3 +317,111 @@ def test_matching_text_by_table_equals_folding_the_line_key() -> None:
     assert corpus.matching_text(every) == fold(line_key(every))
     astral = "第𠀀条　全角ＡＢＣ１２３，臺灣𝟙😀"  # astral characters, kept, folded or dropped one by one
     assert corpus.matching_text(astral) == fold(line_key(astral))
+
+
+def _planted(seed: int) -> dict[str, str]:
+    """Bodies in a shuffled order: groups of 2-12 one-word copies, exact copies, pages sharing sentences in
+    another order (candidates that verification refuses), and short bodies."""
+    han = (Path(rectify_parse.__file__).parent / "common_chars.txt").read_text(encoding="utf-8").strip()[:800]
+    rng = random.Random(seed)
+    pool = ["".join(rng.choice(han) for _ in range(30)) + "。" for _ in range(120)]
+    bodies: list[tuple[str, str]] = []
+    for g in range(8):
+        base = _pages(rng, pool, 1, rng.randint(20, 60))[0]
+        copies = _one_word_copies(rng, base, rng.randint(1, 11))
+        bodies += [(f"g{g}-{k:02d}", body) for k, body in enumerate([base, *copies])]
+    other = _pages(rng, pool, 1, 40)[0]
+    bodies += [(f"x{k}", other) for k in range(4)]
+    bodies += [(f"p{k:02d}", page) for k, page in enumerate(_pages(rng, pool, 30, 40))]
+    bodies += [(f"s{k}", "详见附件。") for k in range(3)]
+    rng.shuffle(bodies)
+    return dict(bodies)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("start", ["first", "halfway"])
+def test_following_gives_the_groups_found_at_the_end(seed: int, start: str) -> None:
+    bodies = _planted(seed)
+    at_end, following = NearDuplicateFinder(keep_texts=False), NearDuplicateFinder(keep_texts=False)
+    read: list[str] = []
+
+    def load(doc_id: str) -> str:
+        read.append(doc_id)
+        return bodies[doc_id]
+
+    if start == "first":
+        following.follow(load)
+    for k, (doc_id, body) in enumerate(bodies.items()):
+        at_end.add_sketch(doc_id, corpus.sketch(body))
+        following.add_sketch(doc_id, corpus.sketch(body), lambda body=body: body)
+        if start == "halfway" and k == len(bodies) // 2:
+            following.follow(load)  # the documents so far are searched and verified here
+    calls: list[tuple[int, int]] = []
+    found = following.groups(variants=False, progress=lambda done, total: calls.append((done, total)))
+    expected = at_end.groups(load, variants=False)
+    assert [g.to_dict() for g in found] == [g.to_dict() for g in expected]
+    planted: dict[str, list[str]] = {}
+    for doc_id in bodies:
+        if doc_id[0] in "gx":
+            planted.setdefault(doc_id.split("-")[0] if doc_id[0] == "g" else "x", []).append(doc_id)
+    assert sorted(sorted(g.ids) for g in found) == sorted(sorted(ids) for ids in planted.values() if len(ids) > 1)
+    assert calls and calls[-1][0] == calls[-1][1]
+    keeping = NearDuplicateFinder()
+    keeping.follow()
+    for doc_id, body in bodies.items():
+        keeping.add(doc_id, body)
+    assert [g.to_dict() for g in keeping.groups()] == [g.to_dict() for g in _kept(bodies).groups()]
+
+
+def _kept(bodies: dict[str, str]) -> NearDuplicateFinder:
+    finder = NearDuplicateFinder()
+    for doc_id, body in bodies.items():
+        finder.add(doc_id, body)
+    return finder
+
+
+def test_the_band_key_table_pairs_each_row_with_the_rows_the_sort_pairs_it_with(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A small first table grows many times, a few slots at a time; a small bucket limit cuts the walks back
+    # through the buckets; small blocks spread the band keys over many.
+    monkeypatch.setattr(corpus, "_FIRST_SLOTS", 64)
+    monkeypatch.setattr(corpus, "_GROW_BLOCK", 16)
+    monkeypatch.setattr(corpus, "MAX_BUCKET_CHECKS", 3)
+    monkeypatch.setattr(corpus, "_BLOCK", 8)
+    monkeypatch.setattr(corpus, "_BLOCK_ENTRIES", 8 * corpus.BANDS)
+    bodies = {**_planted(4), **{f"q{k}": body for k, body in _planted(5).items()}}
+    finder = NearDuplicateFinder(keep_texts=False)
+    finder.follow(bodies.__getitem__)
+    live = finder._live
+    assert live is not None
+    found: set[tuple[str, str]] = set()
+    real = corpus._Live._earlier
+
+    def earlier(self: Any, row: int) -> list[int]:
+        rows = real(self, row)
+        ids = [finder._ids[finder._owners[r]] for r in (row, *rows)]
+        found.update((min(ids[0], other), max(ids[0], other)) for other in ids[1:])
+        return rows
+
+    monkeypatch.setattr(corpus._Live, "_earlier", earlier)
+    for doc_id, body in bodies.items():
+        finder.add_sketch(doc_id, corpus.sketch(body))
+    assert len(live.slots) > 64 and found and found == finder._candidates()
+    entries = [e - 1 for e in live.slots if e]
+    flat = [key for block in finder._band_keys for key in block.reshape(-1).tolist()]
+    assert len(entries) == live.used == len({(e % corpus.BANDS, flat[e]) for e in entries})
+    assert len(finder._band_keys) > 10 and len(live.keys) == len(finder._band_keys)
+
+
+def test_the_bound_refuses_by_the_counts_of_characters_outside_the_subset() -> None:
+    import numpy as np
+
+    han = (Path(rectify_parse.__file__).parent / "common_chars.txt").read_text(encoding="utf-8").strip()
+    rng = random.Random(17)
+    a = "".join(rng.choice(han[:400]) for _ in range(3000))
+    b = "".join(rng.choice(han[400:800]) for _ in range(3000))  # other characters, in the same places
+    pa, pb = (corpus._subset(np.frombuffer(t.encode("utf-32-le"), dtype=np.uint32)) for t in (a, b))
+    assert corpus.similarity_bound(pa, pb, 6000) < 0.5  # counting alone: few characters in common
+    assert corpus.similarity_bound(pa, pb, 6000, 0.9) == 0.0
+    assert corpus.similarity_bound(pa, pa, 6000, 0.9) == 1.0

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import hashlib
 import math
+import sys
 import zlib
 from array import array
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -242,34 +244,86 @@ def sketch(text: str) -> Sketch:
 _MARGIN = 1e-9
 # Candidate pairs between two calls of the ``progress`` callback of ``groups``.
 _PROGRESS_EVERY = 64
-# The subset of characters ``similarity_bound`` aligns: those whose code point is 0 modulo this.
-BOUND_MOD = 4  # a power of two
+# The subsets of characters ``similarity_bound`` aligns: those whose code point is 0 modulo one of these,
+# the smaller (cheaper) subset first.
+BOUND_MODS = (8, 4)  # powers of two, each a multiple of the next
+# The characters outside a subset are counted in this many bins (code point modulo the count): the counts
+# two texts share bound the characters outside the subset that a common subsequence can hold.
+_BINS = 1024
 
 
-def _subset(points: Any) -> tuple[str, int]:
-    """The characters of a text (its code ``points``) in the bound's subset, in order, and how many
-    others there are."""
-    kept = points[(points & (BOUND_MOD - 1)) == 0]  # a power of two: a mask, not a division
-    return kept.tobytes().decode("utf-32-le"), len(points) - len(kept)
+class BoundProfile:
+    """What ``similarity_bound`` needs of one text: for each of ``BOUND_MODS``, the characters in its
+    subset, in order, and the binned counts of the others; each level computed when first asked for (most
+    pairs are decided by the first)."""
+
+    __slots__ = ("_levels", "text")
+
+    def __init__(self, text: str, points: Any = None) -> None:
+        self.text = text  # the matching text
+        self._levels: list[tuple[str, Any]] = []
+        if points is not None:
+            self._levels.append(_level(points, BOUND_MODS[0]))
+
+    def level(self, k: int) -> tuple[str, Any]:
+        """The subset of level ``k`` and the others' binned counts (a numpy array of ``_BINS``)."""
+        import numpy as np
+
+        while len(self._levels) <= k:
+            points = np.frombuffer(self.text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+            self._levels.append(_level(points, BOUND_MODS[len(self._levels)]))
+        return self._levels[k]
+
+    @property
+    def size(self) -> int:
+        """About the bytes it holds with every level computed (its text included)."""
+        return sys.getsizeof(self.text) * 11 // 8 + 2 * _BINS * (2 if len(self.text) < 1 << 16 else 4)
 
 
-def similarity_bound(a: tuple[str, int], b: tuple[str, int], total: int, cutoff: float = 0.0) -> float:
+def _level(points: Any, mod: int) -> tuple[str, Any]:
+    import numpy as np
+
+    kept = (points & (mod - 1)) == 0  # a power of two: a mask, not a division
+    counts = np.bincount(points[~kept] & (_BINS - 1), minlength=_BINS)
+    return points[kept].tobytes().decode("utf-32-le"), counts.astype(np.uint16 if len(points) < 1 << 16 else np.uint32)
+
+
+def _subset(points: Any) -> BoundProfile:
+    """The ``BoundProfile`` of a text given by its code ``points`` (a uint32 array)."""
+    return BoundProfile(points.tobytes().decode("utf-32-le"), points)
+
+
+def similarity_bound(a: BoundProfile, b: BoundProfile, total: int, cutoff: float = 0.0) -> float:
     """An upper bound of the normalised Indel similarity ``2 * LCS / total`` of two texts, from their
-    ``_subset``s, or 0 when the bound is below ``cutoff`` (rapidfuzz's convention: the cutoff lets it
-    stop early). A common subsequence is one of the subsets plus at most the fewer of the other
-    characters, so ``LCS <= LCS(subsets) + min(others)``. Aligning a quarter of each text costs a
-    sixteenth of aligning them whole, and it says no to pages that share their sentences in another order
-    (one template, or one pool of stock phrases): rapidfuzz would align them whole to refuse them."""
-    others = min(a[1], b[1])
-    # The subsets' LCS the cutoff needs, rounded down by a margin: rounding must never refuse a pair.
-    need = max(0, math.ceil((cutoff / 2 - _MARGIN) * total - others))
-    common = LCSseq.similarity(a[0], b[0], score_cutoff=need)  # 0 when below need
-    bound = 2 * (common + others) / total
-    return bound if bound >= cutoff - _MARGIN else 0.0
+    ``_subset`` profiles, or 0 when the bound is below ``cutoff`` (rapidfuzz's convention: the cutoff lets it
+    stop early). A common subsequence is a common subsequence of the subsets plus one of the other
+    characters, which holds each character at most as often as the text that has fewer of it:
+    ``LCS <= LCS(subsets) + sum over bins of the fewer counts`` (a bin holding several characters only
+    loosens it). Aligning an eighth of each text costs a sixty-fourth of aligning them whole, and it says
+    no to pages that share their sentences in another order (one template, or one pool of stock phrases),
+    which rapidfuzz would align whole to refuse; when the eighth cannot say no, a quarter is aligned."""
+    import numpy as np
+
+    bound = 1.0
+    for k in range(len(BOUND_MODS)):
+        (sub_a, others_a), (sub_b, others_b) = a.level(k), b.level(k)
+        others = int(np.minimum(others_a, others_b).sum(dtype=np.int64))
+        # The subsets' LCS the cutoff needs, rounded down by a margin: rounding must never refuse a pair.
+        need = max(0, math.ceil((cutoff / 2 - _MARGIN) * total - others))
+        if need > min(len(sub_a), len(sub_b)):
+            return 0.0
+        common = LCSseq.similarity(sub_a, sub_b, score_cutoff=need)  # 0 when below need
+        bound = min(bound, 2 * (common + others) / total)
+        if bound < cutoff - _MARGIN:
+            return 0.0
+        if cutoff and bound >= (1 + cutoff) / 2:
+            break  # far enough above the cutoff: most likely a copy, which the next subset would not refuse
+    return bound
 
 
 # Signatures and band keys are stored in blocks of this many rows: storage grows without copying.
 _BLOCK = 4096
+_BLOCK_ENTRIES = _BLOCK * BANDS  # band keys in one block
 # Candidate pairs are checked against their signatures this many at a time (two rows of 512 bytes each).
 _CHECK_BATCH = 8192
 
@@ -336,6 +390,7 @@ class NearDuplicateFinder:
     _signatures: list[Any] = field(default_factory=list)  # blocks of (_BLOCK, NUM_PERM) uint32
     _band_keys: list[Any] = field(default_factory=list)  # blocks of (_BLOCK, BANDS) uint64
     _pairs: set[tuple[str, str]] | None = None  # None: not looked for since the last add
+    _live: _Live | None = None  # set by follow(): candidates searched and verified as documents come
 
     def __post_init__(self) -> None:
         if not 0.0 < self.threshold <= 1.0:
@@ -346,23 +401,41 @@ class NearDuplicateFinder:
         self._check_new(doc_id)
         # Everything that can fail (a text UTF-8 cannot hold) comes before the finder changes.
         compressed = zlib.compress(text.encode("utf-8"), 1) if self.keep_texts else b""
-        self._index_sketch(doc_id, sketch(text))
+        body = sketch(text)
         if self.keep_texts:
             self._texts[doc_id] = compressed
+        self._index_sketch(doc_id, body, lambda: text)
 
-    def add_sketch(self, doc_id: str, body: Sketch) -> None:
+    def add_sketch(self, doc_id: str, body: Sketch, text: Callable[[], str] | None = None) -> None:
         """Index a body by its ``sketch`` (ids must be unique); only when the finder does not keep texts,
-        as ``groups`` then reads the bodies it needs back through ``load``."""
+        as ``groups`` then reads the bodies it needs back through ``load``. ``text``, when given, returns
+        the body (after ``follow``, the new document's candidates are verified at once: it saves reading
+        the body back)."""
         if self.keep_texts:
             raise ConfigError("a finder that keeps texts is given the texts: use add()")
         self._check_new(doc_id)
-        self._index_sketch(doc_id, body)
+        self._index_sketch(doc_id, body, text)
+
+    def follow(self, load: Callable[[str], str] | None = None, *, budget: int = 0) -> None:
+        """From now on (and for the documents already added), search each new document's candidates as it
+        is added and verify them at once, reading earlier documents' bodies through ``load`` (required when
+        the finder does not keep texts); ``groups`` then only finishes. The groups are the same as
+        without: verification links the same sets whatever the order the pairs come in, and each group
+        is cut from its set as ``groups`` cuts it. A program that adds documents while waiting for other
+        work (the batch, while its workers parse) gets the verification done in the meantime.
+        ``budget``: bytes of matching texts kept for later comparisons (default ``PROFILE_BUDGET``)."""
+        if load is None and not self.keep_texts:
+            raise ConfigError("follow() needs load= when the finder does not keep texts")
+        live = _Live(self, self.text if load is None else load, budget or PROFILE_BUDGET)
+        self._live = live
+        for position in range(len(self._ids)):
+            live.added(position, None)
 
     def _check_new(self, doc_id: str) -> None:
         if doc_id in self._index:
             raise ConfigError(f"duplicate document id {doc_id!r}")
 
-    def _index_sketch(self, doc_id: str, body: Sketch) -> None:
+    def _index_sketch(self, doc_id: str, body: Sketch, text: Callable[[], str] | None = None) -> None:
         import numpy as np
 
         self._index[doc_id] = len(self._ids)
@@ -370,16 +443,21 @@ class NearDuplicateFinder:
         self._lengths.append(body.length)
         self._digests += body.digest
         self._pairs = None
-        if not body.signature:
-            return
-        values = np.frombuffer(body.signature, dtype=np.uint32)
-        row = len(self._owners) % _BLOCK
-        if row == 0:
-            self._signatures.append(np.empty((_BLOCK, NUM_PERM), dtype=np.uint32))
-            self._band_keys.append(np.empty((_BLOCK, BANDS), dtype=np.uint64))
-        self._signatures[-1][row] = values
-        self._band_keys[-1][row] = band_keys(values)
-        self._owners.append(len(self._ids) - 1)
+        if body.signature:
+            values = np.frombuffer(body.signature, dtype=np.uint32)
+            row = len(self._owners) % _BLOCK
+            if row == 0:
+                self._signatures.append(np.empty((_BLOCK, NUM_PERM), dtype=np.uint32))
+                self._band_keys.append(np.empty((_BLOCK, BANDS), dtype=np.uint64))
+            self._signatures[-1][row] = values
+            self._band_keys[-1][row] = band_keys(values)
+            self._owners.append(len(self._ids) - 1)
+        if self._live is not None:
+            self._live.added(len(self._ids) - 1, text)
+
+    def _row_keys(self, row: int) -> Any:
+        """The band keys of signature row ``row``."""
+        return self._band_keys[row // _BLOCK][row % _BLOCK]
 
     def _digest(self, position: int) -> bytes:
         return bytes(self._digests[position * _DIGEST : (position + 1) * _DIGEST])
@@ -447,9 +525,12 @@ class NearDuplicateFinder:
         progress: Callable[[int, int], None] | None = None,
     ) -> list[Group]:
         """Verified groups of two or more documents, ordered by representative id. ``load`` gives a body
-        back by id; it is required when the finder does not keep texts. ``variants=False`` leaves each
-        group's variants empty: the word diff is the costly part (it loads jieba's dictionary).
-        ``progress(done, total)`` is called now and then with the candidate pairs gone through."""
+        back by id; it is required when the finder does not keep texts (after ``follow``, the ``load`` given
+        there serves unless another is given). ``variants=False`` leaves each group's variants empty: the
+        word diff is the costly part (it loads jieba's dictionary). ``progress(done, total)`` is called
+        now and then with the candidate pairs (after ``follow``: the comparisons left) gone through."""
+        if self._live is not None:
+            return self._live.groups(load, variants, progress)
         if load is None and not self.keep_texts:
             raise ConfigError("groups() needs load= when the finder does not keep texts")
         read = self.text if load is None else load
@@ -464,36 +545,7 @@ class NearDuplicateFinder:
                     bodies[x] = body
             return body
 
-        subsets: dict[str, tuple[str, int]] = {}  # built once: a representative is compared with every member
-        matching: dict[str, str] = {}
-
-        checked: dict[tuple[str, str], float] = {}
-
-        def similarity(a: str, b: str) -> float:
-            pair = (a, b) if a < b else (b, a)  # the measure is symmetric
-            if pair not in checked:
-                checked[pair] = compare(a, b)
-            return checked[pair]
-
-        def compare(a: str, b: str) -> float:
-            pa, pb = self._index[a], self._index[b]
-            if self._digest(pa) == self._digest(pb):
-                return 1.0  # exact copies (the same page scraped twice): no body read, no alignment
-            total = self._lengths[pa] + self._lengths[pb]
-            # The cheap tests first; each only says no, as rapidfuzz would (it returns 0 below the cutoff).
-            # The lengths alone: LCS <= the shorter length.
-            if 2 * min(self._lengths[pa], self._lengths[pb]) / total < self.threshold - _MARGIN:
-                return 0.0
-            for x in (a, b):
-                if x not in matching:
-                    points = _matching(text(x))
-                    matching[x] = points.tobytes().decode("utf-32-le")
-                    subsets[x] = _subset(points)
-            if not similarity_bound(subsets[a], subsets[b], total, self.threshold):
-                return 0.0
-            # The cutoff lets rapidfuzz stop as soon as the threshold is out of reach (it then returns 0).
-            return float(Indel.normalized_similarity(matching[a], matching[b], score_cutoff=self.threshold))
-
+        checker = _Checker(self, text, PROFILE_BUDGET)
         parent: dict[str, str] = {}
 
         def root(x: str) -> str:
@@ -514,7 +566,7 @@ class NearDuplicateFinder:
             # Two documents already linked need no check: the groups are cut from the linked sets below,
             # each member checked against its representative. On a corpus of many near-copies of each
             # page this keeps the checks near one per document instead of one per pair.
-            if ra != rb and similarity(a, b) >= self.threshold:
+            if ra != rb and checker.similarity(a, b) >= self.threshold:
                 parent[max(ra, rb)] = min(ra, rb)
         if progress is not None:
             progress(len(pairs), len(pairs))
@@ -523,7 +575,7 @@ class NearDuplicateFinder:
             members.setdefault(root(x), []).append(x)
         out: list[Group] = []
         for component in members.values():
-            out.extend(self._split(sorted(set(component)), similarity, text if variants else None))
+            out.extend(self._split(sorted(set(component)), checker.similarity, text if variants else None))
         return sorted(out, key=lambda g: g.representative)
 
     def _rank(self, doc_id: str) -> tuple[int, str]:
@@ -554,6 +606,252 @@ class NearDuplicateFinder:
             for index, other in enumerate(others, start=1):
                 found.extend(diff_variants(rep_body, body(other), copy=index))
         return Group(ids, rep, round(similarity, 4), found)
+
+
+# Bytes of matching texts (and their bound profiles) kept for comparisons; beyond it the least recently
+# used are dropped and read again when needed.
+PROFILE_BUDGET = 32 << 20
+# After ``follow``, a set's members are compared with its representative as they are linked (what ``groups``
+# will ask for) while the set has at most this many: a long chain must not cost a comparison per member
+# and link.
+EAGER_LIMIT = 64
+_SPREAD = 0x9E3779B97F4A7C15  # spreads the band over the slots of the band-key table
+_FIRST_SLOTS = 1 << 16  # the band-key table's first size (a power of two); it doubles when half full
+_GROW_BLOCK = 1 << 18  # slots placed again at a time when it grows
+
+
+def _place(slots: Any, values: Any, homes: Any) -> None:
+    """Put ``values`` in the free ``slots`` (a numpy array, a power of two long) by linear probing from
+    their ``homes``, in rounds: each value takes its slot when it is free and no earlier value of the round
+    wants it, else it moves on to the next; a value passes only slots that are held, as lookups expect."""
+    import numpy as np
+
+    mask = len(slots) - 1
+    at, waiting = homes.copy(), np.arange(len(values))
+    while len(waiting):
+        free = waiting[slots[at[waiting]] == 0]
+        wanted, first = np.unique(at[free], return_index=True)
+        slots[wanted] = values[free[first]]
+        placed = np.zeros(len(values), dtype=bool)
+        placed[free[first]] = True
+        waiting = waiting[~placed[waiting]]
+        at[waiting] = (at[waiting] + 1) & mask
+
+
+@lru_cache(maxsize=1)
+def _spreads() -> Any:
+    """What each band's keys are XORed with for their slot: multiples of ``_SPREAD`` (modulo 2**64)."""
+    import numpy as np
+
+    return np.arange(BANDS, dtype=np.uint64) * np.uint64(_SPREAD)  # uint64 products wrap
+
+
+class _Profiles:
+    """The matching text and bound profile of documents, computed from ``load``'s body when first asked
+    for and kept up to ``budget`` bytes (the least recently used dropped first)."""
+
+    def __init__(self, load: Callable[[str], str], budget: int) -> None:
+        self.load = load
+        self.budget = budget
+        self.size = 0
+        self.kept: OrderedDict[str, tuple[BoundProfile, int]] = OrderedDict()
+        self.fresh: tuple[str, Callable[[], str]] | None = None  # a document being added, and its body
+
+    def get(self, doc_id: str) -> BoundProfile:
+        hit = self.kept.get(doc_id)
+        if hit is not None:
+            self.kept.move_to_end(doc_id)
+            return hit[0]
+        fresh = self.fresh
+        profile = _subset(_matching(fresh[1]() if fresh is not None and fresh[0] == doc_id else self.load(doc_id)))
+        size = profile.size
+        self.kept[doc_id] = (profile, size)
+        self.size += size
+        while self.size > self.budget and len(self.kept) > 1:
+            self.size -= self.kept.popitem(last=False)[1][1]
+        return profile
+
+
+class _Checker:
+    """The similarity of document pairs of a finder, each pair compared once."""
+
+    def __init__(self, finder: NearDuplicateFinder, load: Callable[[str], str], budget: int) -> None:
+        self.finder = finder
+        self.profiles = _Profiles(load, budget)
+        self.checked: dict[tuple[str, str], float] = {}
+
+    def similarity(self, a: str, b: str) -> float:
+        pair = (a, b) if a < b else (b, a)  # the measure is symmetric
+        value = self.checked.get(pair)
+        if value is None:
+            value = self.checked[pair] = self._compare(a, b)
+        return value
+
+    def _compare(self, a: str, b: str) -> float:
+        finder = self.finder
+        pa, pb = finder._index[a], finder._index[b]
+        if finder._digest(pa) == finder._digest(pb):
+            return 1.0  # exact copies (the same page scraped twice): no body read, no alignment
+        la, lb = finder._lengths[pa], finder._lengths[pb]
+        total = la + lb
+        # The cheap tests first; each only says no, as rapidfuzz would (it returns 0 below the cutoff).
+        # The lengths alone: LCS <= the shorter length.
+        if 2 * min(la, lb) / total < finder.threshold - _MARGIN:
+            return 0.0
+        profile_a, profile_b = self.profiles.get(a), self.profiles.get(b)
+        if not similarity_bound(profile_a, profile_b, total, finder.threshold):
+            return 0.0
+        # The cutoff lets rapidfuzz stop as soon as the threshold is out of reach (it then returns 0).
+        return float(Indel.normalized_similarity(profile_a.text, profile_b.text, score_cutoff=finder.threshold))
+
+
+class _Live:
+    """The candidate search and verification of a finder that ``follow``s its documents.
+
+    Each new signature row is looked up in a table of its 25 band keys (open addressing over one array:
+    the slot holds the latest entry ``row * BANDS + band`` of its key), and each entry remembers the row
+    before it in its bucket, so the ``MAX_BUCKET_CHECKS`` rows before a new row in each bucket are a walk
+    back: the pairs ``_candidates`` finds by sorting, found one row at a time. The keys are read from the
+    finder's blocks; the table takes 300-500 bytes a row.
+    """
+
+    def __init__(self, finder: NearDuplicateFinder, load: Callable[[str], str], budget: int) -> None:
+        self.finder = finder
+        self.checker = _Checker(finder, load, budget)
+        self.keys: list[memoryview] = []  # the finder's band-key blocks, flat, by entry // _BLOCK_ENTRIES
+        self.previous = array("i")  # the row before the entry's row in its bucket, or -1, by entry
+        self.slots = array("i", bytes(4 * _FIRST_SLOTS))  # entry + 1, or 0 when free
+        self.used = 0
+        self.rows = 0  # signature rows searched
+        self.parent: dict[str, str] = {}
+        self.members: dict[str, list[str]] = {}  # the linked sets of two or more, by root
+
+    def added(self, position: int, text: Callable[[], str] | None) -> None:
+        """Search the rows not searched yet; ``text`` gives the body of document ``position``."""
+        finder = self.finder
+        while self.rows < len(finder._owners):
+            row = self.rows
+            self.rows += 1
+            self._search(row, text if finder._owners[row] == position else None)
+
+    def _search(self, row: int, text: Callable[[], str] | None) -> None:
+        """Verify the candidate pairs of signature row ``row`` with the rows before it."""
+        agree = self._earlier(row)
+        if not agree:
+            return
+        finder = self.finder
+        ids, owners = finder._ids, finder._owners
+        new = ids[owners[row]]
+        self.checker.profiles.fresh = None if text is None else (new, text)
+        try:
+            # The longest first: most likely the representative, whose comparisons groups() asks for.
+            for other in sorted((ids[owners[r]] for r in agree), key=finder._rank):
+                if self._root(new) != self._root(other) and self.checker.similarity(new, other) >= finder.threshold:
+                    self._link(new, other)
+        finally:
+            self.checker.profiles.fresh = None
+
+    def _earlier(self, row: int) -> list[int]:
+        """Enter signature row ``row`` in the band-key table; the rows before it that it is a candidate pair
+        with: among the ``MAX_BUCKET_CHECKS`` before it in each of its buckets, those whose signature agrees
+        with its own on ``MIN_AGREEMENT`` of the values (as ``_candidates`` finds them)."""
+        import numpy as np
+
+        finder = self.finder
+        row_keys = finder._row_keys(row)
+        base = row * BANDS
+        if 2 * (self.used + BANDS) > len(self.slots):
+            self._grow()
+        keys, slots, previous = self.keys, self.slots, self.previous
+        if len(keys) * _BLOCK <= row:
+            keys.append(memoryview(finder._band_keys[len(keys)]).cast("B").cast("Q"))
+        mask = len(slots) - 1
+        earlier: set[int] = set()
+        # Each band key's slot: open addressing, the next slot while another key holds it.
+        homes = ((row_keys ^ _spreads()) & np.uint64(mask)).tolist()
+        for band, (key, slot) in enumerate(zip(row_keys.tolist(), homes, strict=True)):
+            entry = base + band
+            while True:
+                held = slots[slot] - 1
+                if held < 0:
+                    self.used += 1
+                    last = -1
+                    break
+                if held % BANDS == band and keys[held // _BLOCK_ENTRIES][held % _BLOCK_ENTRIES] == key:
+                    last = held // BANDS
+                    break
+                slot = (slot + 1) & mask
+            slots[slot] = entry + 1
+            previous.append(last)
+            for _ in range(MAX_BUCKET_CHECKS):  # back through the bucket: the rows _bucket_pairs pairs it with
+                if last < 0:
+                    break
+                earlier.add(last)
+                last = previous[last * BANDS + band]
+        if not earlier:
+            return []
+        rows = np.fromiter(earlier, dtype=np.int64, count=len(earlier))
+        same = finder._signature_rows(rows) == finder._signatures[row // _BLOCK][row % _BLOCK]
+        agreeing: list[int] = rows[np.count_nonzero(same, axis=1) >= MIN_AGREEMENT * NUM_PERM].tolist()
+        return agreeing
+
+    def _grow(self) -> None:
+        """Twice the slots, the held entries placed again a block at a time (a few MB of numpy at most)."""
+        import numpy as np
+
+        old = np.frombuffer(self.slots, dtype=np.int32)
+        slots = np.zeros(2 * len(old), dtype=np.int32)
+        for start in range(0, len(old), _GROW_BLOCK):
+            held = old[start : start + _GROW_BLOCK]
+            held = held[held != 0]
+            entries = held.astype(np.int64) - 1
+            keys = np.empty(len(entries), dtype=np.uint64)
+            blocks, offsets = np.divmod(entries, _BLOCK_ENTRIES)
+            for block in np.unique(blocks).tolist():
+                chosen = blocks == block
+                keys[chosen] = self.finder._band_keys[block].reshape(-1)[offsets[chosen]]
+            homes = ((keys ^ _spreads()[entries % BANDS]) & np.uint64(len(slots) - 1)).astype(np.int64)
+            _place(slots, held, homes)
+        self.slots = array("i", slots.tobytes())
+
+    def _root(self, x: str) -> str:
+        parent = self.parent
+        while parent.get(x, x) != x:
+            parent[x] = parent.get(parent[x], parent[x])
+            x = parent[x]
+        return x
+
+    def _link(self, a: str, b: str) -> None:
+        """Join the sets of ``a`` and ``b``; compare the joined set's representative with its members."""
+        ra, rb = self._root(a), self._root(b)
+        joined = self.members.pop(ra, [ra]) + self.members.pop(rb, [rb])
+        root = min(ra, rb)
+        self.parent[max(ra, rb)] = root
+        self.members[root] = joined
+        if len(joined) <= EAGER_LIMIT:
+            rep = min(joined, key=self.finder._rank)
+            for member in joined:
+                if member != rep:
+                    self.checker.similarity(rep, member)
+
+    def groups(
+        self, load: Callable[[str], str] | None, variants: bool, progress: Callable[[int, int], None] | None
+    ) -> list[Group]:
+        """The groups cut from the linked sets, as ``NearDuplicateFinder.groups`` cuts them."""
+        if load is not None:
+            self.checker.profiles.load = load
+        read = self.checker.profiles.load
+        sets = [sorted(set(members)) for members in self.members.values()]
+        total, done = sum(map(len, sets)), 0
+        out: list[Group] = []
+        for component in sets:
+            if progress is not None:
+                progress(done, total)
+            out.extend(self.finder._split(component, self.checker.similarity, read if variants else None))
+            done += len(component)
+        if progress is not None:
+            progress(total, total)
+        return sorted(out, key=lambda g: g.representative)
 
 
 def find_near_duplicates(

@@ -25,7 +25,7 @@ from ..decode import input_bytes
 from ..errors import BatchError, ConfigError, RectifyError
 from ..html import FormatOption, check_format
 from ..records import check_fields, document_text
-from .dedup import DedupIndex, dedup_index
+from .dedup import DedupIndex, dedup_index, line_reader
 from .options import DEFAULT_CHUNK, DEFAULT_TIMEOUT, MAX_TIMEOUT, BatchOptions
 from .pool import run_items
 from .running import Result, outcome_of
@@ -78,7 +78,8 @@ def _replay(tmp: Path, sources: Iterator[Source], tally: Tally, dedup: DedupInde
             tally.add(outcome_of(obj), 0, doc_id)
             if dedup is not None:
                 record = obj.get("record")
-                dedup.add(kept - 1, doc_id, None if record is None else document_text(record), offset)
+                body = None if record is None else document_text(record)
+                dedup.add(kept - 1, doc_id, body, offset, raw.rstrip(b"\n"))
             offset += len(raw)
     tally.resumed = kept
     return kept
@@ -98,7 +99,8 @@ def _write_results(
         for result in results:
             write(result.line + b"\n")
             if dedup is not None:
-                dedup.add(ordinal, result.id, result.sketch, offset)
+                # After follow(), this also verifies the input's candidates: while a pool parses the next ones.
+                dedup.add(ordinal, result.id, result.sketch, offset, result.line)
                 offset += len(result.line) + 1
             tally.add(result.outcome, result.size, result.id)
             ordinal += 1
@@ -156,8 +158,18 @@ def parse_many(
         return
     index = dedup_index(options)
     with tempfile.TemporaryFile("w+b") as first:
+        _follow(index, first, options)
         _write_results(first.write, results, Tally(), index, Progress(sys.stderr, False))
         yield from map(orjson.loads, _annotated(first, index, Progress(sys.stderr, False)))
+
+
+def _follow(dedup: DedupIndex, first: IO[bytes], options: BatchOptions) -> None:
+    """When other processes parse (a pool, a cluster), group as results come: the main process mostly
+    waits for them, and the grouping left after the last parse is then little. In-process (one worker)
+    the parse and the grouping take turns on one core either way, and grouping once at the end costs
+    less (one sort finds every candidate pair)."""
+    if options.workers > 1 or options.scheduler is not None:
+        dedup.follow(line_reader(first))
 
 
 def _item(doc_id: str, raw: Any) -> Item:
@@ -179,8 +191,11 @@ def _annotated(first: IO[bytes], dedup: DedupIndex, progress: Progress) -> Itera
     first.flush()
     progress.note("grouping near-duplicates …")
 
+    # Grouping that followed the run has checked the pairs already: what is left is cutting the linked sets.
+    what = "linked notices placed" if dedup.following else "candidate pairs checked"
+
     def checked(done: int, total: int) -> None:
-        progress.note(f"grouping near-duplicates: {done:,} of {total:,} candidate pairs checked", force=done == total)
+        progress.note(f"grouping near-duplicates: {done:,} of {total:,} {what}", force=done == total)
 
     dedup.verify(first, variants=False, progress=checked)  # the summary lists ids and similarity, not word diffs
     first.seek(0)
@@ -230,8 +245,12 @@ def _run_to_file(
         _replay(tmp, sources, tally, dedup)
     elif tmp.exists():
         log.write(f"note: overwriting {tmp} from an earlier run (--resume would continue it)\n")
-    with _open_binary(tmp, "ab" if resuming else "wb") as out:
+    # Under --dedup the first pass is read back while it is written (candidates' bodies, see _follow).
+    mode = ("a" if resuming else "w") + ("+b" if dedup is not None else "b")
+    with _open_binary(tmp, mode) as out:
         offset = out.seek(0, os.SEEK_END)
+        if dedup is not None:
+            _follow(dedup, out, options)
         _write_results(out.write, run_items(map(load, sources), options), tally, dedup, progress, offset)
         if dedup is None:
             _sync(out)  # under --dedup the first pass is read back and replaced: only the final file is synced
@@ -257,6 +276,7 @@ def _run_to_stream(
         return
     # Near-duplicates are known only at the end: the first pass goes to an anonymous file.
     with tempfile.TemporaryFile("w+b") as first:
+        _follow(dedup, first, options)
         _write_results(first.write, results, tally, dedup, progress)
         write = _text_writer(out)
         for line in _annotated(first, dedup, progress):
