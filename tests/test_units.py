@@ -267,6 +267,12 @@ def test_attachments_and_closing() -> None:
         ("标签：水利 防汛", "tags"),
         # A disclaimer runs longer than any other chrome line.
         ("免责声明：凡本网注明“来源：某某网”的作品，均转载自其它媒体。" + "转载请注明。" * 30, "disclaimer"),
+        ("[标签:标题]", "tags"),  # a template's tag left unfilled
+        ("热词:", "tags"),
+        ("更多 今日话题", "more_link"),
+        ("更多>> 排行榜", "more_link"),
+        ("更多惠民政策落地见效", None),
+        ("更多群众受益，满意度明显提升。", None),
         ("标签标识应当清晰，标明生产日期。", None),
         ("（此件公开发布）", None),
         ("特此公示！", None),
