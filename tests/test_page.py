@@ -29,6 +29,13 @@ from rectify_parse.lines import line_class
         ("公开征求意见", "short"),
         ("关注华体会登录界面", "bad:spam"),
         ('【字体大?。?a href="javascript:doZoom(20)">大', "bad:markup"),  # a tag whose < was lost
+        ("壟!-- /1234/web_site/bottom_ad01 -->", "bad:markup"),  # an HTML comment whose < was mis-encoded
+        ('p.cjk { font-family: "宋体"; font-size: 10pt }', "bad:markup"),  # a style rule printed as text
+        ("@page { size: 8.5in 11in; margin-left: 1in }", "bad:markup"),
+        ("channelId 1 1 1", "bad:markup"),  # a script's variable and its values
+        ("评分", "bad:ui"),
+        ("评分标准", "short"),
+        ("p. 12", "short"),
         ("Qzone", "bad:symbols"),
         ("www.example.com", "bad:url"),
         ("会议强调，要以文明城区创建为抓手，持续提升城市精细化治理水平。", "good"),

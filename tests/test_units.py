@@ -32,10 +32,32 @@ def parse(text: str) -> rectify_parse.Notice:
         ("发文字号：[2005]13号\n正文。", "doc_number", "[2005]13号"),
         ("发文机关：某市人民政府\n正文。", "issuer", "某市人民政府"),
         ("有效性：有效\n正文。", "validity", "有效"),
+        # A meta row drawn as a table row, its date first without a label.
+        (
+            "|| 2021-05-06 08:10:00 编辑: 某某 阅读次数:35 |\n会议传达了有关精神，部署了下一步工作。",
+            "date_published",
+            "2021-05-06",
+        ),
+        # A value ends at the border of the row's next cell (a widget).
+        ("发布时间:2021年05月06日 08:10 | 进入论坛 | 来源:某某日报 | 手机看视频\n正文。", "source", "某某日报"),
+        # An aggregator's unlabelled row: column word, date and time, an empty source.
+        ("关于某路段交通管制的通告\n\n本地新闻2021-05-06 08:10:00未知\n\n正文第一段。", "date_published", "2021-05-06"),
     ],
 )
 def test_header_layouts(text: str, key: str, value: str) -> None:
     assert getattr(parse(text).header, key) == value
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "发布时间:2021年05月06日 08:10 | 来源:某某日报 | 手机看视频\n正文。",
+        "关于某路段交通管制的通告\n\n本地新闻2021-05-06 08:10:00未知\n\n正文第一段。",
+    ],
+)
+def test_meta_row_cells_stay_out_of_the_text(text: str) -> None:
+    # The row's last cell (a widget) and an unlabelled row's words are the row's, not content.
+    assert "手机看视频" not in parse(text).text and "未知" not in parse(text).text
 
 
 def test_header_keeps_other_labels_in_extra_and_counters_out() -> None:
@@ -267,6 +289,12 @@ def test_attachments_and_closing() -> None:
         ("标签：水利 防汛", "tags"),
         # A disclaimer runs longer than any other chrome line.
         ("免责声明：凡本网注明“来源：某某网”的作品，均转载自其它媒体。" + "转载请注明。" * 30, "disclaimer"),
+        ("[标签:标题]", "tags"),  # a template's tag left unfilled
+        ("热词:", "tags"),
+        ("更多 今日话题", "more_link"),
+        ("更多>> 排行榜", "more_link"),
+        ("更多惠民政策落地见效", None),
+        ("更多群众受益，满意度明显提升。", None),
         ("标签标识应当清晰，标明生产日期。", None),
         ("（此件公开发布）", None),
         ("特此公示！", None),

@@ -60,8 +60,11 @@ LINE_RULES: tuple[tuple[str, regex.Pattern[str]], ...] = (
             r"省略\d+字|上传人\s*[:：]|文档编号\s*[:：]|上传时间\s*[:：]|文档下载"
         ),
     ),
-    # A news item's tag list: 标签： then its tags, on the line or as bullets under it (no sentence).
-    ("tags", regex.compile(r"(?:标签|Tags?|TAG)\s*[:：][^。，,；;]{0,40}$")),
+    # A news item's tag list: 标签： or 热词： then its tags, on the line or as bullets under it (no sentence);
+    # also a template's tag left unfilled ([标签:标题]).
+    ("tags", regex.compile(r"\[?(?:标签|热词|Tags?|TAG)\s*[:：][^。，,；;]{0,40}$")),
+    # A portal's "more" link before a column's name (更多 今日话题, 更多>> 排行榜): a short name, no sentence.
+    ("more_link", regex.compile(r"更多[ \t]*(?:>>|>|»|[ \t])[ \t]*[^。，,；;:：\s]{1,12}$")),
     ("download", regex.compile(r"下载地址\s*[:：]|点击此处下载")),
     ("captcha", regex.compile(r"请输入验证码|验证码\s*[:：]")),
     ("exit_link", regex.compile(r"您访问的链接即将离开|即将离开本网站|您即将离开")),
@@ -140,7 +143,7 @@ _ANYWHERE = ("copyright", "ai_widget", "exit_link", "doc_site")
 _BULLET = re.compile(r"^[•·\-*]+[ \t]*")
 # Every line rule needs one of these words: a single scan rules out most content lines.
 _HINT = re.compile(
-    "位置|首页|今天是|浏览|热度|资料图|资料照片|配图|图片来源|图片发自|感兴趣|猜你喜欢|标签|Tag|TAG|访问量|点击|阅读|上一|下一|分享|扫一扫|相关|下载|验证码|离开|版权|Copyright|©|主办|承办|"
+    "位置|首页|今天是|浏览|热度|资料图|资料照片|配图|图片来源|图片发自|感兴趣|猜你喜欢|标签|热词|更多|Tag|TAG|访问量|点击|阅读|上一|下一|分享|扫一扫|相关|下载|验证码|离开|版权|Copyright|©|主办|承办|"
     "友情|解读|图解|核心提示|推荐|热门|热点|网友|本站|预览|文档|会员|本网|转载|省略|上传|侵权|欢迎|"
     "技术支持|网站|ICP|公网安备|声明|AI|摘要|解析|打印|关闭|收藏|返回|纠错|保护色|色调|关怀版|无障碍|繁体|字号|字体|【大】|\\[大\\]"
 )

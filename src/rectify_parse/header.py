@@ -58,7 +58,9 @@ _GLUED_REST = 12
 _TRAILING_DATE = re.compile(DATE_VALUE.pattern + r"[ \t]*$")
 _MIN_GLUED_DATE = 12
 _GLUED_DATE_LABEL = "日期"
-_LEADING_DATE = re.compile(r"[ \t•·\-*]*(?P<date>" + DATE_VALUE.pattern + r")[ \t]*")
+# A meta row drawn as a table row opens with its border (|| 2022-03-23 11:18:04 编辑：… |).
+_LEADING_DATE = re.compile(r"[ \t•·\-*|]*(?P<date>" + DATE_VALUE.pattern + r")[ \t]*")
+_ROW_LEAD = " \t|"
 # A line that is only a date (and time) in the top zone: the page's publication date.
 _DATE_ONLY = re.compile(r"[ \t•·\-*【\[(]*(?P<date>" + DATE_VALUE.pattern + r")[ \t】\])]*")
 _DOC_NUMBER_ONLY = regex.compile(rf"[ \t]*(?P<number>{DOC_NUMBER})[ \t]*")
@@ -78,10 +80,16 @@ _HEADER_START = frozenset(ch for label in [*HEADER_LABELS, *CHROME_LABELS] for c
 def _starts_with_date_row(text: str, start: int, end: int) -> bool:
     """Whether a line may be a meta row that starts with its date (2015-11-10 01:51 信息来源：…): a year
     first, a label's colon later."""
+    while start < end and text[start] in _ROW_LEAD:
+        start += 1
     return text[start : start + 4].isdigit() and text.find(":", start, end) != -1
 
 
 _REST_TRIM = " \t|【】[]"
+_CELL_BORDER = re.compile(r"[ \t]+[|｜]")
+# What follows a header line's last value is content, unless it is the row's own cell: after a border,
+# short and without a clause (| 手机看视频).
+_MAX_ROW_CELL = 24
 
 
 def is_date_label(label: str) -> bool:
@@ -147,7 +155,7 @@ def _trim_value(text: str, start: int, end: int) -> tuple[int, int]:
 
 def read_line(text: str, offset: int) -> list[Pair]:
     """Label/value pairs of one view line; empty when the line is not a header line."""
-    lead = _LEADING_DATE.match(text) if text[:1].isdigit() else None
+    lead = _LEADING_DATE.match(text) if text.lstrip(_ROW_LEAD)[:1].isdigit() else None
     if lead is not None:
         # 2015-11-10 01:51:51 信息来源：… : a meta row whose date comes first, without a label.
         rest = read_line(text[lead.end() :], offset + lead.end())
@@ -162,6 +170,10 @@ def read_line(text: str, offset: int) -> list[Pair]:
         value_start = sep.end() if sep else m.end()
         value_end = labels[i + 1].start() if i + 1 < len(labels) else len(text)
         value_start = min(value_start, value_end)
+        # 来源：某某日报 | 手机看视频: a spaced bar is the border of the row's next cell, a widget or a link.
+        border = _CELL_BORDER.search(text, value_start, value_end)
+        if border is not None and border.start() > value_start:
+            value_end = border.start()
         # 来源：区政府办公室 打印页面 关闭页面 (a plain find first: most values hold no widget word)
         if _WIDGET_HINT.search(text, value_start, value_end) is not None:
             widget = _TRAILING_WIDGETS.search(text, value_start, value_end)
@@ -257,6 +269,28 @@ def _date_counter_row(text: str, start: int, end: int) -> list[Pair]:
     return [Pair(_GLUED_DATE_LABEL, ds, ds, de, ""), Pair(_COUNTER_LABEL, cs, cs, trim_end(text, cs, end), "")]
 
 
+def _row_cell(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` is the last cell of a meta row: after a border, short, no clause."""
+    return (
+        _after_cell(text, start, end) and end - start <= _MAX_ROW_CELL and _CLAUSE_STOP.search(text, start, end) is None
+    )
+
+
+# A news aggregator's meta row without labels: a column word, the date and time, the source (or 未知 for
+# none), glued together (社会热点2022-10-12 06:32:26未知). The time of day makes it a row, not a title.
+_DATETIME_ROW = regex.compile(r"[ \t]*\p{Han}{0,8}[ \t]*(?P<date>" + DATE_VALUE.pattern + r")[ \t]*\p{Han}{0,8}[ \t]*")
+_TIME_OF_DAY = re.compile(r"\d[ \t]*:[ \t]*\d\d[ \t]*$")
+
+
+def _datetime_row(text: str, start: int, end: int) -> list[Pair]:
+    """The date of a short unlabelled meta row glued around a date and time; the words are the row's."""
+    row = _DATETIME_ROW.fullmatch(text, start, end)
+    if row is None or _TIME_OF_DAY.search(text, *row.span("date")) is None:
+        return []
+    ds = row.start("date")
+    return [Pair(_GLUED_DATE_LABEL, ds, ds, trim_end(text, ds, row.end("date")), "")]
+
+
 def _is_paragraph(text: str, start: int, end: int) -> bool:
     """A line of running text: long and broken into clauses, or holding a sentence stop, or ending in a
     colon (各乡镇：). A long title (shown twice, the page heading and the headline) is not one: it must not
@@ -321,9 +355,13 @@ def find_header_lines(view: View, table: LineTable) -> tuple[dict[int, list[Pair
         if not pairs and in_top and content_seen == 0 and i < _TOP_LINES and end - start <= _MAX_META_ROW:
             # Under the title, before any paragraph (not a sign-off): a line that is only a date, or only a
             # document number (长审公告字〔2023〕5号), is the page's date or 文号 without its label; a row led
-            # by the site's name and the date, or by the date and a counter (本文已影响0人), is a meta row.
+            # by the site's name and the date, or by the date and a counter (本文已影响0人), or a date and time
+            # glued between a column word and the source (社会热点2022-10-12 06:32:26未知), is a meta row.
             pairs = (
-                _unlabelled(text, start, end) or _site_date_row(text, start, end) or _date_counter_row(text, start, end)
+                _unlabelled(text, start, end)
+                or _site_date_row(text, start, end)
+                or _date_counter_row(text, start, end)
+                or _datetime_row(text, start, end)
             )
         if not pairs:
             if i < _TOP_LINES and (not _is_paragraph(text, start, end) or strong_chrome(texts[i])):
@@ -340,7 +378,11 @@ def find_header_lines(view: View, table: LineTable) -> tuple[dict[int, list[Pair
         last = pairs[-1]
         if last.label == _DOC_NUMBER_LABEL and last.label_start == last.value_start:
             rests[i] = start  # an unlabelled 文号 line is read and stays in the body, as the page shows it
-        elif text[last.value_end : end].strip(_REST_TRIM):
+        elif (
+            text[last.value_end : end].strip(_REST_TRIM)
+            and not _row_cell(text, last.value_end, end)
+            and not (len(pairs) == 1 and last.label == _GLUED_DATE_LABEL)  # an unlabelled row's words are its own
+        ):
             rests[i] = last.value_end
         if last.value_start == last.value_end and last.separator in ("", ":"):
             # Value on a line of its own (bullets; label, blank line, value).

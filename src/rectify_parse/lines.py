@@ -10,8 +10,9 @@ the header (``header``, ``header_rests``), the page in context (more ``chrome``,
 Line classes, after jusText (Pomikálek 2011) adapted to Chinese text lines:
 
 - ``bad``: spam words, a menu (short items between separators), user-interface words only, an address
-  of a web page, a page counter (第1页共2页), a tag's attributes left as text (href="…"), an editor's or
-  reviewer's credit (责任编辑：, 审核 某某), no Chinese at all, or mojibake;
+  of a web page, a page counter (第1页共2页), markup left as text (a tag's attributes href="…", an HTML
+  comment !-- … --, a style rule p { … }, a script's variable channelId 1 1 1), an editor's or reviewer's
+  credit (责任编辑：, 审核 某某), no Chinese at all, or mojibake;
 - ``good``: running text (long, or holding a sentence stop), or a colon-ended lead-in; ``own_class`` also
   calls a line with a document's own form good: a heading marker, a date, a contact or attachment line;
 - ``short``: the rest (site names, column names, titles, captions).
@@ -52,14 +53,22 @@ _UI_WORDS = (  # noqa: SIM905 - a word list reads best as one string
     "文档简介 阅读 收藏 关注 扫描 二维码 手机查看 手机 查看 继续 打印 关闭 分享 朗读 长者 助手 关怀版 无障碍版 "
     "用户中心 跳转到内容 当前位置 您的位置 欢迎访问 欢迎来到 信息公开 政策 解读 要闻 动态 新闻 公告 通知 公示 "
     "工作 专题 栏目 频道 正文 相关 链接 进入 阅读全文 点击 查看更多 在线 试用 系统 管理 案例 咨询 电话 热点 观看 "
-    "详细信息 具体内容 公开"  # the tabs of a disclosure page: 详细信息 | 公开具体内容
+    "详细信息 具体内容 公开 "  # the tabs of a disclosure page: 详细信息 | 公开具体内容
+    "评分 意见反馈 排行榜"  # a news portal's rating and ranking widgets
 ).split()
 # Matched against the lower-cased line: a plain alternation runs several times faster than a case-blind one.
 _UI = re.compile("|".join(sorted((re.escape(w.lower()) for w in _UI_WORDS), key=len, reverse=True)))
 _URL = re.compile(r"https?://|www\.|\.(?:com|cn|net|org|gov)(?![a-z])")
 # A tag's attributes left in the text when its < was lost (?a href="javascript:doZoom(20)">大): the line is
 # a widget's markup, whatever words it also holds.
-_MARKUP = re.compile(r"""(?:href|src|onclick|style)\s*=\s*["']|javascript:""")
+_MARKUP = re.compile(r"""(?:href|src|onclick|style)\s*=\s*["']|javascript:|!--.*-->""")
+# A style sheet's rule printed as text (@page { size: …; }, p.cjk { font-family: … }): a selector, then a
+# brace and a property's name and colon. Running text never opens with a selector and a brace.
+_CSS_RULE = re.compile(r"[@.#]?[a-z][\w.#:\-]*(?:[ \t]*,[ \t]*[\w.#:\-]+)*[ \t]*\{[ \t]*[a-z-]+[ \t]*:")
+_MAX_CSS_LINE = 400
+# A script's variable name left in the text with its values (channelId 1 1 1): a camel-case identifier on a
+# line with no Chinese.
+_IDENTIFIER = re.compile(r"(?<![A-Za-z])[a-z]{2,}[A-Z][a-z]+")
 _PAGE_COUNTER = re.compile(r"第\s*\d+\s*页|共\s*\d+\s*页|_第\d+页\s*$|已阅读\d+页|还剩\d+页")
 # An editor's or reviewer's credit: the role and a colon, or the role and a name or two after a space or a
 # slash (责编 某某, 责任编辑 / 某某); the role glued to more words (编辑部门) is not one.
@@ -122,6 +131,10 @@ def _strong_class(line: str) -> str | None:
     if n <= 80 and _PAGE_COUNTER.search(line) is not None:
         return "bad:page_counter"
     if n <= 120 and _MARKUP.search(lower) is not None:
+        return "bad:markup"
+    if n <= _MAX_CSS_LINE and _CSS_RULE.match(lower) is not None:
+        return "bad:markup"
+    if n <= 40 and _IDENTIFIER.search(line) is not None and _HAN.search(line) is None:
         return "bad:markup"
     if n <= 120 and _URL.search(lower) is not None and (n <= 40 or _SENTENCE.search(line) is None):
         return "bad:url"
