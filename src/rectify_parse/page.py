@@ -221,7 +221,9 @@ def analyse(table: LineTable, header_title: str | None, garbled: bool = False) -
         if text[s] in _MARKER_START and markers.at(s, e) is not None:
             continue  # a heading: the document's (asked through the structure stage's cache)
         c = table.line_class(i)
-        if c.startswith("bad:"):
+        if c.startswith("bad:") and _empty_cell(table, i):
+            classes[i] = "short"  # a lone | among cells closed by | is a table's empty cell
+        elif c.startswith("bad:"):
             c = classify(i)  # the full class: a document's form rescues it
             if c.startswith("bad:"):
                 bad.append(i)
@@ -279,6 +281,14 @@ def _table_end(table: LineTable, last_good: int, footer: int, classify: Callable
             return cells[end - 1]
         k = max(j, k + 1)
     return last_good
+
+
+def _empty_cell(table: LineTable, i: int) -> bool:
+    """Whether line ``i`` is only a cell border (|) next to a line that is a cell closed by one."""
+    if table.texts[i].strip(" \t|｜") or "|" not in table.texts[i]:
+        return False
+    neighbours = (table.texts[k].rstrip() for k in (i - 1, i + 1) if 0 <= k < len(table))
+    return any(len(t) > 1 and t.endswith("|") for t in neighbours)
 
 
 def _cell_text(line: str) -> str:
