@@ -51,8 +51,8 @@ from .structure import BodyParser, BodyResult
 MAX_CHARS = 20_000_000
 
 _RECTIFICATION = re.compile(
-    r"整改|整治|问题清单|(?:发现|存在|查出|反馈|指出)的?(?:主要|突出)?问题|存在[^,。]{1,10}问题"
-    r"|巡察|巡视|督查|督察|审计|检视|查摆|隐患|销号"
+    r"整改|整治|问题清单|(?:发现|发觉|存在|查出|反馈|指出)(?:的|以下)?(?:主要|突出)?问题|存在[^,。]{1,10}问题"
+    r"|巡察|巡视|督查|督察|审计|检视|查摆|自查|隐患|销号"
 )
 _INTRO_LINES = 6
 # A notice that issues the document after it: 关于印发《…办法》的通知, 转发…的通知.

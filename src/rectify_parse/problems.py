@@ -155,7 +155,7 @@ _INLINE_CUE = re.compile(r"问题|不足|短板|差距|薄弱|隐患|不到位")
 _CLAUSE_MARK = re.compile("[。;；,，:：]")
 _SENTENCE_STOP = re.compile("[。;]")
 # An intro that says problems were found: 发现以下问题, 存在的问题主要有, 查出3个问题.
-_FOUND_PROBLEMS = re.compile(r"(?:发现|存在|查出|指出)[^,。]{0,8}问题")
+_FOUND_PROBLEMS = re.compile(r"(?:发现|发觉|存在|查出|指出)[^,。]{0,8}问题")
 _SECOND_ITEM = re.compile(r"二是|其二|二、|\(二\)|\(2\)|2[.、]")
 _INTRODUCER = re.compile(r":|主要|表现|如下|包括|具体有|具体是|分别是")
 _INTRO_ENDS = (":", "主要有", "主要是", "表现在", "表现为", "如下", "包括", "具体有", "具体是", "分别是")
