@@ -418,3 +418,17 @@ def test_repeat_keys_of_many_lines_equal_those_of_each_line() -> None:
     lines = ["一、 整改（情况）。", "a b\tc\u3000d", "", "\r", "——…“”《》", "_x_", "😀好"]
     assert line_keys(lines) == [line_key(line) for line in lines]
     assert line_keys([]) == []
+
+
+def test_qualified_date_labels() -> None:
+    """A label naming when the page was put up (内容更新时间, 信息提供日期) is the page's date; the value
+    before such a label ends at the space before its qualifier; other qualified dates are no label."""
+    from rectify_parse.header import read_line
+
+    pairs = read_line("内容更新时间:2024-06-12 08:15:40来源:某某台", 0)
+    assert [(p.label, p.value_start, p.value_end) for p in pairs] == [("时间", 7, 26), ("来源", 29, 32)]
+    text = "信息来源:某某县水利局 信息提供日期:2024-06-12"
+    pairs = read_line(text, 0)
+    assert [text[p.value_start : p.value_end] for p in pairs] == ["某某县水利局", "2024-06-12"]
+    assert read_line("公示时间:2024年6月12日至2024年6月18日", 0) == []
+    assert read_line("废止时间:2024-06-12", 0) == []

@@ -56,7 +56,7 @@ LINE_RULES: tuple[tuple[str, regex.Pattern[str]], ...] = (
         "doc_site",
         regex.compile(
             r"来源于网友上传|不代表本站观点|仅供预览|本文档由用户|用户上传|如涉及侵权|收益归属内容提供方|由会员分享|可在线阅读|"
-            r"欢迎大家阅读借鉴|未经本网授权|不得转载|转载请注明|追究其相关法律责任|不代表本网赞同|正式会员|"
+            r"欢迎大家阅读借鉴|未经本网授权|不得转载|转载请(?:注明|附上|保留)|追究其相关法律责任|不代表本网赞同|正式会员|"
             r"省略\d+字|上传人\s*[:：]|文档编号\s*[:：]|上传时间\s*[:：]|文档下载"
         ),
     ),
@@ -65,6 +65,16 @@ LINE_RULES: tuple[tuple[str, regex.Pattern[str]], ...] = (
     ("tags", regex.compile(r"\[?(?:标签|热词|Tags?|TAG)\s*[:：][^。，,；;]{0,40}$")),
     # A portal's "more" link before a column's name (更多 今日话题, 更多>> 排行榜): a short name, no sentence.
     ("more_link", regex.compile(r"更多[ \t]*(?:>>|>|»|[ \t])[ \t]*[^。，,；;:：\s]{1,12}$")),
+    # A paywall or login wall over the text: hidden content, a word count for members, 【点此注册】 prompts.
+    (
+        "paywall",
+        regex.compile(
+            r"查看隐藏内容|需先?登录|请先登录|登录后(?:才能)?(?:查看|阅读|下载)|本文共\d+字|站内会员|会员可免费|"
+            r"【[^】\n]{0,4}(?:注册|登录|刷新)[^】\n]{0,4}】|内容预览\s*[:：]\s*$"
+        ),
+    ),
+    # A template site's promotion lines: 范文库, 本站范文, [了解我站].
+    ("template_site", regex.compile(r"范文库|本站范文|了解我站")),
     ("download", regex.compile(r"下载地址\s*[:：]|点击此处下载")),
     ("captcha", regex.compile(r"请输入验证码|验证码\s*[:：]")),
     ("exit_link", regex.compile(r"您访问的链接即将离开|即将离开本网站|您即将离开")),
@@ -139,12 +149,13 @@ TRAILING_FRAGMENT = regex.compile(r"(?:\s*[【\[](?:打印|关闭|打印本页|�
 # The one kind of chrome line that runs long: a disclaimer, which says what it is first.
 _LONG_CHROME = re.compile(r"[ \t]*(?:免责声明|版权声明)[ \t]*[:：]")
 _MAX_TAIL = 60
-_ANYWHERE = ("copyright", "ai_widget", "exit_link", "doc_site")
+_ANYWHERE = ("copyright", "ai_widget", "exit_link", "doc_site", "paywall", "template_site")
 _BULLET = re.compile(r"^[•·\-*]+[ \t]*")
 # Every line rule needs one of these words: a single scan rules out most content lines.
 _HINT = re.compile(
     "位置|首页|今天是|浏览|热度|资料图|资料照片|配图|图片来源|图片发自|感兴趣|猜你喜欢|标签|热词|更多|Tag|TAG|访问量|点击|阅读|上一|下一|分享|扫一扫|相关|下载|验证码|离开|版权|Copyright|©|主办|承办|"
-    "友情|解读|图解|核心提示|推荐|热门|热点|网友|本站|预览|文档|会员|本网|转载|省略|上传|侵权|欢迎|"
+    "友情|解读|图解|核心提示|推荐|热门|热点|网友|本站|预览|文档|会员|本网|转载|省略|上传|侵权|欢迎|隐藏|登录|注册|刷新|"
+    "本文共|范文|了解我站|"
     "技术支持|网站|ICP|公网安备|声明|AI|摘要|解析|打印|关闭|收藏|返回|纠错|保护色|色调|关怀版|无障碍|繁体|字号|字体|【大】|\\[大\\]"
 )
 _MAX_SPAM_LINE = 140

@@ -106,23 +106,58 @@ class Pair(NamedTuple):  # a tuple: a header line makes several, and a frozen da
     separator: str  # ":" "|" "】" "" (none) — decides whether a value may sit on the next line
 
 
-def _accepted_labels(text: str) -> list[re.Match[str]]:
+class _Label(NamedTuple):
+    """An accepted label in a line: where it starts and ends, and the label it is read as."""
+
+    start: int
+    end: int
+    label: str
+
+
+# A label that says when the page was put up or changed (内容更新时间：, 信息提供日期：, 頒布時間：) is the
+# page's date, as 发布时间 is: a verb of publishing, maybe after the thing put up, glued before 日期 or 时间.
+# Other qualified dates (废止时间, 公示时间：…至…) are a notice's own terms and stay in its text.
+_QUALIFIED_DATE = re.compile(
+    r"(?:内容|信息|文章|页面|网页)?(?:更新|提供|颁布|公布|发稿|录入|上传)(?P<label>日期|时间)(?=[ \t]*[:：])"
+)
+_MAX_QUALIFIER = 6
+
+
+def _qualifier_start(text: str, start: int) -> int:
+    """Where a date label found glued after its qualifier (…福田区审计局 信息提供日期：) really starts; ``start``
+    when the words before it are not one."""
+    k = start
+    while k > 0 and start - k < _MAX_QUALIFIER and "\u4e00" <= text[k - 1] <= "\u9fff":
+        k -= 1
+    # The qualifier stands after a space, the border of the value before it.
+    while k < start and not (k > 0 and text[k - 1] in " \t" and _QUALIFIED_DATE.match(text, k) is not None):
+        k += 1
+    return k
+
+
+def _accepted_labels(text: str) -> list[_Label]:
     start = _LEAD.match(text)
     first = start.end() if start else 0
-    if HEADER_LABEL.match(text, first) is None:
-        return []  # a header line starts with a label; most lines are body text and stop here
-    found: list[re.Match[str]] = []
-    for m in HEADER_LABEL.finditer(text, first):
+    head = HEADER_LABEL.match(text, first)
+    if head is None:
+        qualified = _QUALIFIED_DATE.match(text, first)
+        if qualified is None:
+            return []  # a header line starts with a label; most lines are body text and stop here
+        head_label = _Label(first, qualified.end(), qualified.group("label"))
+    found: list[_Label] = [head_label] if head is None else []
+    for m in HEADER_LABEL.finditer(text, first if head is not None else head_label.end):
         after = _AFTER_LABEL.match(text, m.end())
+        label = without_spaces(m.group())
         if not found:
             if m.start() != first or after is None:
                 return []
-            found.append(m)
+            found.append(_Label(m.start(), m.end(), label))
             continue
         prev = text[m.start() - 1]
         spaced = prev in " \t|】]【["
         if (spaced and after is not None) or _GLUED_AFTER.match(text, m.end()):
-            found.append(m)
+            s = _qualifier_start(text, m.start()) if is_date_label(label) else m.start()
+            found.append(_Label(s, m.end(), label))
     return found
 
 
@@ -166,9 +201,9 @@ def read_line(text: str, offset: int) -> list[Pair]:
     labels = _accepted_labels(text)
     pairs: list[Pair] = []
     for i, m in enumerate(labels):
-        sep = _SEPARATOR.match(text, m.end())
-        value_start = sep.end() if sep else m.end()
-        value_end = labels[i + 1].start() if i + 1 < len(labels) else len(text)
+        sep = _SEPARATOR.match(text, m.end)
+        value_start = sep.end() if sep else m.end
+        value_end = labels[i + 1].start if i + 1 < len(labels) else len(text)
         value_start = min(value_start, value_end)
         # 来源：某某日报 | 手机看视频: a spaced bar is the border of the row's next cell, a widget or a link.
         border = _CELL_BORDER.search(text, value_start, value_end)
@@ -181,7 +216,7 @@ def read_line(text: str, offset: int) -> list[Pair]:
                 value_end = widget.start()
         value_start, value_end = _trim_value(text, value_start, value_end)
         sep_text = sep.group().strip() if sep else ""
-        label = without_spaces(m.group())
+        label = m.label
         glued_date: tuple[int, int] | None = None
         if is_date_label(label):
             # A date glued to what follows (…发布日期：2023-02-24中共某局关于…, a page that lost its
@@ -208,7 +243,7 @@ def read_line(text: str, offset: int) -> list[Pair]:
             if date is not None and date.start() > value_start:
                 glued_date = date.span()
                 value_end = trim_end(text, value_start, date.start())
-        pairs.append(Pair(label, offset + m.start(), offset + value_start, offset + value_end, sep_text))
+        pairs.append(Pair(label, offset + m.start, offset + value_start, offset + value_end, sep_text))
         if glued_date is not None:
             ds, de = offset + glued_date[0], offset + glued_date[1]
             pairs.append(Pair(_GLUED_DATE_LABEL, ds, ds, de, ""))
@@ -338,7 +373,15 @@ def find_header_lines(view: View, table: LineTable) -> tuple[dict[int, list[Pair
 
     # Only a line starting like a label can be a header line. Past the top zone, with no block open,
     # the lines between two such lines change nothing: jump over them.
-    label_start = [s < e and (text[s] in _HEADER_START or _starts_with_date_row(text, s, e)) for s, e in lines]
+    label_start = [
+        s < e
+        and (
+            text[s] in _HEADER_START
+            or _starts_with_date_row(text, s, e)
+            or _QUALIFIED_DATE.match(text, s, e) is not None
+        )
+        for s, e in lines
+    ]
     candidates = [i for i, may_start in enumerate(label_start) if may_start]
     i = 0
     while i < len(lines):

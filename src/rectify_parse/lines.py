@@ -54,7 +54,8 @@ _UI_WORDS = (  # noqa: SIM905 - a word list reads best as one string
     "用户中心 跳转到内容 当前位置 您的位置 欢迎访问 欢迎来到 信息公开 政策 解读 要闻 动态 新闻 公告 通知 公示 "
     "工作 专题 栏目 频道 正文 相关 链接 进入 阅读全文 点击 查看更多 在线 试用 系统 管理 案例 咨询 电话 热点 观看 "
     "详细信息 具体内容 公开 "  # the tabs of a disclosure page: 详细信息 | 公开具体内容
-    "评分 意见反馈 排行榜"  # a news portal's rating and ranking widgets
+    "评分 意见反馈 排行榜 "  # a news portal's rating and ranking widgets
+    "订阅号 公众号 网站编辑"  # a footer's account and editor labels
 ).split()
 # Matched against the lower-cased line: a plain alternation runs several times faster than a case-blind one.
 _UI = re.compile("|".join(sorted((re.escape(w.lower()) for w in _UI_WORDS), key=len, reverse=True)))

@@ -361,6 +361,8 @@ def _find_title(
             or _label_number(text, s, e)
         ):
             continue  # a speaker (局长 某某), a label (号：…), a breadcrumb, or a document number alone
+        if text.startswith(("——", "--"), s):
+            continue  # a subtitle (——某某关于…的汇报) sits under the title, never is it
         # A column's label before the headline (本级巡察整改：…) shows where the bare headline stands too.
         label = _LABEL_HEAD.match(text, s, e)
         if label is not None and keys.get(text[label.end() : e].replace(" ", ""), 0):

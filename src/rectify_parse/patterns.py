@@ -106,6 +106,7 @@ HEADER_LABELS: dict[str, str | None] = {
     "发布机构": "publisher",
     "发文机构": "publisher",
     "发布单位": "publisher",
+    "发文单位": "publisher",
     "发文机关": "issuer",
     "来源": "source",
     "信息来源": "source",
