@@ -130,41 +130,32 @@ def _content_lines(view: View, source: str, table: LineTable) -> _Body:
     special = chrome.keys() | fragments.keys() | header_lines
     texts = table.texts
     for i, (start, end) in enumerate(lines):
-        if i not in special:  # most lines: kept whole, or stripped, or empty
-            t = texts[i]
-            if t and not t[0].isspace() and not t[-1].isspace():
-                out.append((start, end))
-            else:
-                start, end = strip_span(text, start, end)
-                if start == end:
-                    continue
-                out.append((start, end))
-            after_download.append(download_pending)
-            download_pending = False
-            continue
-        if i in chrome:
-            s, e = strip_span(text, start, end)
-            span = view.span(s, e)
-            boilerplate.append(Boilerplate(source[span[0] : span[1]], span, chrome[i]))
-            download_pending = download_pending or chrome[i] == "download"
-            continue
-        for fragment in fragments.get(i, ()):
-            s, e = strip_span(text, fragment.start, fragment.end)
-            span = view.span(s, e)
-            boilerplate.append(Boilerplate(source[span[0] : span[1]], span, fragment.rule))
-            if fragment.start == start:
-                start = fragment.end
-            else:
-                end = min(end, fragment.start)
-        if i in header_lines:
-            if i not in header_rests:
+        plain = i not in special  # most lines: no chrome, fragment or header to take off
+        if not plain:
+            if i in chrome:
+                s, e = strip_span(text, start, end)
+                span = view.span(s, e)
+                boilerplate.append(Boilerplate(source[span[0] : span[1]], span, chrome[i]))
+                download_pending = download_pending or chrome[i] == "download"
                 continue
-            start = header_rests[i]
+            for fragment in fragments.get(i, ()):
+                s, e = strip_span(text, fragment.start, fragment.end)
+                span = view.span(s, e)
+                boilerplate.append(Boilerplate(source[span[0] : span[1]], span, fragment.rule))
+                if fragment.start == start:
+                    start = fragment.end
+                else:
+                    end = min(end, fragment.start)
+            if i in header_lines:
+                if i not in header_rests:
+                    continue
+                start = header_rests[i]
         s, e = start, end
-        if s == e or text[s].isspace() or text[e - 1].isspace():  # most lines have no space at either end
+        t = texts[i] if plain else text[s:e]
+        if not t or t[0].isspace() or t[-1].isspace():  # most lines have no space at either end
             s, e = strip_span(text, start, end)
-        if s == e:
-            continue
+            if s == e:
+                continue
         out.append((s, e))
         after_download.append(download_pending)
         download_pending = False
