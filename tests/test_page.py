@@ -92,6 +92,8 @@ def test_title_affixes_are_cut_and_spans_stay_exact(line: str, title: str) -> No
         "长审公告字〔2023〕5号",  # a document number alone
         "某某县人民政府",  # a site's or a body's own name
         "2018-12-25  本文已影响0人  某某用户_e980",  # a blog's meta row: a date and a counter
+        "□记者 张海(zhāng)波 报(bào)道",  # a reporter's credit, pinyin glosses and all
+        "■通讯员 李某 记者 王某某",  # two credits
     ],
 )
 def test_no_title_is_invented(top: str) -> None:

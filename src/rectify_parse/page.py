@@ -25,6 +25,7 @@ from .chrome import TITLE_SPAM_HEAD, TITLE_SPAM_TAIL
 from .lines import PARAGRAPH, LineTable, han_count
 from .markers import MARKER_START as _MARKER_START
 from .markers import is_title
+from .normalize import PINYIN
 from .patterns import DATE_VALUE, DOC_NUMBER, DOC_TYPE_WORDS, TITLE_END, is_cell_column_row, is_header_cell
 
 Line = tuple[int, int]
@@ -53,6 +54,15 @@ _DOC_NUMBER_LINE = regex.compile(rf"[ \t]*(?:{DOC_NUMBER}|\d{{4}}年第\d{{1,3}}
 _NOT_TITLE = regex.compile(
     r"(?:长|主任|书记|主席|委员|部长|审计长|代表|记者|通讯员)[ \t]+\p{Han}{2,4}[ \t]*$|[:：].*[:：]|>|»|›|->"
 )
+# A news credit (□记者 某某 报道, 通讯员 某某 摄, 本报记者 某某): who wrote it, never what it is called. Led by
+# the marks a feed puts before its lines (□, ■, ???) and read without pinyin glosses (報(bào)道).
+_CREDIT = regex.compile(
+    r"[ \t?？□■]*(?:本报|本台|本网|本報|本網|特约|特約)?(?:记者|記者|通讯员|通訊員|摄影|攝影|撰稿)[ \t:：]*"
+    r"\p{Han}{2,4}(?:[ \t、,，]+(?:(?:记者|記者|通讯员|通訊員|摄影|攝影)[ \t:：]*)?\p{Han}{2,4})*"
+    r"[ \t]*(?:报道|報道|摄|攝|文|图|圖)?[ \t]*"
+)
+# A short label and its value (体裁: 通知, • 主题词: 创卫) among a header's lines is one more of its fields.
+_FIELD_LINE = re.compile(r"[ \t•·\-*]*[^:：\s]{2,6}[ \t]*[:：][ \t]*(?P<value>[^:：]*)")
 # A label and a number (时间:2020-01-17, 热度:56) is a meta line; a headline may hold one before a phrase
 # (督察整改:66项整改任务已完成27项): after the number it goes on in words.
 _LABEL_NUMBER = re.compile(r"[:：][ \t]*\d")
@@ -134,6 +144,20 @@ def _label_number(text: str, start: int, end: int) -> bool:
     """Whether a line is a label and its number (时间:2020-01-17 16:04) rather than a headline with one."""
     m = _LABEL_NUMBER.search(text, start, end)
     return m is not None and han_count(text[m.end() : end]) < _HEADLINE_WORDS
+
+
+def _credit_line(text: str, start: int, end: int) -> bool:
+    """Whether a line only credits a reporter or a photographer (□記者 某某 報(bào)道)."""
+    return _CREDIT.fullmatch(PINYIN.sub("", text[start:end])) is not None
+
+
+def _header_field(table: LineTable, i: int) -> bool:
+    """Whether line ``i`` is a short ``label: value`` next to a header line: one of its fields the header
+    stage did not name (• 体裁: 通知), not a headline with a column label (本级巡察整改：…)."""
+    m = _FIELD_LINE.fullmatch(table.texts[i])
+    if m is None or han_count(m["value"]) >= _COLUMN_HEADLINE:
+        return False
+    return any(k in table.header for k in (i - 1, i + 1))
 
 
 def _title_score(
@@ -359,8 +383,12 @@ def _find_title(
             _NOT_TITLE.search(text, s, e) is not None
             or _DOC_NUMBER_LINE.fullmatch(text, s, e) is not None
             or _label_number(text, s, e)
+            or _credit_line(text, s, e)
+            or _header_field(table, i)
         ):
-            continue  # a speaker (局长 某某), a label (号：…), a breadcrumb, or a document number alone
+            # A speaker (局长 某某), a label (号：…), a breadcrumb, a document number alone, a reporter's credit,
+            # or one more field of the header around it.
+            continue
         if text.startswith(("——", "--"), s):
             continue  # a subtitle (——某某关于…的汇报) sits under the title, never is it
         # A column's label before the headline (本级巡察整改：…) shows where the bare headline stands too.
@@ -370,7 +398,8 @@ def _find_title(
         key = text[s:e].replace(" ", "").replace("\n", "")
         own = "".join(texts[k] for k in taken).replace(" ", "")
         # The title elsewhere as a line of its own (page title and heading), or ending a breadcrumb.
-        repeated = keys.get(key, 0) > (1 if key == own else 0) or key in crumbs
+        # (A wrapped title's own lines are no copy of it: the copy counted is elsewhere.)
+        repeated = keys.get(key, 0) > (1 if key == own and len(taken) == 1 else 0) or key in crumbs
         # A breadcrumb's last step that is a headline, not a column's name (首页 > 通知公告), names the title.
         crumb = key in crumbs and len(key) >= _COLUMN_HEADLINE
         place = 3 if i in before_header else 2 if i == nearest or i in after_header else 0
@@ -397,10 +426,12 @@ def _wrapped_titles(
     wrapped (…民主生活会对照检 / 查材料), or its issuer on a line of its own (某某办公室 / 关于…的通知)."""
     out: list[tuple[int, ...]] = []
     for i in candidates:
+        # The pieces are the next filled lines: a page that spaces its lines out spaces a wrapped title too.
+        pieces = [k for k in range(i, min(len(lines), first_good + 1)) if classes[k] != "empty"][:3]
         for size in (2, 3):
-            taken = tuple(range(i, i + size))
+            taken = tuple(pieces[:size])
             last = taken[-1]
-            if last > first_good or last >= len(lines) or any(classes[k] not in ("short", "good") for k in taken):
+            if len(taken) < size or any(classes[k] not in ("short", "good") for k in taken):
                 break
             s1, e1 = lines[i]
             s2, e2 = lines[last]
@@ -409,7 +440,7 @@ def _wrapped_titles(
             if any(lines[k][1] - lines[k][0] > _WRAPPED_PIECE for k in taken[1:]):
                 break
             # A line naming a body joins a title only as its issuer, right before 关于.
-            if _ORG_TAIL.search(text, s1, e1) is not None and not text.startswith("关于", lines[i + 1][0]):
+            if _ORG_TAIL.search(text, s1, e1) is not None and not text.startswith("关于", lines[taken[1]][0]):
                 break
             if TITLE_END.search(text, s2, e2) is not None:
                 out.append(taken)
