@@ -34,6 +34,7 @@ Line = tuple[int, int]
 _ORG_TAIL = re.compile(r"(?:网|网站|门户网站?|官网|文库|人民政府|政府|委员会|办公室|局|厅|委|院|中心|集团|公司)$")
 _FUNCTION = re.compile(r"[的了和在是对与为将以及等从按于]")
 _SUBTITLE = re.compile(r"[ \t]*(?:——|—|--|[(（])")
+_SUBTITLE_LINE = re.compile(r"[ \t]*(?:——|--)")
 # A column or site prefix before a title (政务服务丨…, 政策新闻 | …) and a document number before or after it.
 _TITLE_PREFIX = re.compile(r"[ \t]*[^|丨｜\n]{1,10}?[ \t]*[丨｜|][ \t]*(?=\S)")
 _TITLE_DOC_HEAD = regex.compile(rf"[ \t]*{DOC_NUMBER}[ \t]*[:：]?[ \t]*(?=\S)")
@@ -67,6 +68,7 @@ _FIELD_LINE = re.compile(r"[ \t•·\-*]*[^:：\s]{2,6}[ \t]*[:：][ \t]*(?P<val
 # (督察整改:66项整改任务已完成27项): after the number it goes on in words.
 _LABEL_NUMBER = re.compile(r"[:：][ \t]*\d")
 _HEADLINE_WORDS = 6
+_FIELD_NAME = regex.compile(r"\p{Han}{2,6}")
 # A numeric date opening a line that counts something after it (2018-12-25  本文已影响0人  某用户, 2020/01/17
 # 阅读 56) is a blog's or a portal's meta row: a headline names its day in words (12月25日…), if at all.
 _DATED_COUNTER = re.compile(
@@ -126,6 +128,7 @@ def _strip_title(text: str, start: int, end: int) -> Line:
             TITLE_END.search(text, prefix.end(), end) is not None
             # 丨 is a column's mark (廉洁某地丨…), never a menu's: a headline after it loses the column too.
             or ("丨" in text[prefix.start() : prefix.end()] and end - prefix.end() >= _COLUMN_HEADLINE)
+            or _bar_column(text, prefix.end(), start, end)
         )
     ):
         start = prefix.end()
@@ -138,6 +141,14 @@ def _strip_title(text: str, start: int, end: int) -> Line:
     while end > start and text[end - 1] in " \t":
         end -= 1
     return start, end
+
+
+def _bar_column(text: str, cut: int, start: int, end: int) -> bool:
+    """Whether the ``|`` before ``cut`` ends a column's name (“双创”曝光台|问题清单…) rather than a menu's item:
+    the line's only bar, then a headline as 丨 asks, with no spaced items after it as a menu would have."""
+    rest = text[cut:end]
+    bars = sum(text.count(bar, start, end) for bar in "|｜丨")
+    return bars == 1 and len(rest) >= _COLUMN_HEADLINE and " " not in rest and "\t" not in rest
 
 
 def _label_number(text: str, start: int, end: int) -> bool:
@@ -265,7 +276,11 @@ def analyse(table: LineTable, header_title: str | None, garbled: bool = False) -
         c = classes[i]
         if c in ("chrome", "header", "empty") or i in title_lines:
             continue
-        if c == "short" and (garbled or (title_line is not None and i > title_line)):
+        if (
+            c == "short"
+            and (garbled or (title_line is not None and i > title_line))
+            and not _site_field(table, classes, i)
+        ):
             continue
         if c == "short" and DATE_VALUE.search(text, *lines[i]) is not None:
             continue
@@ -287,6 +302,14 @@ def analyse(table: LineTable, header_title: str | None, garbled: bool = False) -
             elif c == "short" or (i > footer and c == "good"):
                 found[i] = "bottom_zone" if i < footer else "footer"
     return PageLayout(found, title, title_lines, breaks)
+
+
+def _site_field(table: LineTable, classes: list[str], i: int) -> bool:
+    """Whether line ``i`` names one of the site's fields (项目编号 above 点击查看): a field label next to a bad
+    line, the site's widget that hides or shows its value."""
+    if not _field_label(table.texts[i].strip()):
+        return False
+    return any(0 <= k < len(classes) and classes[k].startswith("bad:") for k in (i - 1, i + 1))
 
 
 def _table_end(table: LineTable, last_good: int, footer: int, classify: Callable[[int], str]) -> int:
@@ -369,7 +392,8 @@ def _find_title(
     filled = [i for i in range(min(len(classes), first_good + 3)) if classes[i] != "empty"]
     before_header = {_next_filled(filled, i, -1) for i in headers if i - 1 not in headers}
     after_header = {_next_filled(filled, i, 1) for i in headers if i + 1 not in headers}
-    nearest = max(candidates, default=-1)
+    # The candidate nearest the body, over a subtitle (——…) or a row of field labels (项目编号, 预算金额) between.
+    nearest = max((i for i in candidates if not _below_title(text, lines[i])), default=-1)
     # A meta row (a header of one or two lines: 发布时间…来源…) comes right under the page's headline.
     before_meta = {_next_filled(filled, i, -1) for i in headers if i - 1 not in headers and i + 2 not in headers}
     for taken in [(i,) for i in candidates] + wrapped:
@@ -419,6 +443,19 @@ def _find_title(
     return (taken, title) if alone else bare.get(key, (taken, title))
 
 
+def _below_title(text: str, line: Line) -> bool:
+    """Whether a line is what stands under a headline, not one: a subtitle (——…) or a short field label
+    (项目编号, 招标单位: a noun phrase without a function word or a document type)."""
+    s, e = line
+    return _SUBTITLE_LINE.match(text, s, e) is not None or _field_label(text[s:e].strip())
+
+
+def _field_label(line: str) -> bool:
+    """Whether a line is a short field's name alone (项目编号, 预算金额): a few Han characters, no function word
+    and no document type, so no headline."""
+    return _FIELD_NAME.fullmatch(line) is not None and _FUNCTION.search(line) is None and TITLE_END.search(line) is None
+
+
 def _wrapped_titles(
     text: str, lines: Sequence[Line], classes: list[str], candidates: list[int], first_good: int
 ) -> list[tuple[int, ...]]:
@@ -439,6 +476,8 @@ def _wrapped_titles(
                 break
             if any(lines[k][1] - lines[k][0] > _WRAPPED_PIECE for k in taken[1:]):
                 break
+            if any(_SUBTITLE_LINE.match(text, *lines[k]) is not None for k in taken[1:]):
+                break  # a subtitle (——某某关于…的汇报) goes under a title, it does not finish one
             # A line naming a body joins a title only as its issuer, right before 关于.
             if _ORG_TAIL.search(text, s1, e1) is not None and not text.startswith("关于", lines[taken[1]][0]):
                 break
