@@ -74,6 +74,7 @@ def test_a_news_headline_before_its_meta_row_is_the_title() -> None:
         ("【“三抓三促”行动进行时】某某镇：巡察反馈问题整改清零", "某某镇：巡察反馈问题整改清零"),
         ("每日观点：全市重大事故隐患排查整治现场检查工作已全部完成", "全市重大事故隐患排查整治现场检查工作已全部完成"),
         ("环保督察：66项整改任务已整改完成27项", "环保督察：66项整改任务已整改完成27项"),  # a topic lead stays
+        ("“清单”曝光台|问题清单整改“回头看”专篇", "问题清单整改“回头看”专篇"),  # a column before its only bar
     ],
 )
 def test_title_affixes_are_cut_and_spans_stay_exact(line: str, title: str) -> None:
@@ -92,6 +93,8 @@ def test_title_affixes_are_cut_and_spans_stay_exact(line: str, title: str) -> No
         "长审公告字〔2023〕5号",  # a document number alone
         "某某县人民政府",  # a site's or a body's own name
         "2018-12-25  本文已影响0人  某某用户_e980",  # a blog's meta row: a date and a counter
+        "□记者 张海(zhāng)波 报(bào)道",  # a reporter's credit, pinyin glosses and all
+        "■通讯员 李某 记者 王某某",  # two credits
     ],
 )
 def test_no_title_is_invented(top: str) -> None:
@@ -133,3 +136,16 @@ def test_a_meta_row_led_by_the_site_name_and_the_date() -> None:
     assert (notice.header.date_published, notice.header.source) == ("2019-12-13", "区河湖管理中心")
     assert ("某某区人民政府", "site_name") in {(b.text, b.rule) for b in notice.boilerplate}
     assert notice.title == "关于河道整治任务整改情况的公示"
+
+
+def test_the_headline_above_a_subtitle_is_the_title() -> None:
+    page = (
+        "内容预览：\n"
+        "农村危房排查与督查结果差距较大亟待整改\n"
+        "——某县督查室关于全县危房排查差距问题的汇报\n"
+        "为查清全县危房底数，县督查室会同住建局分组到各乡镇实地核查，现将有关情况汇报如下。\n"
+        "一、核查情况\n"
+    )
+    notice = rectify_parse.parse(page)
+    assert notice.title == "农村危房排查与督查结果差距较大亟待整改"
+    assert "——某县督查室" in notice.text  # the subtitle is the document's

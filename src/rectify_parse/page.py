@@ -25,6 +25,7 @@ from .chrome import TITLE_SPAM_HEAD, TITLE_SPAM_TAIL
 from .lines import PARAGRAPH, LineTable, han_count
 from .markers import MARKER_START as _MARKER_START
 from .markers import is_title
+from .normalize import PINYIN
 from .patterns import DATE_VALUE, DOC_NUMBER, DOC_TYPE_WORDS, TITLE_END, is_cell_column_row, is_header_cell
 
 Line = tuple[int, int]
@@ -33,6 +34,7 @@ Line = tuple[int, int]
 _ORG_TAIL = re.compile(r"(?:网|网站|门户网站?|官网|文库|人民政府|政府|委员会|办公室|局|厅|委|院|中心|集团|公司)$")
 _FUNCTION = re.compile(r"[的了和在是对与为将以及等从按于]")
 _SUBTITLE = re.compile(r"[ \t]*(?:——|—|--|[(（])")
+_SUBTITLE_LINE = re.compile(r"[ \t]*(?:——|--)")
 # A column or site prefix before a title (政务服务丨…, 政策新闻 | …) and a document number before or after it.
 _TITLE_PREFIX = re.compile(r"[ \t]*[^|丨｜\n]{1,10}?[ \t]*[丨｜|][ \t]*(?=\S)")
 _TITLE_DOC_HEAD = regex.compile(rf"[ \t]*{DOC_NUMBER}[ \t]*[:：]?[ \t]*(?=\S)")
@@ -53,10 +55,20 @@ _DOC_NUMBER_LINE = regex.compile(rf"[ \t]*(?:{DOC_NUMBER}|\d{{4}}年第\d{{1,3}}
 _NOT_TITLE = regex.compile(
     r"(?:长|主任|书记|主席|委员|部长|审计长|代表|记者|通讯员)[ \t]+\p{Han}{2,4}[ \t]*$|[:：].*[:：]|>|»|›|->"
 )
+# A news credit (□记者 某某 报道, 通讯员 某某 摄, 本报记者 某某): who wrote it, never what it is called. Led by
+# the marks a feed puts before its lines (□, ■, ???) and read without pinyin glosses (報(bào)道).
+_CREDIT = regex.compile(
+    r"[ \t?？□■]*(?:本报|本台|本网|本報|本網|特约|特約)?(?:记者|記者|通讯员|通訊員|摄影|攝影|撰稿)[ \t:：]*"
+    r"\p{Han}{2,4}(?:[ \t、,，]+(?:(?:记者|記者|通讯员|通訊員|摄影|攝影)[ \t:：]*)?\p{Han}{2,4})*"
+    r"[ \t]*(?:报道|報道|摄|攝|文|图|圖)?[ \t]*"
+)
+# A short label and its value (体裁: 通知, • 主题词: 创卫) among a header's lines is one more of its fields.
+_FIELD_LINE = re.compile(r"[ \t•·\-*]*[^:：\s]{2,6}[ \t]*[:：][ \t]*(?P<value>[^:：]*)")
 # A label and a number (时间:2020-01-17, 热度:56) is a meta line; a headline may hold one before a phrase
 # (督察整改:66项整改任务已完成27项): after the number it goes on in words.
 _LABEL_NUMBER = re.compile(r"[:：][ \t]*\d")
 _HEADLINE_WORDS = 6
+_FIELD_NAME = regex.compile(r"\p{Han}{2,6}")
 # A numeric date opening a line that counts something after it (2018-12-25  本文已影响0人  某用户, 2020/01/17
 # 阅读 56) is a blog's or a portal's meta row: a headline names its day in words (12月25日…), if at all.
 _DATED_COUNTER = re.compile(
@@ -116,6 +128,7 @@ def _strip_title(text: str, start: int, end: int) -> Line:
             TITLE_END.search(text, prefix.end(), end) is not None
             # 丨 is a column's mark (廉洁某地丨…), never a menu's: a headline after it loses the column too.
             or ("丨" in text[prefix.start() : prefix.end()] and end - prefix.end() >= _COLUMN_HEADLINE)
+            or _bar_column(text, prefix.end(), start, end)
         )
     ):
         start = prefix.end()
@@ -130,10 +143,32 @@ def _strip_title(text: str, start: int, end: int) -> Line:
     return start, end
 
 
+def _bar_column(text: str, cut: int, start: int, end: int) -> bool:
+    """Whether the ``|`` before ``cut`` ends a column's name (“双创”曝光台|问题清单…) rather than a menu's item:
+    the line's only bar, then a headline as 丨 asks, with no spaced items after it as a menu would have."""
+    rest = text[cut:end]
+    bars = sum(text.count(bar, start, end) for bar in "|｜丨")
+    return bars == 1 and len(rest) >= _COLUMN_HEADLINE and " " not in rest and "\t" not in rest
+
+
 def _label_number(text: str, start: int, end: int) -> bool:
     """Whether a line is a label and its number (时间:2020-01-17 16:04) rather than a headline with one."""
     m = _LABEL_NUMBER.search(text, start, end)
     return m is not None and han_count(text[m.end() : end]) < _HEADLINE_WORDS
+
+
+def _credit_line(text: str, start: int, end: int) -> bool:
+    """Whether a line only credits a reporter or a photographer (□記者 某某 報(bào)道)."""
+    return _CREDIT.fullmatch(PINYIN.sub("", text[start:end])) is not None
+
+
+def _header_field(table: LineTable, i: int) -> bool:
+    """Whether line ``i`` is a short ``label: value`` next to a header line: one of its fields the header
+    stage did not name (• 体裁: 通知), not a headline with a column label (本级巡察整改：…)."""
+    m = _FIELD_LINE.fullmatch(table.texts[i])
+    if m is None or han_count(m["value"]) >= _COLUMN_HEADLINE:
+        return False
+    return any(k in table.header for k in (i - 1, i + 1))
 
 
 def _title_score(
@@ -241,7 +276,11 @@ def analyse(table: LineTable, header_title: str | None, garbled: bool = False) -
         c = classes[i]
         if c in ("chrome", "header", "empty") or i in title_lines:
             continue
-        if c == "short" and (garbled or (title_line is not None and i > title_line)):
+        if (
+            c == "short"
+            and (garbled or (title_line is not None and i > title_line))
+            and not _site_field(table, classes, i)
+        ):
             continue
         if c == "short" and DATE_VALUE.search(text, *lines[i]) is not None:
             continue
@@ -263,6 +302,14 @@ def analyse(table: LineTable, header_title: str | None, garbled: bool = False) -
             elif c == "short" or (i > footer and c == "good"):
                 found[i] = "bottom_zone" if i < footer else "footer"
     return PageLayout(found, title, title_lines, breaks)
+
+
+def _site_field(table: LineTable, classes: list[str], i: int) -> bool:
+    """Whether line ``i`` names one of the site's fields (项目编号 above 点击查看): a field label next to a bad
+    line, the site's widget that hides or shows its value."""
+    if not _field_label(table.texts[i].strip()):
+        return False
+    return any(0 <= k < len(classes) and classes[k].startswith("bad:") for k in (i - 1, i + 1))
 
 
 def _table_end(table: LineTable, last_good: int, footer: int, classify: Callable[[int], str]) -> int:
@@ -345,7 +392,8 @@ def _find_title(
     filled = [i for i in range(min(len(classes), first_good + 3)) if classes[i] != "empty"]
     before_header = {_next_filled(filled, i, -1) for i in headers if i - 1 not in headers}
     after_header = {_next_filled(filled, i, 1) for i in headers if i + 1 not in headers}
-    nearest = max(candidates, default=-1)
+    # The candidate nearest the body, over a subtitle (——…) or a row of field labels (项目编号, 预算金额) between.
+    nearest = max((i for i in candidates if not _below_title(text, lines[i])), default=-1)
     # A meta row (a header of one or two lines: 发布时间…来源…) comes right under the page's headline.
     before_meta = {_next_filled(filled, i, -1) for i in headers if i - 1 not in headers and i + 2 not in headers}
     for taken in [(i,) for i in candidates] + wrapped:
@@ -359,8 +407,12 @@ def _find_title(
             _NOT_TITLE.search(text, s, e) is not None
             or _DOC_NUMBER_LINE.fullmatch(text, s, e) is not None
             or _label_number(text, s, e)
+            or _credit_line(text, s, e)
+            or _header_field(table, i)
         ):
-            continue  # a speaker (局长 某某), a label (号：…), a breadcrumb, or a document number alone
+            # A speaker (局长 某某), a label (号：…), a breadcrumb, a document number alone, a reporter's credit,
+            # or one more field of the header around it.
+            continue
         if text.startswith(("——", "--"), s):
             continue  # a subtitle (——某某关于…的汇报) sits under the title, never is it
         # A column's label before the headline (本级巡察整改：…) shows where the bare headline stands too.
@@ -370,7 +422,8 @@ def _find_title(
         key = text[s:e].replace(" ", "").replace("\n", "")
         own = "".join(texts[k] for k in taken).replace(" ", "")
         # The title elsewhere as a line of its own (page title and heading), or ending a breadcrumb.
-        repeated = keys.get(key, 0) > (1 if key == own else 0) or key in crumbs
+        # (A wrapped title's own lines are no copy of it: the copy counted is elsewhere.)
+        repeated = keys.get(key, 0) > (1 if key == own and len(taken) == 1 else 0) or key in crumbs
         # A breadcrumb's last step that is a headline, not a column's name (首页 > 通知公告), names the title.
         crumb = key in crumbs and len(key) >= _COLUMN_HEADLINE
         place = 3 if i in before_header else 2 if i == nearest or i in after_header else 0
@@ -390,6 +443,19 @@ def _find_title(
     return (taken, title) if alone else bare.get(key, (taken, title))
 
 
+def _below_title(text: str, line: Line) -> bool:
+    """Whether a line is what stands under a headline, not one: a subtitle (——…) or a short field label
+    (项目编号, 招标单位: a noun phrase without a function word or a document type)."""
+    s, e = line
+    return _SUBTITLE_LINE.match(text, s, e) is not None or _field_label(text[s:e].strip())
+
+
+def _field_label(line: str) -> bool:
+    """Whether a line is a short field's name alone (项目编号, 预算金额): a few Han characters, no function word
+    and no document type, so no headline."""
+    return _FIELD_NAME.fullmatch(line) is not None and _FUNCTION.search(line) is None and TITLE_END.search(line) is None
+
+
 def _wrapped_titles(
     text: str, lines: Sequence[Line], classes: list[str], candidates: list[int], first_good: int
 ) -> list[tuple[int, ...]]:
@@ -397,10 +463,12 @@ def _wrapped_titles(
     wrapped (…民主生活会对照检 / 查材料), or its issuer on a line of its own (某某办公室 / 关于…的通知)."""
     out: list[tuple[int, ...]] = []
     for i in candidates:
+        # The pieces are the next filled lines: a page that spaces its lines out spaces a wrapped title too.
+        pieces = [k for k in range(i, min(len(lines), first_good + 1)) if classes[k] != "empty"][:3]
         for size in (2, 3):
-            taken = tuple(range(i, i + size))
+            taken = tuple(pieces[:size])
             last = taken[-1]
-            if last > first_good or last >= len(lines) or any(classes[k] not in ("short", "good") for k in taken):
+            if len(taken) < size or any(classes[k] not in ("short", "good") for k in taken):
                 break
             s1, e1 = lines[i]
             s2, e2 = lines[last]
@@ -408,8 +476,10 @@ def _wrapped_titles(
                 break
             if any(lines[k][1] - lines[k][0] > _WRAPPED_PIECE for k in taken[1:]):
                 break
+            if any(_SUBTITLE_LINE.match(text, *lines[k]) is not None for k in taken[1:]):
+                break  # a subtitle (——某某关于…的汇报) goes under a title, it does not finish one
             # A line naming a body joins a title only as its issuer, right before 关于.
-            if _ORG_TAIL.search(text, s1, e1) is not None and not text.startswith("关于", lines[i + 1][0]):
+            if _ORG_TAIL.search(text, s1, e1) is not None and not text.startswith("关于", lines[taken[1]][0]):
                 break
             if TITLE_END.search(text, s2, e2) is not None:
                 out.append(taken)
