@@ -120,6 +120,7 @@ class _Label(NamedTuple):
 _QUALIFIED_DATE = re.compile(
     r"(?:内容|信息|文章|页面|网页)?(?:更新|提供|颁布|公布|发稿|录入|上传)(?P<label>日期|时间)(?=[ \t]*[:：])"
 )
+_QUALIFIED_START = frozenset("内信文页网更提颁公发录上")  # what _QUALIFIED_DATE can start with
 _MAX_QUALIFIER = 6
 
 
@@ -377,8 +378,9 @@ def find_header_lines(view: View, table: LineTable) -> tuple[dict[int, list[Pair
         s < e
         and (
             text[s] in _HEADER_START
-            or _starts_with_date_row(text, s, e)
-            or _QUALIFIED_DATE.match(text, s, e) is not None
+            # (a lead of spaces or bars before a date row is in _HEADER_START already)
+            or (text[s].isdigit() and _starts_with_date_row(text, s, e))
+            or (text[s] in _QUALIFIED_START and _QUALIFIED_DATE.match(text, s, e) is not None)
         )
         for s, e in lines
     ]
