@@ -149,3 +149,15 @@ def test_the_headline_above_a_subtitle_is_the_title() -> None:
     notice = rectify_parse.parse(page)
     assert notice.title == "农村危房排查与督查结果差距较大亟待整改"
     assert "——某县督查室" in notice.text  # the subtitle is the document's
+
+
+def test_a_title_printed_twice_at_the_head_of_a_run_on_page_is_the_title() -> None:
+    body = (
+        "今年以来，我镇对照标准逐项开展了自查，通过自查发现以下问题："
+        "一、健康教育阵地建设不够完善。二、农贸市场环境卫生有待改善。"
+    )
+    page = "关于创建省级卫生镇的自查报告关于创建省级卫生镇的自查报告_县爱国卫生运动委员会:" + body * 2
+    assert rectify_parse.parse(page).title == "关于创建省级卫生镇的自查报告"
+    # A sentence that names a notice, commas before it, is not cut off as a title.
+    sentence = "为贯彻落实省政府办公厅关于开展安全生产大检查的通知,现就有关事项通知如下:" + body * 2
+    assert rectify_parse.parse(sentence).title != "为贯彻落实省政府办公厅关于开展安全生产大检查的通知"

@@ -61,6 +61,9 @@ _MIN_INLINE_LINE = 120
 _GLUED_TITLE = re.compile(
     r"(?P<title>[^。;；:：!！?？\n]{4,60}?(?:通知|通报|报告|公告|公示|决定|意见|办法|方案|规定|细则))"
     r"(?=按照|根据|为了|为进一步|近日|现将|经|依据|各|\d{4}年|[一二]〇|今年|去年)"
+    # or a title printed twice, or a document-sharing site's file name and its _ before the text (no comma:
+    # a sentence that names a notice is no title)
+    r"|(?P<twice>[^。;；:：!！?？,，\n]{4,60}?(?:通知|通报|报告|公告|公示|决定|意见|办法|方案|规定|细则))(?=(?P=twice)|_)"
 )
 # An addressee run in after a glued title: 各… up to its colon, a list of bodies with no sentence in it.
 _GLUED_ADDRESSEE = re.compile(r"各[^。;；:：!！?？\n]{1,60}[:：]")
@@ -98,8 +101,9 @@ def split_inline_headings(text: str, lines: Sequence[Line], markers: LineMarkers
         if index == 0 and end - start >= _MIN_INLINE_LINE:
             glued = _GLUED_TITLE.match(text, start, end)
             if glued is not None:
-                out.append((start, glued.end("title")))
-                start = glued.end("title")
+                cut = glued.end()
+                out.append((start, cut))
+                start = cut
                 addressee = _GLUED_ADDRESSEE.match(text, start, end)
                 if addressee is not None:  # …的通知各乡镇人民政府，县直有关单位：为深刻吸取…
                     out.append((start, addressee.end()))
