@@ -186,7 +186,7 @@ class LineRow(NamedTuple):
     """One line of the table as a stage sees it: what it is and why (for inspection and tests)."""
 
     number: int  # the line's index in the table
-    span: Line  # view offsets
+    span: Line  # view offsets from LineTable.rows(); source offsets from explain_lines()
     text: str
     kind: LineKind
     rule: str | None  # the chrome rule that removed it
