@@ -234,3 +234,17 @@ def test_a_lead_line_gives_the_status_of_the_list_after_it() -> None:
     ]
     s, e = found[0].status_span or (0, 0)
     assert text[s:e] == "取得阶段性成果"
+
+
+def test_items_that_report_what_was_in_order_are_not_problems() -> None:
+    text = (
+        "关于创文巩固工作实地督查情况的通报\n为巩固创建成果，市创文办对各社区进行了实地督查，共发现问题5个，突出问题如下：\n"
+        "一、东湖社区\n（一）社区居委会\n该点位创建工作整体良好。\n1.显著位置设置公益宣传广告。\n"
+        "2.志愿服务站工作人员穿戴志愿者服饰。\n3.家长学校、未成年人活动中心设有管理制度。\n"
+        "（二）背街小巷\n1.东湖二巷门前三包责任落实不到位，杂物乱堆乱放。\n2.东湖二巷车辆乱停放现象普遍。\n"
+    )
+    found = rectify_parse.parse(text).problems
+    assert [(p.number, p.title) for p in found] == [
+        (1, "东湖二巷门前三包责任落实不到位，杂物乱堆乱放"),
+        (2, "东湖二巷车辆乱停放现象普遍"),
+    ]

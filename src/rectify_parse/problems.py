@@ -137,7 +137,7 @@ _PLANS = re.compile(r"下一步|打算|计划|建议|意见|思路")
 # A shortcoming: words that state what is lacking or wrong. 一是 items that state problems carry them; items
 # that state measures (加强…, 建立…) mostly do not.
 _DEFICIENCY = re.compile(
-    r"不|未|没有|缺乏|缺少|缺失|欠|滞后|薄弱|偏|弱化|虚化|淡化|短板|差距|漏洞|隐患|超|违规|违反|违纪|过高|过低|较低|"
+    r"不|未(?!成年)|没有|缺乏|缺少|缺失|欠|滞后|薄弱|偏|弱化|虚化|淡化|短板|差距|漏洞|隐患|超|违规|违反|违纪|过高|过低|较低|"
     r"较少|较多|闲置|拖欠|挤占|挪用|截留|虚报|套取|乱|无|松|难|慢|差|低|弱|少|落后|失|错|重复|形式主义|走过场"
 )
 # Items listed inside a paragraph (主要是：一是…；二是…；三、…), by marker family; the number is group "n".
@@ -163,6 +163,7 @@ _INLINE_NOT = re.compile(r"措施|建议|要求|意见|做法|举措|打算|计�
 _INLINE_WINDOW = 80
 _ORDINALS = "一二三四五六七八九十"
 _MAX_SIGNER = 24
+_MIN_FINDINGS = 3
 # A line led by a problem's label and its number: 隐患1：, 问题二：, 反馈问题3:.
 _ITEM_LABEL = re.compile(
     r"[ \t]*(?:反馈|存在|发现)?(?:问题|隐患)[ \t]*(?P<n>\d{1,2}|[一二三四五六七八九十]{1,3})[ \t]*[:：][ \t]*"
@@ -407,6 +408,9 @@ class ProblemFinder:
             else:
                 child_ctx = sib_ctx if sib_ctx == "list" and own_short else None
             self._visit(node.children, node, child_ctx, out, measures_of)
+            if child_ctx == "list" and self._findings_not_shortcomings(out[before:]):
+                del out[before:]  # (一)社区居委会 1.显著位置设置宣传广告 2.…: what was found in order
+                continue
             if len(out) > before:
                 continue  # an aspect holding problems is not itself a problem
             # 一是 … items are the problems of an aspect; under a heading that states a problem, its details.
@@ -416,6 +420,15 @@ class ProblemFinder:
             problem = self._node_problem(node, parent, sib_ctx, kind)
             if problem is not None:
                 out.append(problem)
+
+    def _findings_not_shortcomings(self, group: list[_Found]) -> bool:
+        """Whether a group of three or more list items found under a checked unit, none of them stating a
+        shortcoming, reports what was in order rather than problems."""
+        text = self.text
+        if len(group) < _MIN_FINDINGS or any(f.rule != "problem_list" for f in group):
+            return False
+        firsts = [text[f.body : _clause_end(text, f.body, f.end)] for f in group]
+        return not any(_DEFICIENCY.search(first) for first in firsts)
 
     def _node_problem(self, node: Node, parent: Node | None, ctx: str | None, kind: str) -> _Found | None:
         if kind == "report":
