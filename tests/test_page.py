@@ -161,3 +161,11 @@ def test_a_title_printed_twice_at_the_head_of_a_run_on_page_is_the_title() -> No
     # A sentence that names a notice, commas before it, is not cut off as a title.
     sentence = "为贯彻落实省政府办公厅关于开展安全生产大检查的通知,现就有关事项通知如下:" + body * 2
     assert rectify_parse.parse(sentence).title != "为贯彻落实省政府办公厅关于开展安全生产大检查的通知"
+
+
+def test_a_news_dateline_is_never_the_title() -> None:
+    page = (
+        "某某网临澜11月10日讯(记者 张某 李某 通讯员 王某 赵某为保障\n"  # a first line cut short
+        "执法人员逐项检查了企业的生产环境、原料进货查验和出厂检验记录，对发现的问题当场责令整改。\n"
+    )
+    assert rectify_parse.parse(page).title is None

@@ -54,6 +54,7 @@ _FILE_WRAPPER = regex.compile(r"[ \t]*《?(?P<name>[^《》\n]+?)\.(?:docx?|pdf|
 _DOC_NUMBER_LINE = regex.compile(rf"[ \t]*(?:{DOC_NUMBER}|\d{{4}}年第\d{{1,3}}号)[ \t]*(?:[(（][^()（）]*[)）])?[ \t]*")
 _NOT_TITLE = regex.compile(
     r"(?:长|主任|书记|主席|委员|部长|审计长|代表|记者|通讯员)[ \t]+\p{Han}{2,4}[ \t]*$|[:：].*[:：]|>|»|›|->"
+    r"|\d{1,2}月\d{1,2}日(?:电|讯)"  # a news dateline (某某网11月10日讯, 新华社北京3月5日电) opens the body
 )
 # A news credit (□记者 某某 报道, 通讯员 某某 摄, 本报记者 某某): who wrote it, never what it is called. Led by
 # the marks a feed puts before its lines (□, ■, ???) and read without pinyin glosses (報(bào)道).
