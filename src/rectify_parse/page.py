@@ -26,7 +26,7 @@ from .lines import PARAGRAPH, LineTable, han_count
 from .markers import MARKER_START as _MARKER_START
 from .markers import is_title
 from .normalize import PINYIN
-from .patterns import DATE_VALUE, DOC_NUMBER, DOC_TYPE_WORDS, TITLE_END, is_cell_column_row, is_header_cell
+from .patterns import DATE_VALUE, DOC_NUMBER, DOC_TYPE_WORDS, TITLE_END, cell_text, is_cell_column_row, is_header_cell
 
 Line = tuple[int, int]
 
@@ -320,9 +320,9 @@ def _table_end(table: LineTable, last_good: int, footer: int, classify: Callable
     k = 0
     while k < len(cells):
         j = k
-        while j < len(cells) and is_header_cell(_cell_text(table.texts[cells[j]])):
+        while j < len(cells) and is_header_cell(cell_text(table.texts[cells[j]])):
             j += 1
-        if j - k >= 3 and is_cell_column_row([_cell_text(table.texts[c]) for c in cells[k:j]]):
+        if j - k >= 3 and is_cell_column_row([cell_text(table.texts[c]) for c in cells[k:j]]):
             end = j
             while end < len(cells) and cells[end] not in table.chrome and not classify(cells[end]).startswith("bad:"):
                 end += 1
@@ -337,10 +337,6 @@ def _empty_cell(table: LineTable, i: int) -> bool:
         return False
     neighbours = (table.texts[k].rstrip() for k in (i - 1, i + 1) if 0 <= k < len(table))
     return any(len(t) > 1 and t.endswith("|") for t in neighbours)
-
-
-def _cell_text(line: str) -> str:
-    return line.strip(" \t|").replace(" ", "")
 
 
 def _cells(text: str, line: Line) -> int:

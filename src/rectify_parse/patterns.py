@@ -467,6 +467,11 @@ NUMBER_COLUMNS = frozenset({"序号", "编号"})
 _CELL_PUNCTUATION = frozenset("。，,；;：:！!？?、")
 
 
+def cell_text(line: str) -> str:
+    """A line as one table cell: without the bars around it and the spaces in it (检查 结果 |)."""
+    return line.strip(" \t|").replace(" ", "")
+
+
 def is_header_cell(cell: str) -> bool:
     """A cell (spaces and bars gone) that may name a column: a short label, no number, no sentence stop."""
     return 2 <= len(cell) <= 8 and not cell.isdigit() and not any(ch in _CELL_PUNCTUATION for ch in cell)

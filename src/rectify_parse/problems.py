@@ -53,6 +53,7 @@ from .patterns import (
     STATUS_VOCAB,
     STATUS_WORDS,
     TABLE_COLUMN,
+    cell_text,
     cn_to_int,
     is_cell_column_row,
     is_header_cell,
@@ -480,7 +481,7 @@ class ProblemFinder:
         for s, e in items:
             stop = first_sentence_end(text, s, e)
             firsts.append(text[s : stop if stop != -1 else e])
-        if sum(1 for f in firsts if _DEFICIENCY.search(f)) * 3 < len(firsts) * 2:
+        if not _mostly_shortcomings(firsts):
             return False  # mostly measures or achievements, not shortcomings
         heading = aspect.heading if aspect is not None else None
         for k, ((ms, _), (s, e)) in enumerate(zip(marks, items, strict=True)):
@@ -565,7 +566,7 @@ class ProblemFinder:
                 k = max(j, k + 1)
                 continue
             firsts = [text[s + 2 : _clause_end(text, s + 2, e)] for s, e in lines[k:j]]
-            if sum(1 for f in firsts if _DEFICIENCY.search(f)) * 3 >= len(firsts) * 2:
+            if _mostly_shortcomings(firsts):
                 out.extend(_Found("yishi_items", n + 1, None, s, s + 2, e) for n, (s, e) in enumerate(lines[k:j]))
             k = j
         return out
@@ -620,10 +621,7 @@ class ProblemFinder:
                 ie = stop + 1 if stop != -1 else e
             items.append((j + 1, ms, me, ie))
         clauses = [text[me : _clause_end(text, me, ie)] for _, _, me, ie in items]
-        deficient = sum(1 for c in clauses if _DEFICIENCY.search(c))
-        if (deficient * 2 < len(clauses)) if found else (deficient * 3 < len(clauses) * 2):
-            return []
-        return items
+        return items if _mostly_shortcomings(clauses, half=found) else []
 
     def _intro(self, k: int, s: int, at: int) -> str | None:
         """The clause introducing a list that starts at ``at`` on line ``k`` (or the line before), if it
@@ -682,8 +680,8 @@ class ProblemFinder:
         return e - s <= _MAX_HEADER_LINE and is_header_cell(self._cell_text(k))  # most lines are longer
 
     def _cell_text(self, k: int) -> str:
-        s, e = self._cell(k)
-        return self.text[s:e].replace(" ", "")
+        s, e = self.lines[k]
+        return cell_text(self.text[s:e])
 
     @staticmethod
     def _is_column_row(names: list[str]) -> bool:
@@ -1029,6 +1027,13 @@ class ProblemFinder:
             kind = classify_status(text[span[0] : span[1]])
             out.append(replace(p, status=self.r.raw(*span), status_kind=kind, status_span=self.r.span(*span)))
         return out
+
+
+def _mostly_shortcomings(clauses: Sequence[str], *, half: bool = False) -> bool:
+    """Whether two thirds of ``clauses`` (or half, where an intro already said problems were found) state a
+    shortcoming: items that state measures or achievements mostly do not."""
+    deficient = sum(1 for clause in clauses if _DEFICIENCY.search(clause))
+    return deficient * 2 >= len(clauses) if half else deficient * 3 >= len(clauses) * 2
 
 
 def _is_done_account(text: str, start: int, end: int) -> bool:
