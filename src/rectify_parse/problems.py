@@ -34,7 +34,6 @@ import regex
 from .markers import LineMarkers, Marker, match_marker
 from .patterns import (
     BARE_STATUS,
-    DATE_LINE,
     DECLARED_ASPECTS_PROBLEMS,
     DECLARED_PROBLEMS,
     DECLARED_STATUS,
@@ -163,7 +162,6 @@ _INTRO_ENDS = (":", "主要有", "主要是", "表现在", "表现为", "如下"
 _INLINE_NOT = re.compile(r"措施|建议|要求|意见|做法|举措|打算|计划|成效|成绩")
 _INLINE_WINDOW = 80
 _ORDINALS = "一二三四五六七八九十"
-_MAX_SIGNER = 24
 _MIN_FINDINGS = 3
 # A line led by a problem's label and its number: 隐患1：, 问题二：, 反馈问题3:.
 _ITEM_LABEL = re.compile(
@@ -275,6 +273,7 @@ class ProblemFinder:
         lines: Sequence[Line],
         warnings: list[Warning],
         markers: LineMarkers,
+        body_end: int | None = None,
     ) -> None:
         self.r = reader
         self.markers = markers  # the heading tree's own marker cache: the lines asked about are its lines
@@ -282,6 +281,8 @@ class ProblemFinder:
         self.lines = lines
         self.warnings = warnings
         self._starts = [s for s, _ in lines]
+        # Where the text ends before its sign-off (the lines the structure stage took as its closing).
+        self.body_end = body_end if body_end is not None else (lines[-1][1] if lines else 0)
         self._roots: list[Node] = []
         self._fields: dict[Line, list[tuple[int, int, str]]] = {}
         self._stated: list[Line] | None = None
@@ -533,18 +534,9 @@ class ProblemFinder:
             return []
         out: list[_Found] = []
         for j, (k, m) in enumerate(heads):
-            end = lines[heads[j + 1][0] - 1][1] if j + 1 < len(heads) else self._before_signoff(k)
+            end = lines[heads[j + 1][0] - 1][1] if j + 1 < len(heads) else self.body_end
             out.append(_Found("problem_list", j + 1, None, lines[k][0], m.end(), end))
         return out
-
-    def _before_signoff(self, k: int) -> int:
-        """Where the text after line ``k`` ends before its sign-off (a signer's line, then a date line)."""
-        text, lines = self.text, self.lines
-        for j in range(k + 1, len(lines)):
-            if DATE_LINE.fullmatch(text, *lines[j]) is not None:
-                signer = j - 1 if j - 1 > k and lines[j - 1][1] - lines[j - 1][0] <= _MAX_SIGNER else j
-                return lines[signer - 1][1]
-        return lines[-1][1]
 
     def _yishi_lines(self) -> list[_Found]:
         """Paragraphs opened by 一是, 二是 … in turn, after text that says shortcomings follow (…仍然存在一些

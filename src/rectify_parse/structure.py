@@ -390,7 +390,11 @@ class BodyParser:
         problems: list[Problem] = []
         # A report that lists the problems found (二、存在的主要问题) is read for them whatever its intro says.
         if rectification or any(names_problems(self.r.text, node) for node in _upper(roots)):
-            problems = ProblemFinder(self.r, self.lines, self.warnings, self.markers).find(roots)
+            # The tree's nodes end before the closing's lines; so does the last of the problems.
+            body_end = next(
+                (self.lines[k][1] for k in reversed(range(len(self.lines))) if k not in self.reserved), None
+            )
+            problems = ProblemFinder(self.r, self.lines, self.warnings, self.markers, body_end).find(roots)
             self.warnings.extend(check_counts(self.r, self.lines, problems, roots))
         return BodyResult(
             title,
