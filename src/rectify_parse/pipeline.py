@@ -12,9 +12,10 @@ nothing is kept between calls, so the same input always gives the same record wh
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from .chrome import find_chrome
@@ -73,12 +74,8 @@ def parse(raw: Input, *, max_chars: int = MAX_CHARS, format: str = "auto") -> No
     :class:`~rectify_parse.errors.ConfigError` for an unknown ``format``; everything else that is odd about
     the input becomes a warning on the record.
     """
-    try:
-        return _parse(*read_source(raw, format, max_chars))
-    except RectifyError:
-        raise
-    except Exception as exc:  # pragma: no cover - only reached through a bug
-        raise ParseError(f"internal error while parsing ({type(exc).__name__}: {exc})") from exc
+    with _internal_errors_reported():
+        return _record(_run_stages(raw, format, max_chars))
 
 
 def explain_lines(raw: Input, *, max_chars: int = MAX_CHARS, format: str = "auto") -> list[LineRow]:
@@ -87,16 +84,8 @@ def explain_lines(raw: Input, *, max_chars: int = MAX_CHARS, format: str = "auto
     from its own features, the document form it has (a date, a contact …) and its heading marker. Spans
     and texts are those of the source (:func:`rectify_parse.source_text` for an HTML page). The input and
     the errors are those of :func:`parse`."""
-    try:
-        p = _Page(*read_source(raw, format, max_chars))
-        for name, stage in STAGES:
-            stage(p)
-            if name == "page":  # the last stage that writes into the table
-                break
-    except RectifyError:
-        raise
-    except Exception as exc:  # pragma: no cover - only reached through a bug
-        raise ParseError(f"internal error while parsing ({type(exc).__name__}: {exc})") from exc
+    with _internal_errors_reported():
+        p = _run_stages(raw, format, max_chars, last="page")  # the last stage that writes into the table
     out: list[LineRow] = []
     for row in p.table.rows():
         span = p.view.span(*row.span)
@@ -395,11 +384,26 @@ STAGES: tuple[tuple[str, Callable[[_Page], None]], ...] = (
 )
 
 
-def _parse(source: str, encoding: str, input_format: InputFormat) -> Notice:
-    p = _Page(source, encoding, input_format)
-    for _name, stage in STAGES:
+@contextlib.contextmanager
+def _internal_errors_reported() -> Iterator[None]:
+    """The library's own errors pass; anything else is a bug, raised as ParseError rather than a traceback
+    from deep inside."""
+    try:
+        yield
+    except RectifyError:
+        raise
+    except Exception as exc:  # pragma: no cover - only reached through a bug
+        raise ParseError(f"internal error while parsing ({type(exc).__name__}: {exc})") from exc
+
+
+def _run_stages(raw: Input, format: str, max_chars: int, last: str | None = None) -> _Page:
+    """Read the input and run the stages on it, up to ``last`` (all by default)."""
+    p = _Page(*read_source(raw, format, max_chars))
+    for name, stage in STAGES:
         stage(p)
-    return _record(p)
+        if name == last:
+            break
+    return p
 
 
 def _record(p: _Page) -> Notice:
