@@ -714,7 +714,8 @@ class ProblemFinder:
 
     def _row(self, cells: dict[str, Line], start: int, end: int, out: list[_Found]) -> None:
         text = self.text
-        problem = next((cells[n] for n in cells if PROBLEM_COLUMN.fullmatch(n)), None)
+        column = next((n for n in cells if PROBLEM_COLUMN.fullmatch(n)), None)
+        problem = cells[column] if column is not None else None
         if problem is None or problem[0] >= problem[1] or text[problem[0] : problem[1]].strip("。 ") in _NO_PROBLEM:
             return  # a row that found nothing (合格 / 无)
         number_cell = next((cells[n] for n in cells if n in NUMBER_COLUMNS), None)
@@ -722,7 +723,7 @@ class ProblemFinder:
         if number_cell is not None:
             digits = text[number_cell[0] : number_cell[1]].strip()
             number = int(digits) if digits.isdigit() else number
-        others = {n: c for n, c in cells.items() if c is not problem and n not in NUMBER_COLUMNS}
+        others = {n: c for n, c in cells.items() if n != column and n not in NUMBER_COLUMNS}
         out.append(_Found("table_row", number, None, start, problem[0], problem[1], cells=others))
 
     # -- closure notices ------------------------------------------------------------------------------
