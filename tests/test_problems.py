@@ -154,6 +154,8 @@ def test_plan_items_phrased_as_problems_are_targets() -> None:
         ("阶段性完成", "in_progress"),
         ("持续整改", "in_progress"),
         ("未完成", None),
+        ("拟对围墙进行拆除重建", "not_started"),
+        ("将于近日安装到位", "in_progress"),
     ],
 )
 def test_status_vocabulary(status: str, kind: str | None) -> None:
@@ -247,4 +249,18 @@ def test_items_that_report_what_was_in_order_are_not_problems() -> None:
     assert [(p.number, p.title) for p in found] == [
         (1, "东湖二巷门前三包责任落实不到位，杂物乱堆乱放"),
         (2, "东湖二巷车辆乱停放现象普遍"),
+    ]
+
+
+def test_planned_work_is_the_status_of_a_problem_that_states_none() -> None:
+    text = (
+        "某校安全隐患整改报告\n现将整改情况报告如下：\n隐患1：食堂排烟管道油污较重。\n"
+        "整改措施：学校拟对排烟管道进行专业清洗，申请将于近日报送。\n隐患2：门卫室监控黑屏。\n"
+        "整改措施：已联系维修单位，新硬盘将于近日安装到位。\n隐患3：车棚顶棚破损。\n"
+        "整改措施：总务处拟命名的维修队伍有异议的可反映。\n"
+    )
+    assert problems(text) == [
+        (1, "problem_list", "食堂排烟管道油污较重", "拟对排烟管道进行专业清洗", "not_started"),
+        (2, "problem_list", "门卫室监控黑屏", "将于近日安装到位", "in_progress"),
+        (3, "problem_list", "车棚顶棚破损", None, None),  # 拟命名: an adjective, no plan
     ]

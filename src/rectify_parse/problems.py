@@ -42,6 +42,7 @@ from .patterns import (
     NUMBER_COLUMNS,
     NUMBERED_STATUS,
     ORDINAL_NUMBER,
+    PLANNED_CLAUSE,
     PROBLEM_COLUMN,
     PROBLEM_LABEL,
     PROBLEM_PREFIX,
@@ -867,6 +868,8 @@ class ProblemFinder:
             # word ending a longer account, 确保…全部整改到位, is a promise).
             status = tail.span()
             title = r.trim(title[0], tail.start(), " \t\r\n。:;；,")
+        if status is None and (planned := self._planned(title[1], end)) is not None:
+            status = planned  # 学校拟对内墙进行全面修复: only planned; 将于近日安装到位: about to be done
         return self._make(f, title, desc, status, measures, fields)
 
     def _make(
@@ -937,6 +940,15 @@ class ProblemFinder:
         return next(
             (m.span() for m in STATUS_SENTENCE.finditer(text, start, end) if not _inside(m.start(), skip)), None
         )
+
+    def _planned(self, start: int, end: int) -> Line | None:
+        """A clause after a problem's title that plans its work or says it ends soon (see ``PLANNED_CLAUSE``);
+        the plain tests for 拟 / 将于 spare the scan on the many texts that name neither."""
+        text = self.text
+        if text.find("拟", start, end) == -1 and text.find("将于", start, end) == -1:
+            return None
+        m = PLANNED_CLAUSE.search(text, start, end)
+        return m.span("s") if m is not None else None
 
     def _lead_status(self, pos: int) -> Line | None:
         """The status a list's lead line states (目前，已整改到位的问题有：), the line right before ``pos``."""
