@@ -264,3 +264,27 @@ def test_planned_work_is_the_status_of_a_problem_that_states_none() -> None:
         (2, "problem_list", "门卫室监控黑屏", "将于近日安装到位", "in_progress"),
         (3, "problem_list", "车棚顶棚破损", None, None),  # 拟命名: an adjective, no plan
     ]
+
+
+def test_sibling_headings_that_tally_problems_by_category_are_problems() -> None:
+    text = (
+        "关于道路扬尘督查情况的通报\n督查组共发现问题9个。\n一、渣土车未密闭运输问题4个。\n其中城东2个。\n"
+        "二、工地未设置冲洗平台问题3个。\n三、发现违规夜间施工工地2处。\n"
+    )
+    assert [(n, r, t) for n, r, t, _, _ in problems(text)] == [
+        (1, "problem_heading", "渣土车未密闭运输问题4个"),
+        (2, "problem_heading", "工地未设置冲洗平台问题3个"),
+        (3, "problem_heading", "发现违规夜间施工工地2处"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "headings",
+    [
+        "一、新开工项目5个。\n二、续建项目3个。\n三、竣工项目2个。\n",  # counts, but of no problems
+        "一、渣土车未密闭运输问题4个。\n二、新开工项目5个。\n三、竣工项目2个。\n",  # one count of 问题
+        "一、渣土车未密闭运输问题4个。\n二、工地未设置冲洗平台问题3个。\n",  # two headings are no tally
+    ],
+)
+def test_headings_that_count_other_things_are_no_tally(headings: str) -> None:
+    assert problems("关于道路扬尘督查情况的通报\n督查组开展了督查。\n" + headings) == []

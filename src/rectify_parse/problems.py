@@ -4,7 +4,8 @@ Each problem names the rule that recognised it (``Problem.rule``):
 
 - ``labelled_fields``: a numbered item carrying labelled fields (整改情况：, 完成情况：, 责任单位：…), a ``问题：``
   prefix or a status sentence (该问题已完成整改);
-- ``problem_heading``: a heading phrased as one problem (关于签证办理滞后问题的整改情况, 针对…的问题);
+- ``problem_heading``: a heading phrased as one problem (关于签证办理滞后问题的整改情况, 针对…的问题), or one
+  of sibling headings that tally findings by category with their counts (…设施问题5个。, 发现…企业1家。);
 - ``problem_list``: an item under a heading or line that names the problems (存在的主要问题, 审计查出的问题,
   问题清单), the deepest items when the list is grouped by aspect, or a line led by a problem's label and
   number (隐患1：, 问题二：);
@@ -164,6 +165,11 @@ _INLINE_NOT = re.compile(r"措施|建议|要求|意见|做法|举措|打算|计�
 _INLINE_WINDOW = 80
 _ORDINALS = "一二三四五六七八九十"
 _MIN_FINDINGS = 3
+# A heading that ends with a count of what was found (…设施问题5个。, 发现…企业1家。): a tally of findings by
+# category, where the categories are the problems.
+_COUNTED = re.compile(r"(?P<problem>问题)?(?:\d{1,4}|[一二三四五六七八九十两]{1,3})(?:个|家|处|起|宗|项)[。.]?$")
+_COUNT_UNITS = "个家处起宗项"
+_MIN_TALLY = 3
 # A line led by a problem's label and its number: 隐患1：, 问题二：, 反馈问题3:.
 _ITEM_LABEL = re.compile(
     r"[ \t]*(?:反馈|存在|发现)?(?:问题|隐患)[ \t]*(?P<n>\d{1,2}|[一二三四五六七八九十]{1,3})[ \t]*[:：][ \t]*"
@@ -364,6 +370,7 @@ class ProblemFinder:
         lists: list[tuple[Node, list[_Found]]] = []  # problem lists among these siblings, for parallel lists
         opened = -1  # where in ``out`` the list an unmarked line opened starts
         pairs_measures = False  # an unmarked line opened the measures of a problem list
+        tally = self._tally(nodes)
         for node in nodes:
             line_kind = self._line_kind(node.marker[0])
             if line_kind == "report":
@@ -420,9 +427,29 @@ class ProblemFinder:
             grouping = kind == "aspect" or (sib_ctx == "list" and not _DEFICIENCY.search(self._heading(node)))
             if grouping and self._yishi(node, node, out):
                 continue
+            if id(node) in tally:
+                aspect = parent.heading if parent is not None else None
+                out.append(_Found("problem_heading", node.number, aspect, node.marker[0], node.marker[1], node.end))
+                continue
             problem = self._node_problem(node, parent, sib_ctx, kind)
             if problem is not None:
                 out.append(problem)
+
+    def _tally(self, nodes: list[Node]) -> set[int]:
+        """Ids of the sibling headings that tally findings by category (二、…设施问题5个。三、…问题4个。): three or
+        more, at least half the siblings, end with a count, and two of them count 问题."""
+        if len(nodes) < _MIN_TALLY:
+            return set()
+        counted: list[Node] = []
+        problems = 0
+        for node in nodes:
+            heading = self._heading(node).rstrip("。.")
+            if heading.endswith(tuple(_COUNT_UNITS)) and (m := _COUNTED.search(heading)) is not None:
+                counted.append(node)
+                problems += m["problem"] is not None
+        if len(counted) < _MIN_TALLY or len(counted) * 2 < len(nodes) or problems < 2:
+            return set()
+        return {id(node) for node in counted}
 
     def _findings_not_shortcomings(self, group: list[_Found]) -> bool:
         """Whether a group of three or more list items found under a checked unit, none of them stating a
