@@ -288,3 +288,25 @@ def test_sibling_headings_that_tally_problems_by_category_are_problems() -> None
 )
 def test_headings_that_count_other_things_are_no_tally(headings: str) -> None:
     assert problems("关于道路扬尘督查情况的通报\n督查组开展了督查。\n" + headings) == []
+
+
+def test_bullets_joined_onto_one_line_under_a_heading_naming_problems() -> None:
+    line = (
+        "督查安排 - 县督查组对8个部门开展了为期一周的督查,覆盖全部窗口单位 存在的主要问题 - "
+        "部分窗口办事指南更新不及时 [2] - 个别部门网上办件率偏低 [2] - 部分窗口一次性告知落实不到位 下一步要求 - "
+        "各部门要建立问题台账 - 限期完成整改"
+    )
+    assert problems("政务服务督查整改通报\n" + line + "\n") == [
+        (1, "problem_list", "部分窗口办事指南更新不及时", None, None),
+        (2, "problem_list", "个别部门网上办件率偏低", None, None),
+        (3, "problem_list", "部分窗口一次性告知落实不到位", None, None),
+    ]
+
+
+def test_bullets_joined_under_other_headings_are_not_problems() -> None:
+    line = (
+        "督查安排 - 县督查组对8个部门开展了为期一周的督查,覆盖全部窗口单位 工作亮点 - "
+        "部分窗口推行延时服务 [2] - 个别部门实现不见面审批 [2] - 多数窗口设置了帮办专员 下一步要求 - "
+        "各部门要建立问题台账 - 限期完成整改"
+    )
+    assert problems("政务服务督查整改通报\n" + line + "\n") == []

@@ -7,8 +7,9 @@ Each problem names the rule that recognised it (``Problem.rule``):
 - ``problem_heading``: a heading phrased as one problem (关于签证办理滞后问题的整改情况, 针对…的问题), or one
   of sibling headings that tally findings by category with their counts (…设施问题5个。, 发现…企业1家。);
 - ``problem_list``: an item under a heading or line that names the problems (存在的主要问题, 审计查出的问题,
-  问题清单), the deepest items when the list is grouped by aspect, or a line led by a problem's label and
-  number (隐患1：, 问题二：);
+  问题清单), the deepest items when the list is grouped by aspect, a line led by a problem's label and
+  number (隐患1：, 问题二：), or an item of a bullet list joined onto one line with `` - `` whose group heading
+  names the problems (…[1] 巡视反馈的主要问题 - 部分高校…不到位 [2] - …);
 - ``yishi_items``: 一是 / 二是 … items that state shortcomings inside an aspect paragraph, or paragraphs
   opened by them in turn after text that says shortcomings remain (…仍然存在一些薄弱环节。);
 - ``parallel_lists``: items of a problem list matched by number with the items of a later measures list;
@@ -170,6 +171,12 @@ _MIN_FINDINGS = 3
 _COUNTED = re.compile(r"(?P<problem>问题)?(?:\d{1,4}|[一二三四五六七八九十两]{1,3})(?:个|家|处|起|宗|项)[。.]?$")
 _COUNT_UNITS = "个家处起宗项"
 _MIN_TALLY = 3
+# A bullet list flattened onto one line: items joined by " - ", each group's heading the short tail of the
+# item before it, after a space and a citation mark (…深层次问题 [1] 巡视反馈的主要问题 - 部分高校…).
+_DASH = " - "
+_MIN_DASHES = 3
+_MIN_DASH_LINE = 100
+_HEADING_STOP = re.compile(r"[。;,!?:，；：！？]")
 # A line led by a problem's label and its number: 隐患1：, 问题二：, 反馈问题3:.
 _ITEM_LABEL = re.compile(
     r"[ \t]*(?:反馈|存在|发现)?(?:问题|隐患)[ \t]*(?P<n>\d{1,2}|[一二三四五六七八九十]{1,3})[ \t]*[:：][ \t]*"
@@ -320,7 +327,13 @@ class ProblemFinder:
         if not found:
             # Lists in running text count only on a page whose headings hold none: beside a heading tree of
             # problems, an inline list is the intro's summary of them.
-            found = self._inline() or self._yishi_lines() or self._labelled_items() or self._tasks(roots)
+            found = (
+                self._inline()
+                or self._yishi_lines()
+                or self._labelled_items()
+                or self._dash_items()
+                or self._tasks(roots)
+            )
         problems = [self._record(f, measures_of.get(id(f))) for f in found]
         return self._later_statuses(found, problems)
 
@@ -565,6 +578,71 @@ class ProblemFinder:
             end = lines[heads[j + 1][0] - 1][1] if j + 1 < len(heads) else self.body_end
             out.append(_Found("problem_list", j + 1, None, lines[k][0], m.end(), end))
         return out
+
+    def _dash_items(self) -> list[_Found]:
+        """Bullet lists flattened onto one line (…问题 [1] 巡视反馈的主要问题 - 部分高校…不到位 [2] - 部分高校…
+        [2] 巡视整改要求 - …): the items of a group whose heading names the problems, most of them stating a
+        shortcoming, are problems."""
+        text = self.text
+        out: list[_Found] = []
+        for s, e in self.lines:
+            if e - s < _MIN_DASH_LINE or text.count(_DASH, s, e) < _MIN_DASHES:
+                continue
+            pieces: list[Line] = []
+            pos = s
+            while (k := text.find(_DASH, pos, e)) != -1:
+                pieces.append((pos, k))
+                pos = k + len(_DASH)
+            pieces.append((pos, e))
+            heading: Line | None = None
+            items: list[Line] = []
+            for k, (ps, pe) in enumerate(pieces):
+                item, tail = self._dash_piece(ps, pe, first=k == 0)
+                if k > 0 and item is not None:
+                    items.append(item)  # the text before the first dash is a heading or an intro
+                if tail is not None:
+                    self._dash_group(heading, items, out)
+                    heading, items = tail, []
+            self._dash_group(heading, items, out)
+        return out
+
+    def _dash_piece(self, start: int, end: int, *, first: bool) -> tuple[Line | None, Line | None]:
+        """The item and the heading of the next group that one piece between dashes holds: the heading is a short
+        unpunctuated tail after the piece's last space (the first piece may be all heading); the item drops its
+        citation marks ([2])."""
+        text = self.text
+        start, end = self.r.trim(start, end, " \t")
+        if start >= end:
+            return None, None
+        heading: Line | None = None
+        if first and end - start <= _MAX_LIST_LINE and _HEADING_STOP.search(text, start, end) is None:
+            return None, (start, end)
+        space = max(text.rfind(" ", start, end), text.rfind("\t", start, end))
+        if (
+            space != -1
+            and 2 <= end - space - 1 <= _MAX_LIST_LINE
+            and text[space + 1] != "["
+            and _HEADING_STOP.search(text, space + 1, end) is None
+        ):
+            heading = (space + 1, end)
+            end = space
+        while True:  # citation marks: …不到位 [2] [3]
+            start, end = self.r.trim(start, end, " \t")
+            if end - start < 3 or text[end - 1] != "]":
+                break
+            open_at = text.rfind("[", start, end)
+            if open_at == -1 or not text[open_at + 1 : end - 1].isdigit():
+                break
+            end = open_at
+        return ((start, end) if start < end else None), heading
+
+    def _dash_group(self, heading: Line | None, items: list[Line], out: list[_Found]) -> None:
+        """The items of one flattened group, when its heading names the problems."""
+        text = self.text
+        if heading is None or len(items) < 2 or _kind(text[heading[0] : heading[1]]) != "list":
+            return
+        if _mostly_shortcomings([text[s : _clause_end(text, s, e)] for s, e in items], half=True):
+            out.extend(_Found("problem_list", n, heading, s, s, e) for n, (s, e) in enumerate(items, 1))
 
     def _yishi_lines(self) -> list[_Found]:
         """Paragraphs opened by 一是, 二是 … in turn, after text that says shortcomings follow (…仍然存在一些
