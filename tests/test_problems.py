@@ -310,3 +310,18 @@ def test_bullets_joined_under_other_headings_are_not_problems() -> None:
         "各部门要建立问题台账 - 限期完成整改"
     )
     assert problems("政务服务督查整改通报\n" + line + "\n") == []
+
+
+_RESEARCH_BODY = (
+    "二、存在的主要问题\n(一)农贸市场摊位布局不合理。\n(二)冷链设施不足。\n三、对策建议\n(一)优化摊位布局。\n"
+)
+
+
+def test_the_problems_of_a_research_report_are_findings_not_problems() -> None:
+    lead = "关于城区农贸市场运行情况的调研报告\n县政协调研组走访了6个农贸市场。\n一、基本情况\n共有摊位800个。\n"
+    assert problems(lead + _RESEARCH_BODY) == []
+
+
+def test_a_research_report_that_speaks_of_inspection_keeps_its_problems() -> None:
+    lead = "关于城区农贸市场督查整改情况的报告\n县调研督查组走访了6个农贸市场。\n一、基本情况\n共有摊位800个。\n"
+    assert [t for _, _, t, _, _ in problems(lead + _RESEARCH_BODY)] == ["农贸市场摊位布局不合理", "冷链设施不足"]
