@@ -325,3 +325,22 @@ def test_the_problems_of_a_research_report_are_findings_not_problems() -> None:
 def test_a_research_report_that_speaks_of_inspection_keeps_its_problems() -> None:
     lead = "关于城区农贸市场督查整改情况的报告\n县调研督查组走访了6个农贸市场。\n一、基本情况\n共有摊位800个。\n"
     assert [t for _, _, t, _, _ in problems(lead + _RESEARCH_BODY)] == ["农贸市场摊位布局不合理", "冷链设施不足"]
+
+
+def test_a_line_giving_the_causes_of_what_went_wrong_opens_a_problem_list() -> None:
+    text = (
+        "关于校车安全督查情况的汇报\n一、督查情况\n校车均已年检。\n复查中仍有超员现象,主要原因是:\n"
+        "(一)部分学校接送管理不严。\n(二)家长安全意识淡薄。\n"
+    )
+    assert [(n, r, t) for n, r, t, _, _ in problems(text)] == [
+        (1, "problem_list", "部分学校接送管理不严"),
+        (2, "problem_list", "家长安全意识淡薄"),
+    ]
+
+
+def test_the_causes_of_a_success_are_not_problems() -> None:
+    text = (
+        "关于校车安全督查情况的汇报\n一、督查情况\n校车均已年检。\n全年安全运行取得成效,主要原因是:\n"
+        "(一)部分学校接送管理严格。\n(二)家长安全意识提高。\n"
+    )
+    assert problems(text) == []

@@ -154,7 +154,10 @@ _INLINE_MARKERS: tuple[tuple[str, regex.Pattern[str]], ...] = (
 )
 _INLINE_BOUNDARY = ":。;,! \t"
 # What introduces problems in running text: a clause naming them, ending in a colon or 主要是 / 表现在.
-_INLINE_CUE = re.compile(r"问题|不足|短板|差距|薄弱|隐患|不到位")
+# 原因 too: the causes a report gives for what went wrong (…仍有漏报现象，主要原因是：) are stated as shortcomings,
+# unless the sentence speaks of success (取得成效的原因).
+_INLINE_CUE = re.compile(r"问题|不足|短板|差距|薄弱|隐患|不到位|原因")
+_SUCCESS = re.compile(r"成效|成绩|成功|经验|取得|亮点|做法")
 _CLAUSE_MARK = re.compile("[。;；,，:：]")
 _SENTENCE_STOP = re.compile("[。;]")
 # An intro that says problems were found: 发现以下问题, 存在的问题主要有, 查出3个问题.
@@ -1169,6 +1172,8 @@ def _introduces_problems(before: str) -> bool:
     # 现将问题整改情况报告如下： introduces a report, not problems, though it names them: the report comes after
     # the problems there, while in …整改报告…，检查中发现存在以下问题： the problems come last.
     cues = list(_INLINE_CUE.finditer(sentence))
+    if cues and all(c.group() == "原因" for c in cues) and _SUCCESS.search(sentence) is not None:
+        return False
     return (
         bool(cues)
         and _INLINE_NOT.search(last_clause) is None
