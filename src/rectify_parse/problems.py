@@ -171,7 +171,7 @@ _ORDINALS = "一二三四五六七八九十"
 _MIN_FINDINGS = 3
 # A heading that ends with a count of what was found (…设施问题5个。, 发现…企业1家。): a tally of findings by
 # category, where the categories are the problems.
-_COUNTED = re.compile(r"(?P<problem>问题)?(?:\d{1,4}|[一二三四五六七八九十两]{1,3})(?:个|家|处|起|宗|项)[。.]?$")
+_COUNTED = re.compile(r"(?P<problem>问题)?(?:\d{1,4}|[一二三四五六七八九十两]{1,3})(?:个|家|处|起|宗|项)$")
 _COUNT_UNITS = "个家处起宗项"
 _MIN_TALLY = 3
 # A bullet list flattened onto one line: items joined by " - ", each group's heading the short tail of the
@@ -386,7 +386,7 @@ class ProblemFinder:
         lists: list[tuple[Node, list[_Found]]] = []  # problem lists among these siblings, for parallel lists
         opened = -1  # where in ``out`` the list an unmarked line opened starts
         pairs_measures = False  # an unmarked line opened the measures of a problem list
-        tally = self._tally(nodes)
+        tally: set[int] | None = None  # the siblings that tally findings, worked out when one may
         for node in nodes:
             line_kind = self._line_kind(node.marker[0])
             if line_kind == "report":
@@ -443,7 +443,9 @@ class ProblemFinder:
             grouping = kind == "aspect" or (sib_ctx == "list" and not _DEFICIENCY.search(self._heading(node)))
             if grouping and self._yishi(node, node, out):
                 continue
-            if id(node) in tally:
+            if self._ends_with_count(node) != -1 and id(node) in (
+                tally := self._tally(nodes) if tally is None else tally
+            ):
                 aspect = parent.heading if parent is not None else None
                 out.append(_Found("problem_heading", node.number, aspect, node.marker[0], node.marker[1], node.end))
                 continue
@@ -459,13 +461,22 @@ class ProblemFinder:
         counted: list[Node] = []
         problems = 0
         for node in nodes:
-            heading = self._heading(node).rstrip("。.")
-            if heading.endswith(tuple(_COUNT_UNITS)) and (m := _COUNTED.search(heading)) is not None:
+            end = self._ends_with_count(node)
+            if end != -1 and (m := _COUNTED.search(self.text, node.heading[0], end)) is not None:
                 counted.append(node)
                 problems += m["problem"] is not None
         if len(counted) < _MIN_TALLY or len(counted) * 2 < len(nodes) or problems < 2:
             return set()
         return {id(node) for node in counted}
+
+    def _ends_with_count(self, node: Node) -> int:
+        """The end of the heading before its final 。 when its last character is a count's unit (个, 家 …), else -1:
+        the plain test that spares most headings the count's scan."""
+        text = self.text
+        start, end = node.heading
+        while end > start and text[end - 1] in "。.":
+            end -= 1
+        return end if end > start and text[end - 1] in _COUNT_UNITS else -1
 
     def _findings_not_shortcomings(self, group: list[_Found]) -> bool:
         """Whether a group of three or more list items found under a checked unit, none of them stating a
