@@ -154,6 +154,8 @@ def test_plan_items_phrased_as_problems_are_targets() -> None:
         ("阶段性完成", "in_progress"),
         ("持续整改", "in_progress"),
         ("未完成", None),
+        ("拟对围墙进行拆除重建", "not_started"),
+        ("将于近日安装到位", "in_progress"),
     ],
 )
 def test_status_vocabulary(status: str, kind: str | None) -> None:
@@ -248,3 +250,97 @@ def test_items_that_report_what_was_in_order_are_not_problems() -> None:
         (1, "东湖二巷门前三包责任落实不到位，杂物乱堆乱放"),
         (2, "东湖二巷车辆乱停放现象普遍"),
     ]
+
+
+def test_planned_work_is_the_status_of_a_problem_that_states_none() -> None:
+    text = (
+        "某校安全隐患整改报告\n现将整改情况报告如下：\n隐患1：食堂排烟管道油污较重。\n"
+        "整改措施：学校拟对排烟管道进行专业清洗，申请将于近日报送。\n隐患2：门卫室监控黑屏。\n"
+        "整改措施：已联系维修单位，新硬盘将于近日安装到位。\n隐患3：车棚顶棚破损。\n"
+        "整改措施：总务处拟命名的维修队伍有异议的可反映。\n"
+    )
+    assert problems(text) == [
+        (1, "problem_list", "食堂排烟管道油污较重", "拟对排烟管道进行专业清洗", "not_started"),
+        (2, "problem_list", "门卫室监控黑屏", "将于近日安装到位", "in_progress"),
+        (3, "problem_list", "车棚顶棚破损", None, None),  # 拟命名: an adjective, no plan
+    ]
+
+
+def test_sibling_headings_that_tally_problems_by_category_are_problems() -> None:
+    text = (
+        "关于道路扬尘督查情况的通报\n督查组共发现问题9个。\n一、渣土车未密闭运输问题4个。\n其中城东2个。\n"
+        "二、工地未设置冲洗平台问题3个。\n三、发现违规夜间施工工地2处。\n"
+    )
+    assert [(n, r, t) for n, r, t, _, _ in problems(text)] == [
+        (1, "problem_heading", "渣土车未密闭运输问题4个"),
+        (2, "problem_heading", "工地未设置冲洗平台问题3个"),
+        (3, "problem_heading", "发现违规夜间施工工地2处"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "headings",
+    [
+        "一、新开工项目5个。\n二、续建项目3个。\n三、竣工项目2个。\n",  # counts, but of no problems
+        "一、渣土车未密闭运输问题4个。\n二、新开工项目5个。\n三、竣工项目2个。\n",  # one count of 问题
+        "一、渣土车未密闭运输问题4个。\n二、工地未设置冲洗平台问题3个。\n",  # two headings are no tally
+    ],
+)
+def test_headings_that_count_other_things_are_no_tally(headings: str) -> None:
+    assert problems("关于道路扬尘督查情况的通报\n督查组开展了督查。\n" + headings) == []
+
+
+def test_bullets_joined_onto_one_line_under_a_heading_naming_problems() -> None:
+    line = (
+        "督查安排 - 县督查组对8个部门开展了为期一周的督查,覆盖全部窗口单位 存在的主要问题 - "
+        "部分窗口办事指南更新不及时 [2] - 个别部门网上办件率偏低 [2] - 部分窗口一次性告知落实不到位 下一步要求 - "
+        "各部门要建立问题台账 - 限期完成整改"
+    )
+    assert problems("政务服务督查整改通报\n" + line + "\n") == [
+        (1, "problem_list", "部分窗口办事指南更新不及时", None, None),
+        (2, "problem_list", "个别部门网上办件率偏低", None, None),
+        (3, "problem_list", "部分窗口一次性告知落实不到位", None, None),
+    ]
+
+
+def test_bullets_joined_under_other_headings_are_not_problems() -> None:
+    line = (
+        "督查安排 - 县督查组对8个部门开展了为期一周的督查,覆盖全部窗口单位 工作亮点 - "
+        "部分窗口推行延时服务 [2] - 个别部门实现不见面审批 [2] - 多数窗口设置了帮办专员 下一步要求 - "
+        "各部门要建立问题台账 - 限期完成整改"
+    )
+    assert problems("政务服务督查整改通报\n" + line + "\n") == []
+
+
+_RESEARCH_BODY = (
+    "二、存在的主要问题\n(一)农贸市场摊位布局不合理。\n(二)冷链设施不足。\n三、对策建议\n(一)优化摊位布局。\n"
+)
+
+
+def test_the_problems_of_a_research_report_are_findings_not_problems() -> None:
+    lead = "关于城区农贸市场运行情况的调研报告\n县政协调研组走访了6个农贸市场。\n一、基本情况\n共有摊位800个。\n"
+    assert problems(lead + _RESEARCH_BODY) == []
+
+
+def test_a_research_report_that_speaks_of_inspection_keeps_its_problems() -> None:
+    lead = "关于城区农贸市场督查整改情况的报告\n县调研督查组走访了6个农贸市场。\n一、基本情况\n共有摊位800个。\n"
+    assert [t for _, _, t, _, _ in problems(lead + _RESEARCH_BODY)] == ["农贸市场摊位布局不合理", "冷链设施不足"]
+
+
+def test_a_line_giving_the_causes_of_what_went_wrong_opens_a_problem_list() -> None:
+    text = (
+        "关于校车安全督查情况的汇报\n一、督查情况\n校车均已年检。\n复查中仍有超员现象,主要原因是:\n"
+        "(一)部分学校接送管理不严。\n(二)家长安全意识淡薄。\n"
+    )
+    assert [(n, r, t) for n, r, t, _, _ in problems(text)] == [
+        (1, "problem_list", "部分学校接送管理不严"),
+        (2, "problem_list", "家长安全意识淡薄"),
+    ]
+
+
+def test_the_causes_of_a_success_are_not_problems() -> None:
+    text = (
+        "关于校车安全督查情况的汇报\n一、督查情况\n校车均已年检。\n全年安全运行取得成效,主要原因是:\n"
+        "(一)部分学校接送管理严格。\n(二)家长安全意识提高。\n"
+    )
+    assert problems(text) == []

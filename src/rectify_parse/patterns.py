@@ -298,6 +298,9 @@ STATUS_VOCAB: tuple[tuple[regex.Pattern[str], str | None], ...] = (
     (regex.compile(r"^(?:责令)?限期整改$"), "not_started"),
     (regex.compile(r"未启动|未开始|尚未开始|尚未启动|未整改"), "not_started"),
     (regex.compile(r"基本完成|部分整改|部分完成|正在|整改中|推进中|阶段性"), "in_progress"),
+    # Work only planned (拟对…进行修复) or about to be finished (将于近日安装到位): see PLANNED_CLAUSE.
+    (regex.compile(r"^拟(?:对|于|在|将|进行|实施|开展|采取|通过|结合|安排|组织)"), "not_started"),
+    (regex.compile(r"^将于(?:近日|近期|本周|本月|月底|下周)"), "in_progress"),
     (regex.compile(r"未完成|尚未完成|未全部完成"), None),
     (
         regex.compile(
@@ -325,6 +328,13 @@ STATUS_CLAUSE = re.compile(
     r"(?:^|(?<=[。;,:!?\n]))[ \t]*(?:目前|现已|现|截至目前|截至[^。;,\n]{1,12}?[,]?)?[ \t]*"
     r"(?:[^。;,:!?\n]{0,8}?(?:问题|任务|单位|我局|我委|我们)|均|已全部)?[ \t]*(?:均|已全部)?"
     rf"[ \t]*(?P<s>{STATUS_WORDS})(?=[。;,!\n]|$)"
+)
+# A clause of a problem's text that plans its work (学校拟对走廊内墙进行全面修复) or says it ends soon (将于近日
+# 安装到位): the status of a problem whose text states none; group "s" runs from 拟 / 将于 to the clause end.
+PLANNED_CLAUSE = re.compile(
+    r"(?:^|(?<=[。;,:!?\n]))[ \t]*[^。;,:!?\n]{0,10}?"
+    r"(?P<s>拟(?:对|于|在|将|进行|实施|开展|采取|通过|结合|安排|组织)[^。;,:!?\n]{2,40}"
+    r"|将于(?:近日|近期|本周|本月|月底|下周)[^。;,:!?\n]{0,16}?(?:完成|到位|完工|投入使用))(?=[。;,!?\n]|$)"
 )
 # A value that is nothing but a status: 整改情况：已整改。
 BARE_STATUS = re.compile(rf"[ \t]*(?:目前|现已)?[ \t]*(?:{STATUS_WORDS})[ \t。.]*")

@@ -46,7 +46,7 @@ from .records import (
     Warning,
 )
 from .repeats import CopyCut, Repeats, find_repeats
-from .structure import BodyParser, BodyResult
+from .structure import BodyParser, BodyResult, ProblemScope
 
 # Inputs above this many characters raise InputTooLargeError instead of being parsed.
 MAX_CHARS = 20_000_000
@@ -56,6 +56,10 @@ _RECTIFICATION = re.compile(
     r"|巡察|巡视|督查|督察|审计|检视|查摆|自查|隐患|销号"
 )
 _INTRO_LINES = 6
+# A research or inspection-tour report (调研组…开展调研, 视察, 考察): its 存在问题 are findings to advise on, not
+# problems to rectify, unless its opening speaks of inspection or rectification.
+_RESEARCH = ("调研", "视察", "考察", "课题")  # plain tests: a regex alternation scans every position
+_INSPECTED = re.compile(r"整改|整治|问题清单|巡察|巡视|督查|督察|审计|检视|查摆|自查|隐患|销号|检查")
 # A notice that issues the document after it: 关于印发《…办法》的通知, 转发…的通知.
 _ISSUES = re.compile(r"印发|转发|发布|颁布|公布")
 
@@ -213,9 +217,14 @@ def _cleaned(view: View, source: str, title_breaks: Sequence[Line]) -> list[Clea
     return sorted(out, key=lambda c: c.span)
 
 
-def _is_rectification(view: View, lines: list[Line], title: str | None) -> bool:
-    intro = " ".join(view.text[s:e] for s, e in lines[:_INTRO_LINES])
-    return _RECTIFICATION.search(intro + (title or "")) is not None
+def _problem_scope(view: View, lines: list[Line], title: str | None) -> ProblemScope:
+    """Whether the body is read for problems (see ``BodyParser.parse``), from its title and opening lines."""
+    if not lines:
+        return "other"
+    intro = " ".join(view.text[s:e] for s, e in lines[:_INTRO_LINES]) + (title or "")
+    if any(word in intro for word in _RESEARCH) and _INSPECTED.search(intro) is None:
+        return "research"
+    return "rectification" if _RECTIFICATION.search(intro) is not None else "other"
 
 
 def _document_starts(text: str, lines: list[Line], after_download: list[bool]) -> list[int]:
@@ -234,7 +243,7 @@ def _segment(
     """A further document parsed like the first one; ``issued`` when the notice issues it (印发 … 的通知)."""
     span = _span_of(view, lines)
     parser = BodyParser(view, source, lines, header_title=None, header_title_span=None, markers=markers)
-    result = parser.parse(rectification=_is_rectification(view, lines, None))
+    result = parser.parse(scope=_problem_scope(view, lines, None))
     kind: SegmentKind = "issued" if _ISSUES.search(notice_title) is not None else "second"
     first = _raw(view, source, lines[0])
     note = Warning(
@@ -357,7 +366,7 @@ def _stage_structure(p: _Page) -> None:
         page_title_breaks=p.layout.title_breaks,
         markers=p.table.markers,
     )
-    p.result = parser.parse(rectification=bool(p.canon) and _is_rectification(p.view, p.canon, header.title))
+    p.result = parser.parse(scope=_problem_scope(p.view, p.canon, header.title))
     p.warnings.extend(p.result.warnings)
 
 

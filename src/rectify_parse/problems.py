@@ -4,10 +4,12 @@ Each problem names the rule that recognised it (``Problem.rule``):
 
 - ``labelled_fields``: a numbered item carrying labelled fields (整改情况：, 完成情况：, 责任单位：…), a ``问题：``
   prefix or a status sentence (该问题已完成整改);
-- ``problem_heading``: a heading phrased as one problem (关于签证办理滞后问题的整改情况, 针对…的问题);
+- ``problem_heading``: a heading phrased as one problem (关于签证办理滞后问题的整改情况, 针对…的问题), or one
+  of sibling headings that tally findings by category with their counts (…设施问题5个。, 发现…企业1家。);
 - ``problem_list``: an item under a heading or line that names the problems (存在的主要问题, 审计查出的问题,
-  问题清单), the deepest items when the list is grouped by aspect, or a line led by a problem's label and
-  number (隐患1：, 问题二：);
+  问题清单), the deepest items when the list is grouped by aspect, a line led by a problem's label and
+  number (隐患1：, 问题二：), or an item of a bullet list joined onto one line with `` - `` whose group heading
+  names the problems (…[1] 巡视反馈的主要问题 - 部分高校…不到位 [2] - …);
 - ``yishi_items``: 一是 / 二是 … items that state shortcomings inside an aspect paragraph, or paragraphs
   opened by them in turn after text that says shortcomings remain (…仍然存在一些薄弱环节。);
 - ``parallel_lists``: items of a problem list matched by number with the items of a later measures list;
@@ -42,6 +44,7 @@ from .patterns import (
     NUMBER_COLUMNS,
     NUMBERED_STATUS,
     ORDINAL_NUMBER,
+    PLANNED_CLAUSE,
     PROBLEM_COLUMN,
     PROBLEM_LABEL,
     PROBLEM_PREFIX,
@@ -151,7 +154,10 @@ _INLINE_MARKERS: tuple[tuple[str, regex.Pattern[str]], ...] = (
 )
 _INLINE_BOUNDARY = ":。;,! \t"
 # What introduces problems in running text: a clause naming them, ending in a colon or 主要是 / 表现在.
-_INLINE_CUE = re.compile(r"问题|不足|短板|差距|薄弱|隐患|不到位")
+# 原因 too: the causes a report gives for what went wrong (…仍有漏报现象，主要原因是：) are stated as shortcomings,
+# unless the sentence speaks of success (取得成效的原因).
+_INLINE_CUE = re.compile(r"问题|不足|短板|差距|薄弱|隐患|不到位|原因")
+_SUCCESS = re.compile(r"成效|成绩|成功|经验|取得|亮点|做法")
 _CLAUSE_MARK = re.compile("[。;；,，:：]")
 _SENTENCE_STOP = re.compile("[。;]")
 # An intro that says problems were found: 发现以下问题, 存在的问题主要有, 查出3个问题.
@@ -163,6 +169,17 @@ _INLINE_NOT = re.compile(r"措施|建议|要求|意见|做法|举措|打算|计�
 _INLINE_WINDOW = 80
 _ORDINALS = "一二三四五六七八九十"
 _MIN_FINDINGS = 3
+# A heading that ends with a count of what was found (…设施问题5个。, 发现…企业1家。): a tally of findings by
+# category, where the categories are the problems.
+_COUNTED = re.compile(r"(?P<problem>问题)?(?:\d{1,4}|[一二三四五六七八九十两]{1,3})(?:个|家|处|起|宗|项)$")
+_COUNT_UNITS = "个家处起宗项"
+_MIN_TALLY = 3
+# A bullet list flattened onto one line: items joined by " - ", each group's heading the short tail of the
+# item before it, after a space and a citation mark (…深层次问题 [1] 巡视反馈的主要问题 - 部分高校…).
+_DASH = " - "
+_MIN_DASHES = 3
+_MIN_DASH_LINE = 100
+_HEADING_STOP = re.compile(r"[。;,!?:，；：！？]")
 # A line led by a problem's label and its number: 隐患1：, 问题二：, 反馈问题3:.
 _ITEM_LABEL = re.compile(
     r"[ \t]*(?:反馈|存在|发现)?(?:问题|隐患)[ \t]*(?P<n>\d{1,2}|[一二三四五六七八九十]{1,3})[ \t]*[:：][ \t]*"
@@ -313,7 +330,13 @@ class ProblemFinder:
         if not found:
             # Lists in running text count only on a page whose headings hold none: beside a heading tree of
             # problems, an inline list is the intro's summary of them.
-            found = self._inline() or self._yishi_lines() or self._labelled_items() or self._tasks(roots)
+            found = (
+                self._inline()
+                or self._yishi_lines()
+                or self._labelled_items()
+                or self._dash_items()
+                or self._tasks(roots)
+            )
         problems = [self._record(f, measures_of.get(id(f))) for f in found]
         return self._later_statuses(found, problems)
 
@@ -363,6 +386,7 @@ class ProblemFinder:
         lists: list[tuple[Node, list[_Found]]] = []  # problem lists among these siblings, for parallel lists
         opened = -1  # where in ``out`` the list an unmarked line opened starts
         pairs_measures = False  # an unmarked line opened the measures of a problem list
+        tally: set[int] | None = None  # the siblings that tally findings, worked out when one may
         for node in nodes:
             line_kind = self._line_kind(node.marker[0])
             if line_kind == "report":
@@ -419,9 +443,40 @@ class ProblemFinder:
             grouping = kind == "aspect" or (sib_ctx == "list" and not _DEFICIENCY.search(self._heading(node)))
             if grouping and self._yishi(node, node, out):
                 continue
+            if self._ends_with_count(node) != -1 and id(node) in (
+                tally := self._tally(nodes) if tally is None else tally
+            ):
+                aspect = parent.heading if parent is not None else None
+                out.append(_Found("problem_heading", node.number, aspect, node.marker[0], node.marker[1], node.end))
+                continue
             problem = self._node_problem(node, parent, sib_ctx, kind)
             if problem is not None:
                 out.append(problem)
+
+    def _tally(self, nodes: list[Node]) -> set[int]:
+        """Ids of the sibling headings that tally findings by category (二、…设施问题5个。三、…问题4个。): three or
+        more, at least half the siblings, end with a count, and two of them count 问题."""
+        if len(nodes) < _MIN_TALLY:
+            return set()
+        counted: list[Node] = []
+        problems = 0
+        for node in nodes:
+            end = self._ends_with_count(node)
+            if end != -1 and (m := _COUNTED.search(self.text, node.heading[0], end)) is not None:
+                counted.append(node)
+                problems += m["problem"] is not None
+        if len(counted) < _MIN_TALLY or len(counted) * 2 < len(nodes) or problems < 2:
+            return set()
+        return {id(node) for node in counted}
+
+    def _ends_with_count(self, node: Node) -> int:
+        """The end of the heading before its final 。 when its last character is a count's unit (个, 家 …), else -1:
+        the plain test that spares most headings the count's scan."""
+        text = self.text
+        start, end = node.heading
+        while end > start and text[end - 1] in "。.":
+            end -= 1
+        return end if end > start and text[end - 1] in _COUNT_UNITS else -1
 
     def _findings_not_shortcomings(self, group: list[_Found]) -> bool:
         """Whether a group of three or more list items found under a checked unit, none of them stating a
@@ -537,6 +592,71 @@ class ProblemFinder:
             end = lines[heads[j + 1][0] - 1][1] if j + 1 < len(heads) else self.body_end
             out.append(_Found("problem_list", j + 1, None, lines[k][0], m.end(), end))
         return out
+
+    def _dash_items(self) -> list[_Found]:
+        """Bullet lists flattened onto one line (…问题 [1] 巡视反馈的主要问题 - 部分高校…不到位 [2] - 部分高校…
+        [2] 巡视整改要求 - …): the items of a group whose heading names the problems, most of them stating a
+        shortcoming, are problems."""
+        text = self.text
+        out: list[_Found] = []
+        for s, e in self.lines:
+            if e - s < _MIN_DASH_LINE or text.count(_DASH, s, e) < _MIN_DASHES:
+                continue
+            pieces: list[Line] = []
+            pos = s
+            while (k := text.find(_DASH, pos, e)) != -1:
+                pieces.append((pos, k))
+                pos = k + len(_DASH)
+            pieces.append((pos, e))
+            heading: Line | None = None
+            items: list[Line] = []
+            for k, (ps, pe) in enumerate(pieces):
+                item, tail = self._dash_piece(ps, pe, first=k == 0)
+                if k > 0 and item is not None:
+                    items.append(item)  # the text before the first dash is a heading or an intro
+                if tail is not None:
+                    self._dash_group(heading, items, out)
+                    heading, items = tail, []
+            self._dash_group(heading, items, out)
+        return out
+
+    def _dash_piece(self, start: int, end: int, *, first: bool) -> tuple[Line | None, Line | None]:
+        """The item and the heading of the next group that one piece between dashes holds: the heading is a short
+        unpunctuated tail after the piece's last space (the first piece may be all heading); the item drops its
+        citation marks ([2])."""
+        text = self.text
+        start, end = self.r.trim(start, end, " \t")
+        if start >= end:
+            return None, None
+        heading: Line | None = None
+        if first and end - start <= _MAX_LIST_LINE and _HEADING_STOP.search(text, start, end) is None:
+            return None, (start, end)
+        space = max(text.rfind(" ", start, end), text.rfind("\t", start, end))
+        if (
+            space != -1
+            and 2 <= end - space - 1 <= _MAX_LIST_LINE
+            and text[space + 1] != "["
+            and _HEADING_STOP.search(text, space + 1, end) is None
+        ):
+            heading = (space + 1, end)
+            end = space
+        while True:  # citation marks: …不到位 [2] [3]
+            start, end = self.r.trim(start, end, " \t")
+            if end - start < 3 or text[end - 1] != "]":
+                break
+            open_at = text.rfind("[", start, end)
+            if open_at == -1 or not text[open_at + 1 : end - 1].isdigit():
+                break
+            end = open_at
+        return ((start, end) if start < end else None), heading
+
+    def _dash_group(self, heading: Line | None, items: list[Line], out: list[_Found]) -> None:
+        """The items of one flattened group, when its heading names the problems."""
+        text = self.text
+        if heading is None or len(items) < 2 or _kind(text[heading[0] : heading[1]]) != "list":
+            return
+        if _mostly_shortcomings([text[s : _clause_end(text, s, e)] for s, e in items], half=True):
+            out.extend(_Found("problem_list", n, heading, s, s, e) for n, (s, e) in enumerate(items, 1))
 
     def _yishi_lines(self) -> list[_Found]:
         """Paragraphs opened by 一是, 二是 … in turn, after text that says shortcomings follow (…仍然存在一些
@@ -868,6 +988,8 @@ class ProblemFinder:
             # word ending a longer account, 确保…全部整改到位, is a promise).
             status = tail.span()
             title = r.trim(title[0], tail.start(), " \t\r\n。:;；,")
+        if status is None and (planned := self._planned(title[1], end)) is not None:
+            status = planned  # 学校拟对内墙进行全面修复: only planned; 将于近日安装到位: about to be done
         return self._make(f, title, desc, status, measures, fields)
 
     def _make(
@@ -938,6 +1060,15 @@ class ProblemFinder:
         return next(
             (m.span() for m in STATUS_SENTENCE.finditer(text, start, end) if not _inside(m.start(), skip)), None
         )
+
+    def _planned(self, start: int, end: int) -> Line | None:
+        """A clause after a problem's title that plans its work or says it ends soon (see ``PLANNED_CLAUSE``);
+        the plain tests for 拟 / 将于 spare the scan on the many texts that name neither."""
+        text = self.text
+        if text.find("拟", start, end) == -1 and text.find("将于", start, end) == -1:
+            return None
+        m = PLANNED_CLAUSE.search(text, start, end)
+        return m.span("s") if m is not None else None
 
     def _lead_status(self, pos: int) -> Line | None:
         """The status a list's lead line states (目前，已整改到位的问题有：), the line right before ``pos``."""
@@ -1053,6 +1184,8 @@ def _introduces_problems(before: str) -> bool:
     # 现将问题整改情况报告如下： introduces a report, not problems, though it names them: the report comes after
     # the problems there, while in …整改报告…，检查中发现存在以下问题： the problems come last.
     cues = list(_INLINE_CUE.finditer(sentence))
+    if cues and all(c.group() == "原因" for c in cues) and _SUCCESS.search(sentence) is not None:
+        return False
     return (
         bool(cues)
         and _INLINE_NOT.search(last_clause) is None

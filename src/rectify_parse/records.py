@@ -121,7 +121,8 @@ class Problem(_Record):
     rule: str = doc(
         "How the problem was recognised: `labelled_fields` (a numbered item with labelled fields such as "
         "整改情况：, a 问题： prefix or a status sentence), `problem_heading` (a heading phrased as one problem: "
-        "关于…问题的整改情况), `problem_list` (an item under a heading or line naming the problems: 存在的主要问题, "
+        "关于…问题的整改情况, or one of sibling headings tallying findings with their counts: …问题5个), "
+        "`problem_list` (an item under a heading or line naming the problems: 存在的主要问题, "
         "审计查出的问题, 问题清单), `yishi_items` (一是 / 二是 items stating shortcomings in an aspect paragraph, "
         "or paragraphs they open), "
         "`parallel_lists` (a problem-list item matched by number with a later measures list), `table_row` (a row "

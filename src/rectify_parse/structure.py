@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import regex
 
@@ -31,6 +32,9 @@ from .patterns import (
 from .problems import ProblemFinder, check_counts, names_problems
 from .records import Closing, Problem, Section, Span, Warning
 from .tree import TRAILING_PUNCT, Line, Node, Reader, first_sentence_end
+
+# How a body is read for problems (see BodyParser.parse).
+ProblemScope = Literal["rectification", "research", "other"]
 
 # 一是 run onto a heading, not the 一 of 统一 / 唯一 / 同一 / 第一 / 单一 / 逐一 / 之一.
 _HEADING_THEN_ENUM = regex.compile(r"(?<=\p{Han})(?<![统唯同第单逐之专万])一是(?=[^\n]{2,300}?二是)")
@@ -378,7 +382,10 @@ class BodyParser:
         )
 
     # -- driver ---------------------------------------------------------------------------------------
-    def parse(self, *, rectification: bool) -> BodyResult:
+    def parse(self, *, scope: ProblemScope) -> BodyResult:
+        """Parse the body. ``scope`` says how to look for problems: ``rectification`` (a report whose opening
+        speaks of rectification or inspection), ``other`` (only when a heading names the problems found:
+        二、存在的主要问题) or ``research`` (a research report, whose 存在问题 are findings: none)."""
         title, title_span = self._title()
         self._table_of_contents()
         addressee, addressee_span = self._addressee()
@@ -389,7 +396,9 @@ class BodyParser:
         sections = [self._section(node) for node in roots]
         problems: list[Problem] = []
         # A report that lists the problems found (二、存在的主要问题) is read for them whatever its intro says.
-        if rectification or any(names_problems(self.r.text, node) for node in _upper(roots)):
+        if scope == "rectification" or (
+            scope == "other" and any(names_problems(self.r.text, node) for node in _upper(roots))
+        ):
             # The tree's nodes end before the closing's lines; so does the last of the problems.
             body_end = next(
                 (self.lines[k][1] for k in reversed(range(len(self.lines))) if k not in self.reserved), None
