@@ -48,6 +48,14 @@ for text in texts:
     rectify_parse.parse(text)
 """
 
+# Which build a checkout runs (checkouts from before setup.py compiled anything have no COMPILED flag).
+_BUILD = r"""
+import sys
+sys.path.insert(0, sys.argv[1])
+import rectify_parse
+print("compiled" if getattr(rectify_parse, "COMPILED", False) else "pure Python")
+"""
+
 
 def corpus_texts(name: str, n: int) -> list[str]:
     if str(HERE) not in sys.path:
@@ -100,6 +108,10 @@ def main() -> None:
         sys.exit("valgrind is not installed (apt-get install valgrind)")
     # Compile every module once, outside the counted runs.
     subprocess.run([sys.executable, "-c", _RUNNER, args.src, "/dev/stdin", "1"], input='["x"]', text=True, check=True)
+    build = subprocess.run(
+        [sys.executable, "-c", _BUILD, args.src], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    print(f"{args.src}: {build} build")
     with tempfile.TemporaryDirectory() as folder:
         for name in args.corpora or CORPORA:
             texts = corpus_texts(name, args.n)

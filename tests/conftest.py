@@ -13,6 +13,27 @@ FIXTURES = ROOT / "fixtures"
 SEEDS = ROOT.parent / "shared" / "seeds"
 
 
+def _stale_compiled_modules() -> list[str]:
+    """Modules of a source checkout whose compiled form (setup.py, mypyc) is older than their source: the
+    tests would run yesterday's code."""
+    package = ROOT / "src" / "rectify_parse"
+    stale = []
+    for built in package.glob("*.so"):
+        source = package / (built.name.split(".")[0] + ".py")
+        if source.exists() and source.stat().st_mtime > built.stat().st_mtime:
+            stale.append(source.name)
+    return sorted(stale)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    stale = _stale_compiled_modules()
+    if stale:
+        raise pytest.UsageError(
+            f"compiled modules older than their source ({', '.join(stale)}): run `pip install -e .` again, "
+            "or `RECTIFY_PARSE_PURE=1 pip install -e .` to edit the parser without compiling it"
+        )
+
+
 def fixture_names(folder: Path = FIXTURES) -> list[str]:
     return sorted(p.name[: -len(".txt")] for p in folder.glob("*.txt"))
 

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from . import pipeline as _pipeline
 from .corpus import Group, NearDuplicateFinder, find_near_duplicates
 from .decode import decode
 from .errors import (
@@ -41,8 +42,11 @@ from .records import (
 )
 
 __version__ = "0.1.0"
+# Whether the parser's modules run compiled: setup.py builds them with mypyc where a C compiler is there.
+COMPILED: bool = not (_pipeline.__file__ or "").endswith(".py")
 
 __all__ = [
+    "COMPILED",
     "MAX_CHARS",
     "SCHEMA_VERSION",
     "BatchError",

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from . import __version__
+from . import COMPILED, __version__
 from .batch import add_batch_parser, add_record_arguments, error_dict, exit_process
 from .errors import InputRecordError, RectifyError
 from .export import FORMATS, export
@@ -32,6 +32,7 @@ from .schema import line_schema, record_schema
 EXIT_OK = 0
 EXIT_INPUT_FAILED = 1
 EXIT_USAGE = 2
+_BUILD = "compiled" if COMPILED else "pure Python"
 
 _EPILOG_PARSE = """examples:
   rectify-parse parse notice.txt --pretty        one record, indented
@@ -49,7 +50,7 @@ def _parser() -> argparse.ArgumentParser:
         "  rectify-parse parse notice.txt --pretty",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    top.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    top.add_argument("--version", action="version", version=f"%(prog)s {__version__} ({_BUILD})")
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser(
