@@ -75,6 +75,9 @@ def test_a_news_headline_before_its_meta_row_is_the_title() -> None:
         ("每日观点：全市重大事故隐患排查整治现场检查工作已全部完成", "全市重大事故隐患排查整治现场检查工作已全部完成"),
         ("环保督察：66项整改任务已整改完成27项", "环保督察：66项整改任务已整改完成27项"),  # a topic lead stays
         ("“清单”曝光台|问题清单整改“回头看”专篇", "问题清单整改“回头看”专篇"),  # a column before its only bar
+        ("乌桕县城区背街小巷问题整改大半-【资讯】", "乌桕县城区背街小巷问题整改大半"),  # a column tag after a dash
+        ("《关于乌桕县城区部分路段临时封闭施工的通告》（2023年5月8日）", "关于乌桕县城区部分路段临时封闭施工的通告"),
+        ("《乌桕县志》（2023年5月8日）", "《乌桕县志》（2023年5月8日）"),  # a book's name, no document's: kept
     ],
 )
 def test_title_affixes_are_cut_and_spans_stay_exact(line: str, title: str) -> None:

@@ -50,6 +50,12 @@ _DOC_TYPE_WORD = re.compile("|".join(DOC_TYPE_WORDS))
 # headline's own lead and stays.
 _COLUMN_HEAD = re.compile(r"[ \t]*\S{0,6}?(?:观点|要闻|快讯|资讯|速递|播报|时评|视点|头条)[ \t]*[:：][ \t]*(?=\S)")
 _LABEL_HEAD = re.compile(r"[ \t]*[^:：\s]{2,8}[:：][ \t]*(?=\S)")
+# A site's column tag after a dash at a title's end (…多数没整改到位-【新闻】): the column, not the headline.
+_TAG_TAIL = re.compile(r"[ \t]*[-_–|｜][ \t]*【[^【】\n]{1,8}】[ \t]*$")
+# A title quoted whole with its day after it in brackets (《关于…的通告》(2022年9月16日)): the name inside.
+_DATED_QUOTE = regex.compile(
+    rf"[ \t]*《(?P<name>[^《》\n]+)》[ \t]*[(（][ \t]*(?:{DATE_VALUE.pattern})[ \t]*[)）][ \t]*"
+)
 _FILE_WRAPPER = regex.compile(r"[ \t]*《?(?P<name>[^《》\n]+?)\.(?:docx?|pdf|wps|txt)》?[ \t]*", regex.IGNORECASE)
 _DOC_NUMBER_LINE = regex.compile(rf"[ \t]*(?:{DOC_NUMBER}|\d{{4}}年第\d{{1,3}}号)[ \t]*(?:[(（][^()（）]*[)）])?[ \t]*")
 _NOT_TITLE = regex.compile(
@@ -102,9 +108,15 @@ def _strip_title(text: str, start: int, end: int) -> Line:
     wrapper = _FILE_WRAPPER.fullmatch(text, start, end)
     if wrapper is not None:  # 《某某情况报告.docx》 on a document-sharing site
         start, end = wrapper.span("name")
+    quoted = _DATED_QUOTE.fullmatch(text, start, end)
+    if quoted is not None and TITLE_END.search(text, *quoted.span("name")) is not None:
+        start, end = quoted.span("name")
     spam_head = TITLE_SPAM_HEAD.match(text, start, end)
     if spam_head is not None and spam_head.end() < end:
         start = spam_head.end()
+    tag_tail = _TAG_TAIL.search(text, start, end)
+    if tag_tail is not None and tag_tail.start() > start:
+        end = tag_tail.start()
     spam_tail = TITLE_SPAM_TAIL.search(text, start, end)
     if spam_tail is not None and spam_tail.start() > start:
         end = spam_tail.start()
