@@ -172,3 +172,41 @@ def test_a_news_dateline_is_never_the_title() -> None:
         "执法人员逐项检查了企业的生产环境、原料进货查验和出厂检验记录，对发现的问题当场责令整改。\n"
     )
     assert rectify_parse.parse(page).title is None
+
+
+def test_a_news_headline_stacked_over_its_subtitle_is_the_title() -> None:
+    page = (
+        "乌桕县第三轮县委巡察进驻全面展开\n"
+        "6个巡察组分赴12个单位开展常规巡察\n"
+        "来源:县委巡察办 发布时间:2024-03-18 09:30\n"
+        "日前,乌桕县第三轮县委巡察进驻全面展开,6个巡察组已分别进驻县林业局等12个单位。\n"
+    )
+    notice = rectify_parse.parse(page)
+    assert notice.title == "乌桕县第三轮县委巡察进驻全面展开"
+    assert "6个巡察组分赴12个单位开展常规巡察" in notice.text  # the subtitle is the document's
+
+
+@pytest.mark.parametrize(
+    "top",
+    [
+        "登录乌桕县融媒体中心账号",  # a prompt the story does not retell
+        "您好欢迎访问乌桕县食品安全网",
+    ],
+)
+def test_a_line_over_a_headline_that_the_story_does_not_retell_stays_chrome(top: str) -> None:
+    page = (
+        f"{top}\n"
+        "乌桕县巡察组进驻县林业局\n"
+        "来源:县委巡察办 发布时间:2024-03-18 09:30\n"
+        "日前,县委第一巡察组进驻县林业局,对其党组开展常规巡察,为期两个月,受理来信来电来访。\n"
+    )
+    assert rectify_parse.parse(page).title == "乌桕县巡察组进驻县林业局"
+
+
+def test_a_speaker_under_a_subtitle_piece_invents_no_stacked_title() -> None:
+    page = (
+        "——2024年3月1日在乌桕县第五届人民代表大会\n常务委员会第十次会议上\n乌桕县审计局局长 程小溪\n"
+        "主任、各位副主任、各位委员:\n"
+        "我受县人民政府委托,向县人大常委会报告审计查出问题的整改情况,请审议。\n"
+    )
+    assert rectify_parse.parse(page).title is None

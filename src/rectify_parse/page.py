@@ -76,12 +76,18 @@ _FIELD_LINE = re.compile(r"[ \t•·\-*]*[^:：\s]{2,6}[ \t]*[:：][ \t]*(?P<val
 _LABEL_NUMBER = re.compile(r"[:：][ \t]*\d")
 _HEADLINE_WORDS = 6
 _FIELD_NAME = regex.compile(r"\p{Han}{2,6}")
+_HAN_RUN = regex.compile(r"\p{Han}{2,}")
 # A numeric date opening a line that counts something after it (2018-12-25  本文已影响0人  某用户, 2020/01/17
 # 阅读 56) is a blog's or a portal's meta row: a headline names its day in words (12月25日…), if at all.
 _DATED_COUNTER = re.compile(
     r"[ \t]*\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:[ \t]+\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?[ \t]+\D*\d"
 )
 _COLUMN_HEADLINE = 10
+# A news headline over its subtitle (九届省委第二轮巡视全面展开 / 13个巡视组全部进驻…): a line of words, no
+# clause marks (a greeting, a label), that the story's first lines retell: half a share of its character pairs.
+_STACK_MARKS = re.compile(r"[,，:：!！?？;；。、|｜]")
+_STACK_BODY = 300
+_STACK_SHARE = 0.25
 # A breadcrumb's steps: arrows, or a spaced hyphen on a site that writes 当前位置：某某网 - 栏目 - 标题.
 _BREADCRUMB_SEP = re.compile(r">|»|›|->|→|[ \t]+-[ \t]+")
 _MAX_TITLE = 100
@@ -412,15 +418,7 @@ def _find_title(
             continue
         if garbled and TITLE_END.search(text, s, e) is None:
             continue  # a garbled line that does not even end like a title
-        if (
-            _NOT_TITLE.search(text, s, e) is not None
-            or _DOC_NUMBER_LINE.fullmatch(text, s, e) is not None
-            or _label_number(text, s, e)
-            or _credit_line(text, s, e)
-            or _header_field(table, i)
-        ):
-            # A speaker (局长 某某), a label (号：…), a breadcrumb, a document number alone, a reporter's credit,
-            # or one more field of the header around it.
+        if _no_title(table, s, e, i):
             continue
         if text.startswith(("——", "--"), s):
             continue  # a subtitle (——某某关于…的汇报) sits under the title, never is it
@@ -445,11 +443,83 @@ def _find_title(
         rank = (score, key == own)
         if score >= 3 and (best is None or rank > best[0]):
             best = (rank, taken, (s, e), key)
+    stacked = _stacked_headline(table, classes, candidates, filled, best[1] if best else None, nearest, first_good)
+    if stacked is not None:
+        return (stacked[0],), stacked[1]
     if best is None:
         return (), None
     # The title chosen with its affixes cut, seen alone on a line of its own: that line is the title's.
     (score, alone), taken, title, key = best
     return (taken, title) if alone else bare.get(key, (taken, title))
+
+
+def _no_title(table: LineTable, s: int, e: int, i: int) -> bool:
+    """Whether line ``i`` (stripped to ``s:e``) is what is never a title: a speaker (局长 某某), a label
+    (号：…), a breadcrumb, a document number alone, a reporter's credit, or one more field of the header
+    around it."""
+    text = table.text
+    return (
+        _NOT_TITLE.search(text, s, e) is not None
+        or _DOC_NUMBER_LINE.fullmatch(text, s, e) is not None
+        or _label_number(text, s, e)
+        or _credit_line(text, s, e)
+        or _header_field(table, i)
+    )
+
+
+def _stacked_headline(
+    table: LineTable,
+    classes: list[str],
+    candidates: list[int],
+    filled: list[int],
+    taken: tuple[int, ...] | None,
+    nearest: int,
+    first_good: int,
+) -> tuple[int, Line] | None:
+    """The headline stacked over the title chosen (or, when none was, over the candidate nearest the body)
+    when that one is its subtitle: the line right above, a headline of words without clause marks that does
+    not end like a document while the lower one does not either, and whose character pairs the body's first
+    lines retell (a site's greeting or a login prompt above a headline is not retold)."""
+    text, lines = table.text, table.spans
+    if taken is not None and len(taken) != 1:
+        return None
+    low = taken[0] if taken is not None else nearest
+    if low < 0 or low >= first_good:
+        return None
+    up = _next_filled(filled, low, -1)
+    if up < 0 or up not in candidates:
+        return None
+    s, e = _strip_title(text, *lines[up])
+    ls, le = lines[low]
+    head, below = text[s:e], text[ls:le]
+    if (
+        not _COLUMN_HEADLINE <= e - s <= 60
+        or _STACK_MARKS.search(head) is not None
+        or TITLE_END.search(below) is not None
+        or TITLE_END.search(head) is not None
+        or _ORG_TAIL.search(head) is not None
+        or _NOT_TITLE.search(head) is not None
+        or head in below
+        or below.strip() in head
+        or _no_title(table, ls, le, low)
+        or _no_title(table, s, e, up)
+    ):
+        return None
+    pairs = _han_pairs(head)
+    if len(pairs) < _HEADLINE_WORDS:
+        return None
+    body_start = lines[first_good][0]
+    body = _han_pairs(text[body_start : body_start + _STACK_BODY])
+    # Half the pairs retold, or a quarter when the subtitle shares one with the headline (巡视 … 巡视).
+    share = _STACK_SHARE if pairs & _han_pairs(below) else 2 * _STACK_SHARE
+    if len(pairs & body) < share * len(pairs):
+        return None
+    return up, (s, e)
+
+
+def _han_pairs(line: str) -> set[str]:
+    """The pairs of adjacent Han characters in a line."""
+    return {run[k : k + 2] for run in _HAN_RUN.findall(line) for k in range(len(run) - 1)}
 
 
 def _below_title(text: str, line: Line) -> bool:
