@@ -210,3 +210,29 @@ def test_a_speaker_under_a_subtitle_piece_invents_no_stacked_title() -> None:
         "我受县人民政府委托,向县人大常委会报告审计查出问题的整改情况,请审议。\n"
     )
     assert rectify_parse.parse(page).title is None
+
+
+_TITLE = "乌桕县政务服务管理局 关于通报政务服务事项检查情况的通知"
+_STORY = "乌桕日报3月18日讯 乌桕县政务服务管理局18日公布全县政务服务事项检查情况,部分乡镇办事指南要素不全"
+
+
+def test_a_description_cut_short_above_the_headline_is_chrome() -> None:
+    page = f'{_STORY[:50]}">\n乌桕县通报政务服务事项检查情况\n2024-03-18 10:05\n来源:乌桕日报\n{_STORY},仍存在。\n'
+    notice = rectify_parse.parse(page)
+    assert (f'{_STORY[:50]}">', "lede_copy") in {(b.text, b.rule) for b in notice.boilerplate}
+    assert notice.title == "乌桕县通报政务服务事项检查情况"
+    assert notice.header.date_published == "2024-03-18"
+
+
+@pytest.mark.parametrize(
+    ("first", "later"),
+    [
+        (_STORY + ",问题仍然存在。", _STORY + ",问题仍然存在。"),  # printed twice whole: a repeated body
+        # a title the text starts with again (the page's heading glued to its text)
+        (_TITLE, f"{_TITLE} 各乡镇:{_STORY}"),
+    ],
+)
+def test_a_first_line_printed_again_whole_or_a_title_is_no_description(first: str, later: str) -> None:
+    page = f"{first}\n首页 > 本地新闻\n{later}\n"
+    rules = {b.rule for b in rectify_parse.parse(page).boilerplate}
+    assert "lede_copy" not in rules
