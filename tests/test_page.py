@@ -236,3 +236,34 @@ def test_a_first_line_printed_again_whole_or_a_title_is_no_description(first: st
     page = f"{first}\n首页 > 本地新闻\n{later}\n"
     rules = {b.rule for b in rectify_parse.parse(page).boilerplate}
     assert "lede_copy" not in rules
+
+
+def test_a_headline_under_the_first_paragraph_above_its_meta_row_is_the_title() -> None:
+    page = (
+        "内容分类: 发布日期: 2024-03-21\n称: 乌桕县召开政务公开工作推进会\n"
+        "乌桕县召开政务公开工作推进会\n来源:乌桕县人民政府 发布时间:2024-03-21 16:40\n"
+        "3月21日,乌桕县召开政务公开工作推进会,副县长程远山出席会议并讲话。\n"
+    )
+    assert rectify_parse.parse(page).title == "乌桕县召开政务公开工作推进会"
+
+
+def test_a_document_brought_in_after_a_news_intro_gives_the_title() -> None:
+    page = (
+        "日前,乌桕县人民政府印发促进县域商贸流通发展若干措施。\n文件详情如下:\n"
+        "乌桕县人民政府关于印发促进县域商贸流通发展若干措施的通知\n各乡镇人民政府:\n现印发给你们,请认真贯彻执行。\n"
+    )
+    assert rectify_parse.parse(page).title == "乌桕县人民政府关于印发促进县域商贸流通发展若干措施的通知"
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        # a short line over a meta row: no headline
+        "日前,乌桕县召开会议,部署政务公开工作。\n附件下载\n来源:乌桕县人民政府 发布时间:2024-03-21 16:40\n正文。\n",
+        # after 如下: a heading of the text, and a line that does not end like a document
+        "为做好防汛工作,现将有关事项通知如下:\n一、关于防汛值班的通知\n各乡镇要落实值班制度,确保联络畅通。\n",
+        "为做好防汛工作,现将有关事项通知如下:\n落实防汛值班责任\n各乡镇要落实值班制度,确保联络畅通。\n",
+    ],
+)
+def test_no_late_title_is_invented(page: str) -> None:
+    assert rectify_parse.parse(page).title is None

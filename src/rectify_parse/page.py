@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import regex
 
 from .chrome import TITLE_SPAM_HEAD, TITLE_SPAM_TAIL
+from .header import is_date_label, read_line
 from .lines import PARAGRAPH, LineTable, han_count
 from .markers import MARKER_START as _MARKER_START
 from .markers import is_title
@@ -85,6 +86,11 @@ _DATED_COUNTER = re.compile(
 _COLUMN_HEADLINE = 10
 # A news headline over its subtitle (九届省委第二轮巡视全面展开 / 13个巡视组全部进驻…): a line of words, no
 # clause marks (a greeting, a label), that the story's first lines retell: half a share of its character pairs.
+# A page that opens with running text (a summary, a field table read as text) may show its headline under
+# it: right above the meta row (来源:… 发布时间:…), or after the line that brings the document in (文件详情如下:).
+_LATE_WINDOW = 12
+_LATE_SCORE = 6
+_INTRO_END = re.compile(r"如下[ \t]*[:：][ \t]*$")
 _STACK_MARKS = re.compile(r"[,，:：!！?？;；。、|｜]")
 _STACK_BODY = 300
 _STACK_SHARE = 0.25
@@ -447,7 +453,8 @@ def _find_title(
     if stacked is not None:
         return (stacked[0],), stacked[1]
     if best is None:
-        return (), None
+        late = _late_title(table, first_good, header_title)
+        return ((late[0],), late[1]) if late is not None else ((), None)
     # The title chosen with its affixes cut, seen alone on a line of its own: that line is the title's.
     (score, alone), taken, title, key = best
     return (taken, title) if alone else bare.get(key, (taken, title))
@@ -515,6 +522,34 @@ def _stacked_headline(
     if len(pairs & body) < share * len(pairs):
         return None
     return up, (s, e)
+
+
+def _late_title(table: LineTable, first_good: int, header_title: str | None) -> tuple[int, Line] | None:
+    """When nothing before the first paragraph is a title: a headline a little further down, right above a
+    meta row that dates the page, or a line ending like a document right after one that brings it in
+    (…文件详情如下: / 某某关于印发…的通知)."""
+    text, lines, texts = table.text, table.spans, table.texts
+    window = range(first_good, min(len(lines), first_good + _LATE_WINDOW))
+    filled = [k for k in window if texts[k].strip() and k not in table.chrome]
+    for k in range(1, len(filled) - 1):
+        i = filled[k]
+        if i in table.header or table.own_class(i) != "short":
+            continue
+        s, e = _strip_title(text, *lines[i])
+        if not _MIN_TITLE <= e - s <= _MAX_TITLE or _no_title(table, s, e, i):
+            continue
+        if text[s] in _MARKER_START and table.markers.at(s, e) is not None:
+            continue  # a heading of the text
+        below = filled[k + 1]
+        if e - s >= _COLUMN_HEADLINE and any(is_date_label(p.label) for p in read_line(texts[below], lines[below][0])):
+            place = 5
+        elif _INTRO_END.search(texts[filled[k - 1]]) is not None and TITLE_END.search(text, s, e) is not None:
+            place = 3
+        else:
+            continue
+        if _title_score(text, (s, e), place, False, header_title) >= _LATE_SCORE:
+            return i, (s, e)
+    return None
 
 
 def _han_pairs(line: str) -> set[str]:
