@@ -267,3 +267,21 @@ def test_a_document_brought_in_after_a_news_intro_gives_the_title() -> None:
 )
 def test_no_late_title_is_invented(page: str) -> None:
     assert rectify_parse.parse(page).title is None
+
+
+def test_a_widget_row_split_over_lines_inside_the_text_is_chrome() -> None:
+    page = (
+        "乌桕县督查农贸市场创文工作\n督查组来到城东农贸市场,对经营者的经营许可、卫生状况进行了检查,现场指出问题12处。\n"
+        "[\n加入收藏] [\n推荐给朋友] [\n关闭窗口]\n随后,督查组抽查了两家餐饮门店,要求门店立行立改。\n"
+    )
+    notice = rectify_parse.parse(page)
+    assert "加入收藏" not in notice.text and "推荐给朋友" not in notice.text
+    assert "要求门店立行立改。" in notice.text
+
+
+def test_a_short_line_after_one_chrome_line_only_stays() -> None:
+    page = (
+        "乌桕县督查农贸市场创文工作\n督查组来到城东农贸市场,对经营者的经营许可、卫生状况进行了检查,现场指出问题12处。\n"
+        "关闭窗口]\n城东农贸市场\n随后,督查组抽查了两家餐饮门店,要求门店立行立改。\n"
+    )
+    assert "城东农贸市场\n" in rectify_parse.parse(page).text

@@ -271,12 +271,15 @@ def analyse(table: LineTable, header_title: str | None, garbled: bool = False) -
     # further test; among the others only the bad lines and the short ones matter (headings and field lines
     # are the document's whatever their class).
     bad: list[int] = []
+    walls: list[int] = []  # the bad lines and the lines a chrome rule named, in order
     for i in range(first_good + 1, last_good):
         s, e = lines[i]
         if e - s > PARAGRAPH and (text.find("。", s, e) != -1 or text.find(",", s, e) != -1):
             continue
         if i in chrome or i in header or s == e:
             classify(i)
+            if i in chrome:
+                walls.append(i)
             continue
         if text[s] in _MARKER_START and markers.at(s, e) is not None:
             continue  # a heading: the document's (asked through the structure stage's cache)
@@ -287,6 +290,7 @@ def analyse(table: LineTable, header_title: str | None, garbled: bool = False) -
             c = classify(i)  # the full class: a document's form rescues it
             if c.startswith("bad:"):
                 bad.append(i)
+                walls.append(i)
         elif c in ("short", "empty"):
             classes[i] = c
     headers = [i for i in header if i < first_good]
@@ -310,11 +314,13 @@ def analyse(table: LineTable, header_title: str | None, garbled: bool = False) -
         if c == "short" and DATE_VALUE.search(text, *lines[i]) is not None:
             continue
         found[i] = c[4:] if c.startswith("bad:") else "top_zone"
-    # Inside the document: bad lines, and short lines between two of them with nothing else between.
-    for k, i in enumerate(bad):
+    # Inside the document: bad lines, and short lines between two of them (or two lines a chrome rule named:
+    # [ / 加入收藏] [ / 打印本文] [ / 关闭窗口]) with nothing else between.
+    for i in bad:
         found[i] = classes[i][4:]
-        if k and i - bad[k - 1] > 1:
-            between = range(bad[k - 1] + 1, i)
+    for k, i in enumerate(walls):
+        if k and i - walls[k - 1] > 1:
+            between = range(walls[k - 1] + 1, i)
             if all(classes[j] in ("short", "empty", "chrome", "header") for j in between):
                 found.update((j, "between_chrome") for j in between if classes[j] == "short" and table.form(j) is None)
     # After it: short lines count as chrome where chrome is there too; after a footer, every line.
