@@ -285,3 +285,21 @@ def test_a_short_line_after_one_chrome_line_only_stays() -> None:
         "关闭窗口]\n城东农贸市场\n随后,督查组抽查了两家餐饮门店,要求门店立行立改。\n"
     )
     assert "城东农贸市场\n" in rectify_parse.parse(page).text
+
+
+def test_a_dated_item_in_a_row_of_chrome_above_the_title_is_chrome() -> None:
+    page = (
+        "- 约5.1千字\n- 2025-11-03 发布于江西\n- 举报\n乌桕县卫生院自查整改报告\n"
+        "根据县医保局工作部署,我院开展了全面自查,现将自查整改情况报告如下。\n"
+    )
+    notice = rectify_parse.parse(page)
+    assert "- 2025-11-03 发布于江西" in {b.text for b in notice.boilerplate}
+    assert notice.title == "乌桕县卫生院自查整改报告"
+
+
+def test_a_dated_line_under_the_title_stays() -> None:
+    page = (
+        "- 举报\n乌桕县道路交通安全条例\n（2023年3月2日乌桕县人民代表大会通过）\n- 举报\n"
+        "第一条 为了维护道路交通秩序,制定本条例。\n"
+    )
+    assert "（2023年3月2日乌桕县人民代表大会通过）" in rectify_parse.parse(page).text

@@ -311,8 +311,12 @@ def analyse(table: LineTable, header_title: str | None, garbled: bool = False) -
             and not _site_field(table, classes, i)
         ):
             continue
-        if c == "short" and DATE_VALUE.search(text, *lines[i]) is not None:
-            continue
+        if (
+            c == "short"
+            and DATE_VALUE.search(text, *lines[i]) is not None
+            and not (title_line is not None and i < title_line and _among_chrome(classes, i))
+        ):
+            continue  # a date kept for the document, unless a row of chrome above the title holds it
         found[i] = c[4:] if c.startswith("bad:") else "top_zone"
     # Inside the document: bad lines, and short lines between two of them (or two lines a chrome rule named:
     # [ / 加入收藏] [ / 打印本文] [ / 关闭窗口]) with nothing else between.
@@ -333,6 +337,20 @@ def analyse(table: LineTable, header_title: str | None, garbled: bool = False) -
             elif c == "short" or (i > footer and c == "good"):
                 found[i] = "bottom_zone" if i < footer else "footer"
     return PageLayout(found, title, title_lines, breaks)
+
+
+def _among_chrome(classes: list[str], i: int) -> bool:
+    """Whether the filled lines right before and after line ``i`` (above the title) are both chrome: bad, named
+    by a rule, or short lines of the top zone; a doc-sharing site's item list (- 约6.92千字 / - 2026-02-02
+    发布于四川 / - 举报)."""
+
+    def neighbour(step: int) -> str:
+        k = i + step
+        while 0 <= k < len(classes) and classes[k] == "empty":
+            k += step
+        return classes[k] if 0 <= k < len(classes) else ""
+
+    return all(c.startswith("bad:") or c in ("chrome", "short") for c in (neighbour(-1), neighbour(1)))
 
 
 def _site_field(table: LineTable, classes: list[str], i: int) -> bool:
