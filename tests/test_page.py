@@ -75,6 +75,9 @@ def test_a_news_headline_before_its_meta_row_is_the_title() -> None:
         ("每日观点：全市重大事故隐患排查整治现场检查工作已全部完成", "全市重大事故隐患排查整治现场检查工作已全部完成"),
         ("环保督察：66项整改任务已整改完成27项", "环保督察：66项整改任务已整改完成27项"),  # a topic lead stays
         ("“清单”曝光台|问题清单整改“回头看”专篇", "问题清单整改“回头看”专篇"),  # a column before its only bar
+        ("乌桕县城区背街小巷问题整改大半-【资讯】", "乌桕县城区背街小巷问题整改大半"),  # a column tag after a dash
+        ("《关于乌桕县城区部分路段临时封闭施工的通告》（2023年5月8日）", "关于乌桕县城区部分路段临时封闭施工的通告"),
+        ("《乌桕县志》（2023年5月8日）", "《乌桕县志》（2023年5月8日）"),  # a book's name, no document's: kept
     ],
 )
 def test_title_affixes_are_cut_and_spans_stay_exact(line: str, title: str) -> None:
@@ -169,3 +172,134 @@ def test_a_news_dateline_is_never_the_title() -> None:
         "执法人员逐项检查了企业的生产环境、原料进货查验和出厂检验记录，对发现的问题当场责令整改。\n"
     )
     assert rectify_parse.parse(page).title is None
+
+
+def test_a_news_headline_stacked_over_its_subtitle_is_the_title() -> None:
+    page = (
+        "乌桕县第三轮县委巡察进驻全面展开\n"
+        "6个巡察组分赴12个单位开展常规巡察\n"
+        "来源:县委巡察办 发布时间:2024-03-18 09:30\n"
+        "日前,乌桕县第三轮县委巡察进驻全面展开,6个巡察组已分别进驻县林业局等12个单位。\n"
+    )
+    notice = rectify_parse.parse(page)
+    assert notice.title == "乌桕县第三轮县委巡察进驻全面展开"
+    assert "6个巡察组分赴12个单位开展常规巡察" in notice.text  # the subtitle is the document's
+
+
+@pytest.mark.parametrize(
+    "top",
+    [
+        "登录乌桕县融媒体中心账号",  # a prompt the story does not retell
+        "您好欢迎访问乌桕县食品安全网",
+    ],
+)
+def test_a_line_over_a_headline_that_the_story_does_not_retell_stays_chrome(top: str) -> None:
+    page = (
+        f"{top}\n"
+        "乌桕县巡察组进驻县林业局\n"
+        "来源:县委巡察办 发布时间:2024-03-18 09:30\n"
+        "日前,县委第一巡察组进驻县林业局,对其党组开展常规巡察,为期两个月,受理来信来电来访。\n"
+    )
+    assert rectify_parse.parse(page).title == "乌桕县巡察组进驻县林业局"
+
+
+def test_a_speaker_under_a_subtitle_piece_invents_no_stacked_title() -> None:
+    page = (
+        "——2024年3月1日在乌桕县第五届人民代表大会\n常务委员会第十次会议上\n乌桕县审计局局长 程小溪\n"
+        "主任、各位副主任、各位委员:\n"
+        "我受县人民政府委托,向县人大常委会报告审计查出问题的整改情况,请审议。\n"
+    )
+    assert rectify_parse.parse(page).title is None
+
+
+_TITLE = "乌桕县政务服务管理局 关于通报政务服务事项检查情况的通知"
+_STORY = "乌桕日报3月18日讯 乌桕县政务服务管理局18日公布全县政务服务事项检查情况,部分乡镇办事指南要素不全"
+
+
+def test_a_description_cut_short_above_the_headline_is_chrome() -> None:
+    page = f'{_STORY[:50]}">\n乌桕县通报政务服务事项检查情况\n2024-03-18 10:05\n来源:乌桕日报\n{_STORY},仍存在。\n'
+    notice = rectify_parse.parse(page)
+    assert (f'{_STORY[:50]}">', "lede_copy") in {(b.text, b.rule) for b in notice.boilerplate}
+    assert notice.title == "乌桕县通报政务服务事项检查情况"
+    assert notice.header.date_published == "2024-03-18"
+
+
+@pytest.mark.parametrize(
+    ("first", "later"),
+    [
+        (_STORY + ",问题仍然存在。", _STORY + ",问题仍然存在。"),  # printed twice whole: a repeated body
+        # a title the text starts with again (the page's heading glued to its text)
+        (_TITLE, f"{_TITLE} 各乡镇:{_STORY}"),
+    ],
+)
+def test_a_first_line_printed_again_whole_or_a_title_is_no_description(first: str, later: str) -> None:
+    page = f"{first}\n首页 > 本地新闻\n{later}\n"
+    rules = {b.rule for b in rectify_parse.parse(page).boilerplate}
+    assert "lede_copy" not in rules
+
+
+def test_a_headline_under_the_first_paragraph_above_its_meta_row_is_the_title() -> None:
+    page = (
+        "内容分类: 发布日期: 2024-03-21\n称: 乌桕县召开政务公开工作推进会\n"
+        "乌桕县召开政务公开工作推进会\n来源:乌桕县人民政府 发布时间:2024-03-21 16:40\n"
+        "3月21日,乌桕县召开政务公开工作推进会,副县长程远山出席会议并讲话。\n"
+    )
+    assert rectify_parse.parse(page).title == "乌桕县召开政务公开工作推进会"
+
+
+def test_a_document_brought_in_after_a_news_intro_gives_the_title() -> None:
+    page = (
+        "日前,乌桕县人民政府印发促进县域商贸流通发展若干措施。\n文件详情如下:\n"
+        "乌桕县人民政府关于印发促进县域商贸流通发展若干措施的通知\n各乡镇人民政府:\n现印发给你们,请认真贯彻执行。\n"
+    )
+    assert rectify_parse.parse(page).title == "乌桕县人民政府关于印发促进县域商贸流通发展若干措施的通知"
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        # a short line over a meta row: no headline
+        "日前,乌桕县召开会议,部署政务公开工作。\n附件下载\n来源:乌桕县人民政府 发布时间:2024-03-21 16:40\n正文。\n",
+        # after 如下: a heading of the text, and a line that does not end like a document
+        "为做好防汛工作,现将有关事项通知如下:\n一、关于防汛值班的通知\n各乡镇要落实值班制度,确保联络畅通。\n",
+        "为做好防汛工作,现将有关事项通知如下:\n落实防汛值班责任\n各乡镇要落实值班制度,确保联络畅通。\n",
+    ],
+)
+def test_no_late_title_is_invented(page: str) -> None:
+    assert rectify_parse.parse(page).title is None
+
+
+def test_a_widget_row_split_over_lines_inside_the_text_is_chrome() -> None:
+    page = (
+        "乌桕县督查农贸市场创文工作\n督查组来到城东农贸市场,对经营者的经营许可、卫生状况进行了检查,现场指出问题12处。\n"
+        "[\n加入收藏] [\n推荐给朋友] [\n关闭窗口]\n随后,督查组抽查了两家餐饮门店,要求门店立行立改。\n"
+    )
+    notice = rectify_parse.parse(page)
+    assert "加入收藏" not in notice.text and "推荐给朋友" not in notice.text
+    assert "要求门店立行立改。" in notice.text
+
+
+def test_a_short_line_after_one_chrome_line_only_stays() -> None:
+    page = (
+        "乌桕县督查农贸市场创文工作\n督查组来到城东农贸市场,对经营者的经营许可、卫生状况进行了检查,现场指出问题12处。\n"
+        "关闭窗口]\n城东农贸市场\n随后,督查组抽查了两家餐饮门店,要求门店立行立改。\n"
+    )
+    assert "城东农贸市场\n" in rectify_parse.parse(page).text
+
+
+def test_a_dated_item_in_a_row_of_chrome_above_the_title_is_chrome() -> None:
+    page = (
+        "- 约5.1千字\n- 2025-11-03 发布于江西\n- 举报\n乌桕县卫生院自查整改报告\n"
+        "根据县医保局工作部署,我院开展了全面自查,现将自查整改情况报告如下。\n"
+    )
+    notice = rectify_parse.parse(page)
+    assert "- 2025-11-03 发布于江西" in {b.text for b in notice.boilerplate}
+    assert notice.title == "乌桕县卫生院自查整改报告"
+
+
+def test_a_dated_line_under_the_title_stays() -> None:
+    page = (
+        "- 举报\n乌桕县道路交通安全条例\n（2023年3月2日乌桕县人民代表大会通过）\n- 举报\n"
+        "第一条 为了维护道路交通秩序,制定本条例。\n"
+    )
+    assert "（2023年3月2日乌桕县人民代表大会通过）" in rectify_parse.parse(page).text

@@ -93,6 +93,15 @@ def test_a_date_led_row_with_a_counter_phrase_is_a_meta_row() -> None:
     assert notice.header.date_published is None
 
 
+def test_a_date_led_row_whose_counter_lost_its_number_is_a_meta_row() -> None:
+    notice = parse("乌桕县开展清雪活动\n2011/1/8 9:05:41 次浏览 分类:政府动态    来源:\n8日,全县开展清雪活动。\n")
+    assert notice.header.date_published == "2011-01-08"
+    assert [b.text for b in notice.boilerplate if b.rule == "view_counter"] == ["次浏览 分类:政府动态    来源:"]
+    # A word for views not right after the date is no empty counter.
+    notice = parse("乌桕县开展清雪活动\n2011/1/8 全县人阅读材料\n8日,全县开展清雪活动,保障出行。\n")
+    assert notice.header.date_published is None
+
+
 def test_header_merge_keeps_filled_values_and_warns_on_conflict() -> None:
     text = (
         "发布机构 | 甲局 | 公文时效 | 有效 |\n发布机构：乙局\n公文时效：\n"

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import regex
 
+from .lines import PARAGRAPH
 from .normalize import lines_containing, lines_matching
 from .patterns import CHROME_LABELS, HEADER_LABEL, TITLE_END, without_spaces
 
@@ -242,4 +243,36 @@ def find_chrome(table: LineTable) -> tuple[dict[int, str], dict[int, list[Fragme
                 found.append(Fragment(start + m.start(), end, "print_close"))
         if found:
             fragments[i] = found
+    lede = _lede_copy(table, whole)
+    if lede is not None:
+        whole[lede] = "lede_copy"
     return whole, fragments
+
+
+# How far down the page its first line and the copy of it are looked for.
+_LEDE_WINDOW = 16
+_LEDE_SENTENCE = re.compile(r"[,，。;；]")
+_LEDE_CUT = "\"'>/.…。 \t"
+
+
+def _lede_copy(table: LineTable, whole: dict[int, str]) -> int | None:
+    """The page's first line when it is a paragraph cut short that the next paragraph goes on from, with only
+    short lines between (the page's description over its headline, meta row and story: 中新网12月16日电 … / 首页 ›
+    新闻 / 标题 / 来源 / 中新网12月16日电 …): the copy above the headline is the site's, not the story's start."""
+    texts = table.texts
+    first = next((i for i in range(min(len(texts), _LEDE_WINDOW)) if texts[i].strip()), None)
+    if first is None or first in whole:
+        return None
+    lede = texts[first].strip()
+    if len(lede) <= PARAGRAPH or table.own_class(first) != "good":
+        return None
+    # Cut short where a description ends (…相關監管工">, …的通知…): a whole paragraph printed twice is a
+    # repeated body, which the copies stage keeps once.
+    core = lede.rstrip(_LEDE_CUT)
+    if len(core) <= PARAGRAPH or _LEDE_SENTENCE.search(core) is None or TITLE_END.search(core) is not None:
+        return None  # a title glued to its text (某某局 关于…的通知 / 某某局 关于…的通知 各区…) is the page's
+    for j in range(first + 1, min(len(texts), first + _LEDE_WINDOW)):
+        line = texts[j].strip()
+        if len(line) > PARAGRAPH and table.own_class(j) == "good":
+            return first if len(line) > len(core) and line.startswith(core) and line != lede else None
+    return None

@@ -288,6 +288,8 @@ _COUNTER_PHRASE = re.compile(
     r"(?:本文)?已?(?:被)?(?:影响|阅读|浏览|围观)了?[ \t]*\d+[ \t]*[人次]|\d+[ \t]*[人次](?:阅读|浏览|看过|围观)"
 )
 _COUNTER_LABEL = "浏览"
+# The counter right after the date, its number left to a script that did not run (2010/1/6 16:43:13 次浏览).
+_EMPTY_COUNTER = re.compile(r"[人次](?:阅读|浏览|围观)")
 
 
 def _date_counter_row(text: str, start: int, end: int) -> list[Pair]:
@@ -296,7 +298,7 @@ def _date_counter_row(text: str, start: int, end: int) -> list[Pair]:
     lead = _LEADING_DATE.match(text, start, end)
     if lead is None or _CLAUSE_STOP.search(text, lead.end(), end) is not None:
         return []
-    counter = _COUNTER_PHRASE.search(text, lead.end(), end)
+    counter = _COUNTER_PHRASE.search(text, lead.end(), end) or _EMPTY_COUNTER.match(text, lead.end(), end)
     if counter is None:
         return []
     ds = lead.start("date")

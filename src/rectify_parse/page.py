@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import regex
 
 from .chrome import TITLE_SPAM_HEAD, TITLE_SPAM_TAIL
+from .header import is_date_label, read_line
 from .lines import PARAGRAPH, LineTable, han_count
 from .markers import MARKER_START as _MARKER_START
 from .markers import is_title
@@ -50,6 +51,12 @@ _DOC_TYPE_WORD = re.compile("|".join(DOC_TYPE_WORDS))
 # headline's own lead and stays.
 _COLUMN_HEAD = re.compile(r"[ \t]*\S{0,6}?(?:观点|要闻|快讯|资讯|速递|播报|时评|视点|头条)[ \t]*[:：][ \t]*(?=\S)")
 _LABEL_HEAD = re.compile(r"[ \t]*[^:：\s]{2,8}[:：][ \t]*(?=\S)")
+# A site's column tag after a dash at a title's end (…多数没整改到位-【新闻】): the column, not the headline.
+_TAG_TAIL = re.compile(r"[ \t]*[-_–|｜][ \t]*【[^【】\n]{1,8}】[ \t]*$")
+# A title quoted whole with its day after it in brackets (《关于…的通告》(2022年9月16日)): the name inside.
+_DATED_QUOTE = regex.compile(
+    rf"[ \t]*《(?P<name>[^《》\n]+)》[ \t]*[(（][ \t]*(?:{DATE_VALUE.pattern})[ \t]*[)）][ \t]*"
+)
 _FILE_WRAPPER = regex.compile(r"[ \t]*《?(?P<name>[^《》\n]+?)\.(?:docx?|pdf|wps|txt)》?[ \t]*", regex.IGNORECASE)
 _DOC_NUMBER_LINE = regex.compile(rf"[ \t]*(?:{DOC_NUMBER}|\d{{4}}年第\d{{1,3}}号)[ \t]*(?:[(（][^()（）]*[)）])?[ \t]*")
 _NOT_TITLE = regex.compile(
@@ -70,12 +77,23 @@ _FIELD_LINE = re.compile(r"[ \t•·\-*]*[^:：\s]{2,6}[ \t]*[:：][ \t]*(?P<val
 _LABEL_NUMBER = re.compile(r"[:：][ \t]*\d")
 _HEADLINE_WORDS = 6
 _FIELD_NAME = regex.compile(r"\p{Han}{2,6}")
+_HAN_RUN = regex.compile(r"\p{Han}{2,}")
 # A numeric date opening a line that counts something after it (2018-12-25  本文已影响0人  某用户, 2020/01/17
 # 阅读 56) is a blog's or a portal's meta row: a headline names its day in words (12月25日…), if at all.
 _DATED_COUNTER = re.compile(
     r"[ \t]*\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:[ \t]+\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?[ \t]+\D*\d"
 )
 _COLUMN_HEADLINE = 10
+# A news headline over its subtitle (九届省委第二轮巡视全面展开 / 13个巡视组全部进驻…): a line of words, no
+# clause marks (a greeting, a label), that the story's first lines retell: half a share of its character pairs.
+# A page that opens with running text (a summary, a field table read as text) may show its headline under
+# it: right above the meta row (来源:… 发布时间:…), or after the line that brings the document in (文件详情如下:).
+_LATE_WINDOW = 12
+_LATE_SCORE = 6
+_INTRO_END = re.compile(r"如下[ \t]*[:：][ \t]*$")
+_STACK_MARKS = re.compile(r"[,，:：!！?？;；。、|｜]")
+_STACK_BODY = 300
+_STACK_SHARE = 0.25
 # A breadcrumb's steps: arrows, or a spaced hyphen on a site that writes 当前位置：某某网 - 栏目 - 标题.
 _BREADCRUMB_SEP = re.compile(r">|»|›|->|→|[ \t]+-[ \t]+")
 _MAX_TITLE = 100
@@ -102,9 +120,15 @@ def _strip_title(text: str, start: int, end: int) -> Line:
     wrapper = _FILE_WRAPPER.fullmatch(text, start, end)
     if wrapper is not None:  # 《某某情况报告.docx》 on a document-sharing site
         start, end = wrapper.span("name")
+    quoted = _DATED_QUOTE.fullmatch(text, start, end)
+    if quoted is not None and TITLE_END.search(text, *quoted.span("name")) is not None:
+        start, end = quoted.span("name")
     spam_head = TITLE_SPAM_HEAD.match(text, start, end)
     if spam_head is not None and spam_head.end() < end:
         start = spam_head.end()
+    tag_tail = _TAG_TAIL.search(text, start, end)
+    if tag_tail is not None and tag_tail.start() > start:
+        end = tag_tail.start()
     spam_tail = TITLE_SPAM_TAIL.search(text, start, end)
     if spam_tail is not None and spam_tail.start() > start:
         end = spam_tail.start()
@@ -247,12 +271,15 @@ def analyse(table: LineTable, header_title: str | None, garbled: bool = False) -
     # further test; among the others only the bad lines and the short ones matter (headings and field lines
     # are the document's whatever their class).
     bad: list[int] = []
+    walls: list[int] = []  # the bad lines and the lines a chrome rule named, in order
     for i in range(first_good + 1, last_good):
         s, e = lines[i]
         if e - s > PARAGRAPH and (text.find("。", s, e) != -1 or text.find(",", s, e) != -1):
             continue
         if i in chrome or i in header or s == e:
             classify(i)
+            if i in chrome:
+                walls.append(i)
             continue
         if text[s] in _MARKER_START and markers.at(s, e) is not None:
             continue  # a heading: the document's (asked through the structure stage's cache)
@@ -263,6 +290,7 @@ def analyse(table: LineTable, header_title: str | None, garbled: bool = False) -
             c = classify(i)  # the full class: a document's form rescues it
             if c.startswith("bad:"):
                 bad.append(i)
+                walls.append(i)
         elif c in ("short", "empty"):
             classes[i] = c
     headers = [i for i in header if i < first_good]
@@ -283,14 +311,20 @@ def analyse(table: LineTable, header_title: str | None, garbled: bool = False) -
             and not _site_field(table, classes, i)
         ):
             continue
-        if c == "short" and DATE_VALUE.search(text, *lines[i]) is not None:
-            continue
+        if (
+            c == "short"
+            and DATE_VALUE.search(text, *lines[i]) is not None
+            and not (title_line is not None and i < title_line and _among_chrome(classes, i))
+        ):
+            continue  # a date kept for the document, unless a row of chrome above the title holds it
         found[i] = c[4:] if c.startswith("bad:") else "top_zone"
-    # Inside the document: bad lines, and short lines between two of them with nothing else between.
-    for k, i in enumerate(bad):
+    # Inside the document: bad lines, and short lines between two of them (or two lines a chrome rule named:
+    # [ / 加入收藏] [ / 打印本文] [ / 关闭窗口]) with nothing else between.
+    for i in bad:
         found[i] = classes[i][4:]
-        if k and i - bad[k - 1] > 1:
-            between = range(bad[k - 1] + 1, i)
+    for k, i in enumerate(walls):
+        if k and i - walls[k - 1] > 1:
+            between = range(walls[k - 1] + 1, i)
             if all(classes[j] in ("short", "empty", "chrome", "header") for j in between):
                 found.update((j, "between_chrome") for j in between if classes[j] == "short" and table.form(j) is None)
     # After it: short lines count as chrome where chrome is there too; after a footer, every line.
@@ -303,6 +337,20 @@ def analyse(table: LineTable, header_title: str | None, garbled: bool = False) -
             elif c == "short" or (i > footer and c == "good"):
                 found[i] = "bottom_zone" if i < footer else "footer"
     return PageLayout(found, title, title_lines, breaks)
+
+
+def _among_chrome(classes: list[str], i: int) -> bool:
+    """Whether the filled lines right before and after line ``i`` (above the title) are both chrome: bad, named
+    by a rule, or short lines of the top zone; a doc-sharing site's item list (- 约6.92千字 / - 2026-02-02
+    发布于四川 / - 举报)."""
+
+    def neighbour(step: int) -> str:
+        k = i + step
+        while 0 <= k < len(classes) and classes[k] == "empty":
+            k += step
+        return classes[k] if 0 <= k < len(classes) else ""
+
+    return all(c.startswith("bad:") or c in ("chrome", "short") for c in (neighbour(-1), neighbour(1)))
 
 
 def _site_field(table: LineTable, classes: list[str], i: int) -> bool:
@@ -400,15 +448,7 @@ def _find_title(
             continue
         if garbled and TITLE_END.search(text, s, e) is None:
             continue  # a garbled line that does not even end like a title
-        if (
-            _NOT_TITLE.search(text, s, e) is not None
-            or _DOC_NUMBER_LINE.fullmatch(text, s, e) is not None
-            or _label_number(text, s, e)
-            or _credit_line(text, s, e)
-            or _header_field(table, i)
-        ):
-            # A speaker (局长 某某), a label (号：…), a breadcrumb, a document number alone, a reporter's credit,
-            # or one more field of the header around it.
+        if _no_title(table, s, e, i):
             continue
         if text.startswith(("——", "--"), s):
             continue  # a subtitle (——某某关于…的汇报) sits under the title, never is it
@@ -433,11 +473,112 @@ def _find_title(
         rank = (score, key == own)
         if score >= 3 and (best is None or rank > best[0]):
             best = (rank, taken, (s, e), key)
+    stacked = _stacked_headline(table, classes, candidates, filled, best[1] if best else None, nearest, first_good)
+    if stacked is not None:
+        return (stacked[0],), stacked[1]
     if best is None:
-        return (), None
+        late = _late_title(table, first_good, header_title)
+        return ((late[0],), late[1]) if late is not None else ((), None)
     # The title chosen with its affixes cut, seen alone on a line of its own: that line is the title's.
     (score, alone), taken, title, key = best
     return (taken, title) if alone else bare.get(key, (taken, title))
+
+
+def _no_title(table: LineTable, s: int, e: int, i: int) -> bool:
+    """Whether line ``i`` (stripped to ``s:e``) is what is never a title: a speaker (局长 某某), a label
+    (号：…), a breadcrumb, a document number alone, a reporter's credit, or one more field of the header
+    around it."""
+    text = table.text
+    return (
+        _NOT_TITLE.search(text, s, e) is not None
+        or _DOC_NUMBER_LINE.fullmatch(text, s, e) is not None
+        or _label_number(text, s, e)
+        or _credit_line(text, s, e)
+        or _header_field(table, i)
+    )
+
+
+def _stacked_headline(
+    table: LineTable,
+    classes: list[str],
+    candidates: list[int],
+    filled: list[int],
+    taken: tuple[int, ...] | None,
+    nearest: int,
+    first_good: int,
+) -> tuple[int, Line] | None:
+    """The headline stacked over the title chosen (or, when none was, over the candidate nearest the body)
+    when that one is its subtitle: the line right above, a headline of words without clause marks that does
+    not end like a document while the lower one does not either, and whose character pairs the body's first
+    lines retell (a site's greeting or a login prompt above a headline is not retold)."""
+    text, lines = table.text, table.spans
+    if taken is not None and len(taken) != 1:
+        return None
+    low = taken[0] if taken is not None else nearest
+    if low < 0 or low >= first_good:
+        return None
+    up = _next_filled(filled, low, -1)
+    if up < 0 or up not in candidates:
+        return None
+    s, e = _strip_title(text, *lines[up])
+    ls, le = lines[low]
+    head, below = text[s:e], text[ls:le]
+    if (
+        not _COLUMN_HEADLINE <= e - s <= 60
+        or _STACK_MARKS.search(head) is not None
+        or TITLE_END.search(below) is not None
+        or TITLE_END.search(head) is not None
+        or _ORG_TAIL.search(head) is not None
+        or _NOT_TITLE.search(head) is not None
+        or head in below
+        or below.strip() in head
+        or _no_title(table, ls, le, low)
+        or _no_title(table, s, e, up)
+    ):
+        return None
+    pairs = _han_pairs(head)
+    if len(pairs) < _HEADLINE_WORDS:
+        return None
+    body_start = lines[first_good][0]
+    body = _han_pairs(text[body_start : body_start + _STACK_BODY])
+    # Half the pairs retold, or a quarter when the subtitle shares one with the headline (巡视 … 巡视).
+    share = _STACK_SHARE if pairs & _han_pairs(below) else 2 * _STACK_SHARE
+    if len(pairs & body) < share * len(pairs):
+        return None
+    return up, (s, e)
+
+
+def _late_title(table: LineTable, first_good: int, header_title: str | None) -> tuple[int, Line] | None:
+    """When nothing before the first paragraph is a title: a headline a little further down, right above a
+    meta row that dates the page, or a line ending like a document right after one that brings it in
+    (…文件详情如下: / 某某关于印发…的通知)."""
+    text, lines, texts = table.text, table.spans, table.texts
+    window = range(first_good, min(len(lines), first_good + _LATE_WINDOW))
+    filled = [k for k in window if texts[k].strip() and k not in table.chrome]
+    for k in range(1, len(filled) - 1):
+        i = filled[k]
+        if i in table.header or table.own_class(i) != "short":
+            continue
+        s, e = _strip_title(text, *lines[i])
+        if not _MIN_TITLE <= e - s <= _MAX_TITLE or _no_title(table, s, e, i):
+            continue
+        if text[s] in _MARKER_START and table.markers.at(s, e) is not None:
+            continue  # a heading of the text
+        below = filled[k + 1]
+        if e - s >= _COLUMN_HEADLINE and any(is_date_label(p.label) for p in read_line(texts[below], lines[below][0])):
+            place = 5
+        elif _INTRO_END.search(texts[filled[k - 1]]) is not None and TITLE_END.search(text, s, e) is not None:
+            place = 3
+        else:
+            continue
+        if _title_score(text, (s, e), place, False, header_title) >= _LATE_SCORE:
+            return i, (s, e)
+    return None
+
+
+def _han_pairs(line: str) -> set[str]:
+    """The pairs of adjacent Han characters in a line."""
+    return {run[k : k + 2] for run in _HAN_RUN.findall(line) for k in range(len(run) - 1)}
 
 
 def _below_title(text: str, line: Line) -> bool:
