@@ -113,7 +113,8 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=2000, help="synthetic notices (default 2000)")
     ap.add_argument("--huge-mb", type=float, default=10.0, help="size of the one huge notice (default 10)")
     args = ap.parse_args()
-    print(f"rectify_parse {rectify_parse.__version__}, {'compiled' if rectify_parse.COMPILED else 'pure Python'} build")
+    build = "compiled" if getattr(rectify_parse, "COMPILED", False) else "pure Python"  # older checkouts: no flag
+    print(f"rectify_parse {rectify_parse.__version__}, {build} build")
     lcut = jieba_lcut()
     rectify_parse.parse("一、预热\n加强管理。\n一、预热\n增强管理。")  # load jieba's dictionary for diffs too
     seeds = sorted(SEEDS.glob("*.txt")) if SEEDS.is_dir() else []
