@@ -541,6 +541,22 @@ def test_a_lost_pool_ends_the_run_and_resume_continues(
     assert out.read_bytes() == clean.read_bytes()
 
 
+def test_a_lost_pool_writing_to_standard_output_does_not_offer_resume(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import multiprocessing
+
+    monkeypatch.setattr(_StallingPool, "broken", True)
+    monkeypatch.setattr(batch.pool, "ProcessPool", _StallingPool)
+    monkeypatch.setattr(batch.pool, "watchdog", lambda limit: 2.0)
+    monkeypatch.setattr(batch.pool, "_pool_context", lambda: multiprocessing.get_context("fork"))
+    assert run(CORPUS, "--glob", "*.txt", "-o", "-", "--workers", "2", "--chunk-size", "2", "--quiet") == 3
+    err = capsys.readouterr().err
+    assert "the worker pool broke" in err
+    assert "resume" not in err  # standard output cannot be resumed
+    assert multiprocessing.active_children() == []
+
+
 def _slow_on(target: bytes, *, block_alarm: bool = False, stuck: Path | None = None) -> Any:
     """A parser that is stuck on ``target``: in a Python loop, or (``block_alarm``) in a call no signal
     reaches, as code stuck in a C extension is. ``stuck``: a file created when it gets stuck."""

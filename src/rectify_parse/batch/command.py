@@ -28,6 +28,7 @@ from ..html import FORMATS
 from ..records import check_fields
 from .options import DEFAULT_CHUNK, DEFAULT_TIMEOUT, MAX_TIMEOUT, BatchOptions
 from .output import OutputClosed, _check_options, _run_batch, check_inputs
+from .pool import PoolLost
 from .summary import format_summary
 
 EXIT_OK = 0
@@ -279,6 +280,12 @@ def _terminate_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+def _resume_hint(options: BatchOptions) -> str:
+    """Where the lines of a run that ended early are, and how to go on; nothing for standard output, which
+    cannot be resumed."""
+    return "" if options.output == "-" else f"; the lines so far are in {options.output}.tmp, --resume continues"
+
+
 def _run_command(options: BatchOptions, out: TextIO | None) -> int:
     try:
         try:
@@ -298,8 +305,10 @@ def _run_command(options: BatchOptions, out: TextIO | None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_PIPE_CLOSED
     except KeyboardInterrupt:
-        where = "" if options.output == "-" else f"; the lines so far are in {options.output}.tmp, --resume continues"
-        sys.stderr.write(f"rectify-parse batch: interrupted{where}\n")
+        sys.stderr.write(f"rectify-parse batch: interrupted{_resume_hint(options)}\n")
+        return EXIT_RUN_FAILED
+    except PoolLost as exc:
+        sys.stderr.write(f"rectify-parse batch: {exc}{_resume_hint(options)}\n")
         return EXIT_RUN_FAILED
     except (RectifyError, OSError) as exc:  # BatchError, ConfigError (missing extra), summary not writable
         sys.stderr.write(f"rectify-parse batch: {exc}\n")

@@ -56,7 +56,8 @@ def watchdog(limit: float) -> float:
 
 
 class PoolLost(BatchError):
-    """The worker pool stopped working (stalled or broken): the run ends (exit 3) and ``--resume`` continues."""
+    """The worker pool stopped working (stalled or broken): the run ends (exit 3). The command line adds where
+    its lines are and that ``--resume`` continues it, when they went to a file."""
 
 
 def _chunks(items: Iterator[Item], size: int) -> Iterator[list[Item]]:
@@ -141,7 +142,7 @@ class _Pool:
         try:
             future = self._pool.schedule(process_chunk, (items, self._shape, self._timeout), timeout=self._limit)
         except RuntimeError as exc:  # the pool broke: schedule() refuses new tasks
-            raise PoolLost(f"the worker pool broke ({exc}); --resume continues the run") from exc
+            raise PoolLost(f"the worker pool broke ({exc})") from exc
         future.add_done_callback(self._done)
         return future
 
@@ -181,11 +182,9 @@ class _Pool:
                 break
             except FutureTimeoutError:  # waiting timed out; the task's own TimeoutError is returned, not raised
                 if left <= 0:
-                    raise PoolLost(
-                        f"the worker pool stopped: no task finished in {self._watchdog:g} s; --resume continues the run"
-                    ) from None
+                    raise PoolLost(f"the worker pool stopped: no task finished in {self._watchdog:g} s") from None
         if error is None or isinstance(error, (FutureTimeoutError, ProcessExpired)):
             return error
         if isinstance(error, BrokenProcessPool):
-            raise PoolLost(f"the worker pool broke ({error}); --resume continues the run") from error
+            raise PoolLost(f"the worker pool broke ({error})") from error
         raise error
