@@ -186,6 +186,38 @@ def test_a_news_headline_stacked_over_its_subtitle_is_the_title() -> None:
     assert "6个巡察组分赴12个单位开展常规巡察" in notice.text  # the subtitle is the document's
 
 
+def test_a_slogan_over_a_headline_is_not_the_title() -> None:
+    page = (
+        "深入学习贯彻党的二十大精神\n"
+        "市生态环境局召开专题会议部署督察整改工作\n"
+        "发布时间:2024-03-01 来源:市生态环境局\n"
+        "3月1日,市生态环境局召开专题会议,深入学习贯彻党的二十大精神,研究部署督察反馈问题整改工作。\n"
+    )
+    assert rectify_parse.parse(page).title == "市生态环境局召开专题会议部署督察整改工作"
+
+
+def test_a_headline_ending_in_a_short_second_line_keeps_its_first_line() -> None:
+    page = (
+        "乌桕县转交第三批群众信访举报件办理情况显示\n"
+        "已依法办结56件\n"
+        "来源:乌桕日报 发布时间:2024-03-18 09:30\n"
+        "截至3月18日,乌桕县转交第三批群众信访举报件办理情况显示,已依法办结56件,其余正在办理。\n"
+    )
+    assert rectify_parse.parse(page).title == "乌桕县转交第三批群众信访举报件办理情况显示"
+
+
+@pytest.mark.parametrize(
+    ("line", "title"),
+    [
+        ("乌桕县城区停车问题多数没整改到位-【新闻】", "乌桕县城区停车问题多数没整改到位"),
+        ("乌桕县城区机动车停放管理办法-【征求意见稿】", "乌桕县城区机动车停放管理办法-【征求意见稿】"),
+    ],
+)
+def test_a_column_tag_after_a_dash_is_cut_but_a_document_state_stays(line: str, title: str) -> None:
+    page = f"{line}\n发布时间:2024-03-01 来源:乌桕县人民政府\n为规范城区机动车停放秩序,现就有关事项公告如下。\n"
+    assert rectify_parse.parse(page).title == title
+
+
 @pytest.mark.parametrize(
     "top",
     [

@@ -262,7 +262,7 @@ def test_planned_work_is_the_status_of_a_problem_that_states_none() -> None:
     assert problems(text) == [
         (1, "problem_list", "食堂排烟管道油污较重", "拟对排烟管道进行专业清洗", "not_started"),
         (2, "problem_list", "门卫室监控黑屏", "将于近日安装到位", "in_progress"),
-        (3, "problem_list", "车棚顶棚破损", None, None),  # 拟命名: an adjective, no plan
+        (3, "problem_list", "车棚顶棚破损", None, None),  # 拟命名 (the proposed naming): no plan
     ]
 
 
@@ -278,10 +278,23 @@ def test_sibling_headings_that_tally_problems_by_category_are_problems() -> None
     ]
 
 
+def test_a_plan_of_the_past_in_a_problem_is_not_its_status() -> None:
+    text = (
+        "关于巡察反馈问题整改情况的报告\n一、存在的主要问题\n"
+        "(一)资金拨付滞后。2023年拟对5个村实施道路改造,实际仅完成2个。\n"
+        "(二)项目推进缓慢。拟对3个项目进行招标,但资金至今未落实。\n(三)财务报销审核不严。\n"
+    )
+    assert [(t, s) for _, _, t, s, _ in problems(text)] == [
+        ("资金拨付滞后", None),
+        ("项目推进缓慢", None),
+        ("财务报销审核不严", None),
+    ]
+
+
 @pytest.mark.parametrize(
     "headings",
     [
-        "一、新开工项目5个。\n二、续建项目3个。\n三、竣工项目2个。\n",  # counts, but of no problems
+        "一、督察反馈问题36个。\n二、已完成整改问题30个。\n三、正在整改问题6个。\n",  # counts of progress
         "一、渣土车未密闭运输问题4个。\n二、新开工项目5个。\n三、竣工项目2个。\n",  # one count of 问题
         "一、渣土车未密闭运输问题4个。\n二、工地未设置冲洗平台问题3个。\n",  # two headings are no tally
     ],
@@ -301,6 +314,15 @@ def test_bullets_joined_onto_one_line_under_a_heading_naming_problems() -> None:
         (2, "problem_list", "个别部门网上办件率偏低", None, None),
         (3, "problem_list", "部分窗口一次性告知落实不到位", None, None),
     ]
+
+
+def test_bullets_joined_under_a_problems_heading_that_state_no_shortcoming_are_not_problems() -> None:
+    line = (
+        "督查安排 - 县督查组对8个部门开展了为期一周的督查,覆盖全部窗口单位 存在的主要问题 - "
+        "各窗口设置了帮办专员 [2] - 部门推行了延时服务 [2] - 多数窗口实现不见面审批 下一步要求 - "
+        "各部门要建立问题台账 - 限期完成整改"
+    )
+    assert problems("政务服务督查整改通报\n" + line + "\n") == []
 
 
 def test_bullets_joined_under_other_headings_are_not_problems() -> None:
@@ -336,6 +358,26 @@ def test_a_line_giving_the_causes_of_what_went_wrong_opens_a_problem_list() -> N
         (1, "problem_list", "部分学校接送管理不严"),
         (2, "problem_list", "家长安全意识淡薄"),
     ]
+
+
+def test_the_causes_of_an_improvement_are_not_problems() -> None:
+    text = (
+        "关于2023年度大气污染防治整改工作情况的报告\n一、工作成效\n"
+        "全县空气质量优良天数比例达到92%,同比提高5个百分点,主要原因是:\n"
+        "(一)扬尘管控力度加大。\n(二)散煤治理全面推进。\n(三)执法监管持续从严。\n二、下一步打算\n继续巩固成果。\n"
+    )
+    assert problems(text) == []
+
+
+def test_a_notice_citing_an_inspection_tour_keeps_its_problems() -> None:
+    # 视察 / 考察 open ordinary notices (贯彻…考察…时的重要讲话精神); only 调研 marks a research report.
+    text = (
+        "关于全市政务服务窗口运行情况的通报\n各县区人民政府:\n"
+        "为深入贯彻习近平总书记考察本省时的重要讲话精神,市政务服务中心对全市窗口运行情况进行了评估。\n"
+        "一、总体情况\n运行总体平稳。\n二、存在的主要问题\n(一)部分窗口办事指南更新不及时。\n"
+        "(二)个别部门网上办件率偏低。\n"
+    )
+    assert [t for _, _, t, _, _ in problems(text)] == ["部分窗口办事指南更新不及时", "个别部门网上办件率偏低"]
 
 
 def test_the_causes_of_a_success_are_not_problems() -> None:

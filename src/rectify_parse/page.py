@@ -51,8 +51,11 @@ _DOC_TYPE_WORD = re.compile("|".join(DOC_TYPE_WORDS))
 # headline's own lead and stays.
 _COLUMN_HEAD = re.compile(r"[ \t]*\S{0,6}?(?:观点|要闻|快讯|资讯|速递|播报|时评|视点|头条)[ \t]*[:：][ \t]*(?=\S)")
 _LABEL_HEAD = re.compile(r"[ \t]*[^:：\s]{2,8}[:：][ \t]*(?=\S)")
-# A site's column tag after a dash at a title's end (…多数没整改到位-【新闻】): the column, not the headline.
-_TAG_TAIL = re.compile(r"[ \t]*[-_–|｜][ \t]*【[^【】\n]{1,8}】[ \t]*$")
+# A site's column tag after a dash at a title's end (…多数没整改到位-【新闻】): the column, not the headline. A
+# document's own state (【征求意见稿】, 【试行】) is the title's.
+_TAG_TAIL = re.compile(
+    r"[ \t]*[-_–|｜][ \t]*【(?![^【】\n]*(?:稿|试行|暂行|草案|修订|废止|失效))[^【】\n]{1,8}】[ \t]*$"
+)
 # A title quoted whole with its day after it in brackets (《关于…的通告》(2022年9月16日)): the name inside.
 _DATED_QUOTE = regex.compile(
     rf"[ \t]*《(?P<name>[^《》\n]+)》[ \t]*[(（][ \t]*(?:{DATE_VALUE.pattern})[ \t]*[)）][ \t]*"
@@ -539,10 +542,16 @@ def _stacked_headline(
     pairs = _han_pairs(head)
     if len(pairs) < _HEADLINE_WORDS:
         return None
+    # A subtitle speaks of its headline's event (a word in common: 巡视 … 巡视), counts it (13个巡视组…) or ends it
+    # in a short line (…办理情况显示 / 已依法办结56件); a slogan over a longer headline (深入学习贯彻…精神 over
+    # 市生态环境局召开…会议) does none of these, however much the story repeats the slogan.
+    shared = pairs & _han_pairs(below)
+    if not shared and not below.lstrip()[:1].isdigit() and len(below.strip()) >= e - s:
+        return None
     body_start = lines[first_good][0]
     body = _han_pairs(text[body_start : body_start + _STACK_BODY])
-    # Half the pairs retold, or a quarter when the subtitle shares one with the headline (巡视 … 巡视).
-    share = _STACK_SHARE if pairs & _han_pairs(below) else 2 * _STACK_SHARE
+    # Half the pairs retold, or a quarter when the subtitle shares one with the headline.
+    share = _STACK_SHARE if shared else 2 * _STACK_SHARE
     if len(pairs & body) < share * len(pairs):
         return None
     return up, (s, e)

@@ -58,7 +58,9 @@ _RECTIFICATION = re.compile(
 _INTRO_LINES = 6
 # A research or inspection-tour report (调研组…开展调研, 视察, 考察): its 存在问题 are findings to advise on, not
 # problems to rectify, unless its opening speaks of inspection or rectification.
-_RESEARCH = ("调研", "视察", "考察", "课题")  # plain tests: a regex alternation scans every position
+# A research report (调研组, 调研报告) is the only kind that names this word; 视察 and 考察 also open ordinary notices
+# (贯彻习近平总书记考察…时的重要讲话精神).
+_RESEARCH = "调研"
 _INSPECTED = re.compile(r"整改|整治|问题清单|巡察|巡视|督查|督察|审计|检视|查摆|自查|隐患|销号|检查")
 # A notice that issues the document after it: 关于印发《…办法》的通知, 转发…的通知.
 _ISSUES = re.compile(r"印发|转发|发布|颁布|公布")
@@ -222,7 +224,7 @@ def _problem_scope(view: View, lines: list[Line], title: str | None) -> ProblemS
     if not lines:
         return "other"
     intro = " ".join(view.text[s:e] for s, e in lines[:_INTRO_LINES]) + (title or "")
-    if any(word in intro for word in _RESEARCH) and _INSPECTED.search(intro) is None:
+    if _RESEARCH in intro and _INSPECTED.search(intro) is None:
         return "research"
     return "rectification" if _RECTIFICATION.search(intro) is not None else "other"
 

@@ -155,9 +155,13 @@ _INLINE_MARKERS: tuple[tuple[str, regex.Pattern[str]], ...] = (
 _INLINE_BOUNDARY = ":。;,! \t"
 # What introduces problems in running text: a clause naming them, ending in a colon or 主要是 / 表现在.
 # 原因 too: the causes a report gives for what went wrong (…仍有漏报现象，主要原因是：) are stated as shortcomings,
-# unless the sentence speaks of success (取得成效的原因).
+# when the sentence says something remains wrong, not of a success (取得成效的原因, 同比提高5个百分点，主要原因是：).
 _INLINE_CUE = re.compile(r"问题|不足|短板|差距|薄弱|隐患|不到位|原因")
 _SUCCESS = re.compile(r"成效|成绩|成功|经验|取得|亮点|做法")
+_REMAINS = re.compile(r"仍|还有|还存在|存在|现象")
+# A planned clause that tells of a past plan: dated or 原计划 before it, or what became of it after it.
+_PAST_PLAN = re.compile(r"\d{4}年|原|曾|去年|上年")
+_PLAN_FAILED = re.compile(r"实际|但|却|至今|尚未|仍未|未能")
 _CLAUSE_MARK = re.compile("[。;；,，:：]")
 _SENTENCE_STOP = re.compile("[。;]")
 # An intro that says problems were found: 发现以下问题, 存在的问题主要有, 查出3个问题.
@@ -455,7 +459,8 @@ class ProblemFinder:
 
     def _tally(self, nodes: list[Node]) -> set[int]:
         """Ids of the sibling headings that tally findings by category (二、…设施问题5个。三、…问题4个。): three or
-        more, at least half the siblings, end with a count, and two of them count 问题."""
+        more, at least half the siblings, end with a count, and two of them count 问题. A count of progress
+        (已完成整改问题30个, 正在整改问题6个) is not a category of findings."""
         if len(nodes) < _MIN_TALLY:
             return set()
         counted: list[Node] = []
@@ -463,6 +468,8 @@ class ProblemFinder:
         for node in nodes:
             end = self._ends_with_count(node)
             if end != -1 and (m := _COUNTED.search(self.text, node.heading[0], end)) is not None:
+                if classify_status(self.text[node.heading[0] : end]) is not None:
+                    return set()
                 counted.append(node)
                 problems += m["problem"] is not None
         if len(counted) < _MIN_TALLY or len(counted) * 2 < len(nodes) or problems < 2:
@@ -1067,8 +1074,14 @@ class ProblemFinder:
         text = self.text
         if text.find("拟", start, end) == -1 and text.find("将于", start, end) == -1:
             return None
-        m = PLANNED_CLAUSE.search(text, start, end)
-        return m.span("s") if m is not None else None
+        for m in PLANNED_CLAUSE.finditer(text, start, end):
+            stop = text.find("。", m.end(), end)
+            # A plan of the past is part of what went wrong (2023年拟对5个村实施…，实际仅完成2个): not a status.
+            if _PAST_PLAN.search(text, m.start(), m.start("s")) is None and (
+                _PLAN_FAILED.search(text, m.end(), stop if stop != -1 else end) is None
+            ):
+                return m.span("s")
+        return None
 
     def _lead_status(self, pos: int) -> Line | None:
         """The status a list's lead line states (目前，已整改到位的问题有：), the line right before ``pos``."""
@@ -1184,7 +1197,11 @@ def _introduces_problems(before: str) -> bool:
     # 现将问题整改情况报告如下： introduces a report, not problems, though it names them: the report comes after
     # the problems there, while in …整改报告…，检查中发现存在以下问题： the problems come last.
     cues = list(_INLINE_CUE.finditer(sentence))
-    if cues and all(c.group() == "原因" for c in cues) and _SUCCESS.search(sentence) is not None:
+    if (
+        cues
+        and all(c.group() == "原因" for c in cues)
+        and (_SUCCESS.search(sentence) is not None or _REMAINS.search(sentence, 0, cues[0].start()) is None)
+    ):
         return False
     return (
         bool(cues)
