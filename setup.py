@@ -18,7 +18,7 @@ import sys
 
 from setuptools import Extension, setup
 
-# The modules parse() runs through, in no particular order.
+# The modules parse() runs through, sorted (tests/test_build.py checks the names).
 COMPILED = (
     "chrome",
     "decode",

@@ -532,7 +532,6 @@ def _stacked_headline(
         or TITLE_END.search(below) is not None
         or TITLE_END.search(head) is not None
         or _ORG_TAIL.search(head) is not None
-        or _NOT_TITLE.search(head) is not None
         or head in below
         or below.strip() in head
         or _no_title(table, ls, le, low)

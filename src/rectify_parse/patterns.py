@@ -292,6 +292,9 @@ PROBLEM_PREFIX = re.compile(r"\s*问题[ \t]*[:：]\s*")
 
 # Ordered: first match decides. Specific phrases come before the general words they contain
 # (基本完成 before 完成), and weak ongoing words (长期坚持) last so 已完成并长期坚持 stays completed.
+# 拟 before what it plans (拟对, 拟于 …; not the 拟 of 拟命名), and 将于 with a near day.
+_PLANNED = "拟(?:对|于|在|将|进行|实施|开展|采取|通过|结合|安排|组织)"
+_SOON = "将于(?:近日|近期|本周|本月|月底|下周)"
 STATUS_VOCAB: tuple[tuple[regex.Pattern[str], str | None], ...] = (
     (regex.compile(r"未整改到位|未全部整改"), None),  # not finished: whether work started is not said
     # An inspection's verdict alone (a table's 检查结果 cell): rectification was ordered, not yet done.
@@ -299,8 +302,8 @@ STATUS_VOCAB: tuple[tuple[regex.Pattern[str], str | None], ...] = (
     (regex.compile(r"未启动|未开始|尚未开始|尚未启动|未整改"), "not_started"),
     (regex.compile(r"基本完成|部分整改|部分完成|正在|整改中|推进中|阶段性"), "in_progress"),
     # Work only planned (拟对…进行修复) or about to be finished (将于近日安装到位): see PLANNED_CLAUSE.
-    (regex.compile(r"^拟(?:对|于|在|将|进行|实施|开展|采取|通过|结合|安排|组织)"), "not_started"),
-    (regex.compile(r"^将于(?:近日|近期|本周|本月|月底|下周)"), "in_progress"),
+    (regex.compile("^" + _PLANNED), "not_started"),
+    (regex.compile("^" + _SOON), "in_progress"),
     (regex.compile(r"未完成|尚未完成|未全部完成"), None),
     (
         regex.compile(
@@ -333,8 +336,8 @@ STATUS_CLAUSE = re.compile(
 # 安装到位): the status of a problem whose text states none; group "s" runs from 拟 / 将于 to the clause end.
 PLANNED_CLAUSE = re.compile(
     r"(?:^|(?<=[。;,:!?\n]))[ \t]*[^。;,:!?\n]{0,10}?"
-    r"(?P<s>拟(?:对|于|在|将|进行|实施|开展|采取|通过|结合|安排|组织)[^。;,:!?\n]{2,40}"
-    r"|将于(?:近日|近期|本周|本月|月底|下周)[^。;,:!?\n]{0,16}?(?:完成|到位|完工|投入使用))(?=[。;,!?\n]|$)"
+    rf"(?P<s>{_PLANNED}[^。;,:!?\n]{{2,40}}"
+    rf"|{_SOON}[^。;,:!?\n]{{0,16}}?(?:完成|到位|完工|投入使用))(?=[。;,!?\n]|$)"
 )
 # A value that is nothing but a status: 整改情况：已整改。
 BARE_STATUS = re.compile(rf"[ \t]*(?:目前|现已)?[ \t]*(?:{STATUS_WORDS})[ \t。.]*")

@@ -51,17 +51,17 @@ from .structure import BodyParser, BodyResult, ProblemScope
 # Inputs above this many characters raise InputTooLargeError instead of being parsed.
 MAX_CHARS = 20_000_000
 
+# Words of rectification and inspection: an opening that names one is read for problems.
+_INSPECTION_WORDS = "整改|整治|问题清单|巡察|巡视|督查|督察|审计|检视|查摆|自查|隐患|销号"
 _RECTIFICATION = re.compile(
-    r"整改|整治|问题清单|(?:发现|发觉|存在|查出|反馈|指出)(?:的|以下)?(?:主要|突出)?问题|存在[^,。]{1,10}问题"
-    r"|巡察|巡视|督查|督察|审计|检视|查摆|自查|隐患|销号"
+    r"(?:发现|发觉|存在|查出|反馈|指出)(?:的|以下)?(?:主要|突出)?问题|存在[^,。]{1,10}问题|" + _INSPECTION_WORDS
 )
 _INTRO_LINES = 6
-# A research or inspection-tour report (调研组…开展调研, 视察, 考察): its 存在问题 are findings to advise on, not
-# problems to rectify, unless its opening speaks of inspection or rectification.
-# A research report (调研组, 调研报告) is the only kind that names this word; 视察 and 考察 also open ordinary notices
-# (贯彻习近平总书记考察…时的重要讲话精神).
+# A research report (调研组…开展调研, 调研报告): its 存在问题 are findings to advise on, not problems to rectify,
+# unless its opening speaks of inspection or rectification. 调研 is the word only such reports use; 视察 and 考察
+# also open ordinary notices (贯彻习近平总书记考察…时的重要讲话精神).
 _RESEARCH = "调研"
-_INSPECTED = re.compile(r"整改|整治|问题清单|巡察|巡视|督查|督察|审计|检视|查摆|自查|隐患|销号|检查")
+_INSPECTED = re.compile(_INSPECTION_WORDS + "|检查")
 # A notice that issues the document after it: 关于印发《…办法》的通知, 转发…的通知.
 _ISSUES = re.compile(r"印发|转发|发布|颁布|公布")
 

@@ -158,7 +158,7 @@ _INLINE_BOUNDARY = ":。;,! \t"
 # when the sentence says something remains wrong, not of a success (取得成效的原因, 同比提高5个百分点，主要原因是：).
 _INLINE_CUE = re.compile(r"问题|不足|短板|差距|薄弱|隐患|不到位|原因")
 _SUCCESS = re.compile(r"成效|成绩|成功|经验|取得|亮点|做法")
-_REMAINS = re.compile(r"仍|还有|还存在|存在|现象")
+_REMAINS = re.compile(r"仍|还有|存在|现象")
 # A planned clause that tells of a past plan: dated or 原计划 before it, or what became of it after it.
 _PAST_PLAN = re.compile(r"\d{4}年|原|曾|去年|上年")
 _PLAN_FAILED = re.compile(r"实际|但|却|至今|尚未|仍未|未能")
@@ -447,9 +447,9 @@ class ProblemFinder:
             grouping = kind == "aspect" or (sib_ctx == "list" and not _DEFICIENCY.search(self._heading(node)))
             if grouping and self._yishi(node, node, out):
                 continue
-            if self._ends_with_count(node) != -1 and id(node) in (
-                tally := self._tally(nodes) if tally is None else tally
-            ):
+            if self._ends_with_count(node) != -1 and tally is None:
+                tally = self._tally(nodes)  # only once a heading ends with a count: most siblings never do
+            if tally is not None and id(node) in tally:
                 aspect = parent.heading if parent is not None else None
                 out.append(_Found("problem_heading", node.number, aspect, node.marker[0], node.marker[1], node.end))
                 continue
