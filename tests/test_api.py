@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import pkgutil
 from pathlib import Path
 
@@ -97,3 +98,42 @@ def test_a_text_mode_file_is_refused_with_the_fix(tmp_path: Path) -> None:
     path.write_text("通知", encoding="utf-8")
     with open(path, encoding="utf-8") as handle, pytest.raises(rectify_parse.InputTypeError, match="'rb'"):
         rectify_parse.parse(handle)  # type: ignore[arg-type]
+
+
+def test_every_public_name_keeps_its_signature_and_docstring() -> None:
+    """In the compiled build too: the documented functions are Python wrappers (api.py), since a function
+    compiled by mypyc keeps neither (help() showed ``parse(...)``)."""
+    for name in rectify_parse.__all__:
+        obj = getattr(rectify_parse, name)
+        if not callable(obj):
+            continue
+        assert obj.__doc__ and len(obj.__doc__.strip()) > 20, name
+        if isinstance(obj, type) and issubclass(obj, BaseException):
+            continue  # an exception's signature is its builtin base's, which inspect cannot show
+        assert inspect.signature(obj).parameters, name
+    assert list(inspect.signature(rectify_parse.parse).parameters) == ["raw", "max_chars", "format"]
+    assert "a ``str`` is always the notice's text" in (rectify_parse.parse.__doc__ or "")
+
+
+def test_a_str_naming_a_file_is_refused_with_the_fix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("audit_rectify.txt").write_text("关于整改情况的报告\n一、存在问题", encoding="utf-8")
+    for raw in ("audit_rectify.txt", str(tmp_path / "audit_rectify.txt")):
+        with pytest.raises(rectify_parse.InputTypeError, match=r"names a file.*pathlib\.Path"):
+            rectify_parse.parse(raw)
+    assert rectify_parse.parse(Path("audit_rectify.txt")).title == "关于整改情况的报告"
+    # Text that merely looks like a name is text: no such file, or Chinese in it.
+    assert rectify_parse.parse("missing.txt").title is None
+    Path("通知.txt").write_text("x", encoding="utf-8")
+    assert rectify_parse.parse("通知.txt").text == "通知.txt"
+
+
+def test_a_missing_file_is_one_typed_error_in_parse_and_parse_many(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.txt"
+    with pytest.raises(rectify_parse.InputReadError, match=r"cannot read .*nope\.txt: No such file") as caught:
+        rectify_parse.parse(missing)
+    assert isinstance(caught.value, OSError) and isinstance(caught.value, RectifyError)
+    with pytest.raises(rectify_parse.InputReadError, match="cannot read"):
+        rectify_parse.parse(tmp_path)  # a directory
+    [line] = rectify_parse.parse_many([("gone", missing)])
+    assert line["error"] == {"type": "InputReadError", "message": str(caught.value)}

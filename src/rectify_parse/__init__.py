@@ -9,12 +9,13 @@
 from __future__ import annotations
 
 from . import pipeline as _pipeline
+from .api import decode, explain_lines, parse, source_text
 from .corpus import Group, NearDuplicateFinder, find_near_duplicates
-from .decode import decode
 from .errors import (
     BatchError,
     ConfigError,
     DecodeError,
+    InputReadError,
     InputRecordError,
     InputTooLargeError,
     InputTypeError,
@@ -22,9 +23,8 @@ from .errors import (
     ParseTimeoutError,
     RectifyError,
 )
-from .html import source_text
 from .lines import LineRow
-from .pipeline import MAX_CHARS, explain_lines, parse
+from .pipeline import MAX_CHARS
 from .records import (
     SCHEMA_VERSION,
     Boilerplate,
@@ -59,6 +59,7 @@ __all__ = [
     "Duplicates",
     "Group",
     "Header",
+    "InputReadError",
     "InputRecordError",
     "InputTooLargeError",
     "InputTypeError",

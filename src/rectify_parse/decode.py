@@ -15,7 +15,7 @@ import os
 import re
 from typing import Any
 
-from .errors import DecodeError, InputTypeError
+from .errors import DecodeError, InputReadError, InputTypeError
 from .quality import GARBLED_BELOW, quality
 
 ENCODINGS = ("utf-8-sig", "utf-16", "utf-8", "gb18030")
@@ -61,16 +61,47 @@ def _gbk_read_as_utf8(data: bytes, text: str, declared_gb: bool = False) -> bool
 
 Input = str | bytes | bytearray | memoryview | os.PathLike[str] | os.PathLike[bytes]
 
+# A str longer than this, or on several lines, is never taken for a file name.
+_MAX_NAME = 4096
+
+
+def read_file(path: os.PathLike[str] | os.PathLike[bytes] | str) -> bytes:
+    """The bytes of the file at ``path``; :class:`InputReadError` when it cannot be read (missing, a
+    directory, no permission), the one error a caller of ``parse`` or a batch sees for that."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError as exc:
+        raise InputReadError(f"cannot read {os.fsdecode(path)}: {exc.strerror or exc}") from exc
+
+
+def _names_a_file(text: str) -> bool:
+    """True for a str that is the name of an existing file and holds no Chinese: a caller who meant the
+    file (``parse("notice.txt")``) would otherwise get the record of its name, with no warning."""
+    if len(text) > _MAX_NAME or "\n" in text or _CJK.search(text) is not None:
+        return False
+    try:
+        return os.path.isfile(text)
+    except (OSError, ValueError):  # NUL characters, names too long for the system
+        return False
+
 
 def input_bytes(raw: Any) -> bytes | str:
-    """The text or bytes an input stands for: a path's file, a binary file's content, bytes-like data."""
+    """The text or bytes an input stands for: a path's file, a binary file's content, bytes-like data.
+
+    Raises :class:`InputReadError` for a file that cannot be read and :class:`InputTypeError` for an input
+    of another type, or for a str that only names a file (a str is always the notice's text)."""
     if isinstance(raw, str):
+        if _names_a_file(raw):
+            raise InputTypeError(
+                f"the str {raw!r} names a file but is not a notice (a str is read as the notice's text): "
+                f"pass pathlib.Path({raw!r}) to parse the file"
+            )
         return raw
     if isinstance(raw, (bytes, bytearray, memoryview)):
         return bytes(raw)
     if isinstance(raw, os.PathLike):
-        with open(raw, "rb") as handle:
-            return handle.read()
+        return read_file(raw)
     read = getattr(raw, "read", None)
     if callable(read):
         data = read()
@@ -83,15 +114,7 @@ def input_bytes(raw: Any) -> bytes | str:
 
 
 def decode(raw: Input | Any, *, declared: str | None = None) -> tuple[str, str]:
-    """Return ``(text, encoding)``; ``encoding`` is ``"str"`` when the input was already text.
-
-    ``declared`` (``"utf-8"`` or ``"gb18030"``, from an HTML page's ``<meta charset>``) settles bytes
-    that are valid in both: UTF-8 keeps them when declared, GB18030 takes them when declared unless they
-    read as Chinese in UTF-8. Bytes invalid in the declared charset are read as if it were not declared.
-
-    Raises :class:`DecodeError` naming every encoding tried when the bytes are not text, and
-    :class:`InputTypeError` for an input of another type.
-    """
+    """The work of :func:`rectify_parse.decode` (documented in api.py): ``(text, encoding)``."""
     data = input_bytes(raw)
     if isinstance(data, str):
         return data, "str"

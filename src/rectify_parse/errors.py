@@ -5,6 +5,7 @@ Recoverable oddities in a notice become warnings on the record; only these excep
     RectifyError (ValueError)
     ├── DecodeError        input bytes are not text in any supported encoding
     ├── InputTypeError     (also a TypeError) the input is not text, bytes, a path or a binary file
+    ├── InputReadError     (also an OSError) the file an input names cannot be read
     ├── InputTooLargeError input is larger than the configured limit
     ├── ConfigError        a caller passed an invalid option (bad threshold, unknown field …)
     ├── ParseError         an unexpected failure inside the parser: a bug, reported with its cause
@@ -26,6 +27,11 @@ class DecodeError(RectifyError):
 
 class InputTypeError(RectifyError, TypeError):
     """The input is none of: ``str``, a bytes-like object, an ``os.PathLike`` or a binary file object."""
+
+
+class InputReadError(RectifyError, OSError):
+    """The file an input names cannot be read: missing, a directory, no permission, an I/O error. The
+    same error for :func:`rectify_parse.parse` and for the error objects of a batch."""
 
 
 class InputTooLargeError(RectifyError):

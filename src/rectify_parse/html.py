@@ -338,6 +338,5 @@ def read_source(raw: Any, format: str = "auto", max_chars: int | None = None) ->
 
 
 def source_text(raw: Any, *, format: str = "auto") -> str:
-    """The text a record's spans index, for the same input and ``format`` as :func:`rectify_parse.parse`
-    got: the decoded input, or the text extracted from an HTML page."""
+    """The work of :func:`rectify_parse.source_text` (documented in api.py)."""
     return read_source(raw, format)[0]

@@ -69,27 +69,14 @@ Line = tuple[int, int]
 
 
 def parse(raw: Input, *, max_chars: int = MAX_CHARS, format: str = "auto") -> Notice:
-    """Parse one scraped notice: text, bytes (UTF-8, UTF-8 or UTF-16 with BOM, GBK / GB18030), a path to
-    a file, or a binary file object; plain text or a saved HTML page (``format``: ``"auto"`` tells them
-    apart by the content, ``"text"`` or ``"html"`` says which). The spans of a page's record index the
-    text extracted from it: :func:`rectify_parse.source_text` returns it.
-
-    Raises :class:`~rectify_parse.errors.DecodeError` for bytes that are not text,
-    :class:`~rectify_parse.errors.InputTypeError` for an input of another type (an ``int``, a text-mode
-    file), :class:`~rectify_parse.errors.InputTooLargeError` above ``max_chars`` characters and
-    :class:`~rectify_parse.errors.ConfigError` for an unknown ``format``; everything else that is odd about
-    the input becomes a warning on the record.
-    """
+    """The parser behind :func:`rectify_parse.parse`, whose wrapper in api.py carries the documentation
+    (a function compiled by mypyc keeps none)."""
     with _internal_errors_reported():
         return _record(_run_stages(raw, format, max_chars))
 
 
 def explain_lines(raw: Input, *, max_chars: int = MAX_CHARS, format: str = "auto") -> list[LineRow]:
-    """Every line of a page with what the parser decided about it, for inspecting why a line was kept or
-    removed: its kind (``chrome`` with the rule, ``header``, ``title``, ``content``, ``empty``), its class
-    from its own features, the document form it has (a date, a contact …) and its heading marker. Spans
-    and texts are those of the source (:func:`rectify_parse.source_text` for an HTML page). The input and
-    the errors are those of :func:`parse`."""
+    """The work of :func:`rectify_parse.explain_lines` (documented in api.py)."""
     with _internal_errors_reported():
         p = _run_stages(raw, format, max_chars, last="page")  # the last stage that writes into the table
     out: list[LineRow] = []

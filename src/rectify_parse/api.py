@@ -1,0 +1,67 @@
+"""The public functions of the parser, documented here in pure Python.
+
+The parser's modules are compiled with mypyc where a compiler is there (setup.py), and a compiled function
+keeps neither its docstring nor its signature: ``help(rectify_parse.parse)`` would show ``parse(...)``.
+These thin wrappers stay Python in both builds, so the documented API is the same in each; the work is done
+by the functions they call.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import decode as _decode
+from . import html as _html
+from . import pipeline as _pipeline
+from .decode import Input
+from .lines import LineRow
+from .pipeline import MAX_CHARS
+from .records import Notice
+
+
+def parse(raw: Input, *, max_chars: int = MAX_CHARS, format: str = "auto") -> Notice:
+    """Parse one scraped notice: text, bytes (UTF-8, UTF-8 or UTF-16 with BOM, GBK / GB18030), a path to
+    a file (``pathlib.Path``; a ``str`` is always the notice's text), or a binary file object; plain text
+    or a saved HTML page (``format``: ``"auto"`` tells them apart by the content, ``"text"`` or ``"html"``
+    says which). The spans of a page's record index the text extracted from it:
+    :func:`rectify_parse.source_text` returns it.
+
+    Raises :class:`~rectify_parse.errors.DecodeError` for bytes that are not text,
+    :class:`~rectify_parse.errors.InputReadError` for a file that cannot be read,
+    :class:`~rectify_parse.errors.InputTypeError` for an input of another type (an ``int``, a text-mode
+    file, a ``str`` that only names a file), :class:`~rectify_parse.errors.InputTooLargeError` above
+    ``max_chars`` characters and :class:`~rectify_parse.errors.ConfigError` for an unknown ``format``;
+    everything else that is odd about the input becomes a warning on the record.
+    """
+    return _pipeline.parse(raw, max_chars=max_chars, format=format)
+
+
+def explain_lines(raw: Input, *, max_chars: int = MAX_CHARS, format: str = "auto") -> list[LineRow]:
+    """Every line of a page with what the parser decided about it, for inspecting why a line was kept or
+    removed: its kind (``chrome`` with the rule, ``header``, ``title``, ``content``, ``empty``), its class
+    from its own features, the document form it has (a date, a contact …) and its heading marker. Spans
+    and texts are those of the source (:func:`rectify_parse.source_text` for an HTML page). The input and
+    the errors are those of :func:`parse`."""
+    return _pipeline.explain_lines(raw, max_chars=max_chars, format=format)
+
+
+def source_text(raw: Any, *, format: str = "auto") -> str:
+    """The text a record's spans index, for the same input and ``format`` as :func:`rectify_parse.parse`
+    got: the decoded input, or the text extracted from an HTML page."""
+    return _html.source_text(raw, format=format)
+
+
+def decode(raw: Input | Any, *, declared: str | None = None) -> tuple[str, str]:
+    """Return ``(text, encoding)`` of an input; ``encoding`` is ``"str"`` when the input was already text
+    (nothing was decoded), else the codec that read the bytes: ``utf-8``, ``utf-8-sig``, ``utf-16`` or
+    ``gb18030``.
+
+    ``declared`` (``"utf-8"`` or ``"gb18030"``, from an HTML page's ``<meta charset>``) settles bytes
+    that are valid in both: UTF-8 keeps them when declared, GB18030 takes them when declared unless they
+    read as Chinese in UTF-8. Bytes invalid in the declared charset are read as if it were not declared.
+
+    Raises :class:`~rectify_parse.errors.DecodeError` naming every encoding tried when the bytes are not
+    text, :class:`~rectify_parse.errors.InputReadError` for a file that cannot be read and
+    :class:`~rectify_parse.errors.InputTypeError` for an input of another type.
+    """
+    return _decode.decode(raw, declared=declared)
