@@ -44,7 +44,7 @@ def mixed_dir(tmp_path: Path) -> Path:
     top = tmp_path / "in"
     (top / "d_sub").mkdir(parents=True)
     (top / "a_good.txt").write_bytes((CORPUS / "a1.txt").read_bytes())
-    (top / "b_binary.bin").write_bytes(bytes(range(256)) * 4)
+    (top / "b_binary.txt").write_bytes(bytes(range(256)) * 4)  # binary under a text name
     (top / "c_empty.txt").write_bytes(b"")
     (top / "d_sub" / "e_good.txt").write_bytes((FIXTURES / "gb18030_notice.txt").read_bytes())
     (top / "f_undecodable.txt").write_bytes(b"\xff\xfe\xfd\x80\x81\x82" * 50)
@@ -57,21 +57,21 @@ def test_bad_inputs_become_error_records_in_order(mixed_dir: Path, tmp_path: Pat
     out = tmp_path / "out.jsonl"
     assert run(mixed_dir, "-o", out, "--workers", "1") == 1
     lines = read_lines(out)
-    names = ["a_good.txt", "b_binary.bin", "c_empty.txt", "d_sub/e_good.txt", "f_undecodable.txt"]
+    names = ["a_good.txt", "b_binary.txt", "c_empty.txt", "d_sub/e_good.txt", "f_undecodable.txt"]
     names += ["g_broken.txt", "h_good.txt"]
     assert [line["id"] for line in lines] == [os.path.join(mixed_dir, n) for n in names]
     errors = {Path(line["id"]).name: line["error"]["type"] for line in lines if "error" in line}
     assert errors == {
-        "b_binary.bin": "DecodeError",
+        "b_binary.txt": "DecodeError",
         "f_undecodable.txt": "DecodeError",
-        "g_broken.txt": "FileNotFoundError",
+        "g_broken.txt": "InputReadError",
     }
     by_name = {Path(line["id"]).name: line for line in lines}
     assert by_name["a_good.txt"]["record"] == record_of(CORPUS / "a1.txt")
     assert by_name["e_good.txt"]["record"] == record_of(FIXTURES / "gb18030_notice.txt")
     assert by_name["e_good.txt"]["record"]["encoding"] == "gb18030"
     assert [w["code"] for w in by_name["c_empty.txt"]["record"]["warnings"]] == ["no_body"]
-    assert "not text in any supported encoding" in by_name["b_binary.bin"]["error"]["message"]
+    assert "not text in any supported encoding" in by_name["b_binary.txt"]["error"]["message"]
     assert not (tmp_path / "out.jsonl.tmp").exists()
 
 
@@ -121,9 +121,9 @@ def test_the_summary_names_the_failing_inputs(mixed_dir: Path, tmp_path: Path) -
     assert run(mixed_dir, "-o", tmp_path / "out.jsonl", "--workers", "1", "--summary", summary) == 1
     examples = json.loads(summary.read_text(encoding="utf-8"))["error_examples"]
     assert [(Path(e["id"]).name, e["type"]) for e in examples] == [
-        ("b_binary.bin", "DecodeError"),
+        ("b_binary.txt", "DecodeError"),
         ("f_undecodable.txt", "DecodeError"),
-        ("g_broken.txt", "FileNotFoundError"),
+        ("g_broken.txt", "InputReadError"),
     ]
     assert all(e["message"] for e in examples)
 
@@ -280,7 +280,7 @@ def test_summary_file(mixed_dir: Path, tmp_path: Path, capsys: pytest.CaptureFix
     summary = json.loads(summary_path.read_text(encoding="utf-8"))
     records = [record_of(p) for p in repeats]
     assert summary["notices"] == 7 + len(repeats) == len(read_lines(out))
-    assert summary["errors_by_type"] == {"DecodeError": 2, "FileNotFoundError": 1}
+    assert summary["errors_by_type"] == {"DecodeError": 2, "InputReadError": 1}
     assert summary["errors"] == 3
     assert summary["parsed"] == summary["notices"] - 3
     assert summary["pages_with_copies"] == sum(len(r["duplicates"]["copies"]) > 1 for r in records) == 3
@@ -293,7 +293,7 @@ def test_summary_file(mixed_dir: Path, tmp_path: Path, capsys: pytest.CaptureFix
     assert summary["resumed"] == 0 and summary["workers"] == 1 and summary["output"] == str(out)
     err = capsys.readouterr().err
     assert f"batch: {summary['notices']} notices -> {out}" in err
-    assert "errors 3: DecodeError 2, FileNotFoundError 1" in err
+    assert "errors 3: DecodeError 2, InputReadError 1" in err
 
 
 def test_glob_filters_directory_files(tmp_path: Path) -> None:
@@ -304,6 +304,99 @@ def test_glob_filters_directory_files(tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
     assert run(top, "-o", out, "--glob", "*.txt", "--glob", "*.htm", "--workers", "1") == 0
     assert [line["id"] for line in read_lines(out)] == [str(top / n) for n in ("a.txt", "c.htm", "sub/e.txt")]
+
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00"
+
+
+def test_a_walk_reads_notice_like_files_and_says_what_it_skipped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A saved-page folder: the page and its text are read, its scripts, styles and images are counted."""
+    top = tmp_path / "in"
+    (top / "page_files").mkdir(parents=True)
+    notice = "关于做好防汛工作的通知\n请做好防汛。"
+    for name in ("a.txt", "b.html", "c", "page_files/d.shtml"):
+        (top / name).write_text(notice, encoding="utf-8")
+    for name in ("page_files/app.js", "page_files/site.css", "page_files/logo.png", "README.md", ".DS_Store"):
+        (top / name).write_bytes(PNG if name.endswith(".png") else b"body { color: red }")
+    (top / "page_files" / "e.jsonl").write_text(json.dumps({"id": "j1", "text": notice}) + "\n", encoding="utf-8")
+    out, summary_path = tmp_path / "out.jsonl", tmp_path / "summary.json"
+    assert run(top, "-o", out, "--workers", "1", "--summary", summary_path) == 0
+    names = ["a.txt", "b.html", "c", "page_files/d.shtml"]
+    assert [line["id"] for line in read_lines(out)] == [str(top / n) for n in names] + ["j1"]
+    summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    assert summary["skipped_files"] == 5
+    assert summary["skipped_by_suffix"] == {"(hidden)": 1, ".css": 1, ".js": 1, ".md": 1, ".png": 1}
+    assert "skipped 5 files that are not notices: " in capsys.readouterr().err
+    assert run(top, "-o", out, "--workers", "1", "--glob", "*") == 1  # every file: the image is a DecodeError
+    assert len(read_lines(out)) == 10
+
+
+def test_a_walk_that_finds_no_notice_says_what_it_skipped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "logo.png").write_bytes(PNG)
+    assert run(tmp_path / "in", "-o", tmp_path / "out.jsonl", "--workers", "1") == 2
+    err = capsys.readouterr().err
+    assert "no input files are there (skipped 1 file that is not notices: .png 1; --glob '*' reads every file)" in err
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "关于做好防汛工作的通知\n请做好防汛。",
+        json.dumps({"id": "1", "text": "关于做好防汛工作的通知"}) + "\n",  # an input dump: id first, no record
+    ],
+)
+def test_an_existing_file_that_is_not_a_runs_output_is_never_replaced(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str
+) -> None:
+    """`batch ow -o ow/b.txt` where ow/b.txt is a notice: the walk skips the output, the run must not replace it."""
+    top = tmp_path / "ow"
+    top.mkdir()
+    (top / "a.txt").write_text("关于做好防汛工作的通知\n请做好防汛。", encoding="utf-8")
+    target = top / "b.txt"
+    target.write_text(content, encoding="utf-8")
+    assert run(top, "-o", target, "--workers", "1") == 2
+    assert target.read_text(encoding="utf-8") == content
+    assert "is not the output of a batch run" in capsys.readouterr().err
+    assert run(top, "-o", tmp_path / "elsewhere.jsonl", "--workers", "1") == 0  # b.txt is read as an input
+    assert len(read_lines(tmp_path / "elsewhere.jsonl")) == 2
+
+
+def test_a_previous_runs_output_and_an_empty_file_are_replaced(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("详见附件。", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    out.write_bytes(b"")
+    assert run(tmp_path / "a.txt", "-o", out, "--workers", "1") == 0
+    assert run(tmp_path / "a.txt", "-o", out, "--workers", "1") == 0
+    parse_line = tmp_path / "parsed.jsonl"  # what `rectify-parse parse` writes (json, with spaces)
+    parse_line.write_text(json.dumps({"id": "a", "error": {"type": "DecodeError", "message": "x"}}) + "\n")
+    assert run(tmp_path / "a.txt", "-o", parse_line, "--workers", "1") == 0
+    assert read_lines(parse_line)[0]["id"] == str(tmp_path / "a.txt")
+
+
+PLAIN_SCRIPT = """
+from pathlib import Path
+import rectify_parse
+print("script ran")
+items = [(p.name, p) for p in sorted(Path(".").glob("*.txt"))]
+lines = list(rectify_parse.parse_many(items, workers=2))
+print("lines", len(lines), sum("record" in line for line in lines))
+"""
+
+
+def test_parse_many_with_workers_runs_in_a_script_without_a_main_guard(tmp_path: Path) -> None:
+    """The workers must not run the caller's script again (they did, and failed with PoolLost tracebacks)."""
+    for name in ("a1.txt", "b1.txt", "s1.txt"):
+        (tmp_path / name).write_bytes((CORPUS / name).read_bytes())
+    (tmp_path / "plain.py").write_text(PLAIN_SCRIPT, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "plain.py"], cwd=tmp_path, capture_output=True, text=True, timeout=180, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["script ran", "lines 3 3"]
+    assert "Traceback" not in done.stderr
 
 
 def test_output_inside_input_directory_is_not_read(tmp_path: Path) -> None:
@@ -781,7 +874,7 @@ def test_parse_many_gives_each_bad_input_its_error_object() -> None:
         ("gone", Path("nope.txt")),
     ]
     found = [(o["id"], o.get("error", {}).get("type")) for o in rectify_parse.parse_many(items)]
-    assert found == [("ok", None), ("int", "InputTypeError"), ("bin", "DecodeError"), ("gone", "FileNotFoundError")]
+    assert found == [("ok", None), ("int", "InputTypeError"), ("bin", "DecodeError"), ("gone", "InputReadError")]
     with pytest.raises(ConfigError):
         list(rectify_parse.parse_many(items, workers=0))
 

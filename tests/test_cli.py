@@ -13,6 +13,7 @@ import jsonschema
 import pytest
 
 from conftest import FIXTURES
+from rectify_parse.batch import EXIT_PIPE_CLOSED
 from rectify_parse.cli import EXIT_INPUT_FAILED, EXIT_OK, EXIT_USAGE, main
 from rectify_parse.schema import line_schema
 
@@ -79,7 +80,7 @@ def test_several_files_give_json_lines_and_failures_do_not_stop_the_run(tmp_path
     assert [line["id"] for line in lines] == files
     assert lines[0]["record"]["encoding"] == "gb18030"
     assert lines[1]["error"]["type"] == "DecodeError"
-    assert lines[2]["error"]["type"] == "FileNotFoundError"
+    assert lines[2]["error"]["type"] == "InputReadError"  # as parse() and a batch call it
     assert len(lines[3]["record"]["problems"]) == 5
 
 
@@ -130,3 +131,18 @@ def test_fields_keep_only_the_chosen_record_keys(capsys: pytest.CaptureFixture[s
     err = capsys.readouterr().err
     assert "unknown record field(s) titel" in err and "problems" in err
     assert run(["parse", "--fields", ",", name])[0] == EXIT_USAGE
+
+
+@pytest.mark.parametrize("command", [["schema"], ["schema", "--line"], ["parse", "--pretty"], ["lines"]], ids=" ".join)
+def test_a_closed_output_pipe_ends_every_command_quietly(command: list[str]) -> None:
+    """`rectify-parse parse … | head`: status 141 and nothing on stderr, as batch does."""
+    if command[0] in ("parse", "lines"):
+        command = [*command, str(FIXTURES / "audit_rectify.txt")]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "rectify_parse", *command], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # before the command writes: every write meets a closed pipe
+    assert proc.wait(timeout=60) == EXIT_PIPE_CLOSED
+    assert proc.stderr.read() == b""
+    proc.stderr.close()

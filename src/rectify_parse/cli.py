@@ -16,11 +16,11 @@ import json
 import re
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, TextIO
 
 from . import COMPILED, __version__
-from .batch import add_batch_parser, add_record_arguments, error_dict, exit_process
+from .batch import add_batch_parser, add_record_arguments, error_dict, exit_process, stdout_closed
+from .decode import read_file
 from .errors import InputRecordError, RectifyError
 from .export import FORMATS, export
 from .html import source_text
@@ -158,7 +158,7 @@ def _dump(obj: Any, pretty: bool, out: TextIO) -> None:
 def _read(name: str) -> bytes:
     if name == "-":
         return sys.stdin.buffer.read()
-    return Path(name).read_bytes()
+    return read_file(name)
 
 
 def _cmd_parse(args: argparse.Namespace, out: TextIO) -> int:
@@ -231,8 +231,18 @@ def _cmd_report(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
-    """Run the command line with ``argv``; return the exit code."""
+    """Run the command line with ``argv``; return the exit code (141 when the reader of standard output
+    closed it early, ``… | head``, as for a process that SIGPIPE ended)."""
     stream = out if out is not None else sys.stdout
+    try:
+        return _main(argv, stream)
+    except BrokenPipeError:
+        if stream is not sys.stdout:
+            raise
+        return stdout_closed()
+
+
+def _main(argv: Sequence[str] | None, stream: TextIO) -> int:
     try:
         args = _parser().parse_args(argv)
     except SystemExit as exc:  # argparse exits on --help, --version and usage errors
@@ -253,4 +263,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
 
 def main_entry() -> None:
     """Console-script entry point."""
-    exit_process(main())
+    code = main()
+    try:
+        sys.stdout.flush()  # what is still buffered: a reader that left after the last write is found here
+    except BrokenPipeError:
+        code = stdout_closed()
+    exit_process(code)

@@ -33,6 +33,7 @@ from .command import (
     field_names,
     main_batch,
     options_from_args,
+    stdout_closed,
 )
 from .dedup import DedupIndex
 from .options import DEFAULT_TIMEOUT, BatchOptions
@@ -65,4 +66,5 @@ __all__ = [
     "process_item",
     "run_batch",
     "run_items",
+    "stdout_closed",
 ]

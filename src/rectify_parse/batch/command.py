@@ -143,8 +143,9 @@ def add_batch_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
         action="append",
         default=[],
         metavar="PATTERN",
-        help="in directories, read only files whose name matches; repeatable; default all files "
-        "(example: --glob '*.txt')",
+        help="in directories, read only files whose name matches; repeatable; default notice-like files "
+        "(.txt, .htm, .html, .shtml, .jsonl, saved pages' .asp/.aspx/.jsp/.php, no suffix), the others are "
+        "counted as skipped (example: --glob '*.txt'; --glob '*' reads every file)",
     )
     p.add_argument(
         "--text-field",
@@ -300,10 +301,7 @@ def _run_command(options: BatchOptions, out: TextIO | None) -> int:
         if options.summary:
             _write_summary(options.summary, summary)
     except OutputClosed:
-        # Nothing more can reach the reader; Python must not complain at exit while flushing stdout either.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return EXIT_PIPE_CLOSED
+        return stdout_closed()
     except KeyboardInterrupt:
         sys.stderr.write(f"rectify-parse batch: interrupted{_resume_hint(options)}\n")
         return EXIT_RUN_FAILED
@@ -320,6 +318,14 @@ def _run_command(options: BatchOptions, out: TextIO | None) -> int:
     if not options.quiet:
         sys.stderr.write(format_summary(summary) + "\n")
     return EXIT_INPUT_FAILED if summary["errors"] else EXIT_OK
+
+
+def stdout_closed() -> int:
+    """The exit code of a command whose reader closed standard output (``… | head``): nothing more can reach
+    it, and Python must not complain at exit while flushing stdout either."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return EXIT_PIPE_CLOSED
 
 
 def exit_process(code: int) -> NoReturn:

@@ -10,9 +10,11 @@ file named ``OUT.jsonl`` is never a truncated run; ``--resume`` continues an int
 from __future__ import annotations
 
 import os
+import re
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import closing
 from pathlib import Path
@@ -30,7 +32,7 @@ from .options import DEFAULT_CHUNK, DEFAULT_TIMEOUT, MAX_TIMEOUT, BatchOptions
 from .pool import run_items
 from .running import Result, outcome_of
 from .sources import Failure, Item, Source, iter_sources, load
-from .summary import Progress, Tally, _total_bytes, build_summary
+from .summary import Progress, Tally, _total_bytes, build_summary, format_skipped
 
 
 class OutputClosed(Exception):
@@ -239,7 +241,7 @@ def _run_to_file(
     options: BatchOptions, target: Path, tally: Tally, dedup: DedupIndex | None, progress: Progress, log: TextIO
 ) -> None:
     tmp, dedup_tmp = _tmp_paths(target)
-    sources = _sources(options, _own_files(options))
+    sources = _sources(options, _own_files(options), tally.skipped)
     resuming = options.resume and tmp.exists()
     if resuming:
         _replay(tmp, sources, tally, dedup)
@@ -269,7 +271,7 @@ def _run_to_file(
 def _run_to_stream(
     options: BatchOptions, out: TextIO, tally: Tally, dedup: DedupIndex | None, progress: Progress
 ) -> None:
-    results = run_items(map(load, _sources(options, frozenset())), options)
+    results = run_items(map(load, _sources(options, frozenset(), tally.skipped)), options)
     if dedup is None:
         _write_results(_text_writer(out), results, tally, None, progress)
         out.flush()
@@ -288,12 +290,18 @@ def _own_files(options: BatchOptions) -> frozenset[str]:
     """The run's own output files (absolute paths): a directory walk skips them."""
     if options.output == "-":
         return frozenset()
-    return frozenset(os.path.abspath(p) for p in (options.output, *_tmp_paths(Path(options.output))))
+    own = (options.output, *_tmp_paths(Path(options.output)), *((options.summary,) if options.summary else ()))
+    return frozenset(os.path.abspath(p) for p in own)
 
 
-def _sources(options: BatchOptions, exclude: frozenset[str]) -> Iterator[Source]:
+def _sources(options: BatchOptions, exclude: frozenset[str], skipped: Counter[str] | None = None) -> Iterator[Source]:
     return iter_sources(
-        options.inputs, globs=options.globs, text_field=options.text_field, id_field=options.id_field, exclude=exclude
+        options.inputs,
+        globs=options.globs,
+        text_field=options.text_field,
+        id_field=options.id_field,
+        exclude=exclude,
+        skipped=skipped,
     )
 
 
@@ -308,9 +316,38 @@ def check_inputs(options: BatchOptions) -> None:
         clash = [name for name in options.inputs if os.path.abspath(name) in written]
         if clash:
             raise ConfigError(f"the output {options.output} would overwrite the input {clash[0]}: choose another -o")
-    if next(_sources(options, _own_files(options)), None) is None:
-        matched = f" match --glob {' '.join(options.globs)}" if options.globs else " are there"
+        if not options.resume and not is_run_output(Path(options.output)):
+            raise ConfigError(
+                f"the output {options.output} exists and is not the output of a batch run (its first line is not "
+                '{"id", "record"} or {"id", "error"}): it is never replaced; choose another -o'
+            )
+    skipped: Counter[str] = Counter()
+    if next(_sources(options, _own_files(options), skipped), None) is None:
+        if options.globs:
+            matched = f" match --glob {' '.join(options.globs)}"
+        else:
+            passed = f" (skipped {format_skipped(skipped)}; --glob '*' reads every file)" if skipped else ""
+            matched = f" are there{passed}"
         raise ConfigError(f"no input files{matched} in {', '.join(options.inputs)}")
+
+
+# The start of an output line: orjson (batch) and json (parse) write the id first, then record or error.
+_RUN_LINE = re.compile(rb'\{"id": ?"(?:[^"\\]|\\.)*", ?"(?:record|error)":')
+
+
+def is_run_output(path: Path) -> bool:
+    """True when ``path`` may be replaced by a run's output: missing, empty, or a run's output already (its
+    first line is an output line). A notice, an input dump or a directory there is never replaced."""
+    try:
+        if not path.exists():
+            return True
+        if not path.is_file():
+            return False
+        with open(path, "rb") as handle:
+            head = handle.read(1 << 16)
+    except OSError:
+        return True  # unreadable: writing it fails with its own message
+    return not head or _RUN_LINE.match(head) is not None
 
 
 def run_batch(options: BatchOptions, *, out: TextIO | None = None, log: TextIO | None = None) -> dict[str, Any]:

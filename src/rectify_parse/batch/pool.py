@@ -19,12 +19,17 @@ workers, stuck or not.
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing
+import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeoutError
 from concurrent.futures.process import BrokenProcessPool
+from importlib.machinery import ModuleSpec
 from typing import Any
 
 from pebble import ProcessExpired, ProcessPool
@@ -88,12 +93,51 @@ def ordered_results(
         yield from pending.popleft()()
 
 
-def _pool_context() -> Any:
-    import multiprocessing
+# A stand-in for the main module's spec while a worker starts: a child told that main is "__main__" does not
+# import the caller's script again (multiprocessing's _fixup_main_from_name skips that name).
+_NO_MAIN = ModuleSpec("__main__", None)
+_MAIN_SWAP = threading.Lock()
 
-    # fork() in a process that may hold threads (a Dask client, a test runner) can deadlock.
-    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    return multiprocessing.get_context(method)
+
+@contextlib.contextmanager
+def _main_not_rerun() -> Iterator[None]:
+    """While a worker process is prepared, hide the main module from it. A worker re-imports the caller's
+    script otherwise, and a script that calls parse_many at its top level, without ``if __name__ ==
+    "__main__":``, would then run again in every worker (and fail there). Workers need nothing of it: their
+    tasks and inputs are rectify_parse's functions, bytes and str."""
+    main = sys.modules.get("__main__")
+    if main is None:
+        yield
+        return
+    with _MAIN_SWAP:
+        spec = getattr(main, "__spec__", None)
+        main.__spec__ = _NO_MAIN
+        try:
+            yield
+        finally:
+            main.__spec__ = spec
+
+
+# fork() in a process that may hold threads (a Dask client, a test runner) can deadlock.
+_METHOD = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+_START: Any = multiprocessing.get_context(_METHOD)
+
+
+class _Process(_START.Process):  # type: ignore[misc]  # each start method's context declares its own Process
+    """The start method's process, prepared with the main module hidden (at module level: it is pickled)."""
+
+    @staticmethod
+    def _Popen(process_obj: Any) -> Any:
+        with _main_not_rerun():
+            return _START.Process._Popen(process_obj)
+
+
+class _Context(type(_START)):  # type: ignore[misc]
+    Process = _Process
+
+
+def _pool_context() -> Any:
+    return _Context()
 
 
 def run_items(items: Iterator[Item], options: BatchOptions) -> Generator[Result, None, None]:

@@ -1,8 +1,9 @@
 """The inputs of a run, enumerated lazily and read into :class:`Item` objects a worker takes.
 
-Inputs are files, directories (walked recursively in sorted order, ``--glob`` filters file names) and
-JSONL files (``*.jsonl``: one notice per line, its text in ``--text-field``, its id in ``--id-field``,
-else ``path:line``; blank lines are not inputs).
+Inputs are files, directories (walked recursively in sorted order; without ``--glob`` only notice-like
+files are read, :data:`NOTICE_SUFFIXES`, and the others are counted as skipped; ``--glob`` chooses the
+file names instead) and JSONL files (``*.jsonl``: one notice per line, its text in ``--text-field``, its
+id in ``--id-field``, else ``path:line``; blank lines are not inputs).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from fnmatch import fnmatch
 from pathlib import Path
@@ -17,13 +19,20 @@ from typing import IO, Any, NamedTuple
 
 import orjson
 
-from ..errors import BatchError, InputRecordError, InputTooLargeError, RectifyError
+from ..decode import read_file
+from ..errors import BatchError, InputReadError, InputRecordError, InputTooLargeError, RectifyError
 from ..pipeline import MAX_CHARS
 
 # A file above this size cannot hold MAX_CHARS characters or fewer (UTF-8 needs at most 4 bytes a
 # character), so it is reported as too large without being read into memory.
 MAX_INPUT_BYTES = 4 * MAX_CHARS
 _MAX_FIELDS_NAMED = 8
+# What a directory walk reads without --glob: text, saved pages (with their server's suffix, too) and JSONL
+# dumps. A file without a suffix is read as well (crawlers name pages by hash); scripts, styles, images and
+# documentation files of a saved-page folder are not notices.
+NOTICE_SUFFIXES = frozenset(
+    (".txt", ".text", ".htm", ".html", ".shtml", ".xhtml", ".asp", ".aspx", ".jsp", ".php", ".jsonl", "")
+)
 
 
 class Failure(NamedTuple):
@@ -56,33 +65,59 @@ def iter_sources(
     text_field: str = "text",
     id_field: str = "id",
     exclude: frozenset[str] = frozenset(),
+    skipped: Counter[str] | None = None,
 ) -> Iterator[Source]:
     """Enumerate the inputs lazily, in a deterministic order (``--resume`` relies on it).
 
     ``exclude`` holds absolute paths skipped while walking directories (the run's own output files).
+    ``skipped`` counts, by suffix, the files a walk passed over as not notice-like (no ``globs`` given).
     Raises :class:`BatchError` when a JSONL file cannot be read: its number of inputs is unknown.
     """
+    walk = _Walk(globs, text_field, id_field, exclude, Counter() if skipped is None else skipped)
     for name in inputs:
         if os.path.isdir(name):
-            yield from _walk(name, globs, text_field, id_field, exclude)
+            yield from walk.files(name)
         else:
             yield from _file_sources(name, text_field, id_field)
 
 
-def _walk(top: str, globs: Sequence[str], text_field: str, id_field: str, exclude: frozenset[str]) -> Iterator[Source]:
-    try:
-        with os.scandir(top) as entries:
-            names = sorted(entry.name for entry in entries)  # names only: a huge flat directory stays cheap
-    except OSError as exc:
-        yield _failed(top, exc)
-        return
-    for name in names:
-        path = os.path.join(top, name)
-        kind = _kind(path)
-        if kind == "dir":
-            yield from _walk(path, globs, text_field, id_field, exclude)
-        elif kind == "file" and _selected(name, globs) and os.path.abspath(path) not in exclude:
-            yield from _file_sources(path, text_field, id_field)
+def suffix(name: str) -> str:
+    """A file name's suffix as the walk tells notices by: lower case, ``""`` for none."""
+    return os.path.splitext(name)[1].lower()
+
+
+class _Walk:
+    """A directory walk's choices: which files are inputs, and a count of those passed over."""
+
+    def __init__(
+        self, globs: Sequence[str], text_field: str, id_field: str, exclude: frozenset[str], skipped: Counter[str]
+    ) -> None:
+        self.globs, self.text_field, self.id_field = globs, text_field, id_field
+        self.exclude, self.skipped = exclude, skipped
+
+    def files(self, top: str) -> Iterator[Source]:
+        try:
+            with os.scandir(top) as entries:
+                names = sorted(entry.name for entry in entries)  # names only: a huge flat directory stays cheap
+        except OSError as exc:
+            yield _failed(top, _read_error(top, exc))
+            return
+        for name in names:
+            path = os.path.join(top, name)
+            kind = _kind(path)
+            if kind == "dir":
+                yield from self.files(path)
+            elif kind == "file" and self._selected(name) and os.path.abspath(path) not in self.exclude:
+                yield from _file_sources(path, self.text_field, self.id_field)
+
+    def _selected(self, name: str) -> bool:
+        if self.globs:
+            return any(fnmatch(name, pattern) for pattern in self.globs)
+        key = "(hidden)" if name.startswith(".") else suffix(name)  # .DS_Store, editors' swap files
+        if key in NOTICE_SUFFIXES:
+            return True
+        self.skipped[key] += 1
+        return False
 
 
 def _kind(path: str) -> str:
@@ -98,15 +133,15 @@ def _kind(path: str) -> str:
     return "file" if stat.S_ISREG(mode) else "skip"  # FIFOs and devices would block or never end
 
 
-def _selected(name: str, globs: Sequence[str]) -> bool:
-    return not globs or any(fnmatch(name, pattern) for pattern in globs)
-
-
 def _file_sources(path: str, text_field: str, id_field: str) -> Iterator[Source]:
     if path.endswith(".jsonl"):
         yield from _jsonl_sources(path, text_field, id_field)
     else:
         yield Source(path, Path(path), 0)
+
+
+def _read_error(path: str | Path, exc: OSError) -> InputReadError:
+    return InputReadError(f"cannot read {path}: {exc.strerror or exc}")
 
 
 def _failed(doc_id: str, exc: BaseException) -> Source:
@@ -187,10 +222,13 @@ def load(source: Source) -> Item:
     if not isinstance(payload, Path):
         return Item(source.id, payload, source.size)
     try:
-        size = payload.stat().st_size
+        try:
+            size = payload.stat().st_size
+        except OSError as exc:
+            raise _read_error(payload, exc) from exc
         if size > MAX_INPUT_BYTES:
             raise InputTooLargeError(f"file has {size} bytes; the limit is {MAX_INPUT_BYTES} (4 × MAX_CHARS)")
-        data = payload.read_bytes()
-    except (OSError, RectifyError) as exc:
+        data = read_file(payload)
+    except RectifyError as exc:
         return Item(source.id, Failure(type(exc).__name__, str(exc)), 0)
     return Item(source.id, data, len(data))

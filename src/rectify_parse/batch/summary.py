@@ -29,6 +29,8 @@ class Tally:
     wording_variants: int = 0
     errors: Counter[str] = field(default_factory=Counter)
     warnings: Counter[str] = field(default_factory=Counter)
+    # Files a directory walk passed over as not notice-like, by suffix (sources.NOTICE_SUFFIXES).
+    skipped: Counter[str] = field(default_factory=Counter)
     # The first failing inputs, (id, error type, message): the summary says what went wrong and where.
     error_examples: list[tuple[str, str, str]] = field(default_factory=list)
 
@@ -59,6 +61,8 @@ def build_summary(tally: Tally, groups: list[Group] | None, elapsed: float, opti
         "errors_by_type": dict(sorted(tally.errors.items())),
         "error_examples": [{"id": i, "type": t, "message": m} for i, t, m in tally.error_examples],
         "resumed": tally.resumed,
+        "skipped_files": sum(tally.skipped.values()),
+        "skipped_by_suffix": dict(sorted(tally.skipped.items())),
         "pages_with_copies": tally.pages_with_copies,
         "wording_variants": tally.wording_variants,
         "near_duplicate_groups": None if groups is None else len(groups),
@@ -75,6 +79,13 @@ def build_summary(tally: Tally, groups: list[Group] | None, elapsed: float, opti
     }
 
 
+def format_skipped(skipped: dict[str, int]) -> str:
+    """``3 files that are not notices: .png 2, .css 1``."""
+    total = sum(skipped.values())
+    kinds = ", ".join(f"{key or '(no suffix)'} {n}" for key, n in sorted(skipped.items(), key=lambda kv: -kv[1]))
+    return f"{total} {'files that are' if total != 1 else 'file that is'} not notices: {kinds}"
+
+
 def _counts(counter: dict[str, int]) -> str:
     return ", ".join(f"{k} {v}" for k, v in counter.items()) or "none"
 
@@ -88,6 +99,11 @@ def format_summary(summary: dict[str, Any]) -> str:
         [
             f"batch: {summary['notices']} notices{resumed} -> {summary['output']}",
             f"  parsed {summary['parsed']}, errors {summary['errors']}: {_counts(summary['errors_by_type'])}",
+            *(
+                [f"  skipped {format_skipped(summary['skipped_by_suffix'])} (--glob chooses the files)"]
+                if summary.get("skipped_files")
+                else []
+            ),
             *(f"    {e['id']}: {e['type']}: {e['message']}" for e in summary.get("error_examples", [])),
             f"  pages with repeated copies {summary['pages_with_copies']}, "
             f"wording variants {summary['wording_variants']}",
