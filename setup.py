@@ -35,6 +35,7 @@ COMPILED = (
     "problems",
     "quality",
     "repeats",
+    "roles",
     "structure",
     "tree",
 )

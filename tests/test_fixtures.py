@@ -15,7 +15,7 @@ import jsonschema
 import pytest
 
 import rectify_parse
-from conftest import FIXTURES, check_facts, fixture_names, load_json
+from conftest import FIXTURES, check_facts, fixture_names, golden, load_json
 from rectify_parse.schema import line_schema, record_schema
 
 FOLDERS = [FIXTURES, FIXTURES / "repeats", FIXTURES / "damaged", FIXTURES / "layouts", FIXTURES / "pages"]
@@ -34,7 +34,7 @@ def test_enough_fixtures() -> None:
 
 @pytest.mark.parametrize(("folder", "name"), CASES, ids=IDS)
 def test_golden_record(folder: Path, name: str) -> None:
-    record = _record(folder, name)
+    record = golden(_record(folder, name))
     path = folder / f"{name}.expected.json"
     if REGEN:
         path.write_text(json.dumps(record, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import rectify_parse
-from conftest import FIXTURES, load_json
+from conftest import FIXTURES, golden, load_json
 from rectify_parse.cli import EXIT_OK, EXIT_USAGE, main
 from rectify_parse.decode import decode
 from rectify_parse.html import declared_charset, extract, looks_like_html
@@ -79,6 +79,7 @@ def test_every_span_points_into_the_extracted_text(page: str) -> None:
 def test_golden_record(page: str) -> None:
     record = _parse(HTML / page).to_dict()
     jsonschema.validate(record, record_schema())
+    record = golden(record)
     path = HTML / page.replace(".html", ".expected.json")
     if REGEN:
         path.write_text(json.dumps(record, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

@@ -212,14 +212,14 @@ def test_items_of_a_notice_that_announces_rules_are_not_problems() -> None:
 
 
 def test_a_long_paragraph_ending_in_fangmian_de_wenti_is_no_aspect_heading() -> None:
-    from rectify_parse.problems import _kind
+    from rectify_parse.problems import heading_kind
 
-    assert _kind("党的政治建设方面存在的问题") == "aspect"
+    assert heading_kind("党的政治建设方面存在的问题") == "aspect"
     long = (
         "被巡察党组织上轮巡察反馈意见整改落实情况，是否常态长效开展整改工作，"
         "查找被巡察党组织在组织保障、问题纠正、问责追究、建章立制等方面的问题"
     )
-    assert len(long) > 60 and _kind(long) != "aspect"
+    assert len(long) > 60 and heading_kind(long) != "aspect"
 
 
 def test_a_lead_line_gives_the_status_of_the_list_after_it() -> None:

@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 from . import pipeline as _pipeline
-from .api import decode, explain_lines, parse, source_text
+from .api import decode, explain_lines, explain_units, parse, source_text
 from .corpus import Group, NearDuplicateFinder, find_near_duplicates
 from .errors import (
     BatchError,
@@ -40,6 +40,7 @@ from .records import (
     Variant,
     Warning,
 )
+from .roles import UnitRow
 
 __version__ = "0.1.0"
 # Whether the parser's modules run compiled: setup.py builds them with mypyc where a C compiler is there.
@@ -72,11 +73,13 @@ __all__ = [
     "RectifyError",
     "Section",
     "Segment",
+    "UnitRow",
     "Variant",
     "Warning",
     "__version__",
     "decode",
     "explain_lines",
+    "explain_units",
     "find_near_duplicates",
     "parse",
     "parse_many",

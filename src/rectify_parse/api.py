@@ -17,6 +17,7 @@ from .decode import Input
 from .lines import LineRow
 from .pipeline import MAX_CHARS
 from .records import Notice
+from .roles import UnitRow
 
 
 def parse(raw: Input, *, max_chars: int = MAX_CHARS, format: str = "auto") -> Notice:
@@ -43,6 +44,15 @@ def explain_lines(raw: Input, *, max_chars: int = MAX_CHARS, format: str = "auto
     and texts are those of the source (:func:`rectify_parse.source_text` for an HTML page). The input and
     the errors are those of :func:`parse`."""
     return _pipeline.explain_lines(raw, max_chars=max_chars, format=format)
+
+
+def explain_units(raw: Input, *, max_chars: int = MAX_CHARS, format: str = "auto") -> list[UnitRow]:
+    """Every unit of a page's body (its lines, cut again where an item starts inline: 1. … 2. …, 一是 …,
+    clauses after semicolons) as the line-role model saw it: the rule that found a problem there if any, the
+    model's probability that a problem starts there, whether the record has one there, and the features that
+    weighed most for (+) or against (-) it. For finding out why an item was or was not taken for a problem.
+    The input and the errors are those of :func:`parse`."""
+    return _pipeline.explain_units(raw, max_chars=max_chars, format=format)
 
 
 def source_text(raw: Any, *, format: str = "auto") -> str:

@@ -24,7 +24,7 @@ from .decode import read_file
 from .errors import InputRecordError, RectifyError
 from .export import FORMATS, export
 from .html import source_text
-from .pipeline import explain_lines, parse
+from .pipeline import explain_lines, explain_units, parse
 from .records import shape_record
 from .report import MEMBERS, TOP, write_report
 from .schema import line_schema, record_schema
@@ -92,6 +92,13 @@ def _parser() -> argparse.ArgumentParser:
         choices=("auto", "text", "html"),
         default="auto",
         help="input format (default auto: told apart by the content)",
+    )
+    ln.add_argument(
+        "--units",
+        action="store_true",
+        help="show the body's units as the line-role model saw them instead: number, marker family, the rule "
+        "that took it, the model's probability of a problem, whether the record has one there (yes/no), span, "
+        "text and the features that weighed most (example: --units)",
     )
 
     s = sub.add_parser(
@@ -190,7 +197,27 @@ def _failed(command: str, exc: RectifyError) -> int:
     return EXIT_INPUT_FAILED if isinstance(exc, InputRecordError) else EXIT_USAGE
 
 
+def _cmd_units(args: argparse.Namespace, out: TextIO) -> int:
+    try:
+        rows = explain_units(_read(args.file), format=args.format)
+    except OSError as exc:
+        print(f"rectify-parse lines: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except RectifyError as exc:
+        return _failed("lines", exc)
+    out.write("unit\tfamily\trule\tprobability\tproblem\tspan\ttext\tweighed\n")
+    for row in rows:
+        weighed = " ".join(f"{name}:{weight:+.2f}" for name, weight in row.weighed)
+        out.write(
+            f"{row.number}\t{row.family}\t{row.rule or ''}\t{row.probability:.3f}\t{'yes' if row.problem else 'no'}\t"
+            f"{row.span[0]}-{row.span[1]}\t{row.text.replace(chr(9), ' ')}\t{weighed}\n"
+        )
+    return EXIT_OK
+
+
 def _cmd_lines(args: argparse.Namespace, out: TextIO) -> int:
+    if args.units:
+        return _cmd_units(args, out)
     try:
         rows = explain_lines(_read(args.file), format=args.format)
     except OSError as exc:

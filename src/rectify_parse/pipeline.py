@@ -46,6 +46,7 @@ from .records import (
     Warning,
 )
 from .repeats import CopyCut, Repeats, find_repeats
+from .roles import UnitRow, model_version, problem_probabilities, weighed
 from .structure import BodyParser, BodyResult, ProblemScope
 
 # Inputs above this many characters raise InputTooLargeError instead of being parsed.
@@ -83,6 +84,23 @@ def explain_lines(raw: Input, *, max_chars: int = MAX_CHARS, format: str = "auto
     for row in p.table.rows():
         span = p.view.span(*row.span)
         out.append(row._replace(span=span, text=p.source[span[0] : span[1]]))
+    return out
+
+
+def explain_units(raw: Input, *, max_chars: int = MAX_CHARS, format: str = "auto") -> list[UnitRow]:
+    """The work of :func:`rectify_parse.explain_units` (documented in api.py)."""
+    with _internal_errors_reported():
+        p = _run_stages(raw, format, max_chars, last="structure")
+    units, xseq = p.result.units, p.result.unit_features
+    probabilities = problem_probabilities(xseq)
+    starts = {problem.title_span[0] for problem in p.result.problems}
+    out: list[UnitRow] = []
+    for k, (unit, features) in enumerate(zip(units, xseq, strict=True)):
+        span = p.view.span(unit.start, unit.end)
+        rule = next((x[len("rule=") :] for x in features if x.startswith("rule=")), None)
+        taken = any(span[0] <= s < max(span[1], span[0] + 1) for s in starts)
+        row = UnitRow(k, span, p.source[span[0] : span[1]], unit.family, rule, round(probabilities[k], 4), taken, [])
+        out.append(row._replace(weighed=weighed(features)))
     return out
 
 
@@ -411,6 +429,7 @@ def _record(p: _Page) -> Notice:
         title_breaks = ()  # the header's 标题 is the title: the wrapped line's break is not in a value
     return Notice(
         schema_version=SCHEMA_VERSION,
+        model=model_version(),
         encoding=p.encoding,
         input_format=p.input_format,
         quality=p.readable,

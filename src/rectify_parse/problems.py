@@ -139,7 +139,7 @@ _MEASURES_SECTION = re.compile(r"措施|举措|整改情况|落实情况|整改�
 _PLANS = re.compile(r"下一步|打算|计划|建议|意见|思路")
 # A shortcoming: words that state what is lacking or wrong. 一是 items that state problems carry them; items
 # that state measures (加强…, 建立…) mostly do not.
-_DEFICIENCY = re.compile(
+DEFICIENCY = re.compile(
     r"不|未(?!成年)|没有|缺乏|缺少|缺失|欠|滞后|薄弱|偏|弱化|虚化|淡化|短板|差距|漏洞|隐患|超|违规|违反|违纪|过高|过低|较低|"
     r"较少|较多|闲置|拖欠|挤占|挪用|截留|虚报|套取|乱|无|松|难|慢|差|低|弱|少|落后|失|错|重复|形式主义|走过场"
 )
@@ -228,7 +228,7 @@ _DONE_ACCOUNT = re.compile(
 
 # Headings and list intros are short strings a corpus repeats (下一步工作打算, 存在的主要问题): remember them.
 @functools.lru_cache(maxsize=8192)
-def _kind(heading: str) -> str:
+def heading_kind(heading: str) -> str:
     """What a heading (view text, marker excluded) says: ``list`` (names the problems found), ``problem``
     (phrased as one problem), ``plans`` (measures, plans, tasks), ``report`` (work done), ``aspect`` or
     ``plain``."""
@@ -254,7 +254,7 @@ def _kind(heading: str) -> str:
             return "aspect" if _ASPECT.search(h) else "problem"
     if len(h) <= _MAX_ASPECT and _ASPECT.search(h):
         return "aspect"  # a long sentence that ends …等方面的问题 is a paragraph cut at an inline marker
-    deficient = _DEFICIENCY.search(body) is not None
+    deficient = DEFICIENCY.search(body) is not None
     if not deficient and _PLANS_SECTION.search(h):
         return "plans"
     if not deficient and _REPORT_SECTION.search(h):
@@ -266,11 +266,11 @@ def _kind(heading: str) -> str:
 
 def names_problems(text: str, node: Node) -> bool:
     """Whether a heading names the problems found (存在的主要问题, 审计查出的问题及整改情况)."""
-    return _kind(text[node.heading[0] : node.heading[1]]) == "list"
+    return heading_kind(text[node.heading[0] : node.heading[1]]) == "list"
 
 
 @dataclass(slots=True)
-class _Found:
+class Found:
     """A problem being built; spans and text are view ranges until the record is made."""
 
     rule: str
@@ -283,6 +283,7 @@ class _Found:
     clause_title: bool = False  # an item in running text: its title ends at its first clause stop (；)
     cells: dict[str, Line] | None = None  # table_row: the row's other cells by column name
     sections: list[Node] | None = None  # task_notice written as field sections: those sections
+    measures: Line | None = None  # parallel_lists: the item of the measures list with the same number
 
 
 class ProblemFinder:
@@ -295,6 +296,7 @@ class ProblemFinder:
         warnings: list[Warning],
         markers: LineMarkers,
         body_end: int | None = None,
+        roots: list[Node] | None = None,
     ) -> None:
         self.r = reader
         self.markers = markers  # the heading tree's own marker cache: the lines asked about are its lines
@@ -304,9 +306,10 @@ class ProblemFinder:
         self._starts = [s for s, _ in lines]
         # Where the text ends before its sign-off (the lines the structure stage took as its closing).
         self.body_end = body_end if body_end is not None else (lines[-1][1] if lines else 0)
-        self._roots: list[Node] = []
+        self._roots: list[Node] = roots if roots is not None else []
         self._fields: dict[Line, list[tuple[int, int, str]]] = {}
         self._stated: list[Line] | None = None
+        self._later = True  # statuses given after the problems are read (see ``_later_statuses``)
 
     def _fields_of(self, start: int, end: int) -> list[tuple[int, int, str]]:
         """``problem_fields`` of ``text[start:end]``, remembered: finding a problem and reading it ask about
@@ -318,14 +321,20 @@ class ProblemFinder:
         return found
 
     # -- driver ---------------------------------------------------------------------------------------
-    def find(self, roots: list[Node]) -> list[Problem]:
-        self._roots = roots
-        found: list[_Found] = []
+    def find(self) -> list[Problem]:
+        """The problems the rules find (``candidates``), as records."""
+        return self.records(self.candidates())
+
+    def candidates(self) -> list[Found]:
+        """The problems the rules find in the heading tree and the lines, before their records are made."""
+        roots = self._roots
+        found: list[Found] = []
         measures_of: dict[int, Line] = {}  # parallel lists: problem index -> its measures item
         tables = self._tables()
         fielded = self._field_tasks(roots)
         if fielded:
-            return [self._record(f, None) for f in fielded]
+            self._later = False  # a closure notice's fields say each task's state: nothing after them does
+            return fielded
         self._visit(roots, None, None, found, measures_of)
         if tables:
             covered = [(t.start, t.end) for t in tables]
@@ -341,8 +350,18 @@ class ProblemFinder:
                 or self._dash_items()
                 or self._tasks(roots)
             )
-        problems = [self._record(f, measures_of.get(id(f))) for f in found]
-        return self._later_statuses(found, problems)
+        for f in found:
+            f.measures = measures_of.get(id(f))
+        return found
+
+    def records(self, found: list[Found]) -> list[Problem]:
+        """The records of problems found (by the rules or the model), with the statuses given after them."""
+        problems = [self._record(f, f.measures) for f in found]
+        return self._later_statuses(found, problems) if self._later else problems
+
+    def learned(self, number: int, aspect: Line | None, start: int, body: int, end: int, inline: bool) -> Found:
+        """A problem the line-role model found where no rule did (``roles.decide``)."""
+        return Found("learned", number, aspect, start, body, end, clause_title=inline)
 
     # -- the heading tree -----------------------------------------------------------------------------
     def _line_kind(self, pos: int) -> str | None:
@@ -361,18 +380,18 @@ class ProblemFinder:
         stripped = line.rstrip(":：。 \t")
         if len(line) > _MAX_LIST_LINE or _CLAUSE_MARK.search(stripped) is not None:
             # A sentence introduces problems when it names them before its colon, or a report on them.
-            if _introduces_problems(line):
+            if introduces_problems(line):
                 return "list"
-            return "report" if _introduces_report(line) else None
+            return "report" if introduces_report(line) else None
         if self.markers.at(s, e) is not None:
             return None
-        kind = _kind(stripped)
+        kind = heading_kind(stripped)
         if kind == "plans" and _MEASURES_SECTION.search(stripped) and not _PLANS.search(stripped):
             return "measures"  # 具体整改措施： its items may pair with the problems by number
         if kind in ("list", "plans"):
             return kind
         # A short sentence that names the problems found before its colon (也发现以下细节问题亟需整改：).
-        return "list" if _introduces_problems(line) else None
+        return "list" if introduces_problems(line) else None
 
     def _heading(self, node: Node) -> str:
         return self.text[node.heading[0] : node.heading[1]]
@@ -382,12 +401,12 @@ class ProblemFinder:
         nodes: list[Node],
         parent: Node | None,
         ctx: str | None,
-        out: list[_Found],
+        out: list[Found],
         measures_of: dict[int, Line],
     ) -> None:
         """Walk siblings; ``ctx`` is ``list`` under a heading naming problems, ``plans`` under measures."""
         sib_ctx = ctx
-        lists: list[tuple[Node, list[_Found]]] = []  # problem lists among these siblings, for parallel lists
+        lists: list[tuple[Node, list[Found]]] = []  # problem lists among these siblings, for parallel lists
         opened = -1  # where in ``out`` the list an unmarked line opened starts
         pairs_measures = False  # an unmarked line opened the measures of a problem list
         tally: set[int] | None = None  # the siblings that tally findings, worked out when one may
@@ -407,7 +426,7 @@ class ProblemFinder:
                 sib_ctx = "plans" if pairs_measures else line_kind
             elif node.number == 1 and ctx != sib_ctx:
                 sib_ctx = ctx  # a list restarting at 1 leaves the context an unmarked line opened
-            kind = _kind(self._heading(node))
+            kind = heading_kind(self._heading(node))
             if kind == "list":
                 before = len(out)
                 self._yishi(node, node, out)
@@ -444,14 +463,14 @@ class ProblemFinder:
             if len(out) > before:
                 continue  # an aspect holding problems is not itself a problem
             # 一是 … items are the problems of an aspect; under a heading that states a problem, its details.
-            grouping = kind == "aspect" or (sib_ctx == "list" and not _DEFICIENCY.search(self._heading(node)))
+            grouping = kind == "aspect" or (sib_ctx == "list" and not DEFICIENCY.search(self._heading(node)))
             if grouping and self._yishi(node, node, out):
                 continue
             if self._ends_with_count(node) != -1 and tally is None:
                 tally = self._tally(nodes)  # only once a heading ends with a count: most siblings never do
             if tally is not None and id(node) in tally:
                 aspect = parent.heading if parent is not None else None
-                out.append(_Found("problem_heading", node.number, aspect, node.marker[0], node.marker[1], node.end))
+                out.append(Found("problem_heading", node.number, aspect, node.marker[0], node.marker[1], node.end))
                 continue
             problem = self._node_problem(node, parent, sib_ctx, kind)
             if problem is not None:
@@ -485,16 +504,16 @@ class ProblemFinder:
             end -= 1
         return end if end > start and text[end - 1] in _COUNT_UNITS else -1
 
-    def _findings_not_shortcomings(self, group: list[_Found]) -> bool:
+    def _findings_not_shortcomings(self, group: list[Found]) -> bool:
         """Whether a group of three or more list items found under a checked unit, none of them stating a
         shortcoming, reports what was in order rather than problems."""
         text = self.text
         if len(group) < _MIN_FINDINGS or any(f.rule != "problem_list" for f in group):
             return False
         firsts = [text[f.body : _clause_end(text, f.body, f.end)] for f in group]
-        return not any(_DEFICIENCY.search(first) for first in firsts)
+        return not any(DEFICIENCY.search(first) for first in firsts)
 
-    def _node_problem(self, node: Node, parent: Node | None, ctx: str | None, kind: str) -> _Found | None:
+    def _node_problem(self, node: Node, parent: Node | None, ctx: str | None, kind: str) -> Found | None:
         if kind == "report":
             return None  # 整改完成情况 holds statuses of the problems, it is not one
         start, end = node.marker[1], node.end
@@ -506,14 +525,14 @@ class ProblemFinder:
             return None
         if kind == "problem" or (kind == "aspect" and "问题" in self._heading(node)):
             rule = "problem_heading"  # 产业转型方面存在的问题, with no items under it
-        elif ctx == "list" or (ctx == "aspect" and _DEFICIENCY.search(self._heading(node))):
+        elif ctx == "list" or (ctx == "aspect" and DEFICIENCY.search(self._heading(node))):
             rule = "problem_list"
         elif ctx == "plans" or self._evidence(node):  # in plans the guard above has found strong evidence
             rule = "labelled_fields"
         else:
             return None  # a list item, not a problem: no labelled field, no 问题： prefix, no status sentence
         aspect = parent.heading if parent is not None else None
-        return _Found(rule, node.number, aspect, node.marker[0], start, end, heading_title=rule == "problem_heading")
+        return Found(rule, node.number, aspect, node.marker[0], start, end, heading_title=rule == "problem_heading")
 
     def _evidence(self, node: Node, *, strong: bool = False) -> bool:
         """Labelled fields, a 问题： prefix or a status sentence in the node's own text; ``strong``: of the
@@ -529,7 +548,7 @@ class ProblemFinder:
             or STATUS_SENTENCE.search(text, start, own_end) is not None
         )
 
-    def _yishi(self, node: Node, aspect: Node | None, out: list[_Found]) -> bool:
+    def _yishi(self, node: Node, aspect: Node | None, out: list[Found]) -> bool:
         """一是 / 二是 … items of ``node``'s own text that state shortcomings become problems."""
         text = self.text
         start, end = node.text_start, node.own_end
@@ -548,11 +567,11 @@ class ProblemFinder:
             return False  # mostly measures or achievements, not shortcomings
         heading = aspect.heading if aspect is not None else None
         for k, ((ms, _), (s, e)) in enumerate(zip(marks, items, strict=True)):
-            out.append(_Found("yishi_items", k + 1, heading, ms, s, e))
+            out.append(Found("yishi_items", k + 1, heading, ms, s, e))
         return True
 
     def _match_parallel(
-        self, node: Node, lists: list[tuple[Node, list[_Found]]], measures_of: dict[int, Line], single: bool = False
+        self, node: Node, lists: list[tuple[Node, list[Found]]], measures_of: dict[int, Line], single: bool = False
     ) -> None:
         """A measures section after a problem list: its items, matched by number, are the problems' measures."""
         heading = self._heading(node)
@@ -568,10 +587,10 @@ class ProblemFinder:
                 p.rule = "parallel_lists"
 
     # -- lists inside paragraphs --------------------------------------------------------------------------
-    def _inline(self) -> list[_Found]:
+    def _inline(self) -> list[Found]:
         """Problems listed inside a paragraph after a clause that names them (发现的问题主要是：一是…；二是…)."""
         text = self.text
-        added: list[_Found] = []
+        added: list[Found] = []
         for k, (s, e) in enumerate(self.lines):
             if e - s < 20 or _SECOND_ITEM.search(text, s, e) is None:
                 continue  # a list in running text has a second item
@@ -582,11 +601,11 @@ class ProblemFinder:
             for rule, pattern in _INLINE_MARKERS:
                 items = self._inline_items(pattern, k, s, e)
                 if items:
-                    added.extend(_Found(rule, n, None, ms, me, ie, clause_title=True) for n, ms, me, ie in items)
+                    added.extend(Found(rule, n, None, ms, me, ie, clause_title=True) for n, ms, me, ie in items)
                     break
         return added
 
-    def _labelled_items(self) -> list[_Found]:
+    def _labelled_items(self) -> list[Found]:
         """Lines led by a problem's label and number (隐患1：…, 问题二：…), numbered in turn from 1: each
         is a problem, running to the next (its 整改措施： lines are its fields)."""
         text = self.text
@@ -594,18 +613,18 @@ class ProblemFinder:
         heads = [(k, m) for k, (s, e) in enumerate(lines) if (m := _ITEM_LABEL.match(text, s, e)) is not None]
         if len(heads) < 2 or [cn_to_int(m["n"]) for _, m in heads] != list(range(1, len(heads) + 1)):
             return []
-        out: list[_Found] = []
+        out: list[Found] = []
         for j, (k, m) in enumerate(heads):
             end = lines[heads[j + 1][0] - 1][1] if j + 1 < len(heads) else self.body_end
-            out.append(_Found("problem_list", j + 1, None, lines[k][0], m.end(), end))
+            out.append(Found("problem_list", j + 1, None, lines[k][0], m.end(), end))
         return out
 
-    def _dash_items(self) -> list[_Found]:
+    def _dash_items(self) -> list[Found]:
         """Bullet lists flattened onto one line (…问题 [1] 巡视反馈的主要问题 - 部分高校…不到位 [2] - 部分高校…
         [2] 巡视整改要求 - …): the items of a group whose heading names the problems, most of them stating a
         shortcoming, are problems."""
         text = self.text
-        out: list[_Found] = []
+        out: list[Found] = []
         for s, e in self.lines:
             if e - s < _MIN_DASH_LINE or text.count(_DASH, s, e) < _MIN_DASHES:
                 continue
@@ -657,20 +676,20 @@ class ProblemFinder:
             end = open_at
         return ((start, end) if start < end else None), heading
 
-    def _dash_group(self, heading: Line | None, items: list[Line], out: list[_Found]) -> None:
+    def _dash_group(self, heading: Line | None, items: list[Line], out: list[Found]) -> None:
         """The items of one flattened group, when its heading names the problems."""
         text = self.text
-        if heading is None or len(items) < 2 or _kind(text[heading[0] : heading[1]]) != "list":
+        if heading is None or len(items) < 2 or heading_kind(text[heading[0] : heading[1]]) != "list":
             return
         if _mostly_shortcomings([text[s : _clause_end(text, s, e)] for s, e in items], half=True):
-            out.extend(_Found("problem_list", n, heading, s, s, e) for n, (s, e) in enumerate(items, 1))
+            out.extend(Found("problem_list", n, heading, s, s, e) for n, (s, e) in enumerate(items, 1))
 
-    def _yishi_lines(self) -> list[_Found]:
+    def _yishi_lines(self) -> list[Found]:
         """Paragraphs opened by 一是, 二是 … in turn, after text that says shortcomings follow (…仍然存在一些
         薄弱环节：), most of them stating one: each paragraph is a problem."""
         text = self.text
         lines = self.lines
-        out: list[_Found] = []
+        out: list[Found] = []
         k = 0
         while k < len(lines):
             j = k
@@ -678,7 +697,7 @@ class ProblemFinder:
                 j += 1
             if j - k < 2 or not (
                 k > 0
-                and _announces_shortcomings(
+                and announces_shortcomings(
                     text[max(lines[k - 1][0], lines[k - 1][1] - _INLINE_WINDOW) : lines[k - 1][1]]
                 )
             ):
@@ -686,7 +705,7 @@ class ProblemFinder:
                 continue
             firsts = [text[s + 2 : _clause_end(text, s + 2, e)] for s, e in lines[k:j]]
             if _mostly_shortcomings(firsts):
-                out.extend(_Found("yishi_items", n + 1, None, s, s + 2, e) for n, (s, e) in enumerate(lines[k:j]))
+                out.extend(Found("yishi_items", n + 1, None, s, s + 2, e) for n, (s, e) in enumerate(lines[k:j]))
             k = j
         return out
 
@@ -751,12 +770,12 @@ class ProblemFinder:
             before = text[max(ps, pe - _INLINE_WINDOW) : pe]
         else:
             before = text[max(s, at - _INLINE_WINDOW) : at]
-        return before if _introduces_problems(before) else None
+        return before if introduces_problems(before) else None
 
     # -- tables flattened to text ---------------------------------------------------------------------
-    def _tables(self) -> list[_Found]:
+    def _tables(self) -> list[Found]:
         text = self.text
-        out: list[_Found] = []
+        out: list[Found] = []
         lo, hi = (self.lines[0][0], self.lines[-1][1]) if self.lines else (0, 0)
         # A table has cells in rows (| or tab), or one cell per line with a line that is a problem column's name:
         # most pages have neither, and the page-wide scans say so.
@@ -808,7 +827,7 @@ class ProblemFinder:
         others = sum(1 for n in names if TABLE_COLUMN.fullmatch(n))
         return problem == 1 and others >= 2
 
-    def _pipe_rows(self, i: int, names: list[str], out: list[_Found]) -> int:
+    def _pipe_rows(self, i: int, names: list[str], out: list[Found]) -> int:
         text = self.text
         while i < len(self.lines):
             s, e = self.lines[i]
@@ -820,7 +839,7 @@ class ProblemFinder:
             i += 1
         return i
 
-    def _cell_rows(self, i: int, names: list[str], out: list[_Found]) -> int:
+    def _cell_rows(self, i: int, names: list[str], out: list[Found]) -> int:
         """Rows of ``len(names)`` cells, one per line: led by their number under a number column, else as long
         as the lines stay cells (short, no heading marker)."""
         text = self.text
@@ -839,7 +858,7 @@ class ProblemFinder:
             i += n
         return i
 
-    def _row(self, cells: dict[str, Line], start: int, end: int, out: list[_Found]) -> None:
+    def _row(self, cells: dict[str, Line], start: int, end: int, out: list[Found]) -> None:
         text = self.text
         column = next((n for n in cells if PROBLEM_COLUMN.fullmatch(n)), None)
         problem = cells[column] if column is not None else None
@@ -851,10 +870,10 @@ class ProblemFinder:
             digits = text[number_cell[0] : number_cell[1]].strip()
             number = int(digits) if digits.isdigit() else number
         others = {n: c for n, c in cells.items() if n != column and n not in NUMBER_COLUMNS}
-        out.append(_Found("table_row", number, None, start, problem[0], problem[1], cells=others))
+        out.append(Found("table_row", number, None, start, problem[0], problem[1], cells=others))
 
     # -- closure notices ------------------------------------------------------------------------------
-    def _field_tasks(self, roots: list[Node]) -> list[_Found]:
+    def _field_tasks(self, roots: list[Node]) -> list[Found]:
         """A closure notice whose top sections are its fields (一、整改问题 二、整改目标 … 六、完成情况): one
         problem, or one per item of its problem section."""
         field_roots = [n for n in roots if _FIELD_HEADING.fullmatch(self._heading(n))]
@@ -865,18 +884,18 @@ class ProblemFinder:
         if title is None:
             return []
         if title.children:
-            tasks = [_Found("task_notice", c.number, None, c.marker[0], c.marker[1], c.end) for c in title.children]
+            tasks = [Found("task_notice", c.number, None, c.marker[0], c.marker[1], c.end) for c in title.children]
         else:
             number = self._task_number(first.marker[0])
-            tasks = [_Found("task_notice", number, None, first.marker[0], title.text_start, title.end)]
+            tasks = [Found("task_notice", number, None, first.marker[0], title.text_start, title.end)]
         for task in tasks:
             task.sections = [n for n in field_roots if n is not title]
         return tasks
 
-    def _tasks(self, roots: list[Node]) -> list[_Found]:
+    def _tasks(self, roots: list[Node]) -> list[Found]:
         """Tasks written as labelled lines (整改任务：… 整改目标：… 完成情况：…)."""
         text = self.text
-        out: list[_Found] = []
+        out: list[Found] = []
         for k, (s, e) in enumerate(self.lines):
             m = _TASK_LABEL.match(text, s, e)
             if m is None:
@@ -884,7 +903,7 @@ class ProblemFinder:
             if out:
                 out[-1].end = self.lines[k - 1][1]
             number = int(m["n"]) if m["n"] else self._task_number(s)
-            out.append(_Found("task_notice", number, None, s, m.end(), self.lines[-1][1]))
+            out.append(Found("task_notice", number, None, s, m.end(), self.lines[-1][1]))
         return out
 
     def _task_number(self, pos: int) -> int:
@@ -896,7 +915,7 @@ class ProblemFinder:
         return int(found[-1]) if found else 1
 
     # -- records --------------------------------------------------------------------------------------
-    def _record(self, f: _Found, measures_item: Line | None) -> Problem:
+    def _record(self, f: Found, measures_item: Line | None) -> Problem:
         r = self.r
         text = self.text
         start, end = r.trim(f.body, f.end)
@@ -1001,7 +1020,7 @@ class ProblemFinder:
 
     def _make(
         self,
-        f: _Found,
+        f: Found,
         title: Line,
         desc: Line,
         status: Line | None,
@@ -1039,7 +1058,7 @@ class ProblemFinder:
             field_spans={label: r.span(*v) for label, v in fields.items()},
         )
 
-    def _notice_status(self, f: _Found) -> Line | None:
+    def _notice_status(self, f: Found) -> Line | None:
         """A closure notice often says its state once, before the fields: 问题已整改完成，并通过核查验收。"""
         if f.rule != "task_notice" or not self.lines:
             return None
@@ -1117,7 +1136,7 @@ class ProblemFinder:
             self._stated = found + [m.span() for m in GROUP_STATUS.finditer(self.text, lo, hi)]
         return self._stated
 
-    def _later_statuses(self, found: list[_Found], problems: list[Problem]) -> list[Problem]:
+    def _later_statuses(self, found: list[Found], problems: list[Problem]) -> list[Problem]:
         """Statuses given after the problems: a group sentence, or a sentence naming a problem's number."""
         if not problems or all(p.status is not None for p in problems):
             return problems
@@ -1132,7 +1151,7 @@ class ProblemFinder:
             floor = m.end()
         # 三、存在问题的处理及整改情况: a closing section on the problems' rectification speaks for all of them.
         for node in self._roots:
-            if node.children or node.marker[0] < found[-1].start or _kind(self._heading(node)) != "list":
+            if node.children or node.marker[0] < found[-1].start or heading_kind(self._heading(node)) != "list":
                 continue
             said = _SECTION_STATUS.search(text, node.text_start, node.end)
             if said is not None:
@@ -1169,7 +1188,7 @@ class ProblemFinder:
 def _mostly_shortcomings(clauses: Sequence[str], *, half: bool = False) -> bool:
     """Whether two thirds of ``clauses`` (or half, where an intro already said problems were found) state a
     shortcoming: items that state measures or achievements mostly do not."""
-    deficient = sum(1 for clause in clauses if _DEFICIENCY.search(clause))
+    deficient = sum(1 for clause in clauses if DEFICIENCY.search(clause))
     return deficient * 2 >= len(clauses) if half else deficient * 3 >= len(clauses) * 2
 
 
@@ -1185,7 +1204,7 @@ def _is_bare_status(text: str, start: int, end: int) -> bool:
 
 
 @functools.lru_cache(maxsize=8192)
-def _introduces_problems(before: str) -> bool:
+def introduces_problems(before: str) -> bool:
     """Whether running text ending in ``before`` introduces a list of problems (存在以下问题：, 主要表现在)."""
     if not before.rstrip(" \t").endswith(_INTRO_ENDS):
         return False
@@ -1210,16 +1229,16 @@ def _introduces_problems(before: str) -> bool:
     )
 
 
-def _announces_shortcomings(before: str) -> bool:
+def announces_shortcomings(before: str) -> bool:
     """Whether text ending in ``before`` says shortcomings follow: it introduces problems, or its last clause
     says they remain (…但整改工作仍然存在一些薄弱环节。) and names no measures."""
-    if _introduces_problems(before):
+    if introduces_problems(before):
         return True
     clause = _CLAUSE_MARK.split(before.rstrip(" \t\ufffd。.:："))[-1]
     return ("存在" in clause or _INLINE_CUE.search(clause) is not None) and _INLINE_NOT.search(clause) is None
 
 
-def _introduces_report(before: str) -> bool:
+def introduces_report(before: str) -> bool:
     """Whether running text ending in ``before`` introduces a report on the rectification (现将整改情况报告如下：)."""
     if not before.rstrip(" \t").endswith(_INTRO_ENDS):
         return False

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from .errors import ConfigError
 
-SCHEMA_VERSION = "1.1"  # 1.1: input_format (text or html)
+SCHEMA_VERSION = "1.2"  # 1.1: input_format (text or html); 1.2: model
 
 Span = tuple[int, int]
 StatusKind = Literal["completed", "in_progress", "not_started"]
@@ -127,7 +127,8 @@ class Problem(_Record):
         "or paragraphs they open), "
         "`parallel_lists` (a problem-list item matched by number with a later measures list), `table_row` (a row "
         "of a table flattened to text whose columns name the problem), `task_notice` (a closure notice written as "
-        "labelled fields: 整改任务：… 完成情况：…)."
+        "labelled fields: 整改任务：… 完成情况：…), `learned` (an item the line-role model took for a problem where "
+        "no rule did: see `Notice.model`)."
     )
     aspect: str | None = doc("Heading of the enclosing section (the 方面 the problem belongs to).")
     title: str = doc("First sentence of the problem, without a `问题：` prefix or final 。.")
@@ -235,6 +236,10 @@ class Notice(_Record):
     """Everything read from one scraped notice page."""
 
     schema_version: str = doc("Version of this record format.")
+    model: str = doc(
+        "The learned model that took part in the record (roles.py): `problems-` and the first 12 hex digits of "
+        "its file's SHA-256, so records from different models are told apart; `rules` when the rules decided alone."
+    )
     encoding: str = doc("How the input was decoded: `utf-8`, `utf-8-sig`, `gb18030`, or `str` for text input.")
     input_format: InputFormat = doc(
         "`text`, or `html` for a saved page: its spans then index the text extracted from the page, which "

@@ -31,6 +31,7 @@ from .patterns import (
 )
 from .problems import ProblemFinder, check_counts, names_problems
 from .records import Closing, Problem, Section, Span, Warning
+from .roles import Unit, body_units, decide, problem_probabilities, rule_names, unit_features
 from .tree import TRAILING_PUNCT, Line, Node, Reader, first_sentence_end
 
 # How a body is read for problems (see BodyParser.parse).
@@ -55,6 +56,8 @@ class BodyResult:
     attachment_spans: list[Span]
     closing: Closing
     warnings: list[Warning]
+    units: list[Unit]  # the body's units (roles.py) and their features: for training and explanation
+    unit_features: list[list[str]]
 
 
 _SPACE_NOT_NEWLINE = re.compile(r"[^\S\n]+")
@@ -120,6 +123,9 @@ class BodyParser:
         self.page_title_breaks = page_title_breaks
         self.reserved: set[int] = set()
         self.warnings: list[Warning] = []
+        # The body's units and their features, kept for training and for explaining the model's decisions.
+        self.units: list[Unit] = []
+        self.unit_features: list[list[str]] = []
         # 1 / 1.1 decimal numbering counts only in documents that show it on several lines.
         evidence = 0
         if _DECIMAL_HINT.search(view.text) is not None:  # no "1.1" anywhere: no line starts with one
@@ -382,6 +388,30 @@ class BodyParser:
         )
 
     # -- driver ---------------------------------------------------------------------------------------
+    def _problems(self, roots: list[Node], scope: ProblemScope) -> list[Problem]:
+        """The problems: the rules' candidates are features of the line-role model, which decides (roles.py).
+        The rules look for problems in a report whose opening speaks of rectification or inspection, or that
+        lists the problems found (二、存在的主要问题) whatever its intro says; the model reads every body but a
+        research report's."""
+        # The tree's nodes end before the closing's lines; so does the last of the problems.
+        body_end = next((self.lines[k][1] for k in reversed(range(len(self.lines))) if k not in self.reserved), 0)
+        finder = ProblemFinder(self.r, self.lines, self.warnings, self.markers, body_end, roots)
+        ruled = scope == "rectification" or (
+            scope == "other" and any(names_problems(self.r.text, node) for node in _upper(roots))
+        )
+        found = finder.candidates() if ruled else []
+        units = body_units(self.r.text, self.lines)
+        xseq = unit_features(self.r.text, units, scope, rule_names(units, found))
+        self.units, self.unit_features = units, xseq  # for training and explain_lines
+        # A research report's 存在问题 are findings to advise on, by definition not problems to rectify: the few
+        # such pages labelled cannot teach the model that, so it adds none there.
+        if scope != "research":
+            found = decide(units, problem_probabilities(xseq), found, finder, body_end)
+        problems = finder.records(found)
+        if ruled or problems:
+            self.warnings.extend(check_counts(self.r, self.lines, problems, roots))
+        return problems
+
     def parse(self, *, scope: ProblemScope) -> BodyResult:
         """Parse the body. ``scope`` says how to look for problems: ``rectification`` (a report whose opening
         speaks of rectification or inspection), ``other`` (only when a heading names the problems found:
@@ -394,17 +424,7 @@ class BodyParser:
         roots = self._tree()
         self._number_warnings(roots)
         sections = [self._section(node) for node in roots]
-        problems: list[Problem] = []
-        # A report that lists the problems found (二、存在的主要问题) is read for them whatever its intro says.
-        if scope == "rectification" or (
-            scope == "other" and any(names_problems(self.r.text, node) for node in _upper(roots))
-        ):
-            # The tree's nodes end before the closing's lines; so does the last of the problems.
-            body_end = next(
-                (self.lines[k][1] for k in reversed(range(len(self.lines))) if k not in self.reserved), None
-            )
-            problems = ProblemFinder(self.r, self.lines, self.warnings, self.markers, body_end).find(roots)
-            self.warnings.extend(check_counts(self.r, self.lines, problems, roots))
+        problems = self._problems(roots, scope)
         return BodyResult(
             title,
             title_span,
@@ -416,4 +436,6 @@ class BodyParser:
             attachment_spans,
             closing,
             self.warnings,
+            self.units,
+            self.unit_features,
         )

@@ -1,0 +1,470 @@
+"""Learned decisions: a sequence labeller (a linear-chain CRF, python-crfsuite) over a body's items.
+
+The rules of ``problems.py`` recognise problems by layout, each behind gates tuned on the pages they were
+written for; on pages nobody tuned them on they miss whole layouts. As GROBID does for scholarly papers, the
+decision "is this item a problem" is learned from labelled real pages instead, and the rules become
+features of it: what they compute (marker family and number, the heading above, the line that introduces a
+list, words of shortcomings, statuses and measures, labelled fields) and what they decided (the rule that
+took the item) are features beside the item's own characters. A new labelled page then improves the
+decision without a new rule (``benchmarks/train_roles.py``; the evaluation is ``benchmarks/LEARNING.md``).
+
+Units: every line of the body, cut again where an item starts inline (a marker after a sentence stop or a
+comma: …存在以下问题：1.… 2.…, 一是…二是…, 其一…其二…, [1] …, - …), so a page that lost its newlines still
+shows its items. Labels: ``P`` (a problem starts here), ``M`` (another item with a marker), ``T`` (text).
+
+The model is package data (``models/problems.crfsuite``), loaded once per process; :func:`model_version`
+names it in every record (``Notice.model``).
+"""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+import functools
+import hashlib
+import re
+from collections.abc import Iterator, Sequence
+from importlib import resources
+from typing import Any, NamedTuple
+
+from .markers import match_marker
+from .patterns import ENUM_ITEM, MEASURE_LABELS, PROBLEM_PREFIX, STATUS_LABELS, STATUS_WORDS, cn_to_int
+from .problems import (
+    DEFICIENCY,
+    Found,
+    ProblemFinder,
+    announces_shortcomings,
+    heading_kind,
+    introduces_problems,
+    introduces_report,
+    problem_fields,
+)
+
+MODEL_FILE = "problems.crfsuite"
+PROBLEM, ITEM, TEXT = "P", "M", "T"
+# A unit no rule took becomes a problem where the model gives it at least this probability. The rules'
+# problems all stay: at the size of the labelled corpus the model does not yet beat them where they fire
+# (benchmarks/LEARNING.md gives the leave-one-batch-out figures this was chosen on).
+ADD = 0.7
+
+# Item starts that are not heading markers: 其一，/ [1] / - / 第3项.
+_ITEM_START = re.compile(
+    r"其[一二三四五六七八九十]{1,2}[,，、:：]|\[\d{1,2}\]|-[ \t]|第[一二三四五六七八九十\d]{1,3}[项个条](?!件)"
+)
+_FIRST_CLAUSE_END = re.compile(r"[。;；!！?？\n]")
+_STATUS = re.compile(STATUS_WORDS)
+# Verbs that open a measure (加强…, 进一步完善…), not a finding.
+_MEASURE_START = re.compile(
+    r"(?:进一步|认真|切实|及时|全面)?(?:加强|完善|建立|健全|落实|推进|开展|组织|强化|严格|规范|提高|提升|做好|抓好|"
+    r"制定|召开|督促|坚持|着力|深化|加大|加快|实行|实施|印发|出台|成立|明确|压实)"
+)
+_PLANS_WORDS = re.compile(r"措施|下一步|计划|打算|建议|要求")
+# Someone ordering or doing the work (学校要求总务处…, 督促…, 已…): a measure's opening, within its first words.
+_ORDERS = re.compile(r"要求|督促|责令|立即|已经?|组织|安排|对照|针对")
+# Marker families and their depth on the GB/T 9704 ladder (and its relatives); items of running text last.
+_RANKS = {
+    "chapter": 1,
+    "part": 2,
+    "article": 3,
+    "cn_dun": 11,
+    "cn_paren": 12,
+    "arabic_dot": 13,
+    "arabic_paren": 14,
+    "circled": 15,
+}
+_INLINE_RANK = 20
+_NONE = "none"
+
+
+class Unit(NamedTuple):
+    """One item of the body: view offsets, whether it opens a line, and its marker."""
+
+    start: int
+    end: int
+    line_start: bool
+    family: str  # a marker family (cn_dun, arabic_dot …), yishi (一是), qi (其一), bracket, dash, ordinal or none
+    number: int
+    body: int  # where the item's own text starts, after its marker
+
+
+def rank(family: str) -> int:
+    """How deep a marker family sits: chapter 1 … circled 15, inline items 20, none 99."""
+    if family == _NONE:
+        return 99
+    return _RANKS.get(family, _INLINE_RANK)
+
+
+def _marker(text: str, start: int, end: int) -> tuple[str, int, int]:
+    m = match_marker(text, start, end)
+    if m is not None:
+        return m.family, m.number, m.end
+    it = _ITEM_START.match(text, start, end)
+    if it is not None:
+        head = text[start]
+        family = {"其": "qi", "[": "bracket", "-": "dash"}.get(head, "ordinal")
+        digits = re.search(r"\d+|[一二三四五六七八九十]+", it.group())
+        number = (cn_to_int(digits.group()) or 0) if digits else 0
+        return family, number, it.end()
+    y = ENUM_ITEM.match(text, start, end)
+    if y is not None and text[start] in "一二三四五六七八九十":
+        return "yishi", cn_to_int(y["num"]) or 0, y.end()
+    return _NONE, 0, start
+
+
+def _starts_item(text: str, pos: int, end: int) -> bool:
+    head = text[pos]
+    if head in "其[-第" and _ITEM_START.match(text, pos, end) is not None:
+        return True
+    if match_marker(text, pos, end) is not None:
+        return True
+    return head in "一二三四五六七八九十" and ENUM_ITEM.match(text, pos, end) is not None
+
+
+# Where a unit may start inside a line: after a boundary and spaces, at what can open an item (a marker's
+# first character); after a semicolon, anything; after a colon, anything when a semicolon list follows.
+_CUT = re.compile(
+    r"[。;；:：!！?？,， \t][ \t]*(?=[其\[\-第一二三四五六七八九十百(0-9\u2460-\u2473])|[;；][ \t]*|[:：][ \t]*"
+)
+_MIN_UNIT = 4
+
+
+def body_units(text: str, lines: Sequence[tuple[int, int]]) -> list[Unit]:
+    """The body's lines, each cut where an item starts inline (see the module docstring), and after every
+    semicolon and a colon that opens a semicolon list (…突出问题包括：A；B；C): clauses are items too."""
+    out: list[Unit] = []
+    for start, end in lines:
+        cuts = [start]
+        if end - start > 2 * _MIN_UNIT:
+            semicolons = text.find(";", start, end) != -1 or text.find("；", start, end) != -1
+            for m in _CUT.finditer(text, start, end):
+                q = m.end()
+                if q >= end or q - cuts[-1] < _MIN_UNIT:
+                    continue
+                ch = text[m.start()]
+                clause = semicolons and (ch in ";；" or (ch in ":：" and _has_semicolon(text, q, end)))
+                if clause or (q < end and _starts_item(text, q, end)):
+                    cuts.append(q)
+        for k, cut in enumerate(cuts):
+            stop = cuts[k + 1] if k + 1 < len(cuts) else end
+            family, number, body = _marker(text, cut, stop)
+            if family == _NONE and k > 0:
+                family = "clause"  # a clause after a semicolon (or the colon before the first one)
+            out.append(Unit(cut, stop, k == 0, family, number, body))
+    return out
+
+
+def _has_semicolon(text: str, start: int, end: int) -> bool:
+    """Whether a semicolon follows in the sentence that starts at ``start``."""
+    stop = text.find("。", start, end)
+    stop = end if stop == -1 else stop
+    return text.find(";", start, stop) != -1 or text.find("；", start, stop) != -1
+
+
+def _first_clause(text: str, start: int, end: int) -> str:
+    m = _FIRST_CLAUSE_END.search(text, start, min(end, start + 80))
+    return text[start : m.start() if m else min(end, start + 80)]
+
+
+def _ends_with_colon(text: str, start: int, end: int) -> bool:
+    while end > start and text[end - 1] in " \t":
+        end -= 1
+    return end > start and text[end - 1] in ":："
+
+
+def _bucket(n: int) -> str:
+    return "<10" if n < 10 else "<30" if n < 30 else "<80" if n < 80 else "<200" if n < 200 else "long"
+
+
+def _intro_kind(before: str) -> str:
+    """What the text before a list says of it: ``list`` (names problems), ``report``, ``plans``, ``short``
+    (says shortcomings remain), ``colon`` or ``text``."""
+    b = before.rstrip()
+    if not b:
+        return _NONE
+    if introduces_problems(b):
+        return "list"
+    if introduces_report(b):
+        return "report"
+    if _PLANS_WORDS.search(b, max(0, len(b) - 30)):
+        return "plans"
+    if announces_shortcomings(b):
+        return "short"
+    return "colon" if b.endswith((":", "：")) else "text"
+
+
+def _runs(units: Sequence[Unit]) -> list[int]:
+    """For each unit its run (items of one family numbered in turn; -1 for units without a marker)."""
+    run_of = [-1] * len(units)
+    last_of_run: list[int] = []
+    open_runs: dict[str, int] = {}
+    for k, u in enumerate(units):
+        if u.family == _NONE:
+            continue
+        r = open_runs.get(u.family)
+        previous = last_of_run[r] if r is not None else -1
+        # Numbered items continue their run in turn; numberless ones (clauses, dashes) only side by side.
+        follows = units[previous].number + 1 == u.number if u.number else previous == k - 1
+        if r is None or not follows:
+            r = len(last_of_run)
+            last_of_run.append(k)
+            open_runs[u.family] = r
+        last_of_run[r] = k
+        run_of[k] = r
+        depth = rank(u.family)
+        for family in [f for f in open_runs if rank(f) > depth]:
+            del open_runs[family]  # a shallower marker closes the deeper lists
+    return run_of
+
+
+def unit_features(
+    text: str, units: Sequence[Unit], scope: str, rules: Sequence[str | None] | None = None
+) -> list[list[str]]:
+    """The features of each unit: its own, its run's, its block's (to the next item), the heading above it
+    and its neighbours'. ``rules``: the rule that found a problem starting in each unit (None for none)."""
+    n = len(units)
+    clauses = [_first_clause(text, u.body, u.end) for u in units]
+    deficient = [DEFICIENCY.search(c) is not None for c in clauses]
+    measure = [_MEASURE_START.match(c) is not None or _ORDERS.search(c, 0, 8) is not None for c in clauses]
+    run_of = _runs(units)
+    members: dict[int, list[int]] = {}
+    for k, r in enumerate(run_of):
+        if r >= 0:
+            members.setdefault(r, []).append(k)
+    run_feats: dict[int, list[str]] = {}
+    for r, ks in members.items():
+        share = sum(deficient[k] for k in ks) / len(ks)
+        measures = sum(measure[k] for k in ks) / len(ks)
+        first = units[ks[0]]
+        prev = units[ks[0] - 1] if ks[0] > 0 else None
+        if prev is not None and first.line_start and rank(prev.family) < rank(first.family):
+            intro = "heading"  # the list opens right under its heading: the parent features say what that is
+        elif first.line_start:
+            intro = _intro_kind(text[prev.start : prev.end] if prev is not None else "")
+        else:
+            intro = _intro_kind(text[max(text.rfind("\n", 0, first.start) + 1, first.start - 200) : first.start])
+        run_feats[r] = [
+            "run_def=" + ("0" if share == 0 else "lo" if share < 0.5 else "hi" if share < 1 else "all"),
+            "run_n=" + ("1" if len(ks) == 1 else "2-3" if len(ks) <= 3 else "4+"),
+            "run_measures=" + ("0" if measures == 0 else "lo" if measures < 0.5 else "hi"),
+            "run_intro=" + intro,
+        ]
+    own: list[list[str]] = []
+    seen: list[list[str]] = []  # what a unit's neighbours see of it: marker, shortcoming, heading kind, run
+    last_number: dict[str, int] = {}
+    # (rank, heading kind, deficient, what its run's intro says) of the items above
+    parents: list[tuple[int, str, bool, str]] = []
+    for k, u in enumerate(units):
+        fam, clause = u.family, clauses[k]
+        depth = rank(fam)
+        f = [f"mk={fam}", f"scope={scope}", f"start={u.line_start}", "len=" + _bucket(u.end - u.start)]
+        near = [f[0]]
+        while parents and parents[-1][0] >= depth:
+            parents.pop()
+        if parents:
+            _, pkind, pdef, _ = parents[-1]
+            f += [f"parent={pkind}", f"parent_def={pdef}", f"parent_mk={pkind}|{fam}"]
+            # What the items above say, however far up: 具体问题如下： 1.市科技馆 (1)… is a list of problems.
+            above = {kind for _, kind, _, _ in parents} | {intro for _, _, _, intro in parents}
+            f += [f"above_{kind}" for kind in ("list", "plans", "report", "problem") if kind in above]
+        else:
+            f.append("parent=root")
+        if fam != _NONE:
+            kind = heading_kind(clause)
+            f += [f"num1={u.number == 1}", f"cont={last_number.get(fam, 0) + 1 == u.number}"]
+            f += [f"kind={kind}", f"mk_kind={fam}|{kind}"]
+            last_number[fam] = u.number
+            rf = run_feats[run_of[k]]
+            run = rf + [x + "|" + fam for x in rf]
+            f += run
+            near += [f"kind={kind}", *run]
+            j = k + 1
+            while j < n and units[j].family == _NONE:
+                j += 1
+            block_end = units[j - 1].end
+            labels = {label for _, _, label in problem_fields(text[u.body : block_end])}
+            if labels.intersection(STATUS_LABELS):
+                f.append("blk_status_field")
+            if labels.intersection(MEASURE_LABELS):
+                f.append("blk_measure_field")
+            if labels.difference(STATUS_LABELS, MEASURE_LABELS):
+                f.append("blk_other_field")
+            if _STATUS.search(text, u.body, block_end) is not None:
+                f.append("blk_status")
+            if j > k + 1 and DEFICIENCY.search(text, units[k + 1].start, block_end) is not None:
+                f.append("blk_def")
+            f.append(f"children={j < n and rank(units[j].family) > depth}")
+            parents.append((depth, kind, deficient[k], rf[3][len("run_intro=") :]))
+        if deficient[k]:
+            f += ["def", f"def|{fam}"]
+            near += ["def", f"def|{fam}"]
+        if _STATUS.search(text, u.start, u.end) is not None:
+            f.append("status")
+        if measure[k]:
+            f.append("measure_start")
+        if PROBLEM_PREFIX.match(text, u.body, u.end) is not None:
+            f.append("prefix")
+        if "问题" in clause:
+            f.append("wenti")
+        if _ends_with_colon(text, u.start, u.end):
+            f.append("colon_end")
+            near.append("colon_end")
+        f += ["c2=" + clause[j : j + 2] for j in range(min(6, len(clause) - 1))]
+        own.append(f)
+        seen.append(near)
+    before = [["-1:" + x for x in near] for near in seen]
+    after = [["1:" + x for x in near] for near in seen]
+    out: list[list[str]] = []
+    for k, f in enumerate(own):
+        g = f + (before[k - 1] if k > 0 else ["-1:edge"]) + (after[k + 1] if k + 1 < n else ["1:edge"])
+        rule = rules[k] if rules is not None else None
+        if rule is not None:  # only a hit is a feature: a miss says nothing on pages the rules were not tuned on
+            g += [f"rule={rule}", f"rule|{units[k].family}"]
+        out.append(g)
+    return out
+
+
+# The model the parser uses: the package's; None (training, evaluation of the rules) takes every unit a rule
+# took and no other. Set only through ``using_model``.
+_model: str | None = MODEL_FILE
+
+
+@contextlib.contextmanager
+def using_model(path: str | None) -> Iterator[None]:
+    """Parse with another model file (training and evaluation scripts), or with the rules alone (None)."""
+    global _model
+    previous, _model = _model, path
+    try:
+        yield
+    finally:
+        _model = previous
+
+
+def model_version() -> str:
+    """``problems-`` and the first 12 hex digits of the model file's SHA-256; ``rules`` without a model."""
+    return "rules" if _model is None else _version(_model)
+
+
+@functools.lru_cache(maxsize=4)
+def _version(name: str) -> str:
+    return "problems-" + hashlib.sha256(_model_bytes(name)).hexdigest()[:12]
+
+
+def _model_bytes(name: str) -> bytes:
+    if "/" in name:
+        with open(name, "rb") as handle:
+            return handle.read()
+    return (resources.files("rectify_parse") / "models" / name).read_bytes()
+
+
+@functools.lru_cache(maxsize=4)
+def _tagger(name: str) -> Any:
+    import pycrfsuite  # loaded with the first page that needs it
+
+    tagger = pycrfsuite.Tagger()
+    if "/" in name:
+        tagger.open(name)
+        return tagger
+    with resources.as_file(resources.files("rectify_parse") / "models" / name) as path:
+        tagger.open(str(path))
+    return tagger
+
+
+@functools.lru_cache(maxsize=4)
+def _weights(name: str) -> dict[str, float]:
+    """Each feature's weight for the label ``P`` in the named model."""
+    return {attr: w for (attr, label), w in _tagger(name).info().state_features.items() if label == PROBLEM}
+
+
+def weighed(features: Sequence[str], top: int = 5) -> list[tuple[str, float]]:
+    """The features of a unit that weighed most for or against ``P``, largest first (none without a model)."""
+    if _model is None:
+        return []
+    weights = _weights(_model)
+    found = [(x, round(weights[x], 3)) for x in features if x in weights]
+    return sorted(found, key=lambda xw: -abs(xw[1]))[:top]
+
+
+def problem_probabilities(xseq: list[list[str]]) -> list[float]:
+    """The probability that each unit starts a problem; without a model, 1 where a rule took the unit."""
+    if not xseq:
+        return []
+    if _model is None:
+        return [1.0 if any(x.startswith("rule=") for x in xs) else 0.0 for xs in xseq]
+    tagger = _tagger(_model)
+    tagger.set(xseq)
+    return [tagger.marginal(PROBLEM, t) for t in range(len(xseq))]
+
+
+def _unit_of(starts: Sequence[int], units: Sequence[Unit], pos: int) -> int:
+    """The unit holding view offset ``pos``, or -1."""
+    k = bisect.bisect_right(starts, pos) - 1
+    return k if k >= 0 and pos < max(units[k].end, units[k].start + 1) else -1
+
+
+def rule_names(units: Sequence[Unit], found: Sequence[Found]) -> list[str | None]:
+    """For each unit the rule that found a problem whose text starts in it (None for none)."""
+    starts = [u.start for u in units]
+    out: list[str | None] = [None] * len(units)
+    for f in found:
+        k = _unit_of(starts, units, f.body)
+        if k >= 0 and out[k] is None:
+            out[k] = f.rule
+    return out
+
+
+def decide(
+    units: Sequence[Unit], probabilities: Sequence[float], found: Sequence[Found], finder: ProblemFinder, body_end: int
+) -> list[Found]:
+    """The problems of a body: the rules' problems, and a problem for every unit the model takes outside them,
+    each ending where the next problem starts or an item of its rank or above does (a unit without a marker:
+    at its own end). A unit inside a rule's problem is that problem's detail (its fields, its sub-items)."""
+    starts = [u.start for u in units]
+    covered = {_unit_of(starts, units, f.body) for f in found}
+    inside = [any(f.start <= u.start < f.end for f in found) for u in units]
+    taken = [p >= ADD or k in covered for k, p in enumerate(probabilities)]
+    out = list(found)
+    for k, u in enumerate(units):
+        if not taken[k] or k in covered or inside[k]:
+            continue
+        end = _extent(units, taken, k, body_end)
+        depth = rank(u.family)
+        parent = next((units[j] for j in range(k - 1, -1, -1) if rank(units[j].family) < depth), None)
+        aspect = (parent.body, parent.body + len(_first_clause_of(finder.text, parent))) if parent else None
+        number = u.number or 1 + sum(1 for f in out if f.start < u.start)
+        out.append(finder.learned(number, aspect, u.start, u.body, max(end, u.body), not u.line_start))
+    out.sort(key=lambda f: f.start)
+    return out
+
+
+def _extent(units: Sequence[Unit], taken: Sequence[bool], k: int, body_end: int) -> int:
+    """Where a problem the model took at unit ``k`` ends: a unit without a marker or a clause is the problem
+    whole; an item runs over the units after it up to the next problem or item of its rank or above, an item
+    inside a line no further than its line."""
+    u = units[k]
+    if u.family in (_NONE, "clause"):
+        return u.end
+    depth = rank(u.family)
+    for j in range(k + 1, len(units)):
+        after = units[j]
+        if not u.line_start and after.line_start:
+            return units[j - 1].end  # an item inside a line ends with its line
+        if taken[j] or rank(after.family) <= depth:
+            return after.start
+    return body_end if u.line_start else units[-1].end
+
+
+def _first_clause_of(text: str, u: Unit) -> str:
+    return _first_clause(text, u.body, u.end)
+
+
+class UnitRow(NamedTuple):
+    """One unit of a body as the model saw it (``rectify_parse.explain_units``)."""
+
+    number: int  # the unit's index in the body
+    span: tuple[int, int]  # source offsets (into ``rectify_parse.source_text`` for an HTML page)
+    text: str
+    family: str  # its marker family: cn_dun (一、), cn_paren (（一）), arabic_dot (1.), yishi (一是), clause, none …
+    rule: str | None  # the rule that found a problem starting here, if any
+    probability: float  # the model's probability that a problem starts here (1 or 0 with the rules alone)
+    problem: bool  # whether a problem of the record starts here
+    weighed: list[tuple[str, float]]  # the features that weighed most for (+) or against (-) a problem
