@@ -19,6 +19,7 @@ import json
 import sys
 import unicodedata
 from collections.abc import Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -224,6 +225,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--check-labels", action="store_true", help="validate the label files and stop")
     ap.add_argument("--missing", action="store_true", help="list ids without a text and stop")
     ap.add_argument("--kind", choices=KINDS, help="score only pages of this kind")
+    ap.add_argument("--rules", action="store_true", help="parse with the rules alone (no line-role model)")
+    ap.add_argument("--model", help="parse with this line-role model file instead of the package's")
     ap.add_argument(
         "--ids",
         nargs="+",
@@ -248,13 +251,19 @@ def main(argv: list[str] | None = None) -> int:
                 print(label["id"], label["query"], label["url"])
         return 0
     if args.page:
-        show_page(next(label for label in labels if label["id"] == args.page))
+        from rectify_parse import roles
+
+        with roles.using_model(None if args.rules else args.model) if (args.rules or args.model) else nullcontext():
+            show_page(next(label for label in labels if label["id"] == args.page))
         return 0
     if args.kind:
         labels = [label for label in labels if label["kind"] == args.kind]
     if args.ids:
         labels = [label for label in labels if any(fnmatch.fnmatchcase(label["id"], pat) for pat in args.ids)]
-    scores, scored, skipped = run(labels)
+    from rectify_parse import roles
+
+    with roles.using_model(None if args.rules else args.model) if (args.rules or args.model) else nullcontext():
+        scores, scored, skipped = run(labels)
     kinds = {k: sum(1 for label in labels if label["kind"] == k) for k in KINDS}
     print(f"{scored} pages scored ({kinds}), {skipped} without a text (--missing)")
     for name, tally in scores.measures.items():
