@@ -87,6 +87,15 @@ def count(obj: Any, *keys: str) -> int | None:
     return len(found) if isinstance(found, list) else None
 
 
+def clean_text(record: Any) -> str | None:
+    """The clean text of every document of a record dict (the first document's ``text``, then each segment's,
+    joined by newlines: what near-duplicates are found on), or None when the line holds no ``text`` (written
+    with ``--fields`` without it)."""
+    if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+        return None
+    return "\n".join([record["text"], *(str(s.get("text") or "") for s in dicts(record, "segments"))])
+
+
 def error_type(line: dict[str, Any]) -> str | None:
     """The error type of an error line, else None."""
     found = dig(line, "error", "type")

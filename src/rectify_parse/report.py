@@ -29,7 +29,7 @@ from typing import Any, NamedTuple
 from .diff import _CONTEXT as CONTEXT_CHARS
 from .diff import variants as diff_variants
 from .errors import ConfigError
-from .output import dicts, dig, error_type, iter_output, open_output, read_at
+from .output import clean_text, dicts, dig, error_type, iter_output, open_output, read_at
 
 TOP = 25  # pages with copies, and near-duplicate groups, shown side by side
 MEMBERS = 3  # members of a group compared with its representative
@@ -243,14 +243,6 @@ def group_pair(rep_id: str, rep_text: str, member_id: str, member_text: str) -> 
     marks_b = [Mark(v.copy_span[0], v.copy_span[1], v.kind, n) for n, v in enumerate(found)]
     rows = [_row(v.to_dict(), n, True) for n, v in enumerate(found)]
     return Pair(rep_id, member_id, rep_text, member_text, marks_a, marks_b, rows, "")
-
-
-def clean_text(record: Any) -> str | None:
-    """The clean text of every document of a record (as near-duplicates are found on), or None when the
-    line holds no ``text`` (written with ``--fields`` without it)."""
-    if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-        return None
-    return "\n".join([record["text"], *(str(s.get("text") or "") for s in dicts(record, "segments"))])
 
 
 # --- rendering --------------------------------------------------------------------------------------------
