@@ -40,6 +40,11 @@ def parse_line(raw: bytes, where: str) -> dict[str, Any]:
         obj = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         raise InputRecordError(f"{where}: not JSON ({exc})") from None
+    return check_line(obj, where)
+
+
+def check_line(obj: Any, where: str) -> dict[str, Any]:
+    """``obj`` when it is an output line (an object with a string ``id``); else :class:`InputRecordError`."""
     if not isinstance(obj, dict) or not isinstance(obj.get("id"), str):
         raise InputRecordError(f"{where}: not an output line (a JSON object with a string 'id')")
     return obj
