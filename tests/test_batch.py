@@ -430,10 +430,16 @@ def test_exit_3_when_jsonl_is_unreadable(
     assert "cannot read JSONL input" in capsys.readouterr().err
 
 
-def test_usage_errors_exit_2(tmp_path: Path) -> None:
+def test_usage_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(CORPUS, "-o", tmp_path / "o.jsonl", "--workers", "0") == 2
     assert run(CORPUS, "--quiet") == 2  # -o is required
-    assert run(CORPUS, "-o", "-", "--resume") == 3  # stdout cannot be resumed
+    capsys.readouterr()
+    assert run(CORPUS, "-o", "-", "--resume") == 2  # stdout cannot be resumed: a bad command line
+    captured = capsys.readouterr()
+    assert captured.err == (
+        "rectify-parse batch: --resume needs an output file (-o OUT): standard output cannot be continued\n"
+    )
+    assert captured.out == ""
     for bad in ("-1", "nan", "inf", "1e7", "soon"):
         assert run(CORPUS, "-o", tmp_path / "o.jsonl", "--timeout", bad) == 2
 

@@ -290,13 +290,13 @@ def _resume_hint(options: BatchOptions) -> str:
 def _run_command(options: BatchOptions, out: TextIO | None) -> int:
     try:
         try:
+            _check_options(options)  # options that do not go together: --resume with -o -
             check_inputs(options)
         except ConfigError as exc:  # a missing input, an output that is an input, nothing to parse: exit 2
             sys.stderr.write(f"rectify-parse batch: {exc}\n")
             return EXIT_USAGE
         if options.summary and not Path(options.summary).absolute().parent.is_dir():
             raise BatchError(f"cannot write the summary {options.summary}: no such directory")
-        _check_options(options)
         summary = _run_batch(options, out, None)  # the inputs are checked above
         if options.summary:
             _write_summary(options.summary, summary)
