@@ -444,6 +444,25 @@ def test_usage_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str])
         assert run(CORPUS, "-o", tmp_path / "o.jsonl", "--timeout", bad) == 2
 
 
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--workers", "abc", "argument --workers: must be a whole number, 1 or more (got 'abc')"),
+        ("--workers", "0", "argument --workers: must be a whole number, 1 or more (got '0')"),
+        ("--chunk-size", "1.5", "argument --chunk-size: must be a whole number, 1 or more (got '1.5')"),
+        ("--threshold", "x", "argument --threshold: must be a number above 0 and at most 1 (got 'x')"),
+        ("--threshold", "nan", "argument --threshold: must be a number above 0 and at most 1 (got 'nan')"),
+        ("--timeout", "soon", "argument --timeout: must be a number of seconds from 0 to 1,000,000 (got 'soon')"),
+    ],
+)
+def test_a_bad_number_is_explained_in_words(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], option: str, value: str, message: str
+) -> None:
+    assert run(CORPUS, "-o", tmp_path / "o.jsonl", option, value) == 2
+    err = capsys.readouterr().err
+    assert err.endswith(f"rectify-parse batch: error: {message}\n") and "_positive_int" not in err
+
+
 @pytest.mark.parametrize(("given", "timeout"), [([], batch.DEFAULT_TIMEOUT), (["--timeout", "0"], None)])
 def test_timeout_option(given: list[str], timeout: float | None) -> None:
     parser = argparse.ArgumentParser()

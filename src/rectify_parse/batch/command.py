@@ -60,24 +60,37 @@ examples:
   rectify-parse batch scraped/ -o out.jsonl --scheduler tcp://scheduler.example:8786   run on a Dask cluster"""
 
 
+# argparse's own message for a type function's ValueError names the function ("invalid _positive_int value"),
+# so each says what is wrong in words instead.
+
+
 def _positive_int(text: str) -> int:
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
     if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+        raise argparse.ArgumentTypeError(f"must be a whole number, 1 or more (got {text!r})")
     return value
 
 
 def _threshold(text: str) -> float:
-    value = float(text)
-    if not 0.0 < value <= 1.0:
-        raise argparse.ArgumentTypeError(f"must be in (0, 1], got {value}")
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0.0 < value <= 1.0:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"must be a number above 0 and at most 1 (got {text!r})")
     return value
 
 
 def _seconds(text: str) -> float:
-    value = float(text)
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
     if not 0.0 <= value <= MAX_TIMEOUT:  # also refuses nan
-        raise argparse.ArgumentTypeError(f"must be a number of seconds from 0 to {MAX_TIMEOUT:g}, got {text}")
+        raise argparse.ArgumentTypeError(f"must be a number of seconds from 0 to {MAX_TIMEOUT:,.0f} (got {text!r})")
     return value
 
 
