@@ -503,7 +503,9 @@ def test_scheduler_needs_the_dask_extra(
 ) -> None:
     monkeypatch.setitem(sys.modules, "distributed", None)
     assert run(CORPUS / "s1.txt", "-o", tmp_path / "o.jsonl", "--scheduler", "local") == 3
-    assert "pip install 'rectify-parse[dask]'" in capsys.readouterr().err
+    assert "in a checkout of rectify-parse, pip install -e '.[dask]'; otherwise pip install 'rectify-parse[dask]'" in (
+        capsys.readouterr().err
+    )
     monkeypatch.setitem(sys.modules, "dask.bag", None)
     from rectify_parse.dask import parse_bag
 

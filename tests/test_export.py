@@ -251,7 +251,7 @@ def test_odd_structures_and_empty_files(tmp_path: Path) -> None:
 
 def test_without_pyarrow_parquet_asks_for_the_extra(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setitem(sys.modules, "pyarrow", None)
-    with pytest.raises(ConfigError, match=r"pip install 'rectify-parse\[parquet\]'"):
+    with pytest.raises(ConfigError, match=r"in a checkout of rectify-parse, pip install -e '\.\[parquet\]'; otherwise"):
         export(tmp_path / "missing.jsonl", tmp_path / "t", "parquet")
     err = io.StringIO()
     monkeypatch.setattr(sys, "stderr", err)

@@ -110,7 +110,8 @@ def _parser() -> argparse.ArgumentParser:
         "export",
         help="write the notices, problems, measures and variants tables of a batch output as CSV or Parquet",
         description="Read a batch output (JSONL) and write DIR/notices, DIR/problems, DIR/measures and DIR/variants "
-        "as CSV (UTF-8 with BOM) or Parquet (pip install 'rectify-parse[parquet]'). Columns: see the README.",
+        "as CSV (UTF-8 with BOM) or Parquet (needs pyarrow: pip install -e '.[parquet]' in a checkout, "
+        "pip install 'rectify-parse[parquet]' otherwise). Columns: see the README.",
         epilog="examples:\n  rectify-parse export out.jsonl --to csv tables/\n"
         "  rectify-parse export out.jsonl --to parquet tables/\n"
         "  rectify-parse export out.jsonl --to parquet --with-text tables/   notices.text: each clean text",

@@ -59,3 +59,12 @@ class ParseTimeoutError(RectifyError):
 
 class BatchError(RectifyError):
     """The batch run as a whole cannot go on (exit code 3); per-input failures never raise this."""
+
+
+def install_extra(extra: str) -> str:
+    """How to install an optional extra, both ways: rectify-parse is installed from a checkout (the README's
+    set-up) as often as from a package index, and ``pip install 'rectify-parse[x]'`` in a checkout would
+    fetch another copy of the package, or fail."""
+    return (
+        f"in a checkout of rectify-parse, pip install -e '.[{extra}]'; otherwise pip install 'rectify-parse[{extra}]'"
+    )

@@ -36,14 +36,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Literal, NamedTuple, Protocol
 
-from .errors import ConfigError, InputRecordError
+from .errors import ConfigError, InputRecordError, install_extra
 from .output import clean_text, count, dicts, dig, error_type, items, iter_output
 
 Format = Literal["csv", "parquet"]
 ColumnType = Literal["string", "int32", "int64", "float64", "date32", "list<string>"]
 FORMATS: tuple[Format, ...] = ("csv", "parquet")
 BATCH_ROWS = 10_000
-PYARROW_MISSING = "Parquet output needs pyarrow: pip install 'rectify-parse[parquet]' (or choose --to csv)"
+PYARROW_MISSING = f"Parquet output needs pyarrow: {install_extra('parquet')} (or choose --to csv)"
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,14 +14,11 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
+from .errors import ConfigError, install_extra
 from .export import TABLES, ColumnType, line_rows
 from .output import check_line, iter_output
 
-PANDAS_MISSING = (
-    "to_frames needs pandas: in a checkout of rectify-parse, pip install -e '.[pandas]'; "
-    "otherwise pip install 'rectify-parse[pandas]'"
-)
+PANDAS_MISSING = f"to_frames needs pandas: {install_extra('pandas')}"
 DTYPES: dict[ColumnType, str] = {
     "string": "string",
     "int32": "Int32",
