@@ -52,6 +52,16 @@ def test_decoding_is_recorded(raw: bytes | str, encoding: str) -> None:
     assert notice.text.endswith(("通知", "𠮷岭乡"))
 
 
+def test_the_schema_explains_every_encoding_a_record_can_name() -> None:
+    """``str`` above all: a record of text input says it, and the schema says what it means."""
+    from rectify_parse.schema import record_schema
+
+    described = record_schema()["properties"]["encoding"]["description"]
+    for encoding in ("utf-8", "utf-8-sig", "utf-16", "gb18030", "str"):
+        assert f"`{encoding}`" in described
+    assert "`str` when the input was already text" in described and "nothing was decoded" in described
+
+
 def test_binary_input_raises_decode_error_naming_what_was_tried() -> None:
     with pytest.raises(rectify_parse.DecodeError, match=r"tried: utf-8.*gb18030"):
         rectify_parse.parse(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00")

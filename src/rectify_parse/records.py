@@ -323,7 +323,11 @@ class Notice(_Record):
     """Everything read from one scraped notice page."""
 
     schema_version: str = doc("Version of this record format.")
-    encoding: str = doc("How the input was decoded: `utf-8`, `utf-8-sig`, `gb18030`, or `str` for text input.")
+    encoding: str = doc(
+        "How the input's bytes were decoded: `utf-8`, `utf-8-sig` (UTF-8 with a byte-order mark), `utf-16` (with "
+        "its byte-order mark) or `gb18030` (also GBK and GB2312); `str` when the input was already text (a Python "
+        "str, or the text field of a JSONL input), so nothing was decoded."
+    )
     input_format: InputFormat = doc(
         "`text`, or `html` for a saved page: its spans then index the text extracted from the page, which "
         "`rectify_parse.source_text(raw)` (and `parse --with-source`) gives."
