@@ -273,6 +273,15 @@ def test_cli_exports_and_reports_rows(output: Path, tmp_path: Path, capsys: pyte
     assert main(["export", str(tmp_path / "bad.jsonl"), "--to", "csv", str(tmp_path / "t")]) == 1
     assert "bad.jsonl line 1: not JSON" in capsys.readouterr().err
     assert main(["export", str(output), "--to", "xlsx", str(tmp_path / "t")]) == 2
+    out = io.StringIO()
+    assert main(["export", str(output), str(tmp_path / "default")], out=out) == 0  # without --to: CSV
+    assert out.getvalue().endswith(f" rows (csv in {tmp_path / 'default'})\n")
+    assert sorted(p.name for p in (tmp_path / "default").iterdir()) == [
+        "measures.csv",
+        "notices.csv",
+        "problems.csv",
+        "variants.csv",
+    ]
 
 
 def test_readme_documents_the_columns_of_the_code() -> None:

@@ -112,13 +112,18 @@ def _parser() -> argparse.ArgumentParser:
         description="Read a batch output (JSONL) and write DIR/notices, DIR/problems, DIR/measures and DIR/variants "
         "as CSV (UTF-8 with BOM) or Parquet (needs pyarrow: pip install -e '.[parquet]' in a checkout, "
         "pip install 'rectify-parse[parquet]' otherwise). Columns: see the README.",
-        epilog="examples:\n  rectify-parse export out.jsonl --to csv tables/\n"
+        epilog="examples:\n  rectify-parse export out.jsonl tables/                 CSV\n"
         "  rectify-parse export out.jsonl --to parquet tables/\n"
         "  rectify-parse export out.jsonl --to parquet --with-text tables/   notices.text: each clean text",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     e.add_argument("output", metavar="OUT.jsonl", help="the JSONL a batch (or parse) wrote")
-    e.add_argument("--to", required=True, choices=FORMATS, help="table format (example: --to parquet)")
+    e.add_argument(
+        "--to",
+        choices=FORMATS,
+        default="csv",
+        help="table format (default csv, which needs no extra and opens in Excel; example: --to parquet)",
+    )
     e.add_argument("directory", metavar="DIR", help="where the tables go (created when missing)")
     e.add_argument(
         "--with-text",

@@ -488,7 +488,7 @@ def table_path(out_dir: str | Path, table: Table, fmt: Format) -> Path:
 
 
 def export(
-    path: str | Path, out_dir: str | Path, fmt: Format, *, text: bool = False, batch_rows: int = BATCH_ROWS
+    path: str | Path, out_dir: str | Path, fmt: Format = "csv", *, text: bool = False, batch_rows: int = BATCH_ROWS
 ) -> dict[str, int]:
     """Write the tables (:data:`TABLES`) of the output file ``path`` into ``out_dir`` as CSV or Parquet; return
     the number of rows written to each. ``text``: fill ``notices.text`` with each notice's clean text (about
