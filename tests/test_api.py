@@ -52,6 +52,16 @@ def test_decoding_is_recorded(raw: bytes | str, encoding: str) -> None:
     assert notice.text.endswith(("通知", "𠮷岭乡"))
 
 
+def test_the_schema_explains_every_encoding_a_record_can_name() -> None:
+    """``str`` above all: a record of text input says it, and the schema says what it means."""
+    from rectify_parse.schema import record_schema
+
+    described = record_schema()["properties"]["encoding"]["description"]
+    for encoding in ("utf-8", "utf-8-sig", "utf-16", "gb18030", "str"):
+        assert f"`{encoding}`" in described
+    assert "`str` when the input was already text" in described and "nothing was decoded" in described
+
+
 def test_binary_input_raises_decode_error_naming_what_was_tried() -> None:
     with pytest.raises(rectify_parse.DecodeError, match=r"tried: utf-8.*gb18030"):
         rectify_parse.parse(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00")
@@ -87,10 +97,13 @@ def test_paths_and_binary_files_are_read(tmp_path: Path) -> None:
     assert by_path.encoding == "gb18030"
 
 
-@pytest.mark.parametrize("raw", [12345, None, 3.5, ["通知"]])
-def test_other_input_types_raise_the_librarys_error(raw: object) -> None:
-    with pytest.raises(rectify_parse.InputTypeError, match="cannot parse a"):
+@pytest.mark.parametrize(("raw", "name"), [(12345, "int"), (None, "NoneType"), (3.5, "float"), (["通知"], "list")])
+def test_other_input_types_raise_the_librarys_error(raw: object, name: str) -> None:
+    with pytest.raises(rectify_parse.InputTypeError) as caught:
         rectify_parse.parse(raw)  # type: ignore[arg-type]
+    assert str(caught.value) == (
+        f"cannot parse an input of type {name}: pass str, bytes, an os.PathLike or a binary file object"
+    )
 
 
 def test_a_text_mode_file_is_refused_with_the_fix(tmp_path: Path) -> None:

@@ -430,12 +430,37 @@ def test_exit_3_when_jsonl_is_unreadable(
     assert "cannot read JSONL input" in capsys.readouterr().err
 
 
-def test_usage_errors_exit_2(tmp_path: Path) -> None:
+def test_usage_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(CORPUS, "-o", tmp_path / "o.jsonl", "--workers", "0") == 2
     assert run(CORPUS, "--quiet") == 2  # -o is required
-    assert run(CORPUS, "-o", "-", "--resume") == 3  # stdout cannot be resumed
+    capsys.readouterr()
+    assert run(CORPUS, "-o", "-", "--resume") == 2  # stdout cannot be resumed: a bad command line
+    captured = capsys.readouterr()
+    assert captured.err == (
+        "rectify-parse batch: --resume needs an output file (-o OUT): standard output cannot be continued\n"
+    )
+    assert captured.out == ""
     for bad in ("-1", "nan", "inf", "1e7", "soon"):
         assert run(CORPUS, "-o", tmp_path / "o.jsonl", "--timeout", bad) == 2
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--workers", "abc", "argument --workers: must be a whole number, 1 or more (got 'abc')"),
+        ("--workers", "0", "argument --workers: must be a whole number, 1 or more (got '0')"),
+        ("--chunk-size", "1.5", "argument --chunk-size: must be a whole number, 1 or more (got '1.5')"),
+        ("--threshold", "x", "argument --threshold: must be a number above 0 and at most 1 (got 'x')"),
+        ("--threshold", "nan", "argument --threshold: must be a number above 0 and at most 1 (got 'nan')"),
+        ("--timeout", "soon", "argument --timeout: must be a number of seconds from 0 to 1,000,000 (got 'soon')"),
+    ],
+)
+def test_a_bad_number_is_explained_in_words(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], option: str, value: str, message: str
+) -> None:
+    assert run(CORPUS, "-o", tmp_path / "o.jsonl", option, value) == 2
+    err = capsys.readouterr().err
+    assert err.endswith(f"rectify-parse batch: error: {message}\n") and "_positive_int" not in err
 
 
 @pytest.mark.parametrize(("given", "timeout"), [([], batch.DEFAULT_TIMEOUT), (["--timeout", "0"], None)])
@@ -478,7 +503,9 @@ def test_scheduler_needs_the_dask_extra(
 ) -> None:
     monkeypatch.setitem(sys.modules, "distributed", None)
     assert run(CORPUS / "s1.txt", "-o", tmp_path / "o.jsonl", "--scheduler", "local") == 3
-    assert "pip install 'rectify-parse[dask]'" in capsys.readouterr().err
+    assert "in a checkout of rectify-parse, pip install -e '.[dask]'; otherwise pip install 'rectify-parse[dask]'" in (
+        capsys.readouterr().err
+    )
     monkeypatch.setitem(sys.modules, "dask.bag", None)
     from rectify_parse.dask import parse_bag
 

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,13 @@ def test_csv_tables_hold_the_records_values(output: Path, tmp_path: Path) -> Non
     problems = sum(
         len(line["record"]["problems"]) + sum(len(s["problems"]) for s in line["record"]["segments"]) for line in lines
     )
-    assert export(output, tmp_path, "csv") == {"notices": 17, "problems": problems, "variants": 2}
+    measures = sum(len(p["measures"]) for line in lines for p in all_problems(line["record"]))
+    assert export(output, tmp_path, "csv") == {
+        "notices": 17,
+        "problems": problems,
+        "measures": measures,
+        "variants": 2,
+    }
     notices = {row["id"]: row for row in read_csv(tmp_path / "notices.csv")}
     copy = notices[str(REPORT_FIXTURES / "copy_variant.txt")]
     assert copy["title"] == "榆岭县市场监督管理局关于巡察反馈问题整改情况的报告"
@@ -57,12 +64,90 @@ def test_csv_tables_hold_the_records_values(output: Path, tmp_path: Path) -> Non
     assert all(source[int(v["a_start"]) : int(v["a_end"])] == v["a"] for v in variants)
     assert all(source[int(v["b_start"]) : int(v["b_end"])] == v["b"] for v in variants)
     problems = [p for p in read_csv(tmp_path / "problems.csv") if p["notice_id"] == copy["id"]]
-    assert [(p["number"], p["title"], p["status_kind"], p["measures"]) for p in problems] == [
-        ("1", "理论学习不够系统", "completed", "2"),
-        ("2", "学习成果转化不足", "in_progress", "2"),
-        ("1", "抽检覆盖面偏窄", "completed", "2"),
-        ("2", "执法案卷归档不及时", "not_started", "2"),
+    assert [(p["number"], p["position"], p["title"], p["status_kind"], p["measures"]) for p in problems] == [
+        ("1", "0", "理论学习不够系统", "completed", "2"),
+        ("2", "1", "学习成果转化不足", "in_progress", "2"),
+        ("1", "2", "抽检覆盖面偏窄", "completed", "2"),
+        ("2", "3", "执法案卷归档不及时", "not_started", "2"),
     ]
+
+
+def all_problems(record: dict[str, Any]) -> list[dict[str, Any]]:
+    return [*record["problems"], *(p for s in record["segments"] for p in s["problems"])]
+
+
+def test_notices_carry_the_header_closing_and_addressee_values(output: Path, tmp_path: Path) -> None:
+    export(output, tmp_path, "csv")
+    notices = {Path(row["id"]).name: row for row in read_csv(tmp_path / "notices.csv")}
+    keys = ("issuer", "source", "category", "validity", "addressee", "signature", "contact_phone", "text")
+    assert [notices["site_b.txt"][k] for k in keys] == [
+        "",
+        "梧川市人民政府网",
+        "",
+        "",
+        "各区县水务局，局属各单位",
+        "梧川市水务局",
+        "",
+        "",  # the clean text only with --with-text
+    ]
+    assert [notices["status_kinds.txt"][k] for k in ("category", "validity", "contact_phone")] == [
+        "其他",
+        "有效",
+        "0739-5208163",
+    ]
+    assert notices["b2.txt"]["issuer"] == "岚溪县应急管理局"
+    assert all(row["text"] == "" for row in notices.values())
+
+
+def test_with_text_the_notices_hold_every_documents_clean_text(tmp_path: Path) -> None:
+    two = FIXTURES / "repeats" / "two_documents.txt"
+    out = batch_output(tmp_path / "out.jsonl", two, REPORT_FIXTURES / "copy_variant.txt", options=())
+    records = {Path(line["id"]).name: line["record"] for line in read_lines(out)}
+    export(out, tmp_path / "c", "csv", text=True)
+    export(out, tmp_path / "p", "parquet", text=True)
+    rows = {Path(row["id"]).name: row for row in read_csv(tmp_path / "c" / "notices.csv")}
+    parquet = {Path(row["id"]).name: row for row in pq.read_table(tmp_path / "p" / "notices.parquet").to_pylist()}
+    second = records["two_documents.txt"]["segments"][0]["text"]
+    assert second and rows["two_documents.txt"]["text"] == records["two_documents.txt"]["text"] + "\n" + second
+    assert rows["copy_variant.txt"]["text"] == records["copy_variant.txt"]["text"]  # one copy only
+    assert rows["copy_variant.txt"]["text"].count("理论学习不够系统") == 1
+    assert {k: v["text"] for k, v in parquet.items()} == {k: v["text"] for k, v in rows.items()}
+
+
+def test_measures_are_rows_that_join_their_problem(output: Path, tmp_path: Path) -> None:
+    export(output, tmp_path, "csv")
+    name = str(REPORT_FIXTURES / "copy_variant.txt")
+    measures = [m for m in read_csv(tmp_path / "measures.csv") if m["notice_id"] == name]
+    assert [(m["problem"], m["segment"], m["problem_number"], m["measure"]) for m in measures] == [
+        ("0", "", "1", "1"),
+        ("0", "", "1", "2"),
+        ("1", "", "2", "1"),
+        ("1", "", "2", "2"),
+        ("2", "", "1", "1"),
+        ("2", "", "1", "2"),
+        ("3", "", "2", "1"),
+        ("3", "", "2", "2"),
+    ]
+    assert [m["text"] for m in measures[:2]] == ["制定年度学习计划", "增强学习考核"]
+    source = (REPORT_FIXTURES / "copy_variant.txt").read_text(encoding="utf-8")
+    assert all(source[int(m["start"]) : int(m["end"])] == m["text"] for m in measures)
+    # (notice_id, position) is the key: numbers repeat across aspects, positions do not.
+    problems = {(p["notice_id"], p["position"]): p for p in read_csv(tmp_path / "problems.csv")}
+    assert len(problems) == len(read_csv(tmp_path / "problems.csv"))
+    for m in read_csv(tmp_path / "measures.csv"):
+        assert problems[m["notice_id"], m["problem"]]["number"] == m["problem_number"]
+    per_problem = Counter((m["notice_id"], m["problem"]) for m in read_csv(tmp_path / "measures.csv"))
+    assert all(int(p["measures"]) == per_problem[key] for key, p in problems.items())
+
+
+def test_measures_of_further_documents_name_their_segment(tmp_path: Path) -> None:
+    problem = {"number": 1, "measures": ["一", "二"], "measure_spans": [[5, 6], [8, 9]]}
+    record = {"problems": [{"number": 1, "measures": ["甲"]}], "segments": [{"problems": [problem]}]}
+    export(write_lines(tmp_path / "o.jsonl", [{"id": "a", "record": record}]), tmp_path / "t", "csv")
+    rows = [
+        (m["problem"], m["segment"], m["measure"], m["text"], m["start"]) for m in read_csv(tmp_path / "t/measures.csv")
+    ]
+    assert rows == [("0", "", "1", "甲", ""), ("1", "0", "1", "一", "5"), ("1", "0", "2", "二", "8")]
 
 
 def test_parquet_tables_have_the_declared_types_and_the_same_values_as_csv(output: Path, tmp_path: Path) -> None:
@@ -101,12 +186,15 @@ def test_compact_and_fields_lines_give_empty_cells_not_errors(tmp_path: Path) ->
     export(compact, tmp_path / "c", "csv")
     variants = read_csv(tmp_path / "c" / "variants.csv")
     assert [(v["a"], v["b"], v["a_start"]) for v in variants] == [("增强", "提高", ""), ("，", ",", "")]
+    measures = read_csv(tmp_path / "c" / "measures.csv")
+    assert measures and all(m["text"] and m["start"] == m["end"] == "" for m in measures)
     export(fields, tmp_path / "f", "parquet")
     notices = pq.read_table(tmp_path / "f" / "notices.parquet").to_pylist()
     copy = next(n for n in notices if n["id"].endswith("copy_variant.txt"))
     assert copy["title"].startswith("榆岭县") and copy["problems"] == 4
     assert copy["publisher"] is None and copy["copies"] is None and copy["warning_codes"] is None
     assert pq.read_table(tmp_path / "f" / "variants.parquet").num_rows == 0
+    assert pq.read_table(tmp_path / "f" / "measures.parquet").num_rows > 0  # problems were kept
 
 
 def test_error_lines_are_rows_with_their_error(tmp_path: Path) -> None:
@@ -128,6 +216,7 @@ def test_error_lines_are_rows_with_their_error(tmp_path: Path) -> None:
         (b'["a"]\n', "line 1: not an output line"),
         (b'{"id": "a", "record": {"header": {"date_written": "2023\xe5\xb9\xb4"}}}\n', "'date_written' expects date32"),
         (b'{"id": "a", "record": {"problems": 3}}\n', None),  # not a list: no problem rows, no count
+        (b'{"id": "a", "record": {"problems": [{"measures": ["x", 3]}]}}\n', "'text' expects string"),
     ],
 )
 def test_a_foreign_line_is_a_clear_error_and_leaves_no_table(
@@ -147,16 +236,22 @@ def test_odd_structures_and_empty_files(tmp_path: Path) -> None:
     assert export(write_lines(tmp_path / "o.jsonl", [line]), tmp_path / "t", "csv") == {
         "notices": 1,
         "problems": 1,
+        "measures": 0,
         "variants": 0,
     }
     (tmp_path / "empty.jsonl").write_bytes(b"")
-    assert export(tmp_path / "empty.jsonl", tmp_path / "e", "parquet") == {"notices": 0, "problems": 0, "variants": 0}
+    assert export(tmp_path / "empty.jsonl", tmp_path / "e", "parquet") == {
+        "notices": 0,
+        "problems": 0,
+        "measures": 0,
+        "variants": 0,
+    }
     assert pq.read_table(tmp_path / "e" / "notices.parquet").schema.names[0] == "id"
 
 
 def test_without_pyarrow_parquet_asks_for_the_extra(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setitem(sys.modules, "pyarrow", None)
-    with pytest.raises(ConfigError, match=r"pip install 'rectify-parse\[parquet\]'"):
+    with pytest.raises(ConfigError, match=r"in a checkout of rectify-parse, pip install -e '\.\[parquet\]'; otherwise"):
         export(tmp_path / "missing.jsonl", tmp_path / "t", "parquet")
     err = io.StringIO()
     monkeypatch.setattr(sys, "stderr", err)
@@ -168,12 +263,25 @@ def test_cli_exports_and_reports_rows(output: Path, tmp_path: Path, capsys: pyte
     out = io.StringIO()
     assert main(["export", str(output), "--to", "csv", str(tmp_path / "t")], out=out) == 0
     assert out.getvalue().startswith("notices: 17 rows, problems: ") and "variants: 2 rows (csv in" in out.getvalue()
+    assert ", measures: " in out.getvalue()
+    assert main(["export", str(output), "--to", "csv", "--with-text", str(tmp_path / "w")], out=out) == 0
+    texts = {row["id"]: row["text"] for row in read_csv(tmp_path / "w" / "notices.csv")}
+    assert texts[str(REPORT_FIXTURES / "site_a.txt")].startswith("梧川市水务局")
     assert main(["export", str(tmp_path / "none.jsonl"), "--to", "csv", str(tmp_path / "t")]) == 2
     assert "cannot read" in capsys.readouterr().err
     (tmp_path / "bad.jsonl").write_text("nope\n", encoding="utf-8")
     assert main(["export", str(tmp_path / "bad.jsonl"), "--to", "csv", str(tmp_path / "t")]) == 1
     assert "bad.jsonl line 1: not JSON" in capsys.readouterr().err
     assert main(["export", str(output), "--to", "xlsx", str(tmp_path / "t")]) == 2
+    out = io.StringIO()
+    assert main(["export", str(output), str(tmp_path / "default")], out=out) == 0  # without --to: CSV
+    assert out.getvalue().endswith(f" rows (csv in {tmp_path / 'default'})\n")
+    assert sorted(p.name for p in (tmp_path / "default").iterdir()) == [
+        "measures.csv",
+        "notices.csv",
+        "problems.csv",
+        "variants.csv",
+    ]
 
 
 def test_readme_documents_the_columns_of_the_code() -> None:

@@ -218,3 +218,41 @@ def test_seed_copy_variant_is_marked(seed_path: Path, tmp_path: Path) -> None:
     page = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert marks(page, "wording") == ["增强", "提高"]
     assert json.loads(out.read_text(encoding="utf-8").splitlines()[0])["record"]["duplicates"]["variants"]
+
+
+def publisher_rows(page: str) -> dict[str, tuple[str, str]]:
+    """Publisher → (problems, read from) as the page shows them."""
+    table = page.split('id="publishers"', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(
+        r'<th scope="row">([^<]*)</th><td class="num">([\d,]+)</td>.*?<td class="from">([^<]*)</td>', table
+    )
+    return {html.unescape(name): (n, html.unescape(via)) for name, n, via in rows}
+
+
+def test_publishers_fall_back_to_the_issuer_signature_and_source_and_say_which(tmp_path: Path) -> None:
+    line = read_lines(batch_output(tmp_path / "o.jsonl", REPORT_FIXTURES / "copy_variant.txt", options=()))[0]
+
+    def variant(name: str, header: dict[str, Any], signature: str | None) -> dict[str, Any]:
+        out = copy.deepcopy(line)
+        out["id"] = name
+        out["record"]["header"].update({"publisher": None, "issuer": None, "source": None, **header})
+        out["record"]["closing"]["signature"] = signature
+        return out
+
+    lines = [
+        variant("a", {"publisher": "甲县审计局", "source": "甲县政府网"}, "乙县审计局"),
+        variant("b", {"issuer": "丙县人民政府", "source": "丙县日报"}, "丙县办公室"),
+        variant("c", {"source": "本站"}, " 甲县审计局 "),  # the signature before the source, trimmed
+        variant("d", {"source": "丁县日报"}, None),
+        variant("e", {}, None),
+        variant("f", {"source": "  "}, ""),  # blank values are not publishers
+    ]
+    write_report(write_lines(tmp_path / "all.jsonl", lines), tmp_path / "r.html")
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert publisher_rows(page) == {
+        "甲县审计局": ("8", "header.publisher 4, closing.signature 4"),
+        "(no publisher)": ("8", ""),
+        "丙县人民政府": ("4", "header.issuer"),
+        "丁县日报": ("4", "header.source"),
+    }
+    assert "<th>read from</th>" in page and "else the body that signed it (closing.signature)" in page

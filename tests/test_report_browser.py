@@ -4,7 +4,8 @@ Skipped, saying why, when no chromium or chromedriver is on PATH (``.ci/run`` in
 where it can). The layout guard is geometric and pixel-based rather than a comparison with a committed
 screenshot, which fonts and anti-aliasing would make differ between machines: element boxes (panes side
 by side on a wide window, stacked on a narrow one, nothing wider than the window) and the colours of
-screenshots (the highlighted variant is painted in the highlight colour, in both panes, on one row).
+screenshots (the highlighted variant is painted in the highlight colour, in both panes, on one row; each
+count's ink fits in one line).
 """
 
 from __future__ import annotations
@@ -18,11 +19,13 @@ from typing import Any
 
 import pytest
 
+from conftest import FIXTURES
 from outputs import REPORT_FIXTURES, batch_output, read_lines, write_lines
 from rectify_parse.report import write_report
 
 WORDING_RGB = (0xFF, 0xD2, 0x4D)  # --word in the report's CSS
-WIDE, NARROW = 1280, 600
+WIDE, FULL_HD, NARROW = 1280, 1920, 600
+COUNT_CELLS = "#status td.num, #warnings td.num, #errors td.num, #publishers td.num"
 
 
 def _browser_paths() -> tuple[str, str]:
@@ -64,6 +67,21 @@ def page(tmp_path_factory: pytest.TempPathFactory) -> Path:
     hostile = {**lines[0], "id": '"><img src=x onerror="window.__pwned=2">'}
     hostile["record"] = {**lines[0]["record"], "title": "<script>window.__pwned=1</script>"}
     write_report(write_lines(tmp / "all.jsonl", [*lines, hostile]), tmp / "report.html")
+    return tmp / "report.html"
+
+
+@pytest.fixture(scope="module")
+def big_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The report of a 1,000-notice batch: the fixture notices copied into 1,000 files, so the counts run to
+    hundreds and thousands (the width a count needs is what a small batch never tests)."""
+    tmp = tmp_path_factory.mktemp("big")
+    sources = sorted(FIXTURES.rglob("*.txt"))
+    folder = tmp / "notices"
+    folder.mkdir()
+    for i in range(1000):
+        source = sources[i % len(sources)]
+        (folder / f"{i:04d}_{source.name}").write_bytes(source.read_bytes())
+    write_report(batch_output(tmp / "out.jsonl", folder, options=()), tmp / "report.html")
     return tmp / "report.html"
 
 
@@ -146,6 +164,53 @@ def test_layout_wide_and_narrow(driver: Any, page: Path) -> None:
             assert a["x"] == b["x"] and b["y"] >= a["y"] + a["height"] and abs(a["width"] - b["width"]) <= 1
         for pre in driver.find_elements("css selector", "#pair0 pre.text"):
             assert pre.rect["height"] <= 0.6 * 900 + 2  # long texts scroll inside their pane
+
+
+# Per count cell: its text, the boxes the text is laid out in, the text's and the cell's content box, and
+# the line height.
+_COUNT_BOXES = """
+return Array.from(document.querySelectorAll(arguments[0])).map(function(td){
+  var r=document.createRange(); r.selectNodeContents(td);
+  var t=r.getBoundingClientRect(), c=td.getBoundingClientRect(), s=getComputedStyle(td);
+  var pl=parseFloat(s.paddingLeft), pr=parseFloat(s.paddingRight);
+  return {text:td.textContent, lines:r.getClientRects().length, top:t.top, bottom:t.bottom, left:t.left,
+          right:t.right, cellLeft:c.left+pl, cellRight:c.right-pr, lineHeight:parseFloat(s.lineHeight)};
+});
+"""
+
+
+@pytest.mark.parametrize("width", [WIDE, FULL_HD, NARROW])
+def test_counts_are_drawn_on_one_line(driver: Any, big_page: Path, width: int, tmp_path: Path) -> None:
+    """Every count of the status, warnings, errors and publisher tables is laid out as one line inside its
+    cell, and the screenshot agrees: the ink of each count in the status and warnings tables fits in one
+    line's height (a count drawn one digit a line, 5/1/4, is three lines of ink)."""
+    _open(driver, big_page, width)
+    assert driver.get_log("browser") == []
+    boxes = driver.execute_script(_COUNT_BOXES, COUNT_CELLS)
+    assert len(boxes) > 20 and max(len(b["text"]) for b in boxes) >= 5  # 1,039 completed problems
+    for box in boxes:
+        assert box["lines"] == 1, (width, box)
+        assert box["bottom"] - box["top"] < 1.5 * box["lineHeight"], (width, box)
+        assert box["cellLeft"] - 1 <= box["left"] and box["right"] <= box["cellRight"] + 1, (width, box)
+    for section in ("status", "warnings"):
+        element = driver.find_element("id", section)
+        driver.execute_script("arguments[0].scrollIntoView()", element)
+        shot = tmp_path / f"{section}.png"
+        assert element.screenshot(str(shot))
+        _, _, pixels = png_rgb(shot.read_bytes())
+        origin = element.rect
+        cells = driver.find_elements("css selector", f"#{section} td.num")
+        assert cells
+        for cell in cells:
+            box = cell.rect
+            x0, y0 = round(box["x"] - origin["x"]), round(box["y"] - origin["y"])
+            rows = [
+                y
+                for y in range(max(y0, 0), min(y0 + round(box["height"]), len(pixels)))
+                if any(sum(pixels[y][x]) < 3 * 128 for x in range(max(x0, 0), x0 + round(box["width"])))
+            ]
+            line_height = float(cell.value_of_css_property("line-height").removesuffix("px"))
+            assert rows and rows[-1] - rows[0] < line_height, (width, section, cell.text, rows[0], rows[-1])
 
 
 def test_seed_variant_highlighted(driver: Any, seed_path: Path, tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ from .errors import (
     ParseTimeoutError,
     RectifyError,
 )
+from .frames import to_frames
 from .lines import LineRow
 from .pipeline import MAX_CHARS
 from .records import (
@@ -84,6 +85,7 @@ __all__ = [
     "parse",
     "parse_many",
     "source_text",
+    "to_frames",
 ]
 
 

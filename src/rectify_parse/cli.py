@@ -115,16 +115,29 @@ def _parser() -> argparse.ArgumentParser:
 
     e = sub.add_parser(
         "export",
-        help="write the notices, problems and variants tables of a batch output as CSV or Parquet",
-        description="Read a batch output (JSONL) and write DIR/notices, DIR/problems and DIR/variants as CSV "
-        "(UTF-8 with BOM) or Parquet (pip install 'rectify-parse[parquet]'). Columns: see the README.",
-        epilog="examples:\n  rectify-parse export out.jsonl --to csv tables/\n"
-        "  rectify-parse export out.jsonl --to parquet tables/",
+        help="write the notices, problems, measures and variants tables of a batch output as CSV or Parquet",
+        description="Read a batch output (JSONL) and write DIR/notices, DIR/problems, DIR/measures and DIR/variants "
+        "as CSV (UTF-8 with BOM) or Parquet (needs pyarrow: pip install -e '.[parquet]' in a checkout, "
+        "pip install 'rectify-parse[parquet]' otherwise). Columns: see the README.",
+        epilog="examples:\n  rectify-parse export out.jsonl tables/                 CSV\n"
+        "  rectify-parse export out.jsonl --to parquet tables/\n"
+        "  rectify-parse export out.jsonl --to parquet --with-text tables/   notices.text: each clean text",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     e.add_argument("output", metavar="OUT.jsonl", help="the JSONL a batch (or parse) wrote")
-    e.add_argument("--to", required=True, choices=FORMATS, help="table format (example: --to parquet)")
+    e.add_argument(
+        "--to",
+        choices=FORMATS,
+        default="csv",
+        help="table format (default csv, which needs no extra and opens in Excel; example: --to parquet)",
+    )
     e.add_argument("directory", metavar="DIR", help="where the tables go (created when missing)")
+    e.add_argument(
+        "--with-text",
+        action="store_true",
+        help="fill notices.text with each notice's clean text, about the size of the input (empty without it; "
+        "example: --with-text)",
+    )
 
     r = sub.add_parser(
         "report",
@@ -238,7 +251,7 @@ def _cmd_lines(args: argparse.Namespace, out: TextIO) -> int:
 
 def _cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     try:
-        counts = export(args.output, args.directory, args.to)
+        counts = export(args.output, args.directory, args.to, text=args.with_text)
     except RectifyError as exc:
         return _failed("export", exc)
     out.write(", ".join(f"{name}: {n} rows" for name, n in counts.items()) + f" ({args.to} in {args.directory})\n")

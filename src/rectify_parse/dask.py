@@ -1,4 +1,4 @@
-"""Dask support (optional extra: ``pip install 'rectify-parse[dask]'``).
+"""Dask support (optional extra: ``pip install -e '.[dask]'`` in a checkout, ``'rectify-parse[dask]'`` otherwise).
 
 * :func:`parse_bag` maps a bag of ``(id, raw)`` items to the batch's output objects
   (``{"id", "record"}`` or ``{"id", "error"}``), computed by the same function as ``rectify-parse batch``.
@@ -23,13 +23,13 @@ from typing import Any
 from .batch.dedup import DedupIndex
 from .batch.running import parse_item
 from .corpus import DEFAULT_THRESHOLD, Group
-from .errors import BatchError, ConfigError
+from .errors import BatchError, ConfigError, install_extra
 from .records import document_text
 
 # Partitions computed at once by near_duplicate_groups: parallel enough, bounded memory on the client.
 WINDOW = 8
 CONNECT_TIMEOUT = "20s"
-_EXTRA = "pip install 'rectify-parse[dask]'"
+_EXTRA = install_extra("dask")
 
 
 def _import_dask() -> Any:

@@ -109,7 +109,7 @@ def input_bytes(raw: Any) -> bytes | str:
             return bytes(data)
         raise InputTypeError(f"the file object gave {type(data).__name__}, not bytes: open it in binary mode ('rb')")
     raise InputTypeError(
-        f"cannot parse a {type(raw).__name__}: pass str, bytes, an os.PathLike or a binary file object"
+        f"cannot parse an input of type {type(raw).__name__}: pass str, bytes, an os.PathLike or a binary file object"
     )
 
 

@@ -9,7 +9,8 @@ Recoverable oddities in a notice become warnings on the record; only these excep
     ├── InputTooLargeError input is larger than the configured limit
     ├── ConfigError        a caller passed an invalid option (bad threshold, unknown field …)
     ├── ParseError         an unexpected failure inside the parser: a bug, reported with its cause
-    ├── InputRecordError   (batch) a JSONL line holds no notice; it becomes an error record
+    ├── InputRecordError   (batch) a JSONL line holds no notice; it becomes an error record. Also: an
+    │                      output line that export or to_frames cannot read, a dict from_dict cannot load
     ├── ParseTimeoutError  (batch) an input took longer than --timeout; it becomes an error record
     └── BatchError         (batch) the run as a whole cannot go on: exit code 3
 """
@@ -47,7 +48,9 @@ class ParseError(RectifyError):
 
 
 class InputRecordError(RectifyError):
-    """A JSONL line holds no notice: not JSON, not an object, or no string in the text field."""
+    """A JSONL line holds no notice: not JSON, not an object, or no string in the text field. Also an output
+    line that ``export`` or ``to_frames`` cannot read, and a dict that ``Record.from_dict`` cannot load (a
+    field missing or of the wrong type); the message names the line or the field's path."""
 
 
 class ParseTimeoutError(RectifyError):
@@ -56,3 +59,12 @@ class ParseTimeoutError(RectifyError):
 
 class BatchError(RectifyError):
     """The batch run as a whole cannot go on (exit code 3); per-input failures never raise this."""
+
+
+def install_extra(extra: str) -> str:
+    """How to install an optional extra, both ways: rectify-parse is installed from a checkout (the README's
+    set-up) as often as from a package index, and ``pip install 'rectify-parse[x]'`` in a checkout would
+    fetch another copy of the package, or fail."""
+    return (
+        f"in a checkout of rectify-parse, pip install -e '.[{extra}]'; otherwise pip install 'rectify-parse[{extra}]'"
+    )

@@ -1,12 +1,19 @@
 """Tables from the batch's output: ``rectify-parse export OUT.jsonl --to csv|parquet DIR``.
 
-Three tables, each defined once below as a list of :class:`Column` (name, type, documentation, how to read
-the value from a line); the CSV header, the Parquet schema and the README's column tables
-(:func:`columns_markdown`, checked by ``tests/test_export.py``) all come from that one definition.
+Four tables, each defined once below as a list of :class:`Column` (name, type, documentation, how to read
+the value from a line); the CSV header, the Parquet schema, the pandas frames of
+:func:`rectify_parse.to_frames` and the README's column tables (:func:`columns_markdown`, checked by
+``tests/test_export.py``) all come from that one definition, and :func:`line_rows` turns a line into rows
+for every consumer.
 
 - ``notices``: one row per output line (errors included);
 - ``problems``: one row per problem, of the first document and of every further document (``segment``);
+- ``measures``: one row per measure (一是 / 二是 … item) of a problem;
 - ``variants``: one row per difference between a page's canonical copy and its other copies.
+
+The clean text of each notice (``notices.text``) is the one column that can be large: about as large as the
+input itself. It is filled only when asked for (``--with-text``, ``text=True``) and empty otherwise, so the
+tables keep one shape either way.
 
 The JSONL is streamed: CSV rows are written as they are read, Parquet rows are buffered ``batch_rows`` at a
 time and written as one row group. Each file is written to ``NAME.tmp`` and renamed when the export is
@@ -27,16 +34,16 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Literal, Protocol
+from typing import IO, Any, Literal, NamedTuple, Protocol
 
-from .errors import ConfigError, InputRecordError
-from .output import count, dicts, dig, error_type, items, iter_output
+from .errors import ConfigError, InputRecordError, install_extra
+from .output import clean_text, count, dicts, dig, error_type, items, iter_output
 
 Format = Literal["csv", "parquet"]
 ColumnType = Literal["string", "int32", "int64", "float64", "date32", "list<string>"]
 FORMATS: tuple[Format, ...] = ("csv", "parquet")
 BATCH_ROWS = 10_000
-PYARROW_MISSING = "Parquet output needs pyarrow: pip install 'rectify-parse[parquet]' (or choose --to csv)"
+PYARROW_MISSING = f"Parquet output needs pyarrow: {install_extra('parquet')} (or choose --to csv)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +54,7 @@ class Column:
     type: ColumnType
     doc: str
     get: Callable[[Any], Any]
+    bulky: bool = False  # filled only when the caller asks for it (the clean text: ``--with-text``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,8 +98,27 @@ def _warning_codes(record: Any) -> list[str] | None:
     return sorted({str(w.get("code")) for w in warnings if isinstance(w, dict)})
 
 
+class ProblemRow(NamedTuple):
+    """A problem with where it is: its notice, its document (None: the first) and its position among all the
+    notice's problems (the key that ``measures`` rows point to, since numbers repeat across aspects)."""
+
+    notice_id: str
+    segment: int | None
+    position: int
+    problem: dict[str, Any]
+
+
+class MeasureRow(NamedTuple):
+    """One measure of a problem: its ordinal from 1, its text and its span (None under ``--compact``)."""
+
+    of: ProblemRow
+    measure: int
+    text: Any
+    span: Any
+
+
 def _problem(key: str) -> Callable[[Any], Any]:
-    return lambda row: row[2].get(key)
+    return lambda row: row.problem.get(key)
 
 
 def _variant(key: str) -> Callable[[Any], Any]:
@@ -102,8 +129,7 @@ def _span(key: str, index: int) -> Callable[[Any], Any]:
     """One end of a variant's span; None when spans were left out (``--compact``)."""
 
     def get(row: Any) -> Any:
-        value = row[1].get(key)
-        return value[index] if isinstance(value, list) and len(value) == 2 else None
+        return _span_end(row[1].get(key), index)
 
     return get
 
@@ -112,13 +138,26 @@ def _notice_rows(line: dict[str, Any]) -> Iterable[Any]:
     return (line,)
 
 
-def _problem_rows(line: dict[str, Any]) -> Iterator[tuple[str, int | None, dict[str, Any]]]:
+def _problem_rows(line: dict[str, Any]) -> Iterator[ProblemRow]:
     record = line.get("record")
-    for problem in dicts(record, "problems"):
-        yield line["id"], None, problem
-    for index, segment in enumerate(items(record, "segments")):
-        for problem in dicts(segment, "problems"):
-            yield line["id"], index, problem
+    documents = [(None, record), *enumerate(items(record, "segments"))]
+    position = 0
+    for segment, document in documents:
+        for problem in dicts(document, "problems"):
+            yield ProblemRow(line["id"], segment, position, problem)
+            position += 1
+
+
+def _measure_rows(line: dict[str, Any]) -> Iterator[MeasureRow]:
+    for row in _problem_rows(line):
+        spans = items(row.problem, "measure_spans")
+        for index, text in enumerate(items(row.problem, "measures")):
+            yield MeasureRow(row, index + 1, text, spans[index] if index < len(spans) else None)
+
+
+def _span_end(span: Any, index: int) -> Any:
+    """One end of a ``[start, end]`` span; None when spans were left out (``--compact``)."""
+    return span[index] if isinstance(span, list) and len(span) == 2 else None
 
 
 def _variant_rows(line: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -196,6 +235,31 @@ NOTICES = Table(
         Column(
             "error_message", "string", "Error lines: the error message.", lambda line: dig(line, "error", "message")
         ),
+        Column("issuer", "string", "header.issuer (发文机关).", _record("header", "issuer")),
+        Column("source", "string", "header.source (来源 / 信息来源).", _record("header", "source")),
+        Column("category", "string", "header.category (主题分类 …).", _record("header", "category")),
+        Column("validity", "string", "header.validity (公文时效 / 有效性).", _record("header", "validity")),
+        Column("addressee", "string", "The 主送 line without its colon.", _record("addressee")),
+        Column(
+            "signature",
+            "string",
+            "closing.signature: the issuing body written above the closing date.",
+            _record("closing", "signature"),
+        ),
+        Column(
+            "contact_phone",
+            "string",
+            "closing.contact_phone: the number on a 联系电话 / 咨询电话 line.",
+            _record("closing", "contact_phone"),
+        ),
+        Column(
+            "text",
+            "string",
+            "(--with-text) The clean text: the record's `text`, then each further document's, joined by newlines "
+            "(what near-duplicates are found on); empty without the option.",
+            lambda line: clean_text(line.get("record")),
+            bulky=True,
+        ),
     ),
     _notice_rows,
 )
@@ -223,12 +287,58 @@ PROBLEMS = Table(
             "`completed`, `in_progress`, `not_started`; empty when unknown.",
             _problem("status_kind"),
         ),
-        Column("measures", "int32", "Number of measures (一是 / 二是 … items).", lambda row: count(row[2], "measures")),
         Column(
-            "fields", "string", "Every other labelled line, as a JSON object text.", lambda row: _fields_json(row[2])
+            "measures",
+            "int32",
+            "Number of measures (一是 / 二是 … items; each is a row of `measures`).",
+            lambda row: count(row.problem, "measures"),
+        ),
+        Column(
+            "fields",
+            "string",
+            "Every other labelled line, as a JSON object text.",
+            lambda row: _fields_json(row.problem),
+        ),
+        Column(
+            "position",
+            "int32",
+            "Position among the notice's problems from 0 (the first document's, then each further one's): with "
+            "`notice_id` the key of the row, since `number` repeats when each aspect counts from 1.",
+            lambda row: row.position,
         ),
     ),
     _problem_rows,
+)
+
+MEASURES = Table(
+    "measures",
+    "one row per measure of a problem",
+    (
+        Column("notice_id", "string", "The notice's id (`notices.id`).", lambda row: row.of.notice_id),
+        Column(
+            "problem",
+            "int32",
+            "The problem's `position` in `problems` (join on `notice_id` and `position`).",
+            lambda row: row.of.position,
+        ),
+        Column(
+            "segment",
+            "int32",
+            "Index of the further document in `segments`; empty for the first document.",
+            lambda row: row.of.segment,
+        ),
+        Column("problem_number", "int32", "The problem's number as written.", lambda row: row.of.problem.get("number")),
+        Column("measure", "int32", "The measure's ordinal in its problem, from 1 (一是 → 1).", lambda row: row.measure),
+        Column("text", "string", "The measure's text.", lambda row: row.text),
+        Column(
+            "start",
+            "int64",
+            "Start of the text in the input (empty under --compact).",
+            lambda row: _span_end(row.span, 0),
+        ),
+        Column("end", "int64", "End of the text in the input (exclusive).", lambda row: _span_end(row.span, 1)),
+    ),
+    _measure_rows,
 )
 
 VARIANTS = Table(
@@ -249,7 +359,7 @@ VARIANTS = Table(
     _variant_rows,
 )
 
-TABLES: tuple[Table, ...] = (NOTICES, PROBLEMS, VARIANTS)
+TABLES: tuple[Table, ...] = (NOTICES, PROBLEMS, MEASURES, VARIANTS)
 
 
 # --- checking and converting values ---------------------------------------------------------------------
@@ -276,6 +386,16 @@ def _checked(column: Column, value: Any, where: str) -> Any:
     if not ok:
         raise InputRecordError(f"{where}: column {column.name!r} expects {kind}, got {value!r:.80}")
     return value
+
+
+def line_rows(line: dict[str, Any], where: str, *, text: bool = False) -> Iterator[tuple[Table, list[Any]]]:
+    """Every row an output line gives, table by table in :data:`TABLES` order, each value checked against
+    its column's type (see :func:`_checked`); bulky columns (the clean text) are None unless ``text``. The
+    one place that turns lines into rows: the CSV and Parquet writers and :func:`rectify_parse.to_frames`
+    all read it."""
+    for table in TABLES:
+        for source in table.rows(line):
+            yield table, [None if c.bulky and not text else _checked(c, c.get(source), where) for c in table.columns]
 
 
 def _csv_cell(value: Any) -> Any:
@@ -367,9 +487,12 @@ def table_path(out_dir: str | Path, table: Table, fmt: Format) -> Path:
     return Path(out_dir) / f"{table.name}.{fmt}"
 
 
-def export(path: str | Path, out_dir: str | Path, fmt: Format, *, batch_rows: int = BATCH_ROWS) -> dict[str, int]:
-    """Write the notices, problems and variants tables of the output file ``path`` into ``out_dir`` as CSV
-    or Parquet; return the number of rows written to each. Raises :class:`ConfigError` for a bad format,
+def export(
+    path: str | Path, out_dir: str | Path, fmt: Format = "csv", *, text: bool = False, batch_rows: int = BATCH_ROWS
+) -> dict[str, int]:
+    """Write the tables (:data:`TABLES`) of the output file ``path`` into ``out_dir`` as CSV or Parquet; return
+    the number of rows written to each. ``text``: fill ``notices.text`` with each notice's clean text (about
+    the size of the input; empty cells otherwise). Raises :class:`ConfigError` for a bad format,
     an unreadable input or a missing pyarrow, :class:`InputRecordError` for a line that is not an output
     line or holds a value of the wrong type (nothing is left under the final names then)."""
     if fmt not in FORMATS:
@@ -387,12 +510,11 @@ def export(path: str | Path, out_dir: str | Path, fmt: Format, *, batch_rows: in
     counts = dict.fromkeys((t.name for t in TABLES), 0)
     try:
         sinks.extend(_sink(fmt, tmp, t, batch_rows) for tmp, t in zip(tmps, TABLES, strict=True))
+        by_name = {t.name: sink for t, sink in zip(TABLES, sinks, strict=True)}
         for line in iter_output(path):
-            where = f"{path} line {line.lineno}"
-            for table, sink in zip(TABLES, sinks, strict=True):
-                for source in table.rows(line.obj):
-                    sink.add([_checked(c, c.get(source), where) for c in table.columns])
-                    counts[table.name] += 1
+            for table, row in line_rows(line.obj, f"{path} line {line.lineno}", text=text):
+                by_name[table.name].add(row)
+                counts[table.name] += 1
         for sink in sinks:
             sink.close()
         for tmp, final in zip(tmps, finals, strict=True):

@@ -40,6 +40,11 @@ def parse_line(raw: bytes, where: str) -> dict[str, Any]:
         obj = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         raise InputRecordError(f"{where}: not JSON ({exc})") from None
+    return check_line(obj, where)
+
+
+def check_line(obj: Any, where: str) -> dict[str, Any]:
+    """``obj`` when it is an output line (an object with a string ``id``); else :class:`InputRecordError`."""
     if not isinstance(obj, dict) or not isinstance(obj.get("id"), str):
         raise InputRecordError(f"{where}: not an output line (a JSON object with a string 'id')")
     return obj
@@ -85,6 +90,15 @@ def count(obj: Any, *keys: str) -> int | None:
     """Length of the list at ``obj[k1][k2]…``, or None when it is absent (left out by ``--fields``)."""
     found = dig(obj, *keys)
     return len(found) if isinstance(found, list) else None
+
+
+def clean_text(record: Any) -> str | None:
+    """The clean text of every document of a record dict (the first document's ``text``, then each segment's,
+    joined by newlines: what near-duplicates are found on), or None when the line holds no ``text`` (written
+    with ``--fields`` without it)."""
+    if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+        return None
+    return "\n".join([record["text"], *(str(s.get("text") or "") for s in dicts(record, "segments"))])
 
 
 def error_type(line: dict[str, Any]) -> str | None:

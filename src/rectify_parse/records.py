@@ -11,11 +11,14 @@ normalised matching view is never copied into a record.
 
 from __future__ import annotations
 
+import sys
+import types
+import typing
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, is_dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar, Union
 
-from .errors import ConfigError
+from .errors import ConfigError, InputRecordError
 
 SCHEMA_VERSION = "1.2"  # 1.1: input_format (text or html); 1.2: model
 
@@ -56,6 +59,9 @@ def to_plain(value: Any) -> Any:
     return value
 
 
+R = TypeVar("R", bound="_Record")
+
+
 class _Record:
     __slots__ = ()
 
@@ -63,6 +69,88 @@ class _Record:
         """The record as plain JSON-compatible values."""
         result: dict[str, Any] = to_plain(self)
         return result
+
+    @classmethod
+    def from_dict(cls: type[R], data: Any) -> R:
+        """The record a :meth:`to_dict` dict (or its JSON, read back) describes: ``Notice.from_dict(line["record"])``
+        loads a batch's record, and ``Notice.from_dict(n.to_dict()) == n``. Spans become tuples again.
+
+        Only a full record is accepted: every field present, with a value of its type, and no other key.
+        Records written with ``--compact`` or ``--fields`` (or ``compact=`` / ``fields=``) leave fields out and
+        raise :class:`~rectify_parse.errors.InputRecordError` naming the first missing field: read them as dicts,
+        or with :func:`rectify_parse.to_frames`. The error names the path of any value of the wrong type too
+        (``record.problems[0].number: expected int, got '一'``)."""
+        loaded: R = _load(cls, data, "record")
+        return loaded
+
+
+# --- loading a dict back into records (from_dict) ----------------------------------------------------------
+
+_HINTS: dict[type, dict[str, Any]] = {}
+_COMPACT_NOTE = "from_dict needs a full record; --compact and --fields leave fields out"
+
+
+def records_hints(cls: type) -> dict[str, Any]:
+    """The resolved field types of a record class (its annotations are strings under ``__future__``)."""
+    found = _HINTS.get(cls)
+    if found is None:
+        found = _HINTS[cls] = typing.get_type_hints(cls, vars(sys.modules[__name__]))
+    return found
+
+
+def _load(tp: Any, value: Any, where: str) -> Any:
+    """``value`` (plain JSON-like data) as the type ``tp`` of a record field, checked on the way."""
+    if isinstance(tp, type) and is_dataclass(tp):
+        return _load_record(tp, value, where)
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if origin in (Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        (inner,) = [a for a in args if a is not type(None)]
+        return _load(inner, value, where)
+    if origin is Literal:
+        if value not in args:
+            raise InputRecordError(f"{where}: expected one of {', '.join(map(repr, args))}, got {value!r:.60}")
+        return value
+    if origin is list:
+        _expect(isinstance(value, list), "a list", value, where)
+        return [_load(args[0], v, f"{where}[{i}]") for i, v in enumerate(value)]
+    if origin is tuple:  # a span: [start, end]
+        _expect(isinstance(value, (list, tuple)) and len(value) == len(args), "a span [start, end]", value, where)
+        return tuple(_load(a, v, f"{where}[{i}]") for i, (a, v) in enumerate(zip(args, value, strict=True)))
+    if origin is dict:
+        _expect(isinstance(value, dict) and all(isinstance(k, str) for k in value), "an object", value, where)
+        return {k: _load(args[1], v, f"{where}.{k}") for k, v in value.items()}
+    if tp is float:
+        _expect(isinstance(value, (int, float)) and not isinstance(value, bool), "a number", value, where)
+        return float(value)
+    if tp is int:
+        _expect(isinstance(value, int) and not isinstance(value, bool), "an int", value, where)
+        return value
+    if tp is str or tp is bool:
+        _expect(isinstance(value, tp), f"a {tp.__name__}", value, where)
+        return value
+    raise TypeError(f"{where}: no loader for {tp!r}")  # a record type this function does not know yet
+
+
+def _load_record(cls: type, value: Any, where: str) -> Any:
+    if not isinstance(value, dict):
+        raise InputRecordError(f"{where}: expected an object ({cls.__name__}), got {value!r:.60}")
+    hints = records_hints(cls)
+    unknown = sorted(set(value).difference(_field_names(cls) or ()))
+    if unknown:
+        hint = " (an output line: pass its 'record')" if {"id", "record"} <= set(value) else ""
+        raise InputRecordError(f"{where}: unknown field(s) {', '.join(unknown)} for {cls.__name__}{hint}")
+    names = _field_names(cls) or ()
+    missing = next((name for name in names if name not in value), None)
+    if missing is not None:  # fields with a default too: a record as to_dict writes it, as the schema requires
+        raise InputRecordError(f"{where}.{missing}: missing ({_COMPACT_NOTE})")
+    return cls(**{name: _load(hints[name], value[name], f"{where}.{name}") for name in names})
+
+
+def _expect(ok: bool, what: str, value: Any, where: str) -> None:
+    if not ok:
+        raise InputRecordError(f"{where}: expected {what}, got {value!r:.60}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,7 +328,11 @@ class Notice(_Record):
         "The learned model that took part in the record (roles.py): `problems-` and the first 12 hex digits of "
         "its file's SHA-256, so records from different models are told apart; `rules` when the rules decided alone."
     )
-    encoding: str = doc("How the input was decoded: `utf-8`, `utf-8-sig`, `gb18030`, or `str` for text input.")
+    encoding: str = doc(
+        "How the input's bytes were decoded: `utf-8`, `utf-8-sig` (UTF-8 with a byte-order mark), `utf-16` (with "
+        "its byte-order mark) or `gb18030` (also GBK and GB2312); `str` when the input was already text (a Python "
+        "str, or the text field of a JSONL input), so nothing was decoded."
+    )
     input_format: InputFormat = doc(
         "`text`, or `html` for a saved page: its spans then index the text extracted from the page, which "
         "`rectify_parse.source_text(raw)` (and `parse --with-source`) gives."

@@ -29,7 +29,7 @@ from typing import Any, NamedTuple
 from .diff import _CONTEXT as CONTEXT_CHARS
 from .diff import variants as diff_variants
 from .errors import ConfigError
-from .output import dicts, dig, error_type, iter_output, open_output, read_at
+from .output import clean_text, dicts, dig, error_type, iter_output, open_output, read_at
 
 TOP = 25  # pages with copies, and near-duplicate groups, shown side by side
 MEMBERS = 3  # members of a group compared with its representative
@@ -39,6 +39,16 @@ TOP_PUBLISHERS = 30
 TOP_CODES = 50
 MAX_ERROR_EXAMPLES = 10
 STATUS_KINDS = ("completed", "in_progress", "not_started", "unknown")
+NO_PUBLISHER = "(no publisher)"
+# Where a notice's publisher is read, in order: the header's 发布机构, its 发文机关, the body that signed the
+# notice, then the header's 来源, last because it often names the site or paper that ran the notice
+# (人民日报, 本站) rather than the body that wrote it.
+PUBLISHER_FIELDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("header.publisher", ("header", "publisher")),
+    ("header.issuer", ("header", "issuer")),
+    ("closing.signature", ("closing", "signature")),
+    ("header.source", ("header", "source")),
+)
 
 
 class Mark(NamedTuple):
@@ -74,6 +84,7 @@ class Tally:
     problems: int = 0
     status: Counter[str] = field(default_factory=Counter)
     by_publisher: dict[str, Counter[str]] = field(default_factory=dict)
+    publisher_fields: dict[str, Counter[str]] = field(default_factory=dict)  # name -> problems by field read
     warnings: Counter[str] = field(default_factory=Counter)
     with_copies: int = 0
     variants: Counter[str] = field(default_factory=Counter)
@@ -100,12 +111,13 @@ class Tally:
         for key in ("problems", "warnings", "duplicates", "header", "text"):
             if key not in record:
                 self.missing.add(key)
-        publisher = str(dig(record, "header", "publisher") or "(no publisher)")
+        publisher, read_from = publisher_of(record)
         for problem in _problems(record):
             kind = str(problem.get("status_kind") or "unknown")
             self.problems += 1
             self.status[kind] += 1
             self.by_publisher.setdefault(publisher, Counter())[kind] += 1
+            self.publisher_fields.setdefault(publisher, Counter())[read_from] += 1
         self.warnings.update(str(w.get("code")) for w in dicts(record, "warnings"))
         found = dicts(record, "duplicates", "variants")
         self.variants.update(str(v.get("kind")) for v in found)
@@ -117,6 +129,16 @@ class Tally:
                 heapq.heappush(self.pages, entry)
             else:
                 heapq.heappushpop(self.pages, entry)
+
+
+def publisher_of(record: dict[str, Any]) -> tuple[str, str]:
+    """The notice's publisher and the field it was read from (:data:`PUBLISHER_FIELDS`, the first filled);
+    ``("(no publisher)", "")`` when none is."""
+    for label, keys in PUBLISHER_FIELDS:
+        value = dig(record, *keys)
+        if isinstance(value, str) and value.strip():
+            return value.strip(), label
+    return NO_PUBLISHER, ""
 
 
 def _problems(record: dict[str, Any]) -> Iterable[dict[str, Any]]:
@@ -243,14 +265,6 @@ def group_pair(rep_id: str, rep_text: str, member_id: str, member_text: str) -> 
     marks_b = [Mark(v.copy_span[0], v.copy_span[1], v.kind, n) for n, v in enumerate(found)]
     rows = [_row(v.to_dict(), n, True) for n, v in enumerate(found)]
     return Pair(rep_id, member_id, rep_text, member_text, marks_a, marks_b, rows, "")
-
-
-def clean_text(record: Any) -> str | None:
-    """The clean text of every document of a record (as near-duplicates are found on), or None when the
-    line holds no ``text`` (written with ``--fields`` without it)."""
-    if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-        return None
-    return "\n".join([record["text"], *(str(s.get("text") or "") for s in dicts(record, "segments"))])
 
 
 # --- rendering --------------------------------------------------------------------------------------------
@@ -400,15 +414,30 @@ def _publisher_table(tally: Tally) -> str:
     rows = "".join(
         f'<tr><th scope="row">{esc(name)}</th><td class="num">{sum(c.values()):,}</td>'
         + "".join(f'<td class="num">{c[k]:,}</td>' for k in STATUS_KINDS)
-        + "</tr>"
+        + f'<td class="from">{esc(_read_from(tally.publisher_fields.get(name, Counter())))}</td></tr>'
         for name, c in shown
     )
     table = (
         f'<div class="scroll"><table class="grid" id="publishers"><thead><tr><th>publisher</th><th>problems</th>'
-        f"{head}</tr></thead>"
+        f"{head}<th>read from</th></tr></thead>"
         f"<tbody>{rows}</tbody></table></div>"
     )
-    return (table if shown else '<p class="none">None.</p>') + _left_out(len(shown), len(ranked), "publishers")
+    note = (
+        '<p class="note">A notice\'s publisher is its header.publisher (发布机构), else header.issuer (发文机关), '
+        "else the body that signed it (closing.signature), else header.source (来源, which often names the site "
+        "or paper that ran the notice); &ldquo;read from&rdquo; says which, with the number of problems when a "
+        "name was read from several.</p>"
+    )
+    return (note + table if shown else '<p class="none">None.</p>') + _left_out(len(shown), len(ranked), "publishers")
+
+
+def _read_from(fields: Counter[str]) -> str:
+    """``header.publisher``, or ``closing.signature 3, header.source 1`` when a name came from several fields
+    (the number of problems from each, in :data:`PUBLISHER_FIELDS` order); empty for the no-publisher row."""
+    found = [(label, fields[label]) for label, _ in PUBLISHER_FIELDS if fields[label]]
+    if len(found) == 1:
+        return found[0][0]
+    return ", ".join(f"{label} {n:,}" for label, n in found)
 
 
 def _totals(tally: Tally) -> list[tuple[str, str]]:
@@ -512,12 +541,12 @@ h2{font-size:18px;margin:28px 0 10px;border-bottom:1px solid var(--line);padding
 table{border-collapse:collapse;background:#fff}
 th,td{padding:3px 8px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top;overflow-wrap:anywhere}
 .scroll{max-width:100%;overflow-x:auto}
-.num{text-align:right;font-variant-numeric:tabular-nums}
+.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap;overflow-wrap:normal}
 .bars{width:100%}.bars th{font-weight:normal;white-space:nowrap}.bars .bar{width:60%}
 .bar span{display:block;height:12px;background:#6b8fb3;border-radius:2px;min-width:1px}
 .bar .s-completed{background:var(--ok)}.bar .s-in_progress{background:var(--prog)}
 .bar .s-not_started{background:var(--todo)}.bar .s-unknown{background:var(--unk)}
-.grid{width:100%}.note{color:var(--muted);font-size:13px}.none{color:var(--muted)}
+.grid{width:100%}.from{color:var(--muted);font-size:13px;overflow-wrap:normal}.note{color:var(--muted);font-size:13px}.none{color:var(--muted)}
 .tools{display:flex;gap:16px;align-items:center;flex-wrap:wrap;margin:8px 0}
 .tools input[type=search]{padding:4px 8px;width:260px;max-width:100%}
 .detail{background:#fff;border:1px solid var(--line);border-radius:6px;margin:8px 0;padding:6px 10px}

@@ -60,24 +60,37 @@ examples:
   rectify-parse batch scraped/ -o out.jsonl --scheduler tcp://scheduler.example:8786   run on a Dask cluster"""
 
 
+# argparse's own message for a type function's ValueError names the function ("invalid _positive_int value"),
+# so each says what is wrong in words instead.
+
+
 def _positive_int(text: str) -> int:
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
     if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+        raise argparse.ArgumentTypeError(f"must be a whole number, 1 or more (got {text!r})")
     return value
 
 
 def _threshold(text: str) -> float:
-    value = float(text)
-    if not 0.0 < value <= 1.0:
-        raise argparse.ArgumentTypeError(f"must be in (0, 1], got {value}")
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0.0 < value <= 1.0:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"must be a number above 0 and at most 1 (got {text!r})")
     return value
 
 
 def _seconds(text: str) -> float:
-    value = float(text)
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
     if not 0.0 <= value <= MAX_TIMEOUT:  # also refuses nan
-        raise argparse.ArgumentTypeError(f"must be a number of seconds from 0 to {MAX_TIMEOUT:g}, got {text}")
+        raise argparse.ArgumentTypeError(f"must be a number of seconds from 0 to {MAX_TIMEOUT:,.0f} (got {text!r})")
     return value
 
 
@@ -290,13 +303,13 @@ def _resume_hint(options: BatchOptions) -> str:
 def _run_command(options: BatchOptions, out: TextIO | None) -> int:
     try:
         try:
+            _check_options(options)  # options that do not go together: --resume with -o -
             check_inputs(options)
         except ConfigError as exc:  # a missing input, an output that is an input, nothing to parse: exit 2
             sys.stderr.write(f"rectify-parse batch: {exc}\n")
             return EXIT_USAGE
         if options.summary and not Path(options.summary).absolute().parent.is_dir():
             raise BatchError(f"cannot write the summary {options.summary}: no such directory")
-        _check_options(options)
         summary = _run_batch(options, out, None)  # the inputs are checked above
         if options.summary:
             _write_summary(options.summary, summary)

@@ -368,7 +368,7 @@ def _check_options(options: BatchOptions) -> None:
     if options.timeout is not None and not 0.0 <= options.timeout <= MAX_TIMEOUT:
         raise ConfigError(f"timeout must be None or from 0 to {MAX_TIMEOUT:g} seconds, got {options.timeout!r}")
     if options.output == "-" and options.resume:
-        raise BatchError("--resume needs an output file; standard output cannot be continued")
+        raise ConfigError("--resume needs an output file (-o OUT): standard output cannot be continued")
 
 
 def _run_batch(options: BatchOptions, out: TextIO | None, log: TextIO | None) -> dict[str, Any]:
