@@ -11,12 +11,14 @@ from __future__ import annotations
 from . import pipeline as _pipeline
 from .api import decode, explain_lines, parse, source_text
 from .corpus import Group, NearDuplicateFinder, find_near_duplicates
+from .decode import MAX_CHARS
 from .errors import (
     BatchError,
     ConfigError,
     DecodeError,
     InputReadError,
     InputRecordError,
+    InputStreamError,
     InputTooLargeError,
     InputTypeError,
     ParseError,
@@ -24,7 +26,6 @@ from .errors import (
     RectifyError,
 )
 from .lines import LineRow
-from .pipeline import MAX_CHARS
 from .records import (
     SCHEMA_VERSION,
     Boilerplate,
@@ -61,6 +62,7 @@ __all__ = [
     "Header",
     "InputReadError",
     "InputRecordError",
+    "InputStreamError",
     "InputTooLargeError",
     "InputTypeError",
     "LineRow",

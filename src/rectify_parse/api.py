@@ -13,9 +13,8 @@ from typing import Any
 from . import decode as _decode
 from . import html as _html
 from . import pipeline as _pipeline
-from .decode import Input
+from .decode import MAX_CHARS, Input
 from .lines import LineRow
-from .pipeline import MAX_CHARS
 from .records import Notice
 
 

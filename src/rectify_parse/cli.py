@@ -39,6 +39,7 @@ _EPILOG_PARSE = """examples:
   rectify-parse parse fixtures/*.txt > out.jsonl one JSON line per file, in argument order
   cat notice.txt | rectify-parse parse -         read standard input (bytes, any supported encoding)
   rectify-parse parse page.html --with-source    a saved page, with the extracted text its spans index
+  rectify-parse parse page.html.gz               compressed (gzip, bzip2, xz, zstd): the notice inside
 """
 
 
@@ -56,8 +57,8 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "parse",
         help="parse notice files and print their records as JSON",
-        description="Parse each FILE (text or a saved HTML page; UTF-8, UTF-8 or UTF-16 with BOM, GBK or GB18030) "
-        "and print one JSON "
+        description="Parse each FILE (text or a saved HTML page; UTF-8, UTF-8 or UTF-16 with BOM, GBK or GB18030; "
+        "compressed or not: gzip, bzip2, xz, zstd) and print one JSON "
         'line per file, as batch does: {"id", "record"} or {"id", "error"}; \'-\' reads standard input.',
         epilog=_EPILOG_PARSE,
         formatter_class=argparse.RawDescriptionHelpFormatter,

@@ -12,6 +12,7 @@ Recoverable oddities in a notice become warnings on the record; only these excep
     ├── InputRecordError   (batch) a JSONL line holds no notice; it becomes an error record
     ├── ParseTimeoutError  (batch) an input took longer than --timeout; it becomes an error record
     └── BatchError         (batch) the run as a whole cannot go on: exit code 3
+        └── InputStreamError   (batch) a JSONL input cannot be read to its end (truncated, corrupt, I/O)
 """
 
 from __future__ import annotations
@@ -56,3 +57,9 @@ class ParseTimeoutError(RectifyError):
 
 class BatchError(RectifyError):
     """The batch run as a whole cannot go on (exit code 3); per-input failures never raise this."""
+
+
+class InputStreamError(BatchError):
+    """(batch) A JSONL input cannot be read to its end: an I/O error, or a compressed dump that is truncated or
+    corrupt. The inputs read before the damage are parsed and written, then the run ends (exit code 3); its
+    lines stay in ``OUT.tmp``, which ``--resume`` continues once the input is whole."""

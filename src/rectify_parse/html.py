@@ -33,7 +33,7 @@ from typing import Any, Literal
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from .decode import decode, input_bytes
+from .decode import MAX_CHARS, decode_bytes, input_bytes, uncompressed
 from .errors import ConfigError, InputTooLargeError
 from .patterns import TITLE_END
 from .records import InputFormat
@@ -328,8 +328,12 @@ def read_source(raw: Any, format: str = "auto", max_chars: int | None = None) ->
     :class:`InputTooLargeError` above ``max_chars`` decoded characters, before any HTML is parsed."""
     chosen = check_format(format)
     data = input_bytes(raw)
-    declared = declared_charset(data) if chosen != "text" and isinstance(data, bytes) else None
-    source, encoding = decode(data, declared=declared)
+    if isinstance(data, str):
+        source, encoding = data, "str"
+    else:
+        data = uncompressed(data, MAX_CHARS if max_chars is None else max_chars)
+        declared = declared_charset(data) if chosen != "text" else None
+        source, encoding = decode_bytes(data, declared=declared)
     if max_chars is not None and len(source) > max_chars:
         raise InputTooLargeError(f"input has {len(source)} characters; the limit is {max_chars} (max_chars=)")
     if chosen == "html" or (chosen == "auto" and looks_like_html(source)):

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from .chrome import find_chrome
-from .decode import Input
+from .decode import MAX_CHARS, Input
 from .diff import variants as diff_variants
 from .errors import ParseError, RectifyError
 from .header import HeaderResult, find_header_lines, merge_header
@@ -47,9 +47,6 @@ from .records import (
 )
 from .repeats import CopyCut, Repeats, find_repeats
 from .structure import BodyParser, BodyResult, ProblemScope
-
-# Inputs above this many characters raise InputTooLargeError instead of being parsed.
-MAX_CHARS = 20_000_000
 
 # Words of rectification and inspection: an opening that names one is read for problems.
 _INSPECTION_WORDS = "整改|整治|问题清单|巡察|巡视|督查|督察|审计|检视|查摆|自查|隐患|销号"

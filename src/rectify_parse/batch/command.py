@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from ..corpus import DEFAULT_THRESHOLD
-from ..errors import BatchError, ConfigError, RectifyError
+from ..errors import BatchError, ConfigError, InputStreamError, RectifyError
 from ..html import FORMATS
 from ..records import check_fields
 from .options import DEFAULT_CHUNK, DEFAULT_TIMEOUT, MAX_TIMEOUT, BatchOptions
@@ -46,7 +46,7 @@ parsed, {"id", "error": {"type", "message"}} when it did not (the batch always g
 to OUT.tmp and is renamed to OUT only when complete. A summary is printed to stderr at the end.
 
 exit codes: 0 all parsed; 1 some inputs failed (error records in the output); 2 bad command line;
-3 the run failed (output not writable, JSONL unreadable, interrupted: continue with --resume)."""
+3 the run failed (output not writable, JSONL unreadable or damaged, interrupted: continue with --resume)."""
 
 _EPILOG = """\
 examples:
@@ -54,6 +54,7 @@ examples:
   rectify-parse batch scraped/ --glob '*.txt' --glob '*.htm*' -o out.jsonl   text and saved pages, told apart
   rectify-parse batch dump.jsonl --text-field html --format html -o out.jsonl  JSONL of page sources
   rectify-parse batch dump.jsonl --text-field body --id-field url -o out.jsonl
+  rectify-parse batch dump.jsonl.gz -o out.jsonl                 a compressed dump (.gz, .bz2, .xz, .zst), streamed
   rectify-parse batch scraped/ -o out.jsonl --dedup --summary summary.json
   rectify-parse batch scraped/ -o out.jsonl --resume             continue after Ctrl-C or a crash
   rectify-parse batch scraped/ -o - | jq .id                     stream to standard output
@@ -128,7 +129,7 @@ def add_batch_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
         nargs="+",
         metavar="INPUT",
         help="a notice file, a directory (walked recursively, sorted) or a JSONL file (*.jsonl, one notice per "
-        "line) (example: scraped/ extra.txt dump.jsonl)",
+        "line); any of them compressed with gzip, bzip2, xz or zstd (example: scraped/ extra.txt dump.jsonl.gz)",
     )
     p.add_argument(
         "-o",
@@ -144,8 +145,9 @@ def add_batch_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
         default=[],
         metavar="PATTERN",
         help="in directories, read only files whose name matches; repeatable; default notice-like files "
-        "(.txt, .htm, .html, .shtml, .jsonl, saved pages' .asp/.aspx/.jsp/.php, no suffix), the others are "
-        "counted as skipped (example: --glob '*.txt'; --glob '*' reads every file)",
+        "(.txt, .htm, .html, .shtml, .jsonl, saved pages' .asp/.aspx/.jsp/.php, no suffix), compressed or not "
+        "(.gz, .bz2, .xz, .zst), the others are counted as skipped (example: --glob '*.txt'; --glob '*' reads "
+        "every file)",
     )
     p.add_argument(
         "--text-field",
@@ -305,7 +307,7 @@ def _run_command(options: BatchOptions, out: TextIO | None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write(f"rectify-parse batch: interrupted{_resume_hint(options)}\n")
         return EXIT_RUN_FAILED
-    except PoolLost as exc:
+    except (PoolLost, InputStreamError) as exc:
         sys.stderr.write(f"rectify-parse batch: {exc}{_resume_hint(options)}\n")
         return EXIT_RUN_FAILED
     except (RectifyError, OSError) as exc:  # BatchError, ConfigError (missing extra), summary not writable

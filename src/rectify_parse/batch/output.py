@@ -24,7 +24,7 @@ import orjson
 
 from ..corpus import DEFAULT_THRESHOLD
 from ..decode import input_bytes
-from ..errors import BatchError, ConfigError, RectifyError
+from ..errors import BatchError, ConfigError, InputStreamError, RectifyError
 from ..html import FormatOption, check_format
 from ..records import check_fields, document_text
 from .dedup import DedupIndex, dedup_index, line_reader
@@ -58,7 +58,30 @@ def _complete_length(path: Path) -> int:
     return 0
 
 
-def _replay(tmp: Path, sources: Iterator[Source], tally: Tally, dedup: DedupIndex | None) -> int:
+class _UntilDamage(Iterator[Source]):
+    """The sources, ending where an input can no longer be read (a truncated dump: :class:`InputStreamError`),
+    so that every input read before the damage is parsed and written, by a pool too; :meth:`check` then
+    raises the error, and the run ends with its lines in ``OUT.tmp``."""
+
+    def __init__(self, sources: Iterator[Source]) -> None:
+        self._sources = sources
+        self.failure: InputStreamError | None = None
+
+    def __next__(self) -> Source:
+        if self.failure is not None:
+            raise StopIteration
+        try:
+            return next(self._sources)
+        except InputStreamError as exc:
+            self.failure = exc
+            raise StopIteration from None
+
+    def check(self) -> None:
+        if self.failure is not None:
+            raise self.failure
+
+
+def _replay(tmp: Path, sources: _UntilDamage, tally: Tally, dedup: DedupIndex | None) -> int:
     """Keep the complete lines of an interrupted run: count them, check they belong to these inputs."""
     os.truncate(tmp, _complete_length(tmp))
     kept = 0
@@ -71,6 +94,7 @@ def _replay(tmp: Path, sources: Iterator[Source], tally: Tally, dedup: DedupInde
             except (ValueError, KeyError, TypeError) as exc:
                 raise BatchError(f"{tmp} line {kept} is not a batch output line ({exc}); delete the file") from exc
             source = next(sources, None)
+            sources.check()  # the input is damaged before the lines kept end: say so, not "another run"
             if source is None or source.id != doc_id:
                 found = "no input" if source is None else f"input {source.id!r}"
                 raise BatchError(
@@ -241,7 +265,7 @@ def _run_to_file(
     options: BatchOptions, target: Path, tally: Tally, dedup: DedupIndex | None, progress: Progress, log: TextIO
 ) -> None:
     tmp, dedup_tmp = _tmp_paths(target)
-    sources = _sources(options, _own_files(options), tally.skipped)
+    sources = _UntilDamage(_sources(options, _own_files(options), tally.skipped))
     resuming = options.resume and tmp.exists()
     if resuming:
         _replay(tmp, sources, tally, dedup)
@@ -254,8 +278,9 @@ def _run_to_file(
         if dedup is not None:
             _follow(dedup, out, options)
         _write_results(out.write, run_items(map(load, sources), options), tally, dedup, progress, offset)
-        if dedup is None:
+        if dedup is None or sources.failure is not None:
             _sync(out)  # under --dedup the first pass is read back and replaced: only the final file is synced
+    sources.check()
     if dedup is not None:
         with _open_binary(tmp, "rb") as first, _open_binary(dedup_tmp, "wb", _PASS_BUFFER) as final:
             for line in _annotated(first, dedup, progress):
@@ -271,15 +296,18 @@ def _run_to_file(
 def _run_to_stream(
     options: BatchOptions, out: TextIO, tally: Tally, dedup: DedupIndex | None, progress: Progress
 ) -> None:
-    results = run_items(map(load, _sources(options, frozenset(), tally.skipped)), options)
+    sources = _UntilDamage(_sources(options, frozenset(), tally.skipped))
+    results = run_items(map(load, sources), options)
     if dedup is None:
         _write_results(_text_writer(out), results, tally, None, progress)
         out.flush()
+        sources.check()
         return
     # Near-duplicates are known only at the end: the first pass goes to an anonymous file.
     with tempfile.TemporaryFile("w+b") as first:
         _follow(dedup, first, options)
         _write_results(first.write, results, tally, dedup, progress)
+        sources.check()  # the lines of a damaged run are not grouped
         write = _text_writer(out)
         for line in _annotated(first, dedup, progress):
             write(line)
@@ -322,7 +350,11 @@ def check_inputs(options: BatchOptions) -> None:
                 '{"id", "record"} or {"id", "error"}): it is never replaced; choose another -o'
             )
     skipped: Counter[str] = Counter()
-    if next(_sources(options, _own_files(options), skipped), None) is None:
+    try:
+        first = next(_sources(options, _own_files(options), skipped), None)
+    except InputStreamError as exc:  # damaged before its first line: nothing is written, nothing to resume
+        raise BatchError(str(exc)) from exc
+    if first is None:
         if options.globs:
             matched = f" match --glob {' '.join(options.globs)}"
         else:

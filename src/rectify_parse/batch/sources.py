@@ -1,13 +1,20 @@
 """The inputs of a run, enumerated lazily and read into :class:`Item` objects a worker takes.
 
 Inputs are files, directories (walked recursively in sorted order; without ``--glob`` only notice-like
-files are read, :data:`NOTICE_SUFFIXES`, and the others are counted as skipped; ``--glob`` chooses the
-file names instead) and JSONL files (``*.jsonl``: one notice per line, its text in ``--text-field``, its
-id in ``--id-field``, else ``path:line``; blank lines are not inputs).
+files are read, :data:`NOTICE_SUFFIXES`, compressed or not, and the others are counted as skipped;
+``--glob`` chooses the file names instead) and JSONL files (``*.jsonl``, or compressed: ``*.jsonl.gz``,
+``.bz2``, ``.xz``, ``.zst``; one notice per line, its text in ``--text-field``, its id in ``--id-field``,
+else ``path:line``; a blank line is an input too, an error record).
+
+A compressed JSONL dump is read as a stream, line by line, as a plain one is; what a file holds is told by
+its first bytes (:mod:`rectify_parse.compressed`), so a ``.gz`` that is plain text reads as plain text. A
+dump that cannot be read to its end (an I/O error, a truncated or corrupt stream) ends the run with
+:class:`InputStreamError` once the lines before the damage are parsed and written.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import stat
@@ -15,20 +22,28 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from fnmatch import fnmatch
 from pathlib import Path
-from typing import IO, Any, NamedTuple
+from typing import Any, NamedTuple
 
 import orjson
 
-from ..decode import read_file
-from ..errors import BatchError, InputReadError, InputRecordError, InputTooLargeError, RectifyError
-from ..pipeline import MAX_CHARS
+from .. import compressed
+from ..decode import MAX_CHARS, read_file
+from ..errors import (
+    BatchError,
+    InputReadError,
+    InputRecordError,
+    InputStreamError,
+    InputTooLargeError,
+    RectifyError,
+)
 
 # A file above this size cannot hold MAX_CHARS characters or fewer (UTF-8 needs at most 4 bytes a
 # character), so it is reported as too large without being read into memory.
 MAX_INPUT_BYTES = 4 * MAX_CHARS
 _MAX_FIELDS_NAMED = 8
 # What a directory walk reads without --glob: text, saved pages (with their server's suffix, too) and JSONL
-# dumps. A file without a suffix is read as well (crawlers name pages by hash); scripts, styles, images and
+# dumps, each compressed or not (notice.txt.gz, dump.jsonl.zst). A file without a suffix is read as well
+# (crawlers name pages by hash, 3f2a or 3f2a.gz); scripts, styles, images, archives (.tar.gz) and
 # documentation files of a saved-page folder are not notices.
 NOTICE_SUFFIXES = frozenset(
     (".txt", ".text", ".htm", ".html", ".shtml", ".xhtml", ".asp", ".aspx", ".jsp", ".php", ".jsonl", "")
@@ -82,8 +97,23 @@ def iter_sources(
 
 
 def suffix(name: str) -> str:
-    """A file name's suffix as the walk tells notices by: lower case, ``""`` for none."""
-    return os.path.splitext(name)[1].lower()
+    """A file name's suffix as the walk tells notices by: lower case, ``""`` for none, and for a compressed
+    file the suffix inside with the compression's (``.txt.gz``, ``.tar.gz``, ``.gz`` for ``3f2a.gz``)."""
+    stem, last = os.path.splitext(name.lower())
+    if last in compressed.SUFFIXES:
+        return os.path.splitext(stem)[1] + last
+    return last
+
+
+def _inner(key: str) -> str:
+    """The suffix under a compression's (``.txt`` of ``.txt.gz``, ``""`` of ``.gz``)."""
+    cut = key.rfind(".")
+    return key[:cut] if cut >= 0 and key[cut:] in compressed.SUFFIXES else key
+
+
+def is_jsonl(name: str) -> bool:
+    """A JSONL dump by its name: ``*.jsonl``, compressed or not (``*.jsonl.gz``, ``.bz2``, ``.xz``, ``.zst``)."""
+    return _inner(suffix(os.path.basename(name))) == ".jsonl"
 
 
 class _Walk:
@@ -114,7 +144,7 @@ class _Walk:
         if self.globs:
             return any(fnmatch(name, pattern) for pattern in self.globs)
         key = "(hidden)" if name.startswith(".") else suffix(name)  # .DS_Store, editors' swap files
-        if key in NOTICE_SUFFIXES:
+        if _inner(key) in NOTICE_SUFFIXES:
             return True
         self.skipped[key] += 1
         return False
@@ -134,7 +164,7 @@ def _kind(path: str) -> str:
 
 
 def _file_sources(path: str, text_field: str, id_field: str) -> Iterator[Source]:
-    if path.endswith(".jsonl"):
+    if is_jsonl(path):
         yield from _jsonl_sources(path, text_field, id_field)
     else:
         yield Source(path, Path(path), 0)
@@ -150,22 +180,38 @@ def _failed(doc_id: str, exc: BaseException) -> Source:
 
 def _jsonl_sources(path: str, text_field: str, id_field: str) -> Iterator[Source]:
     try:
-        handle = open(path, "rb")  # noqa: SIM115 - closed by the with below, errors reported first
+        raw = open(path, "rb")  # noqa: SIM115 - closed by the with below, errors reported first
+        kind = compressed.compression_of(raw.read(compressed.HEAD_BYTES))
+        raw.seek(0)
     except OSError as exc:
         raise BatchError(f"cannot read JSONL input {path}: {exc}") from exc
-    with handle:
+    with raw:
+        try:
+            handle = raw if kind is None else compressed.open_stream(kind, raw)
+        except RectifyError as exc:  # zstd without a module to read it
+            raise BatchError(f"cannot read JSONL input {path}: {exc}") from exc
         lines = _bounded_lines(handle, MAX_INPUT_BYTES)
+        lineno = 0
+        read = 0  # bytes of the file read so far: a compressed line's size is its share of them
         while True:
             try:
                 numbered = next(lines, None)
-            except OSError as exc:
-                raise BatchError(f"cannot read JSONL input {path}: {exc}") from exc
+            except compressed.STREAM_ERRORS as exc:  # OSError among them
+                what = "" if kind is None else f" (a truncated or corrupt {compressed.NAMES[kind]} file?)"
+                raise InputStreamError(
+                    f"cannot read JSONL input {path} past line {lineno}: {exc or type(exc).__name__}{what}"
+                ) from exc
             if numbered is None:
                 return
-            yield _jsonl_source(path, *numbered, text_field, id_field)
+            lineno, line = numbered
+            if kind is None:
+                size = len(line) if line is not None else 0
+            else:
+                size, read = raw.tell() - read, raw.tell()
+            yield _jsonl_source(path, lineno, line, size, text_field, id_field)
 
 
-def _bounded_lines(handle: IO[bytes], limit: int) -> Iterator[tuple[int, bytes | None]]:
+def _bounded_lines(handle: io.BufferedIOBase, limit: int) -> Iterator[tuple[int, bytes | None]]:
     """Number and yield the lines; a line longer than ``limit`` bytes is skipped unread and yields None."""
     lineno = 0
     while line := handle.readline(limit + 1):
@@ -178,19 +224,20 @@ def _bounded_lines(handle: IO[bytes], limit: int) -> Iterator[tuple[int, bytes |
             yield lineno, line
 
 
-def _jsonl_source(path: str, lineno: int, line: bytes | None, text_field: str, id_field: str) -> Source:
+def _jsonl_source(path: str, lineno: int, line: bytes | None, size: int, text_field: str, id_field: str) -> Source:
+    """One line's input; ``size`` is the bytes of the file it took (its length, or a compressed share)."""
     where = f"{path}:{lineno}"
     if line is None:
         message = f"line {lineno} of {path} is longer than {MAX_INPUT_BYTES} bytes"
-        return Source(where, Failure(InputTooLargeError.__name__, message), 0)
+        return Source(where, Failure(InputTooLargeError.__name__, message), size)
     if not line.strip():  # every input line gives an output line, a blank one too
-        return _bad_line(where, f"line {lineno} of {path} is blank", len(line))
+        return _bad_line(where, f"line {lineno} of {path} is blank", size)
     try:
         obj = orjson.loads(line)
     except ValueError as exc:  # JSONDecodeError, or UnicodeDecodeError for bytes that are not UTF-8
-        return _bad_line(where, f"line {lineno} of {path} is not valid JSON: {exc}", len(line))
+        return _bad_line(where, f"line {lineno} of {path} is not valid JSON: {exc}", size)
     if not isinstance(obj, dict):
-        return _bad_line(where, f"line {lineno} of {path} is a JSON {type(obj).__name__}, not an object", len(line))
+        return _bad_line(where, f"line {lineno} of {path} is a JSON {type(obj).__name__}, not an object", size)
     doc_id = _id_value(obj.get(id_field), where)
     text = obj.get(text_field)
     if not isinstance(text, str):
@@ -200,8 +247,8 @@ def _jsonl_source(path: str, lineno: int, line: bytes | None, text_field: str, i
             if text is None
             else f"is a {type(text).__name__}, not a string"
         )
-        return _bad_line(doc_id, f"line {lineno} of {path}: text field {text_field!r} {found}", len(line))
-    return Source(doc_id, text, len(line))
+        return _bad_line(doc_id, f"line {lineno} of {path}: text field {text_field!r} {found}", size)
+    return Source(doc_id, text, size)
 
 
 def _bad_line(doc_id: str, message: str, size: int) -> Source:
