@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import rectify_parse
 from rectify_parse import batch
@@ -111,7 +113,7 @@ def test_blank_jsonl_lines_are_error_records_and_a_wrong_field_says_which_fields
     lines = read_lines(out)
     assert [line["error"]["type"] for line in lines] == ["InputRecordError"] * 3
     assert "blank" in lines[1]["error"]["message"]
-    assert "its fields: id, body; choose one with --text-field" in lines[0]["error"]["message"]
+    assert "its fields: id, body; choose with --text-field" in lines[0]["error"]["message"]
     assert run(dump, "-o", out, "--workers", "1", "--text-field", "body") == 1  # the blank line still is an error
     assert [("record" in line) for line in read_lines(out)] == [True, False, True]
 
@@ -162,8 +164,72 @@ def test_jsonl_input(tmp_path: Path) -> None:
     assert "not valid JSON" in lines[2]["error"]["message"]
     assert "line 4" in lines[3]["error"]["message"] and "is blank" in lines[3]["error"]["message"]
     assert "'body' is missing (its fields: url, title;" in lines[4]["error"]["message"]
-    assert "is a int, not a string" in lines[5]["error"]["message"]
+    assert "'body' is an int, not a string" in lines[5]["error"]["message"]
     assert "not an object" in lines[6]["error"]["message"]
+
+
+PAGE = (
+    "<!DOCTYPE html><html><head><title>关于做好防汛工作的通知_某县人民政府</title></head><body>"
+    "<h1>关于做好防汛工作的通知</h1><p>各乡镇：</p><p>请做好防汛工作。</p></body></html>"
+)
+TEXT = "关于做好防汛工作的通知\n各乡镇：\n请做好防汛工作。"
+
+
+def test_text_fields_are_tried_in_order_and_each_line_is_told_page_or_text(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A dump mixing both: --text-field html,text reads whichever a line holds (a blank or null html gives way
+    to the text), and --format auto tells a page from text line by line."""
+    rows = [
+        {"id": "page", "html": PAGE, "text": "摘要"},
+        {"id": "text", "text": TEXT},
+        {"id": "null_html", "html": None, "text": TEXT},
+        {"id": "blank_html", "html": "  ", "text": TEXT},
+        {"id": "blank_both", "html": "", "text": ""},
+        {"id": "neither", "html": None, "url": "u"},
+        {"id": "not_text", "html": ["<p>"], "text": 3},
+    ]
+    dump = tmp_path / "dump.jsonl"
+    dump.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert run(dump, "-o", out, "--workers", "1", "--text-field", "html,text", "--quiet") == 1
+    lines = read_lines(out)
+    assert [line["id"] for line in lines] == [r["id"] for r in rows]
+    assert lines[0]["record"] == rectify_parse.parse(PAGE).to_dict()
+    assert lines[0]["record"]["input_format"] == "html"
+    assert lines[1]["record"] == lines[2]["record"] == lines[3]["record"] == rectify_parse.parse(TEXT).to_dict()
+    assert lines[1]["record"]["input_format"] == "text"
+    assert [w["code"] for w in lines[4]["record"]["warnings"]] == ["no_body"]  # blank in both: an empty notice
+    assert lines[5]["error"] == {
+        "type": "InputRecordError",
+        "message": f"line 6 of {dump}: no text field holds the notice: 'html' is null, 'text' is missing "
+        "(its fields: id, html, url; choose with --text-field, several separated by commas)",
+    }
+    assert lines[6]["error"]["message"] == (
+        f"line 7 of {dump}: no text field holds the notice: 'html' is a list, not a string, "
+        "'text' is an int, not a string"
+    )
+
+
+def test_a_null_text_field_says_it_is_null(tmp_path: Path) -> None:
+    dump = tmp_path / "dump.jsonl"
+    dump.write_text(json.dumps({"id": "a", "html": None, "text": TEXT}, ensure_ascii=False) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert run(dump, "-o", out, "--workers", "1", "--text-field", "html", "--quiet") == 1
+    assert read_lines(out)[0]["error"]["message"] == f"line 1 of {dump}: text field 'html' is null"
+
+
+@pytest.mark.parametrize("names", ["html,", ",text", "html,,text", " "])
+def test_an_empty_text_field_name_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], names: str
+) -> None:
+    dump = tmp_path / "dump.jsonl"
+    dump.write_text(json.dumps({"id": "a", "text": TEXT}, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert run(dump, "-o", tmp_path / "out.jsonl", "--text-field", names) == 2
+    assert "holds an empty name" in capsys.readouterr().err
+    options = batch.BatchOptions(inputs=[str(dump)], output=str(tmp_path / "o.jsonl"), text_field=names)
+    with pytest.raises(ConfigError, match="empty name"):
+        batch.run_batch(options)
 
 
 def test_jsonl_line_too_long_is_skipped_unread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -1069,3 +1135,26 @@ def test_dedup_resumed_with_workers_groups_the_kept_lines_as_well(tmp_path: Path
     out = tmp_path / "out.jsonl"
     assert run(dump, "-o", out, "--workers", "2", "--chunk-size", "2", "--dedup", "--resume", "--quiet") == 0
     assert out.read_bytes() == clean.read_bytes()
+
+
+_FIELD_VALUES = st.one_of(st.none(), st.text(max_size=5), st.integers(), st.lists(st.integers(), max_size=2))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.dictionaries(st.sampled_from(["html", "text", "body", "id"]), _FIELD_VALUES, max_size=4),
+    st.lists(st.sampled_from(["html", "text", "body"]), min_size=1, max_size=3, unique=True),
+)
+def test_a_jsonl_line_gives_its_first_text_field_or_says_why_each_failed(obj: dict[str, Any], names: list[str]) -> None:
+    line = (json.dumps(obj, ensure_ascii=False) + "\n").encode()
+    source = batch.sources._jsonl_source("d.jsonl", 1, line, len(line), tuple(names), "id")
+    strings = [obj[n] for n in names if isinstance(obj.get(n), str)]
+    if strings:
+        filled = [s for s in strings if s.strip()]
+        assert source.payload == (filled or strings)[0]
+        return
+    assert isinstance(source.payload, batch.sources.Failure)
+    message = source.payload.message
+    for name in names:
+        state = "missing" if name not in obj else "null" if obj[name] is None else "not a string"
+        assert f"{name!r} is " in message and state in message.split(f"{name!r} is ", 1)[1]

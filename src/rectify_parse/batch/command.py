@@ -29,6 +29,7 @@ from ..records import check_fields
 from .options import DEFAULT_CHUNK, DEFAULT_TIMEOUT, MAX_TIMEOUT, BatchOptions
 from .output import OutputClosed, _check_options, _run_batch, check_inputs
 from .pool import PoolLost
+from .sources import text_fields
 from .summary import format_summary
 
 EXIT_OK = 0
@@ -54,6 +55,7 @@ examples:
   rectify-parse batch scraped/ --glob '*.txt' --glob '*.htm*' -o out.jsonl   text and saved pages, told apart
   rectify-parse batch dump.jsonl --text-field html --format html -o out.jsonl  JSONL of page sources
   rectify-parse batch dump.jsonl --text-field body --id-field url -o out.jsonl
+  rectify-parse batch dump.jsonl --text-field html,text -o out.jsonl  a dump mixing page sources and text
   rectify-parse batch dump.jsonl.gz -o out.jsonl                 a compressed dump (.gz, .bz2, .xz, .zst), streamed
   rectify-parse batch scraped/ -o out.jsonl --dedup --summary summary.json
   rectify-parse batch scraped/ -o out.jsonl --resume             continue after Ctrl-C or a crash
@@ -80,6 +82,15 @@ def _seconds(text: str) -> float:
     if not 0.0 <= value <= MAX_TIMEOUT:  # also refuses nan
         raise argparse.ArgumentTypeError(f"must be a number of seconds from 0 to {MAX_TIMEOUT:g}, got {text}")
     return value
+
+
+def _text_field(text: str) -> str:
+    """``--text-field html,text``: checked here, kept as given (BatchOptions takes the text)."""
+    try:
+        text_fields(text)
+    except ConfigError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
 
 
 def field_names(text: str) -> tuple[str, ...]:
@@ -151,9 +162,12 @@ def add_batch_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
     )
     p.add_argument(
         "--text-field",
+        type=_text_field,
         default="text",
-        metavar="NAME",
-        help="JSONL field holding the notice (example: --text-field body)",
+        metavar="NAMES",
+        help="JSONL field holding the notice, or several separated by commas, tried in order on each line: the "
+        "first that holds text is read (with --format auto a page's source and plain text are told apart line "
+        "by line) (default text; example: --text-field html,text)",
     )
     p.add_argument(
         "--id-field",

@@ -22,7 +22,7 @@ class BatchOptions:
     inputs: Sequence[str]
     output: str
     globs: Sequence[str] = ()
-    text_field: str = "text"
+    text_field: str = "text"  # the JSONL field of the notice, or several tried in order: "html,text"
     id_field: str = "id"
     workers: int = 1
     chunk_size: int = DEFAULT_CHUNK

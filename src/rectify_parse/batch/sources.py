@@ -3,8 +3,8 @@
 Inputs are files, directories (walked recursively in sorted order; without ``--glob`` only notice-like
 files are read, :data:`NOTICE_SUFFIXES`, compressed or not, and the others are counted as skipped;
 ``--glob`` chooses the file names instead) and JSONL files (``*.jsonl``, or compressed: ``*.jsonl.gz``,
-``.bz2``, ``.xz``, ``.zst``; one notice per line, its text in ``--text-field``, its id in ``--id-field``,
-else ``path:line``; a blank line is an input too, an error record).
+``.bz2``, ``.xz``, ``.zst``; one notice per line, its text in the first of the ``--text-field`` names that
+holds one, its id in ``--id-field``, else ``path:line``; a blank line is an input too, an error record).
 
 A compressed JSONL dump is read as a stream, line by line, as a plain one is; what a file holds is told by
 its first bytes (:mod:`rectify_parse.compressed`), so a ``.gz`` that is plain text reads as plain text. A
@@ -30,6 +30,7 @@ from .. import compressed
 from ..decode import MAX_CHARS, read_file
 from ..errors import (
     BatchError,
+    ConfigError,
     InputReadError,
     InputRecordError,
     InputStreamError,
@@ -84,16 +85,26 @@ def iter_sources(
 ) -> Iterator[Source]:
     """Enumerate the inputs lazily, in a deterministic order (``--resume`` relies on it).
 
+    ``text_field``: the JSONL field holding the notice, or several separated by commas (``html,text``),
+    tried in order on each line (see :func:`text_fields`).
     ``exclude`` holds absolute paths skipped while walking directories (the run's own output files).
     ``skipped`` counts, by suffix, the files a walk passed over as not notice-like (no ``globs`` given).
     Raises :class:`BatchError` when a JSONL file cannot be read: its number of inputs is unknown.
     """
-    walk = _Walk(globs, text_field, id_field, exclude, Counter() if skipped is None else skipped)
+    walk = _Walk(globs, text_fields(text_field), id_field, exclude, Counter() if skipped is None else skipped)
     for name in inputs:
         if os.path.isdir(name):
             yield from walk.files(name)
         else:
-            yield from _file_sources(name, text_field, id_field)
+            yield from _file_sources(name, walk.text_fields, id_field)
+
+
+def text_fields(text_field: str) -> tuple[str, ...]:
+    """The names of ``--text-field html,text``, in order; :class:`ConfigError` for an empty one."""
+    names = tuple(name.strip() for name in text_field.split(","))
+    if not all(names):
+        raise ConfigError(f"--text-field {text_field!r} holds an empty name; separate field names by commas")
+    return names
 
 
 def suffix(name: str) -> str:
@@ -120,9 +131,14 @@ class _Walk:
     """A directory walk's choices: which files are inputs, and a count of those passed over."""
 
     def __init__(
-        self, globs: Sequence[str], text_field: str, id_field: str, exclude: frozenset[str], skipped: Counter[str]
+        self,
+        globs: Sequence[str],
+        text_fields: tuple[str, ...],
+        id_field: str,
+        exclude: frozenset[str],
+        skipped: Counter[str],
     ) -> None:
-        self.globs, self.text_field, self.id_field = globs, text_field, id_field
+        self.globs, self.text_fields, self.id_field = globs, text_fields, id_field
         self.exclude, self.skipped = exclude, skipped
 
     def files(self, top: str) -> Iterator[Source]:
@@ -138,7 +154,7 @@ class _Walk:
             if kind == "dir":
                 yield from self.files(path)
             elif kind == "file" and self._selected(name) and os.path.abspath(path) not in self.exclude:
-                yield from _file_sources(path, self.text_field, self.id_field)
+                yield from _file_sources(path, self.text_fields, self.id_field)
 
     def _selected(self, name: str) -> bool:
         if self.globs:
@@ -163,9 +179,9 @@ def _kind(path: str) -> str:
     return "file" if stat.S_ISREG(mode) else "skip"  # FIFOs and devices would block or never end
 
 
-def _file_sources(path: str, text_field: str, id_field: str) -> Iterator[Source]:
+def _file_sources(path: str, text_fields: tuple[str, ...], id_field: str) -> Iterator[Source]:
     if is_jsonl(path):
-        yield from _jsonl_sources(path, text_field, id_field)
+        yield from _jsonl_sources(path, text_fields, id_field)
     else:
         yield Source(path, Path(path), 0)
 
@@ -178,7 +194,7 @@ def _failed(doc_id: str, exc: BaseException) -> Source:
     return Source(doc_id, Failure(type(exc).__name__, str(exc)), 0)
 
 
-def _jsonl_sources(path: str, text_field: str, id_field: str) -> Iterator[Source]:
+def _jsonl_sources(path: str, text_fields: tuple[str, ...], id_field: str) -> Iterator[Source]:
     try:
         raw = open(path, "rb")  # noqa: SIM115 - closed by the with below, errors reported first
         kind = compressed.compression_of(raw.read(compressed.HEAD_BYTES))
@@ -208,7 +224,7 @@ def _jsonl_sources(path: str, text_field: str, id_field: str) -> Iterator[Source
                 size = len(line) if line is not None else 0
             else:
                 size, read = raw.tell() - read, raw.tell()
-            yield _jsonl_source(path, lineno, line, size, text_field, id_field)
+            yield _jsonl_source(path, lineno, line, size, text_fields, id_field)
 
 
 def _bounded_lines(handle: io.BufferedIOBase, limit: int) -> Iterator[tuple[int, bytes | None]]:
@@ -224,7 +240,9 @@ def _bounded_lines(handle: io.BufferedIOBase, limit: int) -> Iterator[tuple[int,
             yield lineno, line
 
 
-def _jsonl_source(path: str, lineno: int, line: bytes | None, size: int, text_field: str, id_field: str) -> Source:
+def _jsonl_source(
+    path: str, lineno: int, line: bytes | None, size: int, text_fields: tuple[str, ...], id_field: str
+) -> Source:
     """One line's input; ``size`` is the bytes of the file it took (its length, or a compressed share)."""
     where = f"{path}:{lineno}"
     if line is None:
@@ -239,16 +257,46 @@ def _jsonl_source(path: str, lineno: int, line: bytes | None, size: int, text_fi
     if not isinstance(obj, dict):
         return _bad_line(where, f"line {lineno} of {path} is a JSON {type(obj).__name__}, not an object", size)
     doc_id = _id_value(obj.get(id_field), where)
-    text = obj.get(text_field)
-    if not isinstance(text, str):
-        fields = ", ".join(map(str, list(obj)[:_MAX_FIELDS_NAMED]))
-        found = (
-            f"is missing (its fields: {fields}; choose one with --text-field)"
-            if text is None
-            else f"is a {type(text).__name__}, not a string"
-        )
-        return _bad_line(doc_id, f"line {lineno} of {path}: text field {text_field!r} {found}", size)
+    text = _text_of(obj, text_fields)
+    if text is None:
+        return _bad_line(doc_id, f"line {lineno} of {path}: {_no_text(obj, text_fields)}", size)
     return Source(doc_id, text, size)
+
+
+def _text_of(obj: dict[str, Any], names: tuple[str, ...]) -> str | None:
+    """The first of the fields that holds text; failing that, the first that holds a string (a blank one:
+    its record says there is no body); None when none is a string."""
+    blank: str | None = None
+    for name in names:
+        value = obj.get(name)
+        if isinstance(value, str):
+            if value and not value.isspace():
+                return value
+            if blank is None:
+                blank = value
+    return blank
+
+
+def _no_text(obj: dict[str, Any], names: tuple[str, ...]) -> str:
+    """Why no field of ``names`` holds the notice: each one missing, null or not a string."""
+    found = []
+    for name in names:
+        if name not in obj:
+            found.append(f"{name!r} is missing")
+        elif obj[name] is None:
+            found.append(f"{name!r} is null")
+        else:
+            found.append(f"{name!r} is {_a(type(obj[name]).__name__)}, not a string")
+    what = f"text field {found[0]}" if len(names) == 1 else f"no text field holds the notice: {', '.join(found)}"
+    if any(name not in obj for name in names):
+        fields = ", ".join(map(str, list(obj)[:_MAX_FIELDS_NAMED]))
+        what += f" (its fields: {fields}; choose with --text-field, several separated by commas)"
+    return what
+
+
+def _a(noun: str) -> str:
+    """``a dict``, ``an int``: JSON's types as Python names them."""
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
 
 
 def _bad_line(doc_id: str, message: str, size: int) -> Source:
