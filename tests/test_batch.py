@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import gzip
 import io
 import json
 import os
@@ -233,17 +234,62 @@ def test_an_empty_text_field_name_is_a_usage_error(
 
 
 def test_jsonl_line_too_long_is_skipped_unread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(batch.sources, "MAX_INPUT_BYTES", 200)
     source = tmp_path / "dump.jsonl"
     rows = [json.dumps({"id": "big", "text": "长" * 500}), json.dumps({"id": "ok", "text": "详见附件。"})]
     source.write_text("\n".join(rows) + "\n", encoding="utf-8")
     big_file = tmp_path / "big.txt"
     big_file.write_text("长" * 500, encoding="utf-8")
+    read = []
+    monkeypatch.setattr(batch.sources, "read_file", lambda path: read.append(path) or b"")
+    monkeypatch.setattr(batch.sources, "LINE_ALLOWANCE", 0)
+    monkeypatch.setattr(batch.sources, "FILE_ALLOWANCE", 0)
     out = tmp_path / "out.jsonl"
-    assert run(source, big_file, "-o", out, "--workers", "1") == 1
+    # A file of 200 bytes at most, a line of 300.
+    assert run(source, big_file, "-o", out, "--workers", "1", "--max-chars", "50") == 1
     lines = read_lines(out)
     assert [line["id"] for line in lines] == [f"{source}:1", "ok", str(big_file)]
     assert [line.get("error", {}).get("type") for line in lines] == ["InputTooLargeError", None, "InputTooLargeError"]
+    assert lines[0]["error"]["message"].startswith(f"line 1 of {source} is longer than 300 bytes, 6 bytes for each")
+    assert lines[2]["error"]["message"].startswith("file has 1500 bytes; the limit is 200")
+    assert all("--max-chars" in lines[k]["error"]["message"] for k in (0, 2))
+    assert read == []  # the large file was never read
+
+
+def test_max_chars_limits_every_input_of_a_run(tmp_path: Path) -> None:
+    top = tmp_path / "in"
+    top.mkdir()
+    (top / "a_short.txt").write_text("关于防汛的通知", encoding="utf-8")  # 7 characters
+    (top / "b_long.txt").write_text("关于做好防汛工作的通知", encoding="utf-8")  # 11 characters, 33 bytes
+    (top / "c_long.txt.gz").write_bytes(gzip.compress("关于做好防汛工作的通知".encode()))
+    short, long = {"id": "j_short", "text": "关于防汛的通知", "html": None}, {"id": "j_long", "text": "一" * 11}
+    (top / "d.jsonl").write_text(json.dumps(short) + "\n" + json.dumps(long) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert run(top, "-o", out, "--workers", "2", "--max-chars", "10", "--quiet") == 1
+    lines = {line["id"].rsplit("/", 1)[-1]: line for line in read_lines(out)}
+    assert sorted(k for k, line in lines.items() if "record" in line) == ["a_short.txt", "j_short"]
+    for name in ("b_long.txt", "c_long.txt.gz", "j_long"):
+        error = lines[name]["error"]
+        assert error["type"] == "InputTooLargeError"
+        assert error["message"] == (
+            "input has 11 characters; the limit is 10 (raise it with max_chars=, or --max-chars on the command line)"
+        )
+    assert run(top, "-o", out, "--workers", "1", "--max-chars", "11", "--quiet") == 0
+    options = batch.BatchOptions(inputs=[str(top)], output="-", max_chars=0)
+    with pytest.raises(ConfigError, match="max_chars must be at least 1"):
+        batch.run_batch(options, out=io.StringIO())
+
+
+def test_parse_many_takes_max_chars(tmp_path: Path) -> None:
+    (tmp_path / "long.txt").write_text("关于做好防汛工作的通知", encoding="utf-8")
+    items = [("short", "关于防汛的通知"), ("long", "关于做好防汛工作的通知"), ("file", tmp_path / "long.txt")]
+    found = [(o["id"], o.get("error", {}).get("type")) for o in rectify_parse.parse_many(items, max_chars=10)]
+    assert found == [("short", None), ("long", "InputTooLargeError"), ("file", "InputTooLargeError")]
+    assert all("error" not in o for o in rectify_parse.parse_many(items, max_chars=11))
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "abc"])
+def test_max_chars_must_be_a_positive_number(tmp_path: Path, value: str) -> None:
+    assert run(CORPUS, "-o", tmp_path / "out.jsonl", "--max-chars", value) == 2
 
 
 def test_workers_give_identical_output(tmp_path: Path) -> None:
@@ -1147,7 +1193,7 @@ _FIELD_VALUES = st.one_of(st.none(), st.text(max_size=5), st.integers(), st.list
 )
 def test_a_jsonl_line_gives_its_first_text_field_or_says_why_each_failed(obj: dict[str, Any], names: list[str]) -> None:
     line = (json.dumps(obj, ensure_ascii=False) + "\n").encode()
-    source = batch.sources._jsonl_source("d.jsonl", 1, line, len(line), tuple(names), "id")
+    source = batch.sources._jsonl_source("d.jsonl", 1, line, len(line), tuple(names), "id", 1 << 20)
     strings = [obj[n] for n in names if isinstance(obj.get(n), str)]
     if strings:
         filled = [s for s in strings if s.strip()]

@@ -387,3 +387,15 @@ def test_lines_without_spaces_drops_every_space_but_newlines(joined: str) -> Non
     from rectify_parse.structure import lines_without_spaces
 
     assert lines_without_spaces(joined) == [re.sub(r"\s+", "", line) for line in joined.split("\n")]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from([*_PIECES, "整", "a"]), max_size=30).map("".join), st.integers(1, 120))
+def test_max_chars_refuses_exactly_the_inputs_longer_than_it(text: str, limit: int) -> None:
+    try:
+        rectify_parse.parse(text, max_chars=limit)
+    except rectify_parse.InputTooLargeError as exc:
+        assert len(text) > limit
+        assert f"input has {len(text)} characters; the limit is {limit}" in str(exc)
+    else:
+        assert len(text) <= limit

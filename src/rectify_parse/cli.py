@@ -16,11 +16,19 @@ import json
 import re
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, TextIO
 
 from . import COMPILED, __version__
-from .batch import add_batch_parser, add_record_arguments, error_dict, exit_process, stdout_closed
-from .decode import read_file
+from .batch import (
+    add_batch_parser,
+    add_max_chars_argument,
+    add_record_arguments,
+    error_dict,
+    exit_process,
+    stdout_closed,
+)
+from .batch.sources import max_bytes, read_input
 from .errors import InputRecordError, RectifyError
 from .export import FORMATS, export
 from .html import source_text
@@ -94,6 +102,7 @@ def _parser() -> argparse.ArgumentParser:
         default="auto",
         help="input format (default auto: told apart by the content)",
     )
+    add_max_chars_argument(ln)
 
     s = sub.add_parser(
         "schema",
@@ -156,10 +165,12 @@ def _dump(obj: Any, pretty: bool, out: TextIO) -> None:
     out.write("\n")
 
 
-def _read(name: str) -> bytes:
+def _read(name: str, max_chars: int) -> bytes:
+    """The bytes of a file, or of standard input for ``-``; a file larger than ``max_chars`` characters can
+    take is refused unread, as the batch does."""
     if name == "-":
         return sys.stdin.buffer.read()
-    return read_file(name)
+    return read_input(Path(name), max_bytes(max_chars))
 
 
 def _cmd_parse(args: argparse.Namespace, out: TextIO) -> int:
@@ -167,8 +178,8 @@ def _cmd_parse(args: argparse.Namespace, out: TextIO) -> int:
     lines: list[dict[str, Any]] = []
     for name in args.files:
         try:
-            raw = _read(name)
-            notice = parse(raw, format=args.format)
+            raw = _read(name, args.max_chars)
+            notice = parse(raw, format=args.format, max_chars=args.max_chars)
         except (OSError, RectifyError) as exc:
             line = error_dict(name, type(exc).__name__, str(exc))
             code = EXIT_INPUT_FAILED
@@ -193,7 +204,7 @@ def _failed(command: str, exc: RectifyError) -> int:
 
 def _cmd_lines(args: argparse.Namespace, out: TextIO) -> int:
     try:
-        rows = explain_lines(_read(args.file), format=args.format)
+        rows = explain_lines(_read(args.file, args.max_chars), format=args.format, max_chars=args.max_chars)
     except OSError as exc:
         print(f"rectify-parse lines: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -104,5 +104,8 @@ def decompress(data: bytes, limit: int) -> bytes:
     except STREAM_ERRORS as exc:
         raise DecodeError(f"{name} data of {len(data)} bytes is corrupt or truncated: {exc}") from exc
     if len(out) > limit:
-        raise InputTooLargeError(f"{name} input unpacks to more than {limit} bytes (4 × max_chars)")
+        raise InputTooLargeError(
+            f"{name} input unpacks to more than {limit} bytes, 4 × the limit of characters "
+            "(raise it with max_chars=, or --max-chars on the command line)"
+        )
     return out

@@ -335,7 +335,10 @@ def read_source(raw: Any, format: str = "auto", max_chars: int | None = None) ->
         declared = declared_charset(data) if chosen != "text" else None
         source, encoding = decode_bytes(data, declared=declared)
     if max_chars is not None and len(source) > max_chars:
-        raise InputTooLargeError(f"input has {len(source)} characters; the limit is {max_chars} (max_chars=)")
+        raise InputTooLargeError(
+            f"input has {len(source)} characters; the limit is {max_chars} "
+            "(raise it with max_chars=, or --max-chars on the command line)"
+        )
     if chosen == "html" or (chosen == "auto" and looks_like_html(source)):
         return extract(source), encoding, "html"
     return source, encoding, "text"

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from ..corpus import DEFAULT_THRESHOLD
+from ..decode import MAX_CHARS
 from ..errors import BatchError, ConfigError, InputStreamError, RectifyError
 from ..html import FORMATS
 from ..records import check_fields
@@ -109,8 +110,8 @@ FORMAT_HELP = (
 
 
 def add_record_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--compact``, ``--fields`` and ``--format``: how inputs are read and records written, shared by
-    ``parse`` and ``batch``."""
+    """``--compact``, ``--fields``, ``--format`` and ``--max-chars``: how inputs are read and records written,
+    shared by ``parse`` and ``batch``."""
     parser.add_argument(
         "--compact",
         action="store_true",
@@ -118,6 +119,19 @@ def add_record_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--fields", type=field_names, metavar="NAMES", help=FIELDS_HELP)
     parser.add_argument("--format", choices=FORMATS, default="auto", help=FORMAT_HELP)
+    add_max_chars_argument(parser)
+
+
+def add_max_chars_argument(parser: argparse.ArgumentParser) -> None:
+    """``--max-chars N``: the library's ``max_chars=``."""
+    parser.add_argument(
+        "--max-chars",
+        type=_positive_int,
+        default=MAX_CHARS,
+        metavar="N",
+        help=f"an input of more characters (after decoding and unpacking) is an InputTooLargeError, unread past "
+        f"what N characters can take (default {MAX_CHARS:,}; example: --max-chars 50000000)",
+    )
 
 
 FIELDS_HELP = (
@@ -257,6 +271,7 @@ def options_from_args(args: argparse.Namespace) -> BatchOptions:
         compact=args.compact,
         fields=args.fields,
         format=args.format,
+        max_chars=args.max_chars,
     )
 
 

@@ -23,7 +23,7 @@ from typing import IO, Any, TextIO
 import orjson
 
 from ..corpus import DEFAULT_THRESHOLD
-from ..decode import input_bytes
+from ..decode import MAX_CHARS, input_bytes
 from ..errors import BatchError, ConfigError, InputStreamError, RectifyError
 from ..html import FormatOption, check_format
 from ..records import check_fields, document_text
@@ -31,7 +31,7 @@ from .dedup import DedupIndex, dedup_index, line_reader
 from .options import DEFAULT_CHUNK, DEFAULT_TIMEOUT, MAX_TIMEOUT, BatchOptions
 from .pool import run_items
 from .running import Result, outcome_of
-from .sources import Failure, Item, Source, iter_sources, load
+from .sources import Failure, Item, Source, iter_sources, load, max_bytes, read_input
 from .summary import Progress, Tally, _total_bytes, build_summary, format_skipped
 
 
@@ -144,6 +144,7 @@ def parse_many(
     compact: bool = False,
     fields: Iterable[str] | None = None,
     format: FormatOption = "auto",
+    max_chars: int = MAX_CHARS,
 ) -> Iterator[dict[str, Any]]:
     """Parse many notices and yield, in input order, the batch's output objects: ``{"id", "record"}``
     (the record as a dict) or ``{"id", "error": {"type", "message"}}``, with ``near_duplicate_of`` (the
@@ -158,6 +159,7 @@ def parse_many(
     ``compact`` leaves out spans, section text and ``cleaned``; ``fields`` (record keys, e.g.
     ``["title", "problems"]``) keeps only those, and an unknown name is a :class:`ConfigError`.
     ``format``: ``"auto"`` (each input's content tells text from HTML), ``"text"`` or ``"html"``.
+    ``max_chars``: an input of more characters is an ``InputTooLargeError`` object, as in :func:`parse`.
     """
     chosen = None if fields is None else check_fields([fields] if isinstance(fields, str) else fields)
     options = BatchOptions(
@@ -172,11 +174,13 @@ def parse_many(
         compact=compact,
         fields=chosen,
         format=format,
+        max_chars=max_chars,
     )
     if workers < 1 or chunk_size < 1:
         raise ConfigError(f"workers and chunk_size must be at least 1, got {workers} and {chunk_size}")
     _check_options(options)
-    results = run_items((_item(doc_id, raw) for doc_id, raw in items), options)
+    limit = max_bytes(max_chars)
+    results = run_items((_item(doc_id, raw, limit) for doc_id, raw in items), options)
     if not dedup:
         with closing(results):
             for result in results:
@@ -198,10 +202,11 @@ def _follow(dedup: DedupIndex, first: IO[bytes], options: BatchOptions) -> None:
         dedup.follow(line_reader(first))
 
 
-def _item(doc_id: str, raw: Any) -> Item:
-    """An in-memory input as a worker takes it: text or bytes; a failure to read it is its error object."""
+def _item(doc_id: str, raw: Any, limit: int) -> Item:
+    """An in-memory input as a worker takes it: text or bytes; a failure to read it is its error object, and
+    a file of more than ``limit`` bytes is not read."""
     try:
-        data = input_bytes(raw)
+        data = read_input(Path(os.fsdecode(raw)), limit) if isinstance(raw, os.PathLike) else input_bytes(raw)
     except (RectifyError, OSError) as exc:
         return Item(doc_id, Failure(type(exc).__name__, str(exc)), 0)
     return Item(doc_id, data, len(data))
@@ -277,7 +282,7 @@ def _run_to_file(
         offset = out.seek(0, os.SEEK_END)
         if dedup is not None:
             _follow(dedup, out, options)
-        _write_results(out.write, run_items(map(load, sources), options), tally, dedup, progress, offset)
+        _write_results(out.write, run_items(_loaded(sources, options), options), tally, dedup, progress, offset)
         if dedup is None or sources.failure is not None:
             _sync(out)  # under --dedup the first pass is read back and replaced: only the final file is synced
     sources.check()
@@ -297,7 +302,7 @@ def _run_to_stream(
     options: BatchOptions, out: TextIO, tally: Tally, dedup: DedupIndex | None, progress: Progress
 ) -> None:
     sources = _UntilDamage(_sources(options, frozenset(), tally.skipped))
-    results = run_items(map(load, sources), options)
+    results = run_items(_loaded(sources, options), options)
     if dedup is None:
         _write_results(_text_writer(out), results, tally, None, progress)
         out.flush()
@@ -312,6 +317,12 @@ def _run_to_stream(
         for line in _annotated(first, dedup, progress):
             write(line)
     out.flush()
+
+
+def _loaded(sources: Iterator[Source], options: BatchOptions) -> Iterator[Item]:
+    """Each source read (a file's bytes), files larger than ``--max-chars`` allows left unread."""
+    limit = max_bytes(options.max_chars)
+    return (load(source, limit) for source in sources)
 
 
 def _own_files(options: BatchOptions) -> frozenset[str]:
@@ -330,6 +341,7 @@ def _sources(options: BatchOptions, exclude: frozenset[str], skipped: Counter[st
         id_field=options.id_field,
         exclude=exclude,
         skipped=skipped,
+        max_chars=options.max_chars,
     )
 
 
@@ -397,6 +409,8 @@ def run_batch(options: BatchOptions, *, out: TextIO | None = None, log: TextIO |
 
 def _check_options(options: BatchOptions) -> None:
     check_format(options.format)
+    if options.max_chars < 1:
+        raise ConfigError(f"max_chars must be at least 1, got {options.max_chars}")
     if options.timeout is not None and not 0.0 <= options.timeout <= MAX_TIMEOUT:
         raise ConfigError(f"timeout must be None or from 0 to {MAX_TIMEOUT:g} seconds, got {options.timeout!r}")
     if options.output == "-" and options.resume:

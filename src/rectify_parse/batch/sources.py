@@ -27,7 +27,7 @@ from typing import Any, NamedTuple
 import orjson
 
 from .. import compressed
-from ..decode import MAX_CHARS, read_file
+from ..decode import MAX_BYTES_PER_CHAR, MAX_CHARS, read_file
 from ..errors import (
     BatchError,
     ConfigError,
@@ -39,9 +39,18 @@ from ..errors import (
 )
 
 # A file above this size cannot hold MAX_CHARS characters or fewer (UTF-8 needs at most 4 bytes a
-# character), so it is reported as too large without being read into memory.
-MAX_INPUT_BYTES = 4 * MAX_CHARS
+# character; a compressed file adds its framing, FILE_ALLOWANCE at most), so it is reported as too large
+# without being read into memory; --max-chars scales it (max_bytes).
+FILE_ALLOWANCE = 1 << 16
+MAX_INPUT_BYTES = MAX_BYTES_PER_CHAR * MAX_CHARS + FILE_ALLOWANCE
+# A JSONL line longer than JSON_BYTES_PER_CHAR × --max-chars + LINE_ALLOWANCE bytes is too large, unread.
+JSON_BYTES_PER_CHAR = 6
+LINE_ALLOWANCE = 1 << 20
 _MAX_FIELDS_NAMED = 8
+_RAISE_LIMIT = (
+    ", 4 bytes for each character allowed and 64 KB for a compressed file's framing (raise it with max_chars=, "
+    "or --max-chars on the command line)"
+)
 # What a directory walk reads without --glob: text, saved pages (with their server's suffix, too) and JSONL
 # dumps, each compressed or not (notice.txt.gz, dump.jsonl.zst). A file without a suffix is read as well
 # (crawlers name pages by hash, 3f2a or 3f2a.gz); scripts, styles, images, archives (.tar.gz) and
@@ -82,6 +91,7 @@ def iter_sources(
     id_field: str = "id",
     exclude: frozenset[str] = frozenset(),
     skipped: Counter[str] | None = None,
+    max_chars: int = MAX_CHARS,
 ) -> Iterator[Source]:
     """Enumerate the inputs lazily, in a deterministic order (``--resume`` relies on it).
 
@@ -89,14 +99,30 @@ def iter_sources(
     tried in order on each line (see :func:`text_fields`).
     ``exclude`` holds absolute paths skipped while walking directories (the run's own output files).
     ``skipped`` counts, by suffix, the files a walk passed over as not notice-like (no ``globs`` given).
+    A JSONL line longer than a notice of ``max_chars`` can take (:func:`max_line_bytes`) is an
+    ``InputTooLargeError``, unread.
     Raises :class:`BatchError` when a JSONL file cannot be read: its number of inputs is unknown.
     """
-    walk = _Walk(globs, text_fields(text_field), id_field, exclude, Counter() if skipped is None else skipped)
+    limit = max_line_bytes(max_chars)
+    walk = _Walk(globs, text_fields(text_field), id_field, exclude, Counter() if skipped is None else skipped, limit)
     for name in inputs:
         if os.path.isdir(name):
             yield from walk.files(name)
         else:
-            yield from _file_sources(name, walk.text_fields, id_field)
+            yield from _file_sources(name, walk.text_fields, id_field, limit)
+
+
+def max_bytes(max_chars: int) -> int:
+    """The bytes a file of ``max_chars`` characters can take at most (4 a character, and
+    :data:`FILE_ALLOWANCE` for a compressed file's own framing); a larger file is too large without being
+    read."""
+    return MAX_BYTES_PER_CHAR * max_chars + FILE_ALLOWANCE
+
+
+def max_line_bytes(max_chars: int) -> int:
+    """The bytes a JSONL line holding a notice of ``max_chars`` characters can take: its text as a JSON string
+    (6 bytes a character written ``\\uXXXX``) and the line's other fields (:data:`LINE_ALLOWANCE`)."""
+    return JSON_BYTES_PER_CHAR * max_chars + LINE_ALLOWANCE
 
 
 def text_fields(text_field: str) -> tuple[str, ...]:
@@ -137,9 +163,10 @@ class _Walk:
         id_field: str,
         exclude: frozenset[str],
         skipped: Counter[str],
+        limit: int,
     ) -> None:
         self.globs, self.text_fields, self.id_field = globs, text_fields, id_field
-        self.exclude, self.skipped = exclude, skipped
+        self.exclude, self.skipped, self.limit = exclude, skipped, limit
 
     def files(self, top: str) -> Iterator[Source]:
         try:
@@ -154,7 +181,7 @@ class _Walk:
             if kind == "dir":
                 yield from self.files(path)
             elif kind == "file" and self._selected(name) and os.path.abspath(path) not in self.exclude:
-                yield from _file_sources(path, self.text_fields, self.id_field)
+                yield from _file_sources(path, self.text_fields, self.id_field, self.limit)
 
     def _selected(self, name: str) -> bool:
         if self.globs:
@@ -179,9 +206,9 @@ def _kind(path: str) -> str:
     return "file" if stat.S_ISREG(mode) else "skip"  # FIFOs and devices would block or never end
 
 
-def _file_sources(path: str, text_fields: tuple[str, ...], id_field: str) -> Iterator[Source]:
+def _file_sources(path: str, text_fields: tuple[str, ...], id_field: str, limit: int) -> Iterator[Source]:
     if is_jsonl(path):
-        yield from _jsonl_sources(path, text_fields, id_field)
+        yield from _jsonl_sources(path, text_fields, id_field, limit)
     else:
         yield Source(path, Path(path), 0)
 
@@ -194,7 +221,7 @@ def _failed(doc_id: str, exc: BaseException) -> Source:
     return Source(doc_id, Failure(type(exc).__name__, str(exc)), 0)
 
 
-def _jsonl_sources(path: str, text_fields: tuple[str, ...], id_field: str) -> Iterator[Source]:
+def _jsonl_sources(path: str, text_fields: tuple[str, ...], id_field: str, limit: int) -> Iterator[Source]:
     try:
         raw = open(path, "rb")  # noqa: SIM115 - closed by the with below, errors reported first
         kind = compressed.compression_of(raw.read(compressed.HEAD_BYTES))
@@ -206,7 +233,7 @@ def _jsonl_sources(path: str, text_fields: tuple[str, ...], id_field: str) -> It
             handle = raw if kind is None else compressed.open_stream(kind, raw)
         except RectifyError as exc:  # zstd without a module to read it
             raise BatchError(f"cannot read JSONL input {path}: {exc}") from exc
-        lines = _bounded_lines(handle, MAX_INPUT_BYTES)
+        lines = _bounded_lines(handle, limit)
         lineno = 0
         read = 0  # bytes of the file read so far: a compressed line's size is its share of them
         while True:
@@ -224,7 +251,7 @@ def _jsonl_sources(path: str, text_fields: tuple[str, ...], id_field: str) -> It
                 size = len(line) if line is not None else 0
             else:
                 size, read = raw.tell() - read, raw.tell()
-            yield _jsonl_source(path, lineno, line, size, text_fields, id_field)
+            yield _jsonl_source(path, lineno, line, size, text_fields, id_field, limit)
 
 
 def _bounded_lines(handle: io.BufferedIOBase, limit: int) -> Iterator[tuple[int, bytes | None]]:
@@ -241,12 +268,21 @@ def _bounded_lines(handle: io.BufferedIOBase, limit: int) -> Iterator[tuple[int,
 
 
 def _jsonl_source(
-    path: str, lineno: int, line: bytes | None, size: int, text_fields: tuple[str, ...], id_field: str
+    path: str,
+    lineno: int,
+    line: bytes | None,
+    size: int,
+    text_fields: tuple[str, ...],
+    id_field: str,
+    limit: int,
 ) -> Source:
     """One line's input; ``size`` is the bytes of the file it took (its length, or a compressed share)."""
     where = f"{path}:{lineno}"
     if line is None:
-        message = f"line {lineno} of {path} is longer than {MAX_INPUT_BYTES} bytes"
+        message = (
+            f"line {lineno} of {path} is longer than {limit} bytes, 6 bytes for each character allowed and 1 MB "
+            "for its other fields (raise it with max_chars=, or --max-chars on the command line)"
+        )
         return Source(where, Failure(InputTooLargeError.__name__, message), size)
     if not line.strip():  # every input line gives an output line, a blank one too
         return _bad_line(where, f"line {lineno} of {path} is blank", size)
@@ -311,19 +347,26 @@ def _id_value(value: Any, fallback: str) -> str:
     return fallback
 
 
-def load(source: Source) -> Item:
-    """Read a file source into bytes (the worker needs no file system: it may be on another machine)."""
+def load(source: Source, limit: int = MAX_INPUT_BYTES) -> Item:
+    """Read a file source into bytes (the worker needs no file system: it may be on another machine); a file
+    of more than ``limit`` bytes is an ``InputTooLargeError``, unread."""
     payload = source.payload
     if not isinstance(payload, Path):
         return Item(source.id, payload, source.size)
     try:
-        try:
-            size = payload.stat().st_size
-        except OSError as exc:
-            raise _read_error(payload, exc) from exc
-        if size > MAX_INPUT_BYTES:
-            raise InputTooLargeError(f"file has {size} bytes; the limit is {MAX_INPUT_BYTES} (4 × MAX_CHARS)")
-        data = read_file(payload)
+        data = read_input(payload, limit)
     except RectifyError as exc:
         return Item(source.id, Failure(type(exc).__name__, str(exc)), 0)
     return Item(source.id, data, len(data))
+
+
+def read_input(path: Path, limit: int) -> bytes:
+    """The bytes of the file at ``path``: :class:`InputReadError` when it cannot be read,
+    :class:`InputTooLargeError` without reading it when it has more than ``limit`` bytes."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise _read_error(path, exc) from exc
+    if size > limit:
+        raise InputTooLargeError(f"file has {size} bytes; the limit is {limit}{_RAISE_LIMIT}")
+    return read_file(path)
