@@ -18,7 +18,7 @@ import regex
 
 from .lines import LineTable, strong_chrome
 from .markers import trim_end
-from .normalize import View, fold, strip_span
+from .normalize import View, fold, one_line, strip_span
 from .patterns import (
     ANY_MARKER,
     CANONICAL_KEYS,
@@ -468,7 +468,7 @@ def merge_header(view: View, source: str, found: dict[int, list[Pair]]) -> Heade
     for index in sorted(found):
         for pair in found[index]:
             span = view.span(pair.value_start, pair.value_end)
-            value = view.raw(source, pair.value_start, pair.value_end)
+            value = one_line(view.raw(source, pair.value_start, pair.value_end))
             if pair.label in CHROME_LABELS:
                 chrome_span = view.span(pair.label_start, pair.value_end)
                 rule = "site_name" if pair.label == _SITE_LABEL else "view_counter"

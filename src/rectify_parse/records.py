@@ -5,8 +5,9 @@ Every record is a frozen dataclass whose fields carry a ``doc`` in their metadat
 drift apart. ``to_dict()`` gives plain JSON-compatible values (spans become two-item lists).
 
 A *span* is ``(start, end)``: half-open character offsets into the decoded input, so
-``source[start:end]`` is the text a value was read from. Values hold the raw text as written; the
-normalised matching view is never copied into a record.
+``source[start:end]`` is the text a value was read from. Values hold the raw text as written, read as one
+line (a line break inside a value is dropped: ``normalize.one_line``); the normalised matching view is
+never copied into a record.
 """
 
 from __future__ import annotations
