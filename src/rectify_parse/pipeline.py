@@ -22,7 +22,7 @@ from .chrome import find_chrome
 from .decode import MAX_CHARS, Input
 from .diff import variants as diff_variants
 from .errors import ParseError, RectifyError
-from .header import HeaderResult, find_header_lines, merge_header
+from .header import HeaderResult, find_header_lines, header_from_meta, merge_header
 from .html import read_source
 from .layout import second_document_start, split_inline_headings
 from .lines import LineRow, LineTable
@@ -272,10 +272,19 @@ class _Page:
     result: BodyResult
     segments: list[Segment]
 
-    def __init__(self, source: str, encoding: str, input_format: InputFormat) -> None:
+    def __init__(
+        self,
+        source: str,
+        encoding: str,
+        input_format: InputFormat,
+        head: str | None = None,
+        meta: tuple[tuple[str, str], ...] = (),
+    ) -> None:
         self.source = source
         self.encoding = encoding
         self.input_format = input_format
+        self.head = head  # a page's first line came from its head: "ArticleTitle" (its <meta>) or "title"
+        self.meta = meta  # a page's <meta> values that serve a field (html.head_meta)
         self.warnings: list[Warning] = []
 
 
@@ -296,6 +305,8 @@ def _stage_header(p: _Page) -> None:
     # Spam and page counters are never header lines, and must not end the header's zone at the top.
     found, p.table.header_rests = find_header_lines(p.view, p.table)
     p.header = merge_header(p.view, p.source, found)
+    if p.meta:  # a saved page's <meta> tags: a date or source the page does not show
+        p.header = header_from_meta(p.header, dict(p.meta))
     p.table.header = p.header.lines
     p.warnings.extend(p.header.warnings)
 
@@ -354,6 +365,17 @@ def _stage_structure(p: _Page) -> None:
     )
     p.result = parser.parse(scope=_problem_scope(p.view, p.canon, header.title))
     p.warnings.extend(p.result.warnings)
+    title_span = p.result.title_span
+    if p.head is not None and title_span is not None and title_span[1] <= _first_line_end(p.source):
+        # The line a page's head gave (html.extract_page): the page shows no line of its own with the title.
+        tag = '<meta name="ArticleTitle">' if p.head == "ArticleTitle" else "<title>"
+        note = f"title read from the page's {tag}: no line of the page shows it"
+        p.warnings.append(Warning("from_head", note, title_span))
+
+
+def _first_line_end(text: str) -> int:
+    end = text.find("\n")
+    return len(text) if end == -1 else end
 
 
 def _stage_segments(p: _Page) -> None:

@@ -93,10 +93,14 @@ class Header(_Record):
         "Every other label, keyed by the label as written (spaces removed).", default_factory=dict
     )
     raw: dict[str, str] = doc(
-        "The value of each canonical key as written (dates before ISO conversion).", default_factory=dict
+        "The value of each canonical key as written (dates before ISO conversion; a `<meta>` tag's content).",
+        default_factory=dict,
     )
     spans: dict[str, Span] = doc(
-        "Span of each filled value, keyed by canonical key or extra label.", default_factory=dict
+        "Span of each filled value, keyed by canonical key or extra label; none for a value a saved page's "
+        "`<meta>` tag gave (`PubDate`, `ContentSource`: not in the text spans index; a `from_head` warning "
+        "names the tag).",
+        default_factory=dict,
     )
 
 
