@@ -5,6 +5,7 @@
     python benchmarks/bench_batch.py --pages long # bodies nearer real size (3 K characters, not 1 K)
     python benchmarks/bench_batch.py --pages real # real scrapes' spread: 1 K to 30 K, median about 4 K
     python benchmarks/bench_batch.py --pages real --near-copies  # a third of the pages in groups of 3-20
+    python benchmarks/bench_batch.py --compress gz # the corpus as corpus.jsonl.gz (also bz2, xz, zst)
 
 The corpus (JSONL in a temporary directory) recombines sentences, headings and problem titles of every
 fixture with random bureaus, places, numbers and dates (``random.Random(seed)``: the same corpus every
@@ -27,9 +28,13 @@ near-duplicate groups against the planted ones.
 from __future__ import annotations
 
 import argparse
+import bz2
+import dataclasses
+import gzip
 import itertools
 import json
 import logging
+import lzma
 import math
 import random
 import re
@@ -404,6 +409,30 @@ def build_corpus(n: int, seed: int, folder: Path, size: str = "short", near_copi
     return Corpus(path, len(pages), sum(len(p.encode()) for _, p in pages), copy_ids, list(members.values()))
 
 
+def _zstd(data: bytes) -> bytes:
+    from rectify_parse.compressed import _ZSTD, ZSTD_INSTALL
+
+    if _ZSTD is None:
+        raise SystemExit(ZSTD_INSTALL)
+    packed: bytes = _ZSTD.compress(data)
+    return packed
+
+
+COMPRESSORS: dict[str, Callable[[bytes], bytes]] = {
+    "gz": gzip.compress,
+    "bz2": bz2.compress,
+    "xz": lzma.compress,
+    "zst": _zstd,
+}
+
+
+def compress_corpus(corpus: Corpus, kind: str) -> Corpus:
+    """The corpus's JSONL as ``corpus.jsonl.KIND``, which the runs then read (as a stream)."""
+    packed = corpus.path.with_name(f"{corpus.path.name}.{kind}")
+    packed.write_bytes(COMPRESSORS[kind](corpus.path.read_bytes()))
+    return dataclasses.replace(corpus, path=packed)
+
+
 JIEBA_SAMPLE = 4000
 JIEBA_REPEAT = 3
 
@@ -555,6 +584,11 @@ def main() -> int:
         default=1,
         help="time each run this many times, taking turns, and keep the fastest (example: --repeat 3)",
     )
+    parser.add_argument(
+        "--compress",
+        choices=sorted(COMPRESSORS),
+        help="write the corpus compressed (corpus.jsonl.gz …): the runs read it as a stream (example: --compress gz)",
+    )
     parser.add_argument("--dir", type=Path, help="keep the corpus and outputs here (example: --dir /tmp/bench)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
@@ -562,6 +596,9 @@ def main() -> int:
         folder.mkdir(parents=True, exist_ok=True)
         start = time.perf_counter()
         corpus = build_corpus(args.n, args.seed, folder, args.pages, args.near_copies)
+        plain = corpus  # jieba's baseline reads the plain JSONL
+        if args.compress:
+            corpus = compress_corpus(corpus, args.compress)
         built = time.perf_counter() - start
         planted_members = sum(len(g) for g in corpus.groups)
         print(
@@ -569,8 +606,9 @@ def main() -> int:
             f"({corpus.bytes / corpus.notices / 1e3:.1f} KB each, built in {built:.1f} s); "
             f"planted: {len(corpus.copy_ids)} pages with copies, {len(corpus.groups)} near-duplicate groups "
             f"({planted_members} notices)"
+            + (f"; read from {corpus.path.name}, {corpus.path.stat().st_size / 1e6:.1f} MB" if args.compress else "")
         )
-        jieba = jieba_rate(corpus)
+        jieba = jieba_rate(plain)
         mb = corpus.bytes / 1e6 / (corpus.notices / jieba)
         print(f"jieba.lcut: {jieba:.0f} notices/s, {mb:.2f} MB/s\n")
         columns = ("notices/s", 10), ("MB/s", 8), ("x jieba", 9), ("RSS main", 10), ("RSS worker", 11), ("wall s", 8)

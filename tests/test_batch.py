@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import gzip
 import io
 import json
 import os
@@ -15,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import rectify_parse
 from rectify_parse import batch
@@ -111,7 +114,7 @@ def test_blank_jsonl_lines_are_error_records_and_a_wrong_field_says_which_fields
     lines = read_lines(out)
     assert [line["error"]["type"] for line in lines] == ["InputRecordError"] * 3
     assert "blank" in lines[1]["error"]["message"]
-    assert "its fields: id, body; choose one with --text-field" in lines[0]["error"]["message"]
+    assert "its fields: id, body; choose with --text-field" in lines[0]["error"]["message"]
     assert run(dump, "-o", out, "--workers", "1", "--text-field", "body") == 1  # the blank line still is an error
     assert [("record" in line) for line in read_lines(out)] == [True, False, True]
 
@@ -162,22 +165,131 @@ def test_jsonl_input(tmp_path: Path) -> None:
     assert "not valid JSON" in lines[2]["error"]["message"]
     assert "line 4" in lines[3]["error"]["message"] and "is blank" in lines[3]["error"]["message"]
     assert "'body' is missing (its fields: url, title;" in lines[4]["error"]["message"]
-    assert "is a int, not a string" in lines[5]["error"]["message"]
+    assert "'body' is an int, not a string" in lines[5]["error"]["message"]
     assert "not an object" in lines[6]["error"]["message"]
 
 
+PAGE = (
+    "<!DOCTYPE html><html><head><title>关于做好防汛工作的通知_某县人民政府</title></head><body>"
+    "<h1>关于做好防汛工作的通知</h1><p>各乡镇：</p><p>请做好防汛工作。</p></body></html>"
+)
+TEXT = "关于做好防汛工作的通知\n各乡镇：\n请做好防汛工作。"
+
+
+def test_text_fields_are_tried_in_order_and_each_line_is_told_page_or_text(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A dump mixing both: --text-field html,text reads whichever a line holds (a blank or null html gives way
+    to the text), and --format auto tells a page from text line by line."""
+    rows = [
+        {"id": "page", "html": PAGE, "text": "摘要"},
+        {"id": "text", "text": TEXT},
+        {"id": "null_html", "html": None, "text": TEXT},
+        {"id": "blank_html", "html": "  ", "text": TEXT},
+        {"id": "blank_both", "html": "", "text": ""},
+        {"id": "neither", "html": None, "url": "u"},
+        {"id": "not_text", "html": ["<p>"], "text": 3},
+    ]
+    dump = tmp_path / "dump.jsonl"
+    dump.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert run(dump, "-o", out, "--workers", "1", "--text-field", "html,text", "--quiet") == 1
+    lines = read_lines(out)
+    assert [line["id"] for line in lines] == [r["id"] for r in rows]
+    assert lines[0]["record"] == rectify_parse.parse(PAGE).to_dict()
+    assert lines[0]["record"]["input_format"] == "html"
+    assert lines[1]["record"] == lines[2]["record"] == lines[3]["record"] == rectify_parse.parse(TEXT).to_dict()
+    assert lines[1]["record"]["input_format"] == "text"
+    assert [w["code"] for w in lines[4]["record"]["warnings"]] == ["no_body"]  # blank in both: an empty notice
+    assert lines[5]["error"] == {
+        "type": "InputRecordError",
+        "message": f"line 6 of {dump}: no text field holds the notice: 'html' is null, 'text' is missing "
+        "(its fields: id, html, url; choose with --text-field, several separated by commas)",
+    }
+    assert lines[6]["error"]["message"] == (
+        f"line 7 of {dump}: no text field holds the notice: 'html' is a list, not a string, "
+        "'text' is an int, not a string"
+    )
+
+
+def test_a_null_text_field_says_it_is_null(tmp_path: Path) -> None:
+    dump = tmp_path / "dump.jsonl"
+    dump.write_text(json.dumps({"id": "a", "html": None, "text": TEXT}, ensure_ascii=False) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert run(dump, "-o", out, "--workers", "1", "--text-field", "html", "--quiet") == 1
+    assert read_lines(out)[0]["error"]["message"] == f"line 1 of {dump}: text field 'html' is null"
+
+
+@pytest.mark.parametrize("names", ["html,", ",text", "html,,text", " "])
+def test_an_empty_text_field_name_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], names: str
+) -> None:
+    dump = tmp_path / "dump.jsonl"
+    dump.write_text(json.dumps({"id": "a", "text": TEXT}, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert run(dump, "-o", tmp_path / "out.jsonl", "--text-field", names) == 2
+    assert "holds an empty name" in capsys.readouterr().err
+    options = batch.BatchOptions(inputs=[str(dump)], output=str(tmp_path / "o.jsonl"), text_field=names)
+    with pytest.raises(ConfigError, match="empty name"):
+        batch.run_batch(options)
+
+
 def test_jsonl_line_too_long_is_skipped_unread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(batch.sources, "MAX_INPUT_BYTES", 200)
     source = tmp_path / "dump.jsonl"
     rows = [json.dumps({"id": "big", "text": "长" * 500}), json.dumps({"id": "ok", "text": "详见附件。"})]
     source.write_text("\n".join(rows) + "\n", encoding="utf-8")
     big_file = tmp_path / "big.txt"
     big_file.write_text("长" * 500, encoding="utf-8")
+    read = []
+    monkeypatch.setattr(batch.sources, "read_file", lambda path: read.append(path) or b"")
+    monkeypatch.setattr(batch.sources, "LINE_ALLOWANCE", 0)
+    monkeypatch.setattr(batch.sources, "FILE_ALLOWANCE", 0)
     out = tmp_path / "out.jsonl"
-    assert run(source, big_file, "-o", out, "--workers", "1") == 1
+    # A file of 200 bytes at most, a line of 300.
+    assert run(source, big_file, "-o", out, "--workers", "1", "--max-chars", "50") == 1
     lines = read_lines(out)
     assert [line["id"] for line in lines] == [f"{source}:1", "ok", str(big_file)]
     assert [line.get("error", {}).get("type") for line in lines] == ["InputTooLargeError", None, "InputTooLargeError"]
+    assert lines[0]["error"]["message"].startswith(f"line 1 of {source} is longer than 300 bytes, 6 bytes for each")
+    assert lines[2]["error"]["message"].startswith("file has 1500 bytes; the limit is 200")
+    assert all("--max-chars" in lines[k]["error"]["message"] for k in (0, 2))
+    assert read == []  # the large file was never read
+
+
+def test_max_chars_limits_every_input_of_a_run(tmp_path: Path) -> None:
+    top = tmp_path / "in"
+    top.mkdir()
+    (top / "a_short.txt").write_text("关于防汛的通知", encoding="utf-8")  # 7 characters
+    (top / "b_long.txt").write_text("关于做好防汛工作的通知", encoding="utf-8")  # 11 characters, 33 bytes
+    (top / "c_long.txt.gz").write_bytes(gzip.compress("关于做好防汛工作的通知".encode()))
+    short, long = {"id": "j_short", "text": "关于防汛的通知", "html": None}, {"id": "j_long", "text": "一" * 11}
+    (top / "d.jsonl").write_text(json.dumps(short) + "\n" + json.dumps(long) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert run(top, "-o", out, "--workers", "2", "--max-chars", "10", "--quiet") == 1
+    lines = {line["id"].rsplit("/", 1)[-1]: line for line in read_lines(out)}
+    assert sorted(k for k, line in lines.items() if "record" in line) == ["a_short.txt", "j_short"]
+    for name in ("b_long.txt", "c_long.txt.gz", "j_long"):
+        error = lines[name]["error"]
+        assert error["type"] == "InputTooLargeError"
+        assert error["message"] == (
+            "input has 11 characters; the limit is 10 (raise it with max_chars=, or --max-chars on the command line)"
+        )
+    assert run(top, "-o", out, "--workers", "1", "--max-chars", "11", "--quiet") == 0
+    options = batch.BatchOptions(inputs=[str(top)], output="-", max_chars=0)
+    with pytest.raises(ConfigError, match="max_chars must be at least 1"):
+        batch.run_batch(options, out=io.StringIO())
+
+
+def test_parse_many_takes_max_chars(tmp_path: Path) -> None:
+    (tmp_path / "long.txt").write_text("关于做好防汛工作的通知", encoding="utf-8")
+    items = [("short", "关于防汛的通知"), ("long", "关于做好防汛工作的通知"), ("file", tmp_path / "long.txt")]
+    found = [(o["id"], o.get("error", {}).get("type")) for o in rectify_parse.parse_many(items, max_chars=10)]
+    assert found == [("short", None), ("long", "InputTooLargeError"), ("file", "InputTooLargeError")]
+    assert all("error" not in o for o in rectify_parse.parse_many(items, max_chars=11))
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "abc"])
+def test_max_chars_must_be_a_positive_number(tmp_path: Path, value: str) -> None:
+    assert run(CORPUS, "-o", tmp_path / "out.jsonl", "--max-chars", value) == 2
 
 
 def test_workers_give_identical_output(tmp_path: Path) -> None:
@@ -1096,3 +1208,26 @@ def test_dedup_resumed_with_workers_groups_the_kept_lines_as_well(tmp_path: Path
     out = tmp_path / "out.jsonl"
     assert run(dump, "-o", out, "--workers", "2", "--chunk-size", "2", "--dedup", "--resume", "--quiet") == 0
     assert out.read_bytes() == clean.read_bytes()
+
+
+_FIELD_VALUES = st.one_of(st.none(), st.text(max_size=5), st.integers(), st.lists(st.integers(), max_size=2))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.dictionaries(st.sampled_from(["html", "text", "body", "id"]), _FIELD_VALUES, max_size=4),
+    st.lists(st.sampled_from(["html", "text", "body"]), min_size=1, max_size=3, unique=True),
+)
+def test_a_jsonl_line_gives_its_first_text_field_or_says_why_each_failed(obj: dict[str, Any], names: list[str]) -> None:
+    line = (json.dumps(obj, ensure_ascii=False) + "\n").encode()
+    source = batch.sources._jsonl_source("d.jsonl", 1, line, len(line), tuple(names), "id", 1 << 20)
+    strings = [obj[n] for n in names if isinstance(obj.get(n), str)]
+    if strings:
+        filled = [s for s in strings if s.strip()]
+        assert source.payload == (filled or strings)[0]
+        return
+    assert isinstance(source.payload, batch.sources.Failure)
+    message = source.payload.message
+    for name in names:
+        state = "missing" if name not in obj else "null" if obj[name] is None else "not a string"
+        assert f"{name!r} is " in message and state in message.split(f"{name!r} is ", 1)[1]

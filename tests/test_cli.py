@@ -146,3 +146,27 @@ def test_a_closed_output_pipe_ends_every_command_quietly(command: list[str]) -> 
     assert proc.wait(timeout=60) == EXIT_PIPE_CLOSED
     assert proc.stderr.read() == b""
     proc.stderr.close()
+
+
+def test_max_chars_on_parse_and_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    notice = tmp_path / "n.txt"
+    notice.write_text("关于做好防汛工作的通知\n请做好防汛。", encoding="utf-8")  # 18 characters
+    code, out = run(["parse", "--max-chars", "17", str(notice)])
+    assert code == EXIT_INPUT_FAILED
+    assert json.loads(out)["error"] == {
+        "type": "InputTooLargeError",
+        "message": "input has 18 characters; the limit is 17 "
+        "(raise it with max_chars=, or --max-chars on the command line)",
+    }
+    assert (
+        json.loads(run(["parse", "--max-chars", "18", str(notice)])[1])["record"]["title"] == "关于做好防汛工作的通知"
+    )
+    assert run(["lines", "--max-chars", "17", str(notice)])[0] == EXIT_USAGE
+    assert "--max-chars" in capsys.readouterr().err
+    assert run(["lines", "--max-chars", "18", str(notice)])[0] == EXIT_OK
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"x" * (4 * 1000 + (1 << 16) + 1))  # more than 1,000 characters can take: never read
+    code, out = run(["parse", "--max-chars", "1000", str(big)])
+    assert json.loads(out)["error"]["message"].startswith(f"file has {big.stat().st_size} bytes; the limit is")
+    for bad in ("0", "x"):
+        assert run(["parse", "--max-chars", bad, str(notice)])[0] == EXIT_USAGE

@@ -288,3 +288,12 @@ def test_readme_documents_the_columns_of_the_code() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     block = readme.split("<!-- export-columns: start -->\n", 1)[1].split("<!-- export-columns: end -->", 1)[0]
     assert block == columns_markdown()
+
+
+def test_a_hard_line_break_in_a_value_does_not_reach_its_csv_cell(tmp_path: Path) -> None:
+    out = batch_output(tmp_path / "out.jsonl", FIXTURES / "audit_rectify.txt", options=())
+    export(out, tmp_path / "tables", "csv")
+    cells = [cell for row in read_csv(tmp_path / "tables" / "problems.csv") for cell in row.values()]
+    assert any("涉及金额1.5万元" in cell for cell in cells)
+    # Not even escaped inside the fields column's JSON text.
+    assert not any("\n" in cell or "\r" in cell or "\\n" in cell for cell in cells)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import io
+import itertools
 import json
 import os
 from pathlib import Path
@@ -477,7 +478,10 @@ def test_hostile_markup_costs_linear_time(unit: str) -> None:
 
 _TAGS = st.sampled_from(["<p>", "</p>", "<table>", "<tr>", "<td>", "</td>", "<th>", "<br>", "<div>", "</div>",
                          "<script>", "</script>", "<title>", "<pre>", "<!--", "-->", "&nbsp;", "&amp;", "<h1>",
-                         "索引号：", "整改进度：已完成。", "1.", "一、", "|", "\n", "关于整改的报告"])  # fmt: skip
+                         "索引号：", "整改进度：已完成。", "1.", "一、", "|", "\n", "关于整改的报告", "<span>",
+                         "</span>", "<a>", "</a>", "来源：", "【大 中 小】",
+                         '<meta name="PubDate" content="2023-01-02">', '<meta name="ContentSource" content="某局">',
+                         '<meta name="ArticleTitle" content="关于整改的报告">'])  # fmt: skip
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -485,3 +489,131 @@ _TAGS = st.sampled_from(["<p>", "</p>", "<table>", "<tr>", "<td>", "</td>", "<th
 def test_any_markup_parses_and_spans_hold(page: str) -> None:
     notice = rectify_parse.parse(page, format="html")
     assert_spans_consistent(notice, rectify_parse.source_text(page, format="html"))
+
+
+# -- inline elements side by side ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "line"),
+    [
+        # A field, then a widget written against it: the widget is no part of the source.
+        (
+            "<div><span>信息来源：青山市审计局</span><span>【<a>大</a> <a>中</a> <a>小</a>】</span></div>",
+            "信息来源：青山市审计局 【大 中 小】",
+        ),
+        # A meta row's fields one against the other, a counter's number in its own element.
+        (
+            "<div><span>发布时间：2023-05-06</span><span>来源：青山市审计局</span><span>浏览：<em>3</em></span></div>",
+            "发布时间：2023-05-06 来源：青山市审计局 浏览：3",
+        ),
+        (
+            "<div><span>来源：青山市审计局</span><a>打印本页</a><a>关闭窗口</a></div>",
+            "来源：青山市审计局 打印本页 关闭窗口",
+        ),
+        ("<nav><a href='/'>首页</a><a href='/x'>信息公开</a><a>互动交流</a></nav>", "首页 信息公开 互动交流"),
+        # Words a site splits across elements stay whole, labels too.
+        ("<p><span>整改</span><span>情况</span></p>", "整改情况"),
+        ("<div><span>信息</span><span>来源：某局</span></div>", "信息来源：某局"),
+        (
+            "<p><span>已完成。</span><b>整改措施：</b><span>一是加强管理。</span></p>",
+            "已完成。整改措施：一是加强管理。",
+        ),
+        ("<p><span>问题：学习不深入</span><span>整改时间：2023年</span></p>", "问题：学习不深入整改时间：2023年"),
+        ("<p><b>一、</b><span>总体情况</span></p>", "一、总体情况"),
+        # Space already there, or text between the elements: nothing added.
+        ("<div><span>来源：某局</span> <span>【大 中 小】</span></div>", "来源：某局 【大 中 小】"),
+        ("<div><span>来源：某局</span>|<span>日期：2023-01-02</span></div>", "来源：某局|日期：2023-01-02"),
+    ],
+)
+def test_inline_elements_a_browser_shows_apart_are_read_apart(body: str, line: str) -> None:
+    assert extract(_page(body)) == line
+
+
+def test_a_field_glued_to_a_widget_gives_the_source_alone() -> None:
+    page = _page(
+        "<h1>关于开展审计整改工作的通知</h1>"
+        "<div><span>信息来源：青山市审计局</span><span>【<a>大</a> <a>中</a> <a>小</a>】</span></div>"
+        "<p>各单位：</p><p>为做好审计整改工作，现将有关事项通知如下。</p>"
+    )
+    notice = rectify_parse.parse(page)
+    assert notice.header.source == "青山市审计局"
+    assert notice.title == "关于开展审计整改工作的通知"
+    assert_spans_consistent(notice, rectify_parse.source_text(page))
+
+
+# -- the <meta> tags of government site systems --------------------------------------------------------------
+
+_META_HEAD = (
+    '<meta name="SiteName" content="青山市人民政府"><meta name="ColumnName" content="工作动态">'
+    '<meta name="ArticleTitle" content="青山市召开审计整改推进会">'
+    '<meta name="PubDate" content="2023-05-06 10:20"><meta name="ContentSource" content="青山市审计局">'
+    "<title>青山市召开审计整改推进会_工作动态_青山市人民政府</title>"
+)
+_NEWS = (
+    "<div class='nav'><a href='/'>首页</a><a href='/gzdt'>工作动态</a></div>"
+    "<div class='content'><p>5月5日，青山市召开审计整改推进会，通报审计查出问题整改情况。</p>"
+    "<p>会议要求各单位压实整改责任，确保问题按期整改到位。</p></div>"
+)
+
+
+def test_meta_tags_give_what_the_page_does_not_show_and_say_so() -> None:
+    page = _page(_NEWS, _META_HEAD)
+    notice = rectify_parse.parse(page)
+    source = rectify_parse.source_text(page)
+    assert notice.title == "青山市召开审计整改推进会"
+    assert source.split("\n")[0] == notice.title  # the head's line, in the text the spans index
+    assert notice.header.date_published == "2023-05-06"
+    assert notice.header.source == "青山市审计局"
+    # Not in the extracted text: no span, the tag's content as written in raw, a warning naming the tag.
+    assert "date_published" not in notice.header.spans and "source" not in notice.header.spans
+    assert notice.header.raw["date_published"] == "2023-05-06 10:20"
+    head = {w.message.split(" read from ")[0]: w for w in notice.warnings if w.code == "from_head"}
+    assert set(head) == {"title", "date_published", "source"}
+    assert '<meta name="PubDate" content="2023-05-06 10:20">' in head["date_published"].message
+    assert '<meta name="ArticleTitle">' in head["title"].message
+    assert head["title"].span == notice.title_span and head["date_published"].span is None
+    assert_spans_consistent(notice, source)
+
+
+def test_what_the_page_shows_wins_over_its_meta_tags() -> None:
+    shown = "<h1>青山市召开审计整改推进会</h1><div><span>发布时间：2023-05-07</span> <span>来源：青山日报</span></div>"
+    notice = rectify_parse.parse(_page(shown + _NEWS, _META_HEAD))
+    assert (notice.header.date_published, notice.header.source) == ("2023-05-07", "青山日报")
+    assert notice.title == "青山市召开审计整改推进会"
+    assert [w for w in notice.warnings if w.code == "from_head"] == []
+    # A date the page shows but that cannot be read stays the page's (bad_date), not the tag's.
+    damaged = rectify_parse.parse(_page(shown.replace("2023-05-07", "2023年13月40日") + _NEWS, _META_HEAD))
+    assert damaged.header.date_published is None and "bad_date" in {w.code for w in damaged.warnings}
+
+
+def test_the_site_and_column_names_leave_the_title_and_lower_case_names_count() -> None:
+    head = (
+        '<meta name="sitename" content="青山市人民政府"><meta name="columnname" content="工作动态">'
+        "<title>青山市召开审计整改推进会_工作动态_青山市人民政府</title>"
+    )
+    notice = rectify_parse.parse(_page(_NEWS, head))
+    assert notice.title == "青山市召开审计整改推进会"  # no piece ends like a title: the names tell them apart
+    assert any(w.code == "from_head" and "<title>" in w.message for w in notice.warnings)
+    # Without the names the whole <title> is offered, as before.
+    plain = rectify_parse.parse(_page(_NEWS, "<title>青山市召开审计整改推进会_工作动态_青山市人民政府</title>"))
+    assert plain.title != "青山市召开审计整改推进会"
+
+
+def test_empty_or_unreadable_meta_tags_are_ignored() -> None:
+    head = '<meta name="PubDate" content=""><meta name="ContentSource" content="  "><meta name="ArticleTitle">'
+    notice = rectify_parse.parse(_page(_NEWS, head + '<meta name="pubdate" content="不详">'))
+    assert (notice.header.date_published, notice.header.source) == (None, None)
+    assert [w.code for w in notice.warnings if w.code == "from_head"] == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(st.sampled_from("整改情况报告关于问题已完成一二三年月日0123456789。，、（）"), min_size=1, max_size=30),
+    st.lists(st.integers(0, 30), max_size=8),
+)
+def test_text_split_across_inline_elements_reads_as_the_text(text: str, cuts: list[int]) -> None:
+    """However a site splits running text (no field, no widget) across inline elements, it reads whole."""
+    points = sorted({0, len(text), *(c % (len(text) + 1) for c in cuts)})
+    spans = "".join(f"<span>{text[a:b]}</span>" for a, b in itertools.pairwise(points))
+    assert extract(_page(f"<p>{spans}</p>")) == extract(_page(f"<p>{text}</p>"))

@@ -10,16 +10,21 @@ from hypothesis import strategies as st
 
 import rectify_parse
 from rectify_parse.diff import apply_variants, variants
-from rectify_parse.normalize import fold, make_view
+from rectify_parse.normalize import fold, make_view, one_line
 from rectify_parse.patterns import parse_date
 
 
 def assert_spans_consistent(notice: rectify_parse.Notice, source: str) -> None:
-    """Every span in the record points at the text the record claims came from there."""
+    """Every span in the record points at the text the record claims came from there: a value is that text,
+    the listed cleaning applied, read as one line (``one_line``); a section's text keeps its lines."""
 
     cleaned = sorted(notice.cleaned, key=lambda c: c.span)
 
     def at(span: tuple[int, int] | None) -> str:
+        """The value at ``span``: the source text there, the record's listed cleaning applied, as one line."""
+        return one_line(written(span))
+
+    def written(span: tuple[int, int] | None) -> str:
         """The source text at ``span`` with the record's listed cleaning applied."""
         assert span is not None
         s, e = span
@@ -50,7 +55,8 @@ def assert_spans_consistent(notice: rectify_parse.Notice, source: str) -> None:
     def walk(sections: list[rectify_parse.Section]) -> None:
         for section in sections:
             assert at(section.heading_span) == section.heading
-            assert at(section.span).startswith(section.marker)
+            assert written(section.span).startswith(section.marker)
+            assert section.text in written(section.span)  # as written, its line breaks kept
             assert section.span[0] <= section.heading_span[0] <= section.heading_span[1] <= section.span[1]
             walk(section.children)
 
@@ -74,7 +80,7 @@ def assert_spans_consistent(notice: rectify_parse.Notice, source: str) -> None:
     for segment in notice.segments:
         if segment.title is not None:
             assert at(segment.title_span) == segment.title
-        assert at(segment.span).startswith(segment.text.split("\n")[0])
+        assert written(segment.span).startswith(segment.text.split("\n")[0])
     for item in notice.boilerplate:
         assert source[item.span[0] : item.span[1]] == item.text
     for c in notice.cleaned:
@@ -83,10 +89,10 @@ def assert_spans_consistent(notice: rectify_parse.Notice, source: str) -> None:
         assert source[variant.canonical_span[0] : variant.canonical_span[1]] == variant.before
         assert source[variant.copy_span[0] : variant.copy_span[1]] == variant.after
     for copy in notice.duplicates.copies:
-        at(copy.span)
+        written(copy.span)
     for warning in notice.warnings:
         if warning.span is not None:
-            at(warning.span)
+            written(warning.span)
 
 
 # Building blocks of notice-like text, so generated inputs reach the parser's deeper paths.
@@ -387,3 +393,15 @@ def test_lines_without_spaces_drops_every_space_but_newlines(joined: str) -> Non
     from rectify_parse.structure import lines_without_spaces
 
     assert lines_without_spaces(joined) == [re.sub(r"\s+", "", line) for line in joined.split("\n")]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from([*_PIECES, "整", "a"]), max_size=30).map("".join), st.integers(1, 120))
+def test_max_chars_refuses_exactly_the_inputs_longer_than_it(text: str, limit: int) -> None:
+    try:
+        rectify_parse.parse(text, max_chars=limit)
+    except rectify_parse.InputTooLargeError as exc:
+        assert len(text) > limit
+        assert f"input has {len(text)} characters; the limit is {limit}" in str(exc)
+    else:
+        assert len(text) <= limit

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 import rectify_parse
+from conftest import FIXTURES
 from rectify_parse.chrome import classify_line
+from rectify_parse.normalize import one_line
 from rectify_parse.patterns import cn_to_int, parse_date
 from rectify_parse.problems import classify_status
 
@@ -441,3 +443,36 @@ def test_qualified_date_labels() -> None:
     assert [text[p.value_start : p.value_end] for p in pairs] == ["某某县水利局", "2024-06-12"]
     assert read_line("公示时间:2024年6月12日至2024年6月18日", 0) == []
     assert read_line("废止时间:2024-06-12", 0) == []
+
+
+@pytest.mark.parametrize(
+    ("value", "one"),
+    [
+        ("涉及金额\n1.5万元", "涉及金额1.5万元"),
+        ("计划\r\n2023年底前完成", "计划2023年底前完成"),
+        ("已完成。\n\u3000\u3000欢迎监督", "已完成。欢迎监督"),  # the next line's indentation goes with the break
+        ("见第 3 \n 条", "见第 3条"),
+        ("GB/T\n9704", "GB/T 9704"),  # two Latin letters or digits keep a space between them
+        ("PM2.5\rmonitoring", "PM2.5 monitoring"),
+        ("一行", "一行"),
+    ],
+)
+def test_a_value_reads_as_one_line(value: str, one: str) -> None:
+    assert one_line(value) == one
+
+
+def test_a_hard_break_inside_a_field_is_no_part_of_its_value_and_its_span_stays() -> None:
+    raw = (FIXTURES / "audit_rectify.txt").read_text(encoding="utf-8")
+    notice = rectify_parse.parse(raw)
+    described = next(p for p in notice.problems if "涉及金额" in p.description)
+    assert "涉及金额1.5万元；" in described.description
+    start, end = described.title_span[1], described.span[1]
+    assert "涉及金额\n1.5万元" in raw[start:end]  # the source keeps its break
+    planned = [
+        (m, s) for p in notice.problems for m, s in zip(p.measures, p.measure_spans, strict=True) if "计划2023年" in m
+    ]
+    assert len(planned) == 1
+    measure, (s, e) = planned[0]
+    assert measure == "剩余12.42万元涉及资产报废手续尚在办理，计划2023年底前完成"
+    assert raw[s:e] == "剩余12.42万元涉及资产报废手续尚在办理，计划\n2023年底前完成"
+    assert "\n" in notice.text  # the document's text keeps its lines

@@ -11,12 +11,14 @@ from __future__ import annotations
 from . import pipeline as _pipeline
 from .api import decode, explain_lines, explain_units, parse, source_text
 from .corpus import Group, NearDuplicateFinder, find_near_duplicates
+from .decode import MAX_CHARS
 from .errors import (
     BatchError,
     ConfigError,
     DecodeError,
     InputReadError,
     InputRecordError,
+    InputStreamError,
     InputTooLargeError,
     InputTypeError,
     ParseError,
@@ -25,7 +27,6 @@ from .errors import (
 )
 from .frames import to_frames
 from .lines import LineRow
-from .pipeline import MAX_CHARS
 from .records import (
     SCHEMA_VERSION,
     Boilerplate,
@@ -63,6 +64,7 @@ __all__ = [
     "Header",
     "InputReadError",
     "InputRecordError",
+    "InputStreamError",
     "InputTooLargeError",
     "InputTypeError",
     "LineRow",

@@ -13,9 +13,8 @@ from typing import Any
 from . import decode as _decode
 from . import html as _html
 from . import pipeline as _pipeline
-from .decode import Input
+from .decode import MAX_CHARS, Input
 from .lines import LineRow
-from .pipeline import MAX_CHARS
 from .records import Notice
 from .roles import UnitRow
 
@@ -24,14 +23,16 @@ def parse(raw: Input, *, max_chars: int = MAX_CHARS, format: str = "auto") -> No
     """Parse one scraped notice: text, bytes (UTF-8, UTF-8 or UTF-16 with BOM, GBK / GB18030), a path to
     a file (``pathlib.Path``; a ``str`` is always the notice's text), or a binary file object; plain text
     or a saved HTML page (``format``: ``"auto"`` tells them apart by the content, ``"text"`` or ``"html"``
-    says which). The spans of a page's record index the text extracted from it:
-    :func:`rectify_parse.source_text` returns it.
+    says which); bytes compressed with gzip, bzip2, xz or zstd are read as the notice they hold. The spans
+    of a page's record index the text extracted from it: :func:`rectify_parse.source_text` returns it.
 
-    Raises :class:`~rectify_parse.errors.DecodeError` for bytes that are not text,
-    :class:`~rectify_parse.errors.InputReadError` for a file that cannot be read,
+    Raises :class:`~rectify_parse.errors.DecodeError` for bytes that are not text (a truncated or corrupt
+    compressed input too), :class:`~rectify_parse.errors.InputReadError` for a file that cannot be read,
     :class:`~rectify_parse.errors.InputTypeError` for an input of another type (an ``int``, a text-mode
     file, a ``str`` that only names a file), :class:`~rectify_parse.errors.InputTooLargeError` above
-    ``max_chars`` characters and :class:`~rectify_parse.errors.ConfigError` for an unknown ``format``;
+    ``max_chars`` characters (a compressed input is unpacked no further than 4 bytes a character) and
+    :class:`~rectify_parse.errors.ConfigError` for an unknown ``format`` or a zstd input without a module
+    to read it (``pip install 'rectify-parse[zstd]'``);
     everything else that is odd about the input becomes a warning on the record.
     """
     return _pipeline.parse(raw, max_chars=max_chars, format=format)
@@ -64,7 +65,7 @@ def source_text(raw: Any, *, format: str = "auto") -> str:
 def decode(raw: Input | Any, *, declared: str | None = None) -> tuple[str, str]:
     """Return ``(text, encoding)`` of an input; ``encoding`` is ``"str"`` when the input was already text
     (nothing was decoded), else the codec that read the bytes: ``utf-8``, ``utf-8-sig``, ``utf-16`` or
-    ``gb18030``.
+    ``gb18030``. Compressed bytes (gzip, bzip2, xz, zstd) are unpacked first, and the text inside decoded.
 
     ``declared`` (``"utf-8"`` or ``"gb18030"``, from an HTML page's ``<meta charset>``) settles bytes
     that are valid in both: UTF-8 keeps them when declared, GB18030 takes them when declared unless they

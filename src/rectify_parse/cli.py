@@ -16,11 +16,19 @@ import json
 import re
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, TextIO
 
 from . import COMPILED, __version__
-from .batch import add_batch_parser, add_record_arguments, error_dict, exit_process, stdout_closed
-from .decode import read_file
+from .batch import (
+    add_batch_parser,
+    add_max_chars_argument,
+    add_record_arguments,
+    error_dict,
+    exit_process,
+    stdout_closed,
+)
+from .batch.sources import max_bytes, read_input
 from .errors import InputRecordError, RectifyError
 from .export import FORMATS, export
 from .html import source_text
@@ -39,6 +47,7 @@ _EPILOG_PARSE = """examples:
   rectify-parse parse fixtures/*.txt > out.jsonl one JSON line per file, in argument order
   cat notice.txt | rectify-parse parse -         read standard input (bytes, any supported encoding)
   rectify-parse parse page.html --with-source    a saved page, with the extracted text its spans index
+  rectify-parse parse page.html.gz               compressed (gzip, bzip2, xz, zstd): the notice inside
 """
 
 
@@ -56,8 +65,8 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "parse",
         help="parse notice files and print their records as JSON",
-        description="Parse each FILE (text or a saved HTML page; UTF-8, UTF-8 or UTF-16 with BOM, GBK or GB18030) "
-        "and print one JSON "
+        description="Parse each FILE (text or a saved HTML page; UTF-8, UTF-8 or UTF-16 with BOM, GBK or GB18030; "
+        "compressed or not: gzip, bzip2, xz, zstd) and print one JSON "
         'line per file, as batch does: {"id", "record"} or {"id", "error"}; \'-\' reads standard input.',
         epilog=_EPILOG_PARSE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -100,6 +109,7 @@ def _parser() -> argparse.ArgumentParser:
         "that took it, the model's probability of a problem, whether the record has one there (yes/no), span, "
         "text and the features that weighed most (example: --units)",
     )
+    add_max_chars_argument(ln)
 
     s = sub.add_parser(
         "schema",
@@ -175,10 +185,12 @@ def _dump(obj: Any, pretty: bool, out: TextIO) -> None:
     out.write("\n")
 
 
-def _read(name: str) -> bytes:
+def _read(name: str, max_chars: int) -> bytes:
+    """The bytes of a file, or of standard input for ``-``; a file larger than ``max_chars`` characters can
+    take is refused unread, as the batch does."""
     if name == "-":
         return sys.stdin.buffer.read()
-    return read_file(name)
+    return read_input(Path(name), max_bytes(max_chars))
 
 
 def _cmd_parse(args: argparse.Namespace, out: TextIO) -> int:
@@ -186,8 +198,8 @@ def _cmd_parse(args: argparse.Namespace, out: TextIO) -> int:
     lines: list[dict[str, Any]] = []
     for name in args.files:
         try:
-            raw = _read(name)
-            notice = parse(raw, format=args.format)
+            raw = _read(name, args.max_chars)
+            notice = parse(raw, format=args.format, max_chars=args.max_chars)
         except (OSError, RectifyError) as exc:
             line = error_dict(name, type(exc).__name__, str(exc))
             code = EXIT_INPUT_FAILED
@@ -212,7 +224,7 @@ def _failed(command: str, exc: RectifyError) -> int:
 
 def _cmd_units(args: argparse.Namespace, out: TextIO) -> int:
     try:
-        rows = explain_units(_read(args.file), format=args.format)
+        rows = explain_units(_read(args.file, args.max_chars), format=args.format, max_chars=args.max_chars)
     except OSError as exc:
         print(f"rectify-parse lines: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -232,7 +244,7 @@ def _cmd_lines(args: argparse.Namespace, out: TextIO) -> int:
     if args.units:
         return _cmd_units(args, out)
     try:
-        rows = explain_lines(_read(args.file), format=args.format)
+        rows = explain_lines(_read(args.file, args.max_chars), format=args.format, max_chars=args.max_chars)
     except OSError as exc:
         print(f"rectify-parse lines: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

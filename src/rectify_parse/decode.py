@@ -4,6 +4,9 @@ Order tried: UTF-8 with BOM, UTF-16 with BOM, UTF-8, GB18030 (a superset of GBK 
 declared as gb2312 or gbk is read as gb18030). Each decode is strict; the first that succeeds and yields
 text (not binary) wins. Nothing is guessed silently: the caller gets the encoding name back.
 
+Bytes compressed with gzip, bzip2, xz or zstd (``page.html.gz``, a response body saved still encoded) are
+decompressed first (:mod:`rectify_parse.compressed`); the text inside is what is decoded.
+
 Inputs: ``str``, bytes-like objects, ``os.PathLike`` (the file's bytes are read) and binary file objects
 (``read()`` returning bytes); anything else raises :class:`InputTypeError` instead of being coerced (a
 ``Path`` is not parsed as its own name, an ``int`` does not become zero bytes).
@@ -15,8 +18,15 @@ import os
 import re
 from typing import Any
 
+from .compressed import decompress
 from .errors import DecodeError, InputReadError, InputTypeError
 from .quality import GARBLED_BELOW, quality
+
+# Inputs above this many characters raise InputTooLargeError instead of being parsed (``max_chars=``).
+MAX_CHARS = 20_000_000
+# Bytes per character at most (UTF-8 and GB18030): a compressed input is unpacked up to this many times
+# ``max_chars`` bytes, and no further.
+MAX_BYTES_PER_CHAR = 4
 
 ENCODINGS = ("utf-8-sig", "utf-16", "utf-8", "gb18030")
 
@@ -113,11 +123,22 @@ def input_bytes(raw: Any) -> bytes | str:
     )
 
 
+def uncompressed(data: bytes, max_chars: int = MAX_CHARS) -> bytes:
+    """``data``, or the bytes it holds when it is compressed, up to what ``max_chars`` characters can take
+    (see :func:`rectify_parse.compressed.decompress` for the errors)."""
+    return decompress(data, MAX_BYTES_PER_CHAR * max_chars)
+
+
 def decode(raw: Input | Any, *, declared: str | None = None) -> tuple[str, str]:
     """The work of :func:`rectify_parse.decode` (documented in api.py): ``(text, encoding)``."""
     data = input_bytes(raw)
     if isinstance(data, str):
         return data, "str"
+    return decode_bytes(uncompressed(data), declared=declared)
+
+
+def decode_bytes(data: bytes, *, declared: str | None = None) -> tuple[str, str]:
+    """``(text, encoding)`` of bytes already decompressed (see :func:`decode`)."""
     if data.startswith(b"\xef\xbb\xbf"):
         candidates: tuple[str, ...] = ("utf-8-sig", "gb18030")
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):

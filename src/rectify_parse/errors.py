@@ -13,6 +13,7 @@ Recoverable oddities in a notice become warnings on the record; only these excep
     │                      output line that export or to_frames cannot read, a dict from_dict cannot load
     ├── ParseTimeoutError  (batch) an input took longer than --timeout; it becomes an error record
     └── BatchError         (batch) the run as a whole cannot go on: exit code 3
+        └── InputStreamError   (batch) a JSONL input cannot be read to its end (truncated, corrupt, I/O)
 """
 
 from __future__ import annotations
@@ -68,3 +69,9 @@ def install_extra(extra: str) -> str:
     return (
         f"in a checkout of rectify-parse, pip install -e '.[{extra}]'; otherwise pip install 'rectify-parse[{extra}]'"
     )
+
+
+class InputStreamError(BatchError):
+    """(batch) A JSONL input cannot be read to its end: an I/O error, or a compressed dump that is truncated or
+    corrupt. The inputs read before the damage are parsed and written, then the run ends (exit code 3); its
+    lines stay in ``OUT.tmp``, which ``--resume`` continues once the input is whole."""

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 import regex
 
 from .lines import LineTable, strong_chrome
 from .markers import trim_end
-from .normalize import View, fold, strip_span
+from .normalize import View, fold, one_line, strip_span
 from .patterns import (
     ANY_MARKER,
     CANONICAL_KEYS,
@@ -67,9 +68,15 @@ _DOC_NUMBER_ONLY = regex.compile(rf"[ \t]*(?P<number>{DOC_NUMBER})[ \t]*")
 _DOC_NUMBER_LABEL = "文号"
 _SITE_LABEL = "网站"
 _SITE_DATE = regex.compile(r"[ \t]*(?P<site>\p{Han}{2,16})[ \t]+(?P<date>" + DATE_VALUE.pattern + r")[ \t]*")
-_WIDGET_HINT = re.compile("打印|关闭|收藏|分享")
+_CHROME_LABEL_SET = frozenset(CHROME_LABELS)
+_WIDGET_HINT = re.compile("打印|关闭|收藏|分享|中[ \t]*小")
+# Widgets after a meta row's last value: print, close, bookmark, share, and the font-size switch (【大 中 小】).
+_WIDGET_WORDS = r"(?:打印页面|关闭页面|打印本页|关闭窗口|打印|关闭|收藏|分享|大[ \t]*中[ \t]*小)"
+# A widget in brackets needs no space before it (…审计局【大 中 小】); one without them (打印) does.
+_BRACKETED_WIDGET = r"[【\[][ \t]*" + _WIDGET_WORDS + r"[ \t]*[】\]]"
+_PLAIN_WIDGET = r"[【\[]?(?:打印页面|关闭页面|打印本页|关闭窗口|打印|关闭|收藏|分享|大[ \t]+中[ \t]+小)[】\]]?"
 _TRAILING_WIDGETS = re.compile(
-    r"(?:[ \t]+[【\[]?(?:打印页面|关闭页面|打印本页|关闭窗口|打印|关闭|收藏|分享)[】\]]?)+[ \t]*$"
+    rf"(?:[ \t]*{_BRACKETED_WIDGET}|[ \t]+{_PLAIN_WIDGET})(?:[ \t]*(?:{_BRACKETED_WIDGET}|{_PLAIN_WIDGET}))*[ \t]*$"
 )
 # A header line starts with a label or with the decoration _LEAD allows before one.
 _HEADER_START = frozenset(ch for label in [*HEADER_LABELS, *CHROME_LABELS] for ch in label[:1]) | frozenset(
@@ -210,8 +217,9 @@ def read_line(text: str, offset: int) -> list[Pair]:
         border = _CELL_BORDER.search(text, value_start, value_end)
         if border is not None and border.start() > value_start:
             value_end = border.start()
-        # 来源：区政府办公室 打印页面 关闭页面 (a plain find first: most values hold no widget word)
-        if _WIDGET_HINT.search(text, value_start, value_end) is not None:
+        # 来源：区政府办公室 打印页面 关闭页面 (a plain find first: most values hold no widget word); a chrome
+        # label's pair (字体显示：【大 中 小】) is chrome whole.
+        if m.label not in _CHROME_LABEL_SET and _WIDGET_HINT.search(text, value_start, value_end) is not None:
             widget = _TRAILING_WIDGETS.search(text, value_start, value_end)
             if widget is not None:
                 value_end = widget.start()
@@ -468,7 +476,7 @@ def merge_header(view: View, source: str, found: dict[int, list[Pair]]) -> Heade
     for index in sorted(found):
         for pair in found[index]:
             span = view.span(pair.value_start, pair.value_end)
-            value = view.raw(source, pair.value_start, pair.value_end)
+            value = one_line(view.raw(source, pair.value_start, pair.value_end))
             if pair.label in CHROME_LABELS:
                 chrome_span = view.span(pair.label_start, pair.value_end)
                 rule = "site_name" if pair.label == _SITE_LABEL else "view_counter"
@@ -515,6 +523,45 @@ def merge_header(view: View, source: str, found: dict[int, list[Pair]]) -> Heade
                 seen.append(comparable)
     header = Header(**{k: values.get(k) for k in CANONICAL_KEYS}, extra=extra, raw=raw, spans=spans)
     return HeaderResult(header, frozenset(found), boilerplate, warnings)
+
+
+# Header keys a page's <meta name> tags fill when the page shows no value for them: (lower-case name, spelling).
+_META_FIELDS = {"date_published": ("pubdate", "PubDate"), "source": ("contentsource", "ContentSource")}
+
+
+def header_from_meta(result: HeaderResult, meta: Mapping[str, str]) -> HeaderResult:
+    """The header with ``date_published`` and ``source`` taken from the page's ``<meta name="PubDate">`` and
+    ``<meta name="ContentSource">`` where the page shows none (no value and nothing unreadable either): the
+    value has no span (it is not in the text spans index), ``raw`` holds the tag's content as written, and a
+    ``from_head`` warning says where it came from."""
+    header = result.header
+    values: dict[str, str] = {}
+    raw = dict(header.raw)
+    warnings = list(result.warnings)
+    for key, (name, spelled) in _META_FIELDS.items():
+        content = meta.get(name)
+        if content is None or getattr(header, key) is not None or key in header.spans:
+            continue
+        value = parse_date(fold(content))[0] if key in DATE_KEYS else one_line(content)
+        if not value:
+            continue
+        values[key], raw[key] = value, content
+        warnings.append(
+            Warning(
+                "from_head",
+                f'{key} read from the page\'s <meta name="{spelled}" content="{content}">: the page shows none',
+                None,
+            )
+        )
+    if not values:
+        return result
+    filled = replace(
+        header,
+        raw=raw,
+        date_published=values.get("date_published", header.date_published),
+        source=values.get("source", header.source),
+    )
+    return replace(result, header=filled, warnings=warnings)
 
 
 def _fill(

@@ -3,17 +3,24 @@
 The page is parsed by selectolax (the lexbor engine, an HTML5 parser: the tree a browser builds, whatever
 the markup's faults) and walked once, iteratively, so any nesting depth is safe. The text it gives:
 
-* the ``<title>`` text as the first line, where the page stage scores it among the title candidates
-  with the ``<h1>`` and the other top lines; when separators (``_``, ``|``, ``-``) join it to the site's
-  and column's names, only its longest piece that ends like a title (通知, 报告 …). It is left out when a line of
-  the page (the heading) is the same text, which then stands for it where the page puts it (after the
-  header table, say);
+* the title from the page's head as the first line, where the page stage scores it among the title
+  candidates with the ``<h1>`` and the other top lines: ``<meta name="ArticleTitle">`` where the page's
+  system writes it, else the ``<title>`` text; when separators (``_``, ``|``, ``-``) join that to the site's
+  and column's names, the one piece that is neither (``<meta name="SiteName">``, ``"ColumnName"``), else
+  its longest piece that ends like a title (通知, 报告 …). It is left out when a line of the page (the
+  heading) is the same text, which then stands for it where the page puts it (after the header table, say);
+  :class:`PageText` says when it is there and where it came from, and ``PubDate`` and ``ContentSource``
+  come with it for the header (see ``header.header_from_meta``);
 * scripts, styles, comments, ``<noscript>``, ``<template>``, ``<select>`` menus, SVG and embedded
   objects dropped;
 * a line break at every block element (p, div, li, h1-h6, table, section, nav …) and ``<br>``; runs of
   HTML whitespace inside a line collapse to one space, and a source line break between two Chinese
   characters to nothing (the CSS rule for East Asian text); entities decoded; ``&nbsp;`` and ``\\u3000``
   kept as written, as the text path keeps them (they are folded for matching only);
+* inline elements written one against the other (``…</span><span>…``) that a browser shows apart by the
+  site's style sheet get a space between them: after a field (``label：value``), an element that starts
+  another field or a widget (``【大 中 小】``, ``打印``), and links side by side; a word split across
+  elements (``<span>整改</span><span>情况</span>``) stays whole;
 * a table row of two or more filled cells as one ``cell | cell |`` line, the layout the header reader
   and the table-row problem rule read; an empty cell stays as ``|``, a cell's own line breaks become
   spaces (nothing next to a Chinese character). A row that lays out the page rather than holding
@@ -29,13 +36,13 @@ Record spans index this extracted text; :func:`source_text` returns it for any i
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from .decode import decode, input_bytes
+from .decode import MAX_CHARS, decode_bytes, input_bytes, uncompressed
 from .errors import ConfigError, InputTooLargeError
-from .patterns import TITLE_END
+from .patterns import HEADER_LABEL, TITLE_END
 from .records import InputFormat
 
 FormatOption = Literal["text", "html", "auto"]
@@ -58,6 +65,14 @@ _LAYOUT = frozenset({"table", "h1", "h2", "h3", "h4", "h5", "h6"})
 _MAX_CELL_LINES = 8
 
 _HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
+# Inline elements written one against the other (…</span><span>…) that a browser shows apart, by the site's
+# style sheet: a meta row's fields (<span>发布时间：…</span><span>来源：…</span>), a field and a widget after it
+# (<span>信息来源：某局</span><span>【大 中 小】</span>), and links side by side (a menu). Between such
+# elements the text gets a space. A word a site splits across elements (<span>整改</span><span>情况</span>)
+# is neither a field nor a widget, and stays whole.
+_FIELD = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fff \t]{1,8}[：:][ \t\u3000\xa0]*[^\s：:]")
+_FIELD_START = re.compile(rf"[ \t]*(?:{HEADER_LABEL.pattern})[ \t]*[：:]")
+_WIDGET_START = re.compile(r"[【\[]|(?:打印|关闭|收藏|分享|字号|字体)")
 _WIDE = r"[\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]"
 # A source line break between two wide characters renders as nothing (CSS Text 3, segment breaks).
 _WIDE_CHAR = re.compile(_WIDE)
@@ -125,10 +140,28 @@ def declared_charset(data: bytes) -> str | None:
     return _CHARSETS.get(label)
 
 
+def _apart(before: str, after: str, links: bool) -> bool:
+    """Whether the text of two inline elements written one against the other is shown apart: ``before`` is
+    the text since the line's start or the last such boundary, ``after`` the text after it; ``links`` when
+    both elements are links. See ``_FIELD``."""
+    if not before or not after or before[-1].isspace() or after[0].isspace():
+        return False
+    if links:
+        return True
+    if _FIELD.search(before) is None:
+        return False
+    start = _FIELD_START.match(after)
+    if start is not None:
+        # 信息</span><span>来源： is one label split, not a field after a field.
+        label = "".join(start.group().split()).rstrip("：:")
+        return not any(HEADER_LABEL.fullmatch(before[-k:] + label) for k in range(1, 5) if len(before) >= k)
+    return _WIDGET_START.match(after) is not None
+
+
 class _Lines:
     """Lines of text being written: a page, or one table cell."""
 
-    __slots__ = ("buffer", "lays_out", "lines", "pre")
+    __slots__ = ("boundaries", "buffer", "lays_out", "lines", "pre")
 
     def __init__(self) -> None:
         # A line, or a cell of a layout row whose lines come here: held, not copied, so tables nested n
@@ -137,6 +170,13 @@ class _Lines:
         self.buffer: list[str] = []
         self.lays_out = False  # holds a table or a heading: a page's column, not a table cell's value
         self.pre = 0  # open <pre> elements: their line breaks are kept
+        # Where in the buffer two inline elements meet (…</span><span>…), and whether both are links.
+        self.boundaries: list[tuple[int, bool]] = []
+
+    def boundary(self, links: bool) -> None:
+        """Two inline elements meet here, no text between them (see :func:`_apart`)."""
+        if self.buffer and not self.pre:
+            self.boundaries.append((len(self.buffer), links))
 
     def text(self, text: str) -> None:
         if self.pre and "\n" in text:
@@ -151,13 +191,37 @@ class _Lines:
     def end_line(self) -> None:
         if not self.buffer:
             return
-        line = "".join(self.buffer)
+        line = self._joined() if self.boundaries else "".join(self.buffer)
         self.buffer.clear()
         if "\n" in line:
             line = _WIDE_BREAK.sub("", line)
         line = _HTML_SPACE.sub(" ", line).strip(" ")
         if line and not line.isspace():
             self.lines.append(line)
+
+    def _joined(self) -> str:
+        """The buffer's text, with a space where two inline elements meet that a browser shows apart."""
+        pieces: list[str] = []
+        last = 0
+        for at, links in self.boundaries:
+            pieces.append("".join(self.buffer[last:at]))
+            last = at
+            before = pieces[-1]
+            if _apart(before, _head(self.buffer, at), links):
+                pieces.append(" ")
+        pieces.append("".join(self.buffer[last:]))
+        self.boundaries.clear()
+        return "".join(pieces)
+
+
+def _head(buffer: list[str], at: int, size: int = 16) -> str:
+    """The first ``size`` characters or so of the buffer's text from ``buffer[at]``: enough to see a label."""
+    out = ""
+    for piece in buffer[at:]:
+        out += piece
+        if len(out) >= size:
+            break
+    return out
 
 
 def _flatten(root: _Lines) -> list[str]:
@@ -205,9 +269,27 @@ class _Walker:
     def __init__(self) -> None:
         self.writers = [_Lines()]
         self.rows: list[list[_Lines]] = []
+        # Inline elements closed since the last text (None: none; True: a link among them), and opened after
+        # them (None: none; True: a link among them): when both are there as text comes, two elements meet
+        # with no text between them.
+        self.closed: bool | None = None
+        self.opened: bool | None = None
+
+    def text(self, text: str) -> None:
+        out = self.writers[-1]
+        if self.closed is not None:
+            if self.opened is not None:
+                out.boundary(self.closed and self.opened)
+            self.closed = self.opened = None
+        out.text(text)
 
     def enter(self, tag: str) -> None:
         out = self.writers[-1]
+        if tag not in _BLOCK and tag not in _CELLS and tag != "tr" and tag != "br":
+            if self.closed is not None:
+                self.opened = bool(self.opened) or tag == "a"
+            return
+        self.closed = self.opened = None
         if tag in _CELLS and self.rows:
             out.end_line()
             self.writers.append(_Lines())
@@ -223,6 +305,12 @@ class _Walker:
 
     def leave(self, tag: str) -> None:
         out = self.writers[-1]
+        if tag not in _BLOCK and tag not in _CELLS and tag != "tr":
+            if tag != "br":
+                self.closed = bool(self.closed) or tag == "a"
+                self.opened = None
+            return
+        self.closed = self.opened = None
         if tag in _CELLS and self.rows:  # enter and leave nest, so the cell's writer is on top
             out.end_line()
             self.writers.pop()
@@ -242,7 +330,7 @@ class _Walker:
         while node is not None:
             tag = node.tag or ""
             if tag == "-text":
-                self.writers[-1].text(node.text_content or "")
+                self.text(node.text_content or "")
             elif tag[:1].isalpha() and tag not in _DROP:
                 self.enter(tag)
                 child = node.first_child
@@ -277,9 +365,32 @@ def _shallow(html: str) -> str:
     return html
 
 
-def _title(tree: LexborHTMLParser) -> str | None:
-    """The ``<title>``, or its one piece that ends like a document's title when separators join it to the
-    site's and column's names (某某县人民政府-关于…的通知, …的通知_通知公告_某某县人民政府)."""
+# The <meta name> tags Chinese government site systems write (the 政府网站 template: SiteName, ColumnName,
+# ArticleTitle, PubDate, ContentSource …) that serve a field: the title, the site's and column's names that
+# <title> joins to it, the publication date and the source. Matched without regard to case.
+META_NAMES = ("articletitle", "columnname", "sitename", "pubdate", "contentsource")
+_META_SPELLING = {"articletitle": "ArticleTitle", "pubdate": "PubDate", "contentsource": "ContentSource"}
+
+
+def head_meta(tree: LexborHTMLParser) -> dict[str, str]:
+    """The page's ``<meta name=… content=…>`` values of :data:`META_NAMES` (lower-case names), the first of
+    each that is filled."""
+    found: dict[str, str] = {}
+    for node in tree.css("meta[name]"):
+        name = (node.attributes.get("name") or "").strip().lower()
+        content = _HTML_SPACE.sub(" ", node.attributes.get("content") or "").strip()
+        if name in META_NAMES and content and name not in found:
+            found[name] = content
+    return found
+
+
+def _title(tree: LexborHTMLParser, meta: dict[str, str]) -> tuple[str, str] | None:
+    """The page's title from its head, with where it came from: ``<meta name="ArticleTitle">`` (the
+    article's title alone), else the ``<title>``, or its one piece that is neither the site's nor the column's
+    name (their ``<meta>`` tags say them), or that ends like a document's title, when separators join them
+    (某某县人民政府-关于…的通知, …的通知_通知公告_某某县人民政府)."""
+    if "articletitle" in meta:
+        return meta["articletitle"], "ArticleTitle"
     node = tree.css_first("title")
     if node is None:
         return None
@@ -287,9 +398,14 @@ def _title(tree: LexborHTMLParser) -> str | None:
     if not title or title.isspace():
         return None
     pieces = [piece.strip() for piece in _TITLE_SEPARATOR.split(title)]
+    if len(pieces) > 1:
+        names = {"".join(meta[k].split()) for k in ("sitename", "columnname") if k in meta}
+        rest = [piece for piece in pieces if "".join(piece.split()) not in names]
+        if names and len(rest) == 1 and rest[0]:
+            return rest[0], "title"
     # The longest such piece: a column's name may end like a title too (通知公告).
     titles = [piece for piece in pieces if TITLE_END.search(piece) is not None]
-    return max(titles, key=len) if len(pieces) > 1 and titles else title
+    return (max(titles, key=len) if len(pieces) > 1 and titles else title), "title"
 
 
 def _shown(title: str, lines: list[str]) -> bool:
@@ -298,17 +414,34 @@ def _shown(title: str, lines: list[str]) -> bool:
     return any(len(line) >= len(key) and "".join(line.split()) == key for line in lines)
 
 
-def extract(html: str) -> str:
-    """The text of a page: its ``<title>`` as the first line unless a line of the page repeats it, then its
-    content lines (see the module's notes). A pure function of ``html``."""
+class PageText(NamedTuple):
+    """What a saved page gives the parser."""
+
+    text: str  # the extracted text, which record spans index
+    head: str | None  # the first line's origin when the page's head gave it: "ArticleTitle" or "title"
+    meta: dict[str, str]  # the head's <meta> values that serve a field (head_meta)
+
+
+def extract_page(html: str) -> PageText:
+    """The text of a page (its title from the head as the first line unless a line of the page repeats it,
+    then its content lines; see the module's notes), where that first line came from, and the head's
+    ``<meta>`` values. A pure function of ``html``."""
     # Bytes: lone surrogates (text decoded with surrogateescape) become U+FFFD instead of an encoding error.
     tree = LexborHTMLParser(_shallow(html).encode("utf-8", "surrogatepass"))
-    title = _title(tree)
+    meta = head_meta(tree)
+    title = _title(tree, meta)
     root = tree.root
     lines = _Walker().walk(root) if root is not None else []
-    if title is not None and not _shown(title, lines):
-        lines.insert(0, title)
-    return "\n".join(lines)
+    head = None
+    if title is not None and not _shown(title[0], lines):
+        lines.insert(0, title[0])
+        head = title[1]
+    return PageText("\n".join(lines), head, meta)
+
+
+def extract(html: str) -> str:
+    """The text of a page (see :func:`extract_page`)."""
+    return extract_page(html).text
 
 
 def check_format(format: str) -> FormatOption:
@@ -319,24 +452,42 @@ def check_format(format: str) -> FormatOption:
     raise ConfigError(f"unknown input format {format!r}; choose from: {', '.join(FORMATS)}")
 
 
-def read_source(raw: Any, format: str = "auto", max_chars: int | None = None) -> tuple[str, str, InputFormat]:
-    """``(text, encoding, input_format)`` of an input: the decoded input, or for HTML the text extracted
-    from it, which is what record spans index. Bytes that declare a charset (``<meta charset>``) are read
+class Source(NamedTuple):
+    """An input read: its text (what record spans index), how it was read, and a page's head."""
+
+    text: str
+    encoding: str
+    input_format: InputFormat
+    head: str | None = None  # PageText.head
+    meta: tuple[tuple[str, str], ...] = ()  # PageText.meta's items
+
+
+def read_source(raw: Any, format: str = "auto", max_chars: int | None = None) -> Source:
+    """The :class:`Source` of an input: the decoded input, or for HTML the text extracted from it, which is
+    what record spans index, with the page's head. Bytes that declare a charset (``<meta charset>``) are read
     in it where the bytes allow; see :func:`rectify_parse.decode.decode`.
 
     ``format``: ``"auto"`` (HTML when :func:`looks_like_html`), ``"text"`` or ``"html"``. Raises
     :class:`InputTooLargeError` above ``max_chars`` decoded characters, before any HTML is parsed."""
     chosen = check_format(format)
     data = input_bytes(raw)
-    declared = declared_charset(data) if chosen != "text" and isinstance(data, bytes) else None
-    source, encoding = decode(data, declared=declared)
+    if isinstance(data, str):
+        source, encoding = data, "str"
+    else:
+        data = uncompressed(data, MAX_CHARS if max_chars is None else max_chars)
+        declared = declared_charset(data) if chosen != "text" else None
+        source, encoding = decode_bytes(data, declared=declared)
     if max_chars is not None and len(source) > max_chars:
-        raise InputTooLargeError(f"input has {len(source)} characters; the limit is {max_chars} (max_chars=)")
+        raise InputTooLargeError(
+            f"input has {len(source)} characters; the limit is {max_chars} "
+            "(raise it with max_chars=, or --max-chars on the command line)"
+        )
     if chosen == "html" or (chosen == "auto" and looks_like_html(source)):
-        return extract(source), encoding, "html"
-    return source, encoding, "text"
+        page = extract_page(source)
+        return Source(page.text, encoding, "html", page.head, tuple(page.meta.items()))
+    return Source(source, encoding, "text")
 
 
 def source_text(raw: Any, *, format: str = "auto") -> str:
     """The work of :func:`rectify_parse.source_text` (documented in api.py)."""
-    return read_source(raw, format)[0]
+    return read_source(raw, format).text

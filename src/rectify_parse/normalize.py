@@ -226,6 +226,26 @@ def make_view(source: str, extra: list[Edit] | None = None, *, folded: str | Non
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
+# A line break inside a value, with the spaces around it (indentation of the next line included).
+_VALUE_BREAK = re.compile(r"[ \t\u3000\xa0]*(?:\r\n|\r|\n)[ \t\u3000\xa0\r\n]*")
+_NARROW = re.compile(r"[A-Za-z0-9]")
+
+
+def _joined(m: re.Match[str]) -> str:
+    text, start, end = m.string, m.start(), m.end()
+    narrow = start > 0 and end < len(text) and _NARROW.match(text[start - 1]) and _NARROW.match(text[end])
+    return " " if narrow else ""
+
+
+def one_line(value: str) -> str:
+    """A record value read as one line: each line break (a hard wrap inside a sentence, 涉及金额\\n1.5万元,
+    or between the sentences of a field), with the spaces around it, is dropped, or becomes one space
+    between two Latin letters or digits. Chinese text puts nothing between its lines' characters."""
+    if "\n" not in value and "\r" not in value:  # nearly every value: two C-level finds
+        return value
+    return _VALUE_BREAK.sub(_joined, value)
+
+
 def split_lines(text: str) -> list[tuple[int, int]]:
     """``(start, end)`` of every line of ``text``, line breaks (LF, CRLF, CR) excluded."""
     if "\r" not in text:

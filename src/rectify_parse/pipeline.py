@@ -19,10 +19,10 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from .chrome import find_chrome
-from .decode import Input
+from .decode import MAX_CHARS, Input
 from .diff import variants as diff_variants
 from .errors import ParseError, RectifyError
-from .header import HeaderResult, find_header_lines, merge_header
+from .header import HeaderResult, find_header_lines, header_from_meta, merge_header
 from .html import read_source
 from .layout import second_document_start, split_inline_headings
 from .lines import LineRow, LineTable
@@ -48,9 +48,6 @@ from .records import (
 from .repeats import CopyCut, Repeats, find_repeats
 from .roles import UnitRow, model_version, problem_probabilities, weighed
 from .structure import BodyParser, BodyResult, ProblemScope
-
-# Inputs above this many characters raise InputTooLargeError instead of being parsed.
-MAX_CHARS = 20_000_000
 
 # Words of rectification and inspection: an opening that names one is read for problems.
 _INSPECTION_WORDS = "整改|整治|问题清单|巡察|巡视|督查|督察|审计|检视|查摆|自查|隐患|销号"
@@ -293,10 +290,19 @@ class _Page:
     result: BodyResult
     segments: list[Segment]
 
-    def __init__(self, source: str, encoding: str, input_format: InputFormat) -> None:
+    def __init__(
+        self,
+        source: str,
+        encoding: str,
+        input_format: InputFormat,
+        head: str | None = None,
+        meta: tuple[tuple[str, str], ...] = (),
+    ) -> None:
         self.source = source
         self.encoding = encoding
         self.input_format = input_format
+        self.head = head  # a page's first line came from its head: "ArticleTitle" (its <meta>) or "title"
+        self.meta = meta  # a page's <meta> values that serve a field (html.head_meta)
         self.warnings: list[Warning] = []
 
 
@@ -317,6 +323,8 @@ def _stage_header(p: _Page) -> None:
     # Spam and page counters are never header lines, and must not end the header's zone at the top.
     found, p.table.header_rests = find_header_lines(p.view, p.table)
     p.header = merge_header(p.view, p.source, found)
+    if p.meta:  # a saved page's <meta> tags: a date or source the page does not show
+        p.header = header_from_meta(p.header, dict(p.meta))
     p.table.header = p.header.lines
     p.warnings.extend(p.header.warnings)
 
@@ -375,6 +383,17 @@ def _stage_structure(p: _Page) -> None:
     )
     p.result = parser.parse(scope=_problem_scope(p.view, p.canon, header.title))
     p.warnings.extend(p.result.warnings)
+    title_span = p.result.title_span
+    if p.head is not None and title_span is not None and title_span[1] <= _first_line_end(p.source):
+        # The line a page's head gave (html.extract_page): the page shows no line of its own with the title.
+        tag = '<meta name="ArticleTitle">' if p.head == "ArticleTitle" else "<title>"
+        note = f"title read from the page's {tag}: no line of the page shows it"
+        p.warnings.append(Warning("from_head", note, title_span))
+
+
+def _first_line_end(text: str) -> int:
+    end = text.find("\n")
+    return len(text) if end == -1 else end
 
 
 def _stage_segments(p: _Page) -> None:

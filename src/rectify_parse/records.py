@@ -5,8 +5,9 @@ Every record is a frozen dataclass whose fields carry a ``doc`` in their metadat
 drift apart. ``to_dict()`` gives plain JSON-compatible values (spans become two-item lists).
 
 A *span* is ``(start, end)``: half-open character offsets into the decoded input, so
-``source[start:end]`` is the text a value was read from. Values hold the raw text as written; the
-normalised matching view is never copied into a record.
+``source[start:end]`` is the text a value was read from. Values hold the raw text as written, read as one
+line (a line break inside a value is dropped: ``normalize.one_line``); the normalised matching view is
+never copied into a record.
 """
 
 from __future__ import annotations
@@ -180,10 +181,14 @@ class Header(_Record):
         "Every other label, keyed by the label as written (spaces removed).", default_factory=dict
     )
     raw: dict[str, str] = doc(
-        "The value of each canonical key as written (dates before ISO conversion).", default_factory=dict
+        "The value of each canonical key as written (dates before ISO conversion; a `<meta>` tag's content).",
+        default_factory=dict,
     )
     spans: dict[str, Span] = doc(
-        "Span of each filled value, keyed by canonical key or extra label.", default_factory=dict
+        "Span of each filled value, keyed by canonical key or extra label; none for a value a saved page's "
+        "`<meta>` tag gave (`PubDate`, `ContentSource`: not in the text spans index; a `from_head` warning "
+        "names the tag).",
+        default_factory=dict,
     )
 
 

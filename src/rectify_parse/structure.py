@@ -381,7 +381,7 @@ class BodyParser:
             marker=self.r.raw(*node.marker),
             number=node.number,
             heading=self.r.raw(*node.heading),
-            text=self.r.raw(ts, te),
+            text=self.r.as_written(ts, te),
             span=self.r.span(node.marker[0], node.end),
             heading_span=self.r.span(*node.heading),
             children=[self._section(child) for child in node.children],

@@ -1,5 +1,5 @@
 """What the structure and problem stages share: the heading-tree node, the reader that turns view ranges
-into record text and spans, sentence ends outside quotes, and 一是 / 二是 enumerations."""
+into record values and spans, sentence ends outside quotes, and 一是 / 二是 enumerations."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .normalize import View
+from .normalize import View, one_line
 from .patterns import ENUM_ITEM, cn_to_int
 from .records import Span
 
@@ -47,16 +47,22 @@ def _same_span(start: int, end: int) -> Span:
 
 
 class Reader:
-    """Holds the source, the view and its map, so helpers can turn view ranges into record text."""
+    """Holds the source, the view and its map, so helpers can turn view ranges into record values."""
 
     def __init__(self, view: View, source: str) -> None:
         self.text = view.text
         # The view's own methods, bound once: helpers call them for every value they read. On a page the view
         # left as it was (most pages), offsets are shared and a value is a plain slice.
         self.span: Callable[[int, int], Span] = view.span if view.edits else _same_span
-        self.raw: Callable[[int, int], str] = (
+        self.as_written: Callable[[int, int], str] = (
             functools.partial(view.raw, source) if view.edits else lambda start, end: source[start:end]
         )
+
+    def raw(self, start: int, end: int) -> str:
+        """The record value of a view range: the source as written, the view's edits applied, read as one line
+        (:func:`~rectify_parse.normalize.one_line`: a hard line break inside a field's sentence is no part of
+        the value; its span still covers it). :attr:`as_written` keeps the line breaks (a section's text)."""
+        return one_line(self.as_written(start, end))
 
     def trim(self, start: int, end: int, chars: str = " \t\r\n") -> Line:
         text = self.text

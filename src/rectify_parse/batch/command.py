@@ -23,12 +23,14 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from ..corpus import DEFAULT_THRESHOLD
-from ..errors import BatchError, ConfigError, RectifyError
+from ..decode import MAX_CHARS
+from ..errors import BatchError, ConfigError, InputStreamError, RectifyError
 from ..html import FORMATS
 from ..records import check_fields
 from .options import DEFAULT_CHUNK, DEFAULT_TIMEOUT, MAX_TIMEOUT, BatchOptions
 from .output import OutputClosed, _check_options, _run_batch, check_inputs
 from .pool import PoolLost
+from .sources import text_fields
 from .summary import format_summary
 
 EXIT_OK = 0
@@ -46,7 +48,7 @@ parsed, {"id", "error": {"type", "message"}} when it did not (the batch always g
 to OUT.tmp and is renamed to OUT only when complete. A summary is printed to stderr at the end.
 
 exit codes: 0 all parsed; 1 some inputs failed (error records in the output); 2 bad command line;
-3 the run failed (output not writable, JSONL unreadable, interrupted: continue with --resume)."""
+3 the run failed (output not writable, JSONL unreadable or damaged, interrupted: continue with --resume)."""
 
 _EPILOG = """\
 examples:
@@ -54,6 +56,8 @@ examples:
   rectify-parse batch scraped/ --glob '*.txt' --glob '*.htm*' -o out.jsonl   text and saved pages, told apart
   rectify-parse batch dump.jsonl --text-field html --format html -o out.jsonl  JSONL of page sources
   rectify-parse batch dump.jsonl --text-field body --id-field url -o out.jsonl
+  rectify-parse batch dump.jsonl --text-field html,text -o out.jsonl  a dump mixing page sources and text
+  rectify-parse batch dump.jsonl.gz -o out.jsonl                 a compressed dump (.gz, .bz2, .xz, .zst), streamed
   rectify-parse batch scraped/ -o out.jsonl --dedup --summary summary.json
   rectify-parse batch scraped/ -o out.jsonl --resume             continue after Ctrl-C or a crash
   rectify-parse batch scraped/ -o - | jq .id                     stream to standard output
@@ -94,6 +98,15 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _text_field(text: str) -> str:
+    """``--text-field html,text``: checked here, kept as given (BatchOptions takes the text)."""
+    try:
+        text_fields(text)
+    except ConfigError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
 def field_names(text: str) -> tuple[str, ...]:
     """``--fields title,header,problems``: comma-separated record keys, checked (argparse's type)."""
     try:
@@ -110,8 +123,8 @@ FORMAT_HELP = (
 
 
 def add_record_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--compact``, ``--fields`` and ``--format``: how inputs are read and records written, shared by
-    ``parse`` and ``batch``."""
+    """``--compact``, ``--fields``, ``--format`` and ``--max-chars``: how inputs are read and records written,
+    shared by ``parse`` and ``batch``."""
     parser.add_argument(
         "--compact",
         action="store_true",
@@ -119,6 +132,19 @@ def add_record_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--fields", type=field_names, metavar="NAMES", help=FIELDS_HELP)
     parser.add_argument("--format", choices=FORMATS, default="auto", help=FORMAT_HELP)
+    add_max_chars_argument(parser)
+
+
+def add_max_chars_argument(parser: argparse.ArgumentParser) -> None:
+    """``--max-chars N``: the library's ``max_chars=``."""
+    parser.add_argument(
+        "--max-chars",
+        type=_positive_int,
+        default=MAX_CHARS,
+        metavar="N",
+        help=f"an input of more characters (after decoding and unpacking) is an InputTooLargeError, unread past "
+        f"what N characters can take (default {MAX_CHARS:,}; example: --max-chars 50000000)",
+    )
 
 
 FIELDS_HELP = (
@@ -141,7 +167,7 @@ def add_batch_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
         nargs="+",
         metavar="INPUT",
         help="a notice file, a directory (walked recursively, sorted) or a JSONL file (*.jsonl, one notice per "
-        "line) (example: scraped/ extra.txt dump.jsonl)",
+        "line); any of them compressed with gzip, bzip2, xz or zstd (example: scraped/ extra.txt dump.jsonl.gz)",
     )
     p.add_argument(
         "-o",
@@ -157,14 +183,18 @@ def add_batch_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
         default=[],
         metavar="PATTERN",
         help="in directories, read only files whose name matches; repeatable; default notice-like files "
-        "(.txt, .htm, .html, .shtml, .jsonl, saved pages' .asp/.aspx/.jsp/.php, no suffix), the others are "
-        "counted as skipped (example: --glob '*.txt'; --glob '*' reads every file)",
+        "(.txt, .htm, .html, .shtml, .jsonl, saved pages' .asp/.aspx/.jsp/.php, no suffix), compressed or not "
+        "(.gz, .bz2, .xz, .zst), the others are counted as skipped (example: --glob '*.txt'; --glob '*' reads "
+        "every file)",
     )
     p.add_argument(
         "--text-field",
+        type=_text_field,
         default="text",
-        metavar="NAME",
-        help="JSONL field holding the notice (example: --text-field body)",
+        metavar="NAMES",
+        help="JSONL field holding the notice, or several separated by commas, tried in order on each line: the "
+        "first that holds text is read (with --format auto a page's source and plain text are told apart line "
+        "by line) (default text; example: --text-field html,text)",
     )
     p.add_argument(
         "--id-field",
@@ -254,6 +284,7 @@ def options_from_args(args: argparse.Namespace) -> BatchOptions:
         compact=args.compact,
         fields=args.fields,
         format=args.format,
+        max_chars=args.max_chars,
     )
 
 
@@ -318,7 +349,7 @@ def _run_command(options: BatchOptions, out: TextIO | None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write(f"rectify-parse batch: interrupted{_resume_hint(options)}\n")
         return EXIT_RUN_FAILED
-    except PoolLost as exc:
+    except (PoolLost, InputStreamError) as exc:
         sys.stderr.write(f"rectify-parse batch: {exc}{_resume_hint(options)}\n")
         return EXIT_RUN_FAILED
     except (RectifyError, OSError) as exc:  # BatchError, ConfigError (missing extra), summary not writable

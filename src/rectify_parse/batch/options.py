@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..corpus import DEFAULT_THRESHOLD
+from ..decode import MAX_CHARS
 from ..html import FormatOption
 
 DEFAULT_CHUNK = 32
@@ -22,7 +23,7 @@ class BatchOptions:
     inputs: Sequence[str]
     output: str
     globs: Sequence[str] = ()
-    text_field: str = "text"
+    text_field: str = "text"  # the JSONL field of the notice, or several tried in order: "html,text"
     id_field: str = "id"
     workers: int = 1
     chunk_size: int = DEFAULT_CHUNK
@@ -37,3 +38,4 @@ class BatchOptions:
     compact: bool = False  # records without spans, section text and cleaned
     fields: tuple[str, ...] | None = None  # the record's top-level keys to write; None: all
     format: FormatOption = "auto"  # text, html, or told apart by each input's content
+    max_chars: int = MAX_CHARS  # an input of more characters is an InputTooLargeError record

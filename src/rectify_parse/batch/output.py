@@ -23,15 +23,15 @@ from typing import IO, Any, TextIO
 import orjson
 
 from ..corpus import DEFAULT_THRESHOLD
-from ..decode import input_bytes
-from ..errors import BatchError, ConfigError, RectifyError
+from ..decode import MAX_CHARS, input_bytes
+from ..errors import BatchError, ConfigError, InputStreamError, RectifyError
 from ..html import FormatOption, check_format
 from ..records import check_fields, document_text
 from .dedup import DedupIndex, dedup_index, line_reader
 from .options import DEFAULT_CHUNK, DEFAULT_TIMEOUT, MAX_TIMEOUT, BatchOptions
 from .pool import run_items
 from .running import Result, outcome_of
-from .sources import Failure, Item, Source, iter_sources, load
+from .sources import Failure, Item, Source, iter_sources, load, max_bytes, read_input
 from .summary import Progress, Tally, _total_bytes, build_summary, format_skipped
 
 
@@ -58,7 +58,30 @@ def _complete_length(path: Path) -> int:
     return 0
 
 
-def _replay(tmp: Path, sources: Iterator[Source], tally: Tally, dedup: DedupIndex | None) -> int:
+class _UntilDamage(Iterator[Source]):
+    """The sources, ending where an input can no longer be read (a truncated dump: :class:`InputStreamError`),
+    so that every input read before the damage is parsed and written, by a pool too; :meth:`check` then
+    raises the error, and the run ends with its lines in ``OUT.tmp``."""
+
+    def __init__(self, sources: Iterator[Source]) -> None:
+        self._sources = sources
+        self.failure: InputStreamError | None = None
+
+    def __next__(self) -> Source:
+        if self.failure is not None:
+            raise StopIteration
+        try:
+            return next(self._sources)
+        except InputStreamError as exc:
+            self.failure = exc
+            raise StopIteration from None
+
+    def check(self) -> None:
+        if self.failure is not None:
+            raise self.failure
+
+
+def _replay(tmp: Path, sources: _UntilDamage, tally: Tally, dedup: DedupIndex | None) -> int:
     """Keep the complete lines of an interrupted run: count them, check they belong to these inputs."""
     os.truncate(tmp, _complete_length(tmp))
     kept = 0
@@ -71,6 +94,7 @@ def _replay(tmp: Path, sources: Iterator[Source], tally: Tally, dedup: DedupInde
             except (ValueError, KeyError, TypeError) as exc:
                 raise BatchError(f"{tmp} line {kept} is not a batch output line ({exc}); delete the file") from exc
             source = next(sources, None)
+            sources.check()  # the input is damaged before the lines kept end: say so, not "another run"
             if source is None or source.id != doc_id:
                 found = "no input" if source is None else f"input {source.id!r}"
                 raise BatchError(
@@ -120,6 +144,7 @@ def parse_many(
     compact: bool = False,
     fields: Iterable[str] | None = None,
     format: FormatOption = "auto",
+    max_chars: int = MAX_CHARS,
 ) -> Iterator[dict[str, Any]]:
     """Parse many notices and yield, in input order, the batch's output objects: ``{"id", "record"}``
     (the record as a dict) or ``{"id", "error": {"type", "message"}}``, with ``near_duplicate_of`` (the
@@ -134,6 +159,7 @@ def parse_many(
     ``compact`` leaves out spans, section text and ``cleaned``; ``fields`` (record keys, e.g.
     ``["title", "problems"]``) keeps only those, and an unknown name is a :class:`ConfigError`.
     ``format``: ``"auto"`` (each input's content tells text from HTML), ``"text"`` or ``"html"``.
+    ``max_chars``: an input of more characters is an ``InputTooLargeError`` object, as in :func:`parse`.
     """
     chosen = None if fields is None else check_fields([fields] if isinstance(fields, str) else fields)
     options = BatchOptions(
@@ -148,11 +174,13 @@ def parse_many(
         compact=compact,
         fields=chosen,
         format=format,
+        max_chars=max_chars,
     )
     if workers < 1 or chunk_size < 1:
         raise ConfigError(f"workers and chunk_size must be at least 1, got {workers} and {chunk_size}")
     _check_options(options)
-    results = run_items((_item(doc_id, raw) for doc_id, raw in items), options)
+    limit = max_bytes(max_chars)
+    results = run_items((_item(doc_id, raw, limit) for doc_id, raw in items), options)
     if not dedup:
         with closing(results):
             for result in results:
@@ -174,10 +202,11 @@ def _follow(dedup: DedupIndex, first: IO[bytes], options: BatchOptions) -> None:
         dedup.follow(line_reader(first))
 
 
-def _item(doc_id: str, raw: Any) -> Item:
-    """An in-memory input as a worker takes it: text or bytes; a failure to read it is its error object."""
+def _item(doc_id: str, raw: Any, limit: int) -> Item:
+    """An in-memory input as a worker takes it: text or bytes; a failure to read it is its error object, and
+    a file of more than ``limit`` bytes is not read."""
     try:
-        data = input_bytes(raw)
+        data = read_input(Path(os.fsdecode(raw)), limit) if isinstance(raw, os.PathLike) else input_bytes(raw)
     except (RectifyError, OSError) as exc:
         return Item(doc_id, Failure(type(exc).__name__, str(exc)), 0)
     return Item(doc_id, data, len(data))
@@ -241,7 +270,7 @@ def _run_to_file(
     options: BatchOptions, target: Path, tally: Tally, dedup: DedupIndex | None, progress: Progress, log: TextIO
 ) -> None:
     tmp, dedup_tmp = _tmp_paths(target)
-    sources = _sources(options, _own_files(options), tally.skipped)
+    sources = _UntilDamage(_sources(options, _own_files(options), tally.skipped))
     resuming = options.resume and tmp.exists()
     if resuming:
         _replay(tmp, sources, tally, dedup)
@@ -253,9 +282,10 @@ def _run_to_file(
         offset = out.seek(0, os.SEEK_END)
         if dedup is not None:
             _follow(dedup, out, options)
-        _write_results(out.write, run_items(map(load, sources), options), tally, dedup, progress, offset)
-        if dedup is None:
+        _write_results(out.write, run_items(_loaded(sources, options), options), tally, dedup, progress, offset)
+        if dedup is None or sources.failure is not None:
             _sync(out)  # under --dedup the first pass is read back and replaced: only the final file is synced
+    sources.check()
     if dedup is not None:
         with _open_binary(tmp, "rb") as first, _open_binary(dedup_tmp, "wb", _PASS_BUFFER) as final:
             for line in _annotated(first, dedup, progress):
@@ -271,19 +301,28 @@ def _run_to_file(
 def _run_to_stream(
     options: BatchOptions, out: TextIO, tally: Tally, dedup: DedupIndex | None, progress: Progress
 ) -> None:
-    results = run_items(map(load, _sources(options, frozenset(), tally.skipped)), options)
+    sources = _UntilDamage(_sources(options, frozenset(), tally.skipped))
+    results = run_items(_loaded(sources, options), options)
     if dedup is None:
         _write_results(_text_writer(out), results, tally, None, progress)
         out.flush()
+        sources.check()
         return
     # Near-duplicates are known only at the end: the first pass goes to an anonymous file.
     with tempfile.TemporaryFile("w+b") as first:
         _follow(dedup, first, options)
         _write_results(first.write, results, tally, dedup, progress)
+        sources.check()  # the lines of a damaged run are not grouped
         write = _text_writer(out)
         for line in _annotated(first, dedup, progress):
             write(line)
     out.flush()
+
+
+def _loaded(sources: Iterator[Source], options: BatchOptions) -> Iterator[Item]:
+    """Each source read (a file's bytes), files larger than ``--max-chars`` allows left unread."""
+    limit = max_bytes(options.max_chars)
+    return (load(source, limit) for source in sources)
 
 
 def _own_files(options: BatchOptions) -> frozenset[str]:
@@ -302,6 +341,7 @@ def _sources(options: BatchOptions, exclude: frozenset[str], skipped: Counter[st
         id_field=options.id_field,
         exclude=exclude,
         skipped=skipped,
+        max_chars=options.max_chars,
     )
 
 
@@ -322,7 +362,11 @@ def check_inputs(options: BatchOptions) -> None:
                 '{"id", "record"} or {"id", "error"}): it is never replaced; choose another -o'
             )
     skipped: Counter[str] = Counter()
-    if next(_sources(options, _own_files(options), skipped), None) is None:
+    try:
+        first = next(_sources(options, _own_files(options), skipped), None)
+    except InputStreamError as exc:  # damaged before its first line: nothing is written, nothing to resume
+        raise BatchError(str(exc)) from exc
+    if first is None:
         if options.globs:
             matched = f" match --glob {' '.join(options.globs)}"
         else:
@@ -365,6 +409,8 @@ def run_batch(options: BatchOptions, *, out: TextIO | None = None, log: TextIO |
 
 def _check_options(options: BatchOptions) -> None:
     check_format(options.format)
+    if options.max_chars < 1:
+        raise ConfigError(f"max_chars must be at least 1, got {options.max_chars}")
     if options.timeout is not None and not 0.0 <= options.timeout <= MAX_TIMEOUT:
         raise ConfigError(f"timeout must be None or from 0 to {MAX_TIMEOUT:g} seconds, got {options.timeout!r}")
     if options.output == "-" and options.resume:

@@ -142,7 +142,7 @@ def _pool_context() -> Any:
 
 def run_items(items: Iterator[Item], options: BatchOptions) -> Generator[Result, None, None]:
     """Results of every item, in order, computed in-process, in a process pool or on a Dask cluster."""
-    shape = Shape(options.dedup, options.compact, first_pass_fields(options), options.format)
+    shape = Shape(options.dedup, options.compact, first_pass_fields(options), options.format, options.max_chars)
     timeout = options.timeout
     chunks = _chunks(items, options.chunk_size)
     if options.scheduler is not None:

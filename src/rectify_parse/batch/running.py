@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 import orjson
 
 from ..corpus import Sketch, sketch
+from ..decode import MAX_CHARS
 from ..errors import ParseTimeoutError
 from ..html import FormatOption
 from ..pipeline import parse
@@ -45,6 +46,7 @@ class Shape(NamedTuple):
     compact: bool  # the record without spans, section text and cleaned (--compact)
     fields: tuple[str, ...] | None  # the record's keys to keep (--fields); None: all
     format: FormatOption = "auto"  # the inputs' format (--format): text, html, or told apart by content
+    max_chars: int = MAX_CHARS  # the characters an input may have (--max-chars)
 
 
 class Result(NamedTuple):
@@ -89,7 +91,7 @@ def process_item(item: Item, shape: Shape, limit: float | None = None) -> Result
     try:
         try:
             _ALARM.arm(limit)
-            notice = parse(payload, format=shape.format)
+            notice = parse(payload, format=shape.format, max_chars=shape.max_chars)
         finally:
             _ALARM.disarm()
         # orjson writes the dataclasses directly: no intermediate dict tree, several times faster than
