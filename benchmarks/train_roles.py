@@ -1,7 +1,7 @@
 """Train the line-role model that decides which body items are problems, and measure it honestly.
 
     python benchmarks/train_roles.py               # train on every labelled page and the fixtures; writes
-                                                   # src/rectify_parse/models/problems.crfsuite
+                                                   # src/rectify_parse/models/problems.json
     python benchmarks/train_roles.py --lobo        # leave-one-batch-out: for every batch, train without it
                                                    # and score it; writes benchmarks/LEARNING.md
     python benchmarks/train_roles.py --check       # how many labelled problems align with a unit
@@ -13,7 +13,9 @@ an item is a problem (label ``P``) when a labelled problem's title starts in it 
 a short lead-in (关于 …, 问题：). Every page is given twice, once without the rule features, so the model
 learns the items' own evidence and does not only copy the rules (which were tuned on these pages).
 
-Training is deterministic (L-BFGS from zero weights over the pages in sorted order).
+Training is deterministic (L-BFGS from zero weights over the pages in sorted order). crfsuite trains the
+model; its weights are written as JSON (src/rectify_parse/models/problems.json), which the parser applies
+itself (roles.marginals), so python-crfsuite is needed for training only.
 """
 
 from __future__ import annotations
@@ -168,7 +170,9 @@ def _without_rules(xseq: list[list[str]]) -> list[list[str]]:
     return [[x for x in xs if not x.startswith("rule")] for xs in xseq]
 
 
-def train(pages: Iterable[Page], path: Path) -> None:
+def train(pages: Iterable[Page], path: Path, crfsuite_copy: Path | None = None) -> None:
+    """Train the CRF on ``pages`` and write its weights to ``path`` as the JSON the parser reads (roles.py);
+    ``crfsuite_copy`` keeps crfsuite's own model file too (to check the parser's marginals against it)."""
     trainer = pycrfsuite.Trainer(verbose=False)
     for page in sorted(pages, key=lambda p: p.id):
         if not page.xseq:
@@ -177,7 +181,23 @@ def train(pages: Iterable[Page], path: Path) -> None:
         trainer.append(_without_rules(page.xseq), page.yseq)
     trainer.set_params(PARAMS)
     path.parent.mkdir(parents=True, exist_ok=True)
-    trainer.train(str(path))
+    with tempfile.TemporaryDirectory() as tmp:
+        crf = Path(tmp) / "model.crfsuite"
+        trainer.train(str(crf))
+        if crfsuite_copy is not None:
+            crfsuite_copy.write_bytes(crf.read_bytes())
+        tagger = pycrfsuite.Tagger()
+        tagger.open(str(crf))
+        info = tagger.info()
+    labels = tagger.labels()
+    state: dict[str, dict[str, float]] = {}
+    for (attr, label), weight in info.state_features.items():
+        state.setdefault(attr, {})[label] = weight
+    transition = {a: {b: info.transitions.get((a, b), 0.0) for b in labels} for a in labels}
+    model = {"labels": labels, "transition": transition, "state": state, "params": PARAMS}
+    path.write_text(
+        json.dumps(model, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n", encoding="utf-8"
+    )
 
 
 def score(labels: list[tuple[dict[str, Any], bytes]], model: str | None) -> srp.Scores:
@@ -213,10 +233,9 @@ def lobo(pages: list[Page]) -> str:
     for batch in batches:
         held = [(label, raw) for label, raw in labelled if batch_of(label["id"]) == batch]
         with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "model.crfsuite"
+            path = Path(tmp) / "model.json"
             train([p for p in pages if p.batch != batch], path)
             model = score(held, str(path))
-            roles._tagger.cache_clear()
         rules = score(held, None)
         totals[batch] = (rules, model)
         for title, name in _MEASURES:
@@ -242,10 +261,9 @@ def first_seen(pages: list[Page], batch: str) -> str:
     """A new batch scored by the rules and by a model trained on every other page (those labelled before it)."""
     held = [(label, raw) for label, raw in real_pages() if batch_of(label["id"]) == batch]
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "model.crfsuite"
+        path = Path(tmp) / "model.json"
         train([p for p in pages if p.batch != batch], path)
         model = score(held, str(path))
-        roles._tagger.cache_clear()
     rules = score(held, None)
     rows = [f"| {title} | {_cell(rules, name)} | {_cell(model, name)} |" for title, name in _MEASURES]
     return "\n".join([f"batch {batch}, {len(held)} pages", "| measure | rules | model |", "|---|---|---|", *rows])

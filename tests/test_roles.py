@@ -130,7 +130,7 @@ def test_the_record_names_the_model_and_it_is_loaded_once() -> None:
     raw = (FIXTURES / "audit_rectify.txt").read_bytes()
     assert rectify_parse.parse(raw).model == roles.model_version() == f"problems-{digest}"
     rectify_parse.parse(raw)
-    assert roles._tagger.cache_info().currsize == 1
+    assert roles._weights.cache_info().currsize == 1
     with roles.using_model(None):
         assert rectify_parse.parse(raw).model == "rules"
 
@@ -142,13 +142,25 @@ def test_rules_alone_give_the_rules_problems(tmp_path: Path) -> None:
     assert ruled and rectify_parse.parse(raw).problems == ruled  # the model keeps every rule's problem
 
 
-def test_training_is_deterministic(tmp_path: Path) -> None:
+def test_training_is_deterministic_and_the_parser_applies_crfsuites_model(tmp_path: Path) -> None:
+    """Training twice (pages in any order) writes the same weights; roles.marginals on those weights gives the
+    probabilities crfsuite's own tagger gives."""
+    import pycrfsuite
+
     sys.path.insert(0, str(ROOT / "benchmarks"))
     import train_roles
 
     pages = [p for p in train_roles.fixture_pages() if p.xseq]
     assert sum(p.aligned for p in pages) >= 0.95 * sum(p.labelled for p in pages)
-    a, b = tmp_path / "a.crfsuite", tmp_path / "b.crfsuite"
-    train_roles.train(pages, a)
+    a, b, crf = tmp_path / "a.json", tmp_path / "b.json", tmp_path / "a.crfsuite"
+    train_roles.train(pages, a, crfsuite_copy=crf)
     train_roles.train(list(reversed(pages)), b)
     assert a.read_bytes() == b.read_bytes()
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(crf))
+    weights = roles._weights(str(a))
+    for page in pages[:20]:
+        tagger.set(page.xseq)
+        ours = roles.marginals(weights, page.xseq)
+        theirs = [[tagger.marginal(y, t) for y in weights.labels] for t in range(len(page.xseq))]
+        assert max(abs(x - y) for r, s in zip(ours, theirs, strict=True) for x, y in zip(r, s, strict=True)) < 1e-4

@@ -1,4 +1,4 @@
-"""Learned decisions: a sequence labeller (a linear-chain CRF, python-crfsuite) over a body's items.
+"""Learned decisions: a sequence labeller (a linear-chain CRF, trained with python-crfsuite) over a body's items.
 
 The rules of ``problems.py`` recognise problems by layout, each behind gates tuned on the pages they were
 written for; on pages nobody tuned them on they miss whole layouts. As GROBID does for scholarly papers, the
@@ -12,8 +12,9 @@ Units: every line of the body, cut again where an item starts inline (a marker a
 comma: …存在以下问题：1.… 2.…, 一是…二是…, 其一…其二…, [1] …, - …), so a page that lost its newlines still
 shows its items. Labels: ``P`` (a problem starts here), ``M`` (another item with a marker), ``T`` (text).
 
-The model is package data (``models/problems.crfsuite``), loaded once per process; :func:`model_version`
-names it in every record (``Notice.model``).
+The model is package data (``models/problems.json``: the CRF's weights, exported by the training script from
+crfsuite's model), loaded once per process and applied here (forward-backward over the units), so parsing
+needs no compiled CRF library; :func:`model_version` names it in every record (``Notice.model``).
 """
 
 from __future__ import annotations
@@ -22,10 +23,12 @@ import bisect
 import contextlib
 import functools
 import hashlib
+import json
+import math
 import re
 from collections.abc import Iterator, Sequence
 from importlib import resources
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from .markers import match_marker
 from .patterns import ENUM_ITEM, MEASURE_LABELS, PROBLEM_PREFIX, STATUS_LABELS, STATUS_WORDS, cn_to_int
@@ -40,7 +43,7 @@ from .problems import (
     problem_fields,
 )
 
-MODEL_FILE = "problems.crfsuite"
+MODEL_FILE = "problems.json"
 PROBLEM, ITEM, TEXT = "P", "M", "T"
 # A unit no rule took becomes a problem where the model gives it at least this probability. The rules'
 # problems all stay: at the size of the labelled corpus the model does not yet beat them where they fire
@@ -356,23 +359,60 @@ def _model_bytes(name: str) -> bytes:
     return (resources.files("rectify_parse") / "models" / name).read_bytes()
 
 
-@functools.lru_cache(maxsize=4)
-def _tagger(name: str) -> Any:
-    import pycrfsuite  # loaded with the first page that needs it
+class Weights(NamedTuple):
+    """A trained linear-chain CRF: each feature's weight for each label, and each label pair's."""
 
-    tagger = pycrfsuite.Tagger()
-    if "/" in name:
-        tagger.open(name)
-        return tagger
-    with resources.as_file(resources.files("rectify_parse") / "models" / name) as path:
-        tagger.open(str(path))
-    return tagger
+    labels: tuple[str, ...]
+    state: dict[str, list[float]]  # feature -> its weight for each label, in ``labels`` order
+    transition: list[list[float]]  # [from label][to label]
 
 
 @functools.lru_cache(maxsize=4)
-def _weights(name: str) -> dict[str, float]:
-    """Each feature's weight for the label ``P`` in the named model."""
-    return {attr: w for (attr, label), w in _tagger(name).info().state_features.items() if label == PROBLEM}
+def _weights(name: str) -> Weights:
+    data = json.loads(_model_bytes(name))
+    labels = tuple(data["labels"])
+    transition = [[data["transition"][a][b] for b in labels] for a in labels]
+    return Weights(labels, {attr: [by.get(y, 0.0) for y in labels] for attr, by in data["state"].items()}, transition)
+
+
+def marginals(weights: Weights, xseq: Sequence[Sequence[str]]) -> list[list[float]]:
+    """The probability of each label at each position (forward-backward, scaled at every step): what
+    crfsuite's tagger gives, computed here so that parsing needs no compiled CRF library."""
+    state, transition = weights.state, weights.transition
+    m = len(weights.labels)
+    expt = [[math.exp(w) for w in row] for row in transition]
+    scores: list[list[float]] = []
+    for xs in xseq:
+        total = [0.0] * m
+        for x in xs:
+            w = state.get(x)
+            if w is not None:
+                for y in range(m):
+                    total[y] += w[y]
+        top = max(total)
+        scores.append([math.exp(v - top) for v in total])  # a constant per position cancels out
+    n = len(scores)
+    alpha: list[list[float]] = []
+    for t in range(n):
+        if t == 0:
+            row = list(scores[0])
+        else:
+            prev = alpha[-1]
+            row = [scores[t][y] * sum(prev[z] * expt[z][y] for z in range(m)) for y in range(m)]
+        norm = sum(row)
+        alpha.append([v / norm for v in row])
+    beta = [[1.0] * m for _ in range(n)]
+    for t in range(n - 2, -1, -1):
+        nxt = [scores[t + 1][z] * beta[t + 1][z] for z in range(m)]
+        row = [sum(expt[y][z] * nxt[z] for z in range(m)) for y in range(m)]
+        norm = sum(row)
+        beta[t] = [v / norm for v in row]
+    out = []
+    for t in range(n):
+        row = [alpha[t][y] * beta[t][y] for y in range(m)]
+        norm = sum(row)
+        out.append([v / norm for v in row])
+    return out
 
 
 def weighed(features: Sequence[str], top: int = 5) -> list[tuple[str, float]]:
@@ -380,7 +420,8 @@ def weighed(features: Sequence[str], top: int = 5) -> list[tuple[str, float]]:
     if _model is None:
         return []
     weights = _weights(_model)
-    found = [(x, round(weights[x], 3)) for x in features if x in weights]
+    p = weights.labels.index(PROBLEM)
+    found = [(x, round(weights.state[x][p], 3)) for x in features if x in weights.state and weights.state[x][p]]
     return sorted(found, key=lambda xw: -abs(xw[1]))[:top]
 
 
@@ -390,9 +431,9 @@ def problem_probabilities(xseq: list[list[str]]) -> list[float]:
         return []
     if _model is None:
         return [1.0 if any(x.startswith("rule=") for x in xs) else 0.0 for xs in xseq]
-    tagger = _tagger(_model)
-    tagger.set(xseq)
-    return [tagger.marginal(PROBLEM, t) for t in range(len(xseq))]
+    weights = _weights(_model)
+    p = weights.labels.index(PROBLEM)
+    return [row[p] for row in marginals(weights, xseq)]
 
 
 def _unit_of(starts: Sequence[int], units: Sequence[Unit], pos: int) -> int:
