@@ -31,8 +31,8 @@ from .dedup import DedupIndex, dedup_index, line_reader
 from .options import DEFAULT_CHUNK, DEFAULT_TIMEOUT, MAX_TIMEOUT, BatchOptions
 from .pool import run_items
 from .running import Result, outcome_of
-from .sources import Failure, Item, Source, iter_sources, load
-from .summary import Progress, Tally, _total_bytes, build_summary, format_skipped
+from .sources import Failure, InputSize, Item, Source, iter_sources, load
+from .summary import Progress, Tally, build_summary, format_skipped
 
 
 class OutputClosed(Exception):
@@ -378,7 +378,9 @@ def _run_batch(options: BatchOptions, out: TextIO | None, log: TextIO | None) ->
     tally = Tally()
     dedup = dedup_index(options) if options.dedup else None
     show = options.progress if options.progress is not None else stream.isatty()
-    progress = Progress(stream, show and not options.quiet, _total_bytes(options.inputs))
+    # Counted while the run goes: the progress line's share and ETA.
+    size = InputSize.count(options.inputs, options.globs, _own_files(options))
+    progress = Progress(stream, show and not options.quiet, size)
     try:
         if options.output == "-":
             _run_to_stream(options, out if out is not None else sys.stdout, tally, dedup, progress)
