@@ -519,7 +519,7 @@ def test_an_unserialisable_record_is_that_inputs_error(tmp_path: Path, monkeypat
 def test_a_failure_outside_the_inputs_exits_3(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    def lost_worker(items: Any, options: batch.BatchOptions) -> Any:
+    def lost_worker(items: Any, options: batch.BatchOptions, plan: Any = None) -> Any:
         yield from ()
         raise RuntimeError("a worker process died")
 

@@ -29,6 +29,7 @@ from ..html import FormatOption, check_format
 from ..records import check_fields, document_text
 from .dedup import DedupIndex, dedup_index, line_reader
 from .options import DEFAULT_CHUNK, DEFAULT_TIMEOUT, MAX_TIMEOUT, BatchOptions
+from .plan import Plan
 from .pool import run_items
 from .running import Result, outcome_of
 from .sources import Failure, InputSize, Item, Source, iter_sources, load
@@ -165,12 +166,16 @@ def parse_many(
         yield from map(orjson.loads, _annotated(first, index, Progress(sys.stderr, False)))
 
 
-def _follow(dedup: DedupIndex, first: IO[bytes], options: BatchOptions) -> None:
+def _follow(dedup: DedupIndex, first: IO[bytes], options: BatchOptions, plan: Plan | None = None) -> None:
     """When other processes parse (a pool, a cluster), group as results come: the main process mostly
     waits for them, and the grouping left after the last parse is then little. In-process (one worker)
     the parse and the grouping take turns on one core either way, and grouping once at the end costs
-    less (one sort finds every candidate pair)."""
-    if options.workers > 1 or options.scheduler is not None:
+    less (one sort finds every candidate pair). A run that chooses its workers follows from the moment
+    it starts a pool, if it does."""
+    if options.workers is None and options.scheduler is None:
+        if plan is not None:
+            plan.on_pool = lambda: dedup.follow(line_reader(first))
+    elif options.workers != 1 or options.scheduler is not None:
         dedup.follow(line_reader(first))
 
 
@@ -238,7 +243,13 @@ def _open_binary(path: Path, mode: str, buffering: int = -1) -> IO[bytes]:
 
 
 def _run_to_file(
-    options: BatchOptions, target: Path, tally: Tally, dedup: DedupIndex | None, progress: Progress, log: TextIO
+    options: BatchOptions,
+    target: Path,
+    tally: Tally,
+    dedup: DedupIndex | None,
+    progress: Progress,
+    log: TextIO,
+    plan: Plan | None = None,
 ) -> None:
     tmp, dedup_tmp = _tmp_paths(target)
     sources = _sources(options, _own_files(options), tally.skipped)
@@ -252,8 +263,8 @@ def _run_to_file(
     with _open_binary(tmp, mode) as out:
         offset = out.seek(0, os.SEEK_END)
         if dedup is not None:
-            _follow(dedup, out, options)
-        _write_results(out.write, run_items(map(load, sources), options), tally, dedup, progress, offset)
+            _follow(dedup, out, options, plan)
+        _write_results(out.write, run_items(map(load, sources), options, plan), tally, dedup, progress, offset)
         if dedup is None:
             _sync(out)  # under --dedup the first pass is read back and replaced: only the final file is synced
     if dedup is not None:
@@ -269,16 +280,21 @@ def _run_to_file(
 
 
 def _run_to_stream(
-    options: BatchOptions, out: TextIO, tally: Tally, dedup: DedupIndex | None, progress: Progress
+    options: BatchOptions,
+    out: TextIO,
+    tally: Tally,
+    dedup: DedupIndex | None,
+    progress: Progress,
+    plan: Plan | None = None,
 ) -> None:
-    results = run_items(map(load, _sources(options, frozenset(), tally.skipped)), options)
+    results = run_items(map(load, _sources(options, frozenset(), tally.skipped)), options, plan)
     if dedup is None:
         _write_results(_text_writer(out), results, tally, None, progress)
         out.flush()
         return
     # Near-duplicates are known only at the end: the first pass goes to an anonymous file.
     with tempfile.TemporaryFile("w+b") as first:
-        _follow(dedup, first, options)
+        _follow(dedup, first, options, plan)
         _write_results(first.write, results, tally, dedup, progress)
         write = _text_writer(out)
         for line in _annotated(first, dedup, progress):
@@ -378,14 +394,15 @@ def _run_batch(options: BatchOptions, out: TextIO | None, log: TextIO | None) ->
     tally = Tally()
     dedup = dedup_index(options) if options.dedup else None
     show = options.progress if options.progress is not None else stream.isatty()
-    # Counted while the run goes: the progress line's share and ETA.
+    # Counted while the run goes: the progress line's share and ETA, and the work a chosen worker count follows.
     size = InputSize.count(options.inputs, options.globs, _own_files(options))
+    plan = Plan(size) if options.workers is None and options.scheduler is None else None
     progress = Progress(stream, show and not options.quiet, size)
     try:
         if options.output == "-":
-            _run_to_stream(options, out if out is not None else sys.stdout, tally, dedup, progress)
+            _run_to_stream(options, out if out is not None else sys.stdout, tally, dedup, progress, plan)
         else:
-            _run_to_file(options, Path(options.output), tally, dedup, progress, stream)
+            _run_to_file(options, Path(options.output), tally, dedup, progress, stream, plan)
     except BrokenPipeError as exc:
         if options.output == "-":
             raise OutputClosed from exc
@@ -395,4 +412,4 @@ def _run_batch(options: BatchOptions, out: TextIO | None, log: TextIO | None) ->
     finally:
         progress.close(tally)
     groups = dedup.groups if dedup is not None else None
-    return build_summary(tally, groups, time.perf_counter() - started, options)
+    return build_summary(tally, groups, time.perf_counter() - started, options, plan)

@@ -10,6 +10,7 @@ from typing import Any, TextIO
 
 from ..corpus import Group
 from .options import BatchOptions
+from .plan import Plan
 from .running import Outcome
 from .sources import InputSize
 
@@ -51,7 +52,10 @@ class Tally:
         return sum(self.errors.values())
 
 
-def build_summary(tally: Tally, groups: list[Group] | None, elapsed: float, options: BatchOptions) -> dict[str, Any]:
+def build_summary(
+    tally: Tally, groups: list[Group] | None, elapsed: float, options: BatchOptions, plan: Plan | None = None
+) -> dict[str, Any]:
+    """The run's summary; ``plan``: how a run without ``--workers`` chose its workers."""
     processed = tally.notices - tally.resumed
     rate = elapsed if elapsed > 0 else float("inf")
     return {
@@ -75,7 +79,8 @@ def build_summary(tally: Tally, groups: list[Group] | None, elapsed: float, opti
         "elapsed_s": round(elapsed, 3),
         "notices_per_s": round(processed / rate, 1),
         "mb_per_s": round(tally.bytes / 1e6 / rate, 3),
-        "workers": None if options.scheduler else options.workers,
+        "workers": None if options.scheduler else (plan.workers if plan is not None else options.workers),
+        "workers_chosen": None if plan is None else plan.reason,
         "scheduler": options.scheduler,
     }
 
@@ -110,6 +115,11 @@ def format_summary(summary: dict[str, Any]) -> str:
             f"wording variants {summary['wording_variants']}",
             f"  near-duplicate groups: {near}",
             f"  warnings: {_counts(summary['warnings_by_code'])}",
+            *(
+                [f"  workers: {summary['workers']} (chosen: {summary['workers_chosen']})"]
+                if summary.get("workers_chosen")
+                else []
+            ),
             f"  {summary['notices_per_s']} notices/s, {summary['mb_per_s']} MB/s, {summary['elapsed_s']} s",
         ]
     )
