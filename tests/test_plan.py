@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -156,3 +157,24 @@ def test_summary_has_no_choice_when_workers_are_given(tmp_path: Path) -> None:
     got = json.loads(summary.read_text(encoding="utf-8"))
     assert got["workers"] == 1 and got["workers_chosen"] is None
     assert "workers:" not in batch.summary.format_summary(got)
+
+
+def test_work_long_at_any_speed_starts_its_pool_before_parsing(
+    eager: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(plan, "POOL_WORTH_S", 1e-9)  # any byte at the fastest speed is worth it
+    asked: list[bool] = []
+    decide = Plan.decide
+
+    def recorded(self: Plan, *args: Any, bound: bool = False) -> int:
+        asked.append(bound)
+        return decide(self, *args, bound=bound)
+
+    monkeypatch.setattr(Plan, "decide", recorded)
+    dump = tmp_path / "dump.jsonl"  # a JSONL input's size is known at once (a walk's is counted meanwhile)
+    texts = [(CORPUS / name).read_text(encoding="utf-8") for name in ("a1.txt", "b1.txt", "s1.txt")]
+    dump.write_text("".join(json.dumps({"id": str(i), "text": t}) + "\n" for i, t in enumerate(texts)))
+    summary = tmp_path / "s.json"
+    assert run(dump, "-o", tmp_path / "o.jsonl", "--summary", summary, "--quiet") == 0
+    assert json.loads(summary.read_text(encoding="utf-8"))["workers_chosen"].startswith("at least ")
+    assert asked == [True]  # decided before a chunk was timed, never after

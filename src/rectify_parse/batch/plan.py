@@ -3,7 +3,8 @@
 A pool pays only for work long enough to outweigh what it costs to start (a process that imports the parser
 and loads jieba's dictionary, then the workers forked from it) and on cores that other jobs leave free. The
 run therefore starts in its own process, parsing chunk after chunk as ``--workers 1`` does, and after each
-chunk asks :func:`choose_workers` with what it knows by then:
+chunk asks :func:`choose_workers` with what it knows by then (and once before the first, with the fastest
+speed a page parses at instead of its own: work that is long even so starts its pool at once):
 
 * the work left: the inputs' bytes counted so far (:class:`~.sources.InputSize`; a directory walk is
   counted while the run goes, so this is a lower bound until the count is done) less the bytes parsed,
@@ -78,14 +79,18 @@ class Plan:
     load: Callable[[float], float] | None = None  # other jobs' load given own busy seconds; None: other_load
     _most_left: float = -1.0
 
-    def decide(self, parsed_bytes: int, seconds_a_byte: float, busy_s: float) -> int:
-        """The workers for what is left after ``parsed_bytes`` (see the module's notes); records the reason."""
+    def decide(self, parsed_bytes: int, seconds_a_byte: float, busy_s: float, *, bound: bool = False) -> int:
+        """The workers for what is left after ``parsed_bytes`` (see the module's notes); records the reason.
+        ``bound``: ``seconds_a_byte`` is the least a byte can take, not measured (the work is at least this)."""
         left_s = max(0, self.size.bytes - parsed_bytes) * seconds_a_byte
         others = (self.load or other_load)(busy_s)
         workers = choose_workers(left_s, self.cpus, others)
         if workers > 1 or left_s >= self._most_left:  # the reason worth telling: the switch, or the most work seen
             self._most_left = left_s
             counted = "" if self.size.done else " counted so far"
-            self.reason = f"{left_s:.1f} s of parsing left{counted}, {self.cpus} cores, other jobs' load {others:.1f}"
+            least = "at least " if bound else ""
+            self.reason = (
+                f"{least}{left_s:.1f} s of parsing left{counted}, {self.cpus} cores, other jobs' load {others:.1f}"
+            )
         self.workers = workers
         return workers

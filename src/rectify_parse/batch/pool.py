@@ -184,20 +184,23 @@ def _chosen(
     """Parse here chunk after chunk until the work left is worth a pool (``plan``), then in a pool of the
     workers it chose, this process parsing on while the pool starts."""
     warm_up()  # the parser's one-time set-up: not parsing time, it would make the work look longer
-    parsed, busy, cheapest = 0, 0.0, math.inf
-    for chunk in chunks:
-        started = time.perf_counter()
-        results = process_chunk(chunk, shape, timeout)
-        took = time.perf_counter() - started
-        size = sum(result.size for result in results)
-        parsed, busy = parsed + size, busy + took
-        if size:
-            cheapest = min(cheapest, took / size)
-        yield from results
-        if cheapest < math.inf and plan.decide(parsed, cheapest, busy) > 1:
-            break
-    else:
-        return
+    # Work that would be long even at the fastest speed a page parses starts its pool at once: a first chunk
+    # that loads jieba's dictionary (a page with copies) would otherwise hold the pool back by a second.
+    if plan.decide(0, 1 / FASTEST_BYTES_A_S, 0.0, bound=True) == 1:
+        parsed, busy, cheapest = 0, 0.0, math.inf
+        for chunk in chunks:
+            started = time.perf_counter()
+            results = process_chunk(chunk, shape, timeout)
+            took = time.perf_counter() - started
+            size = sum(result.size for result in results)
+            parsed, busy = parsed + size, busy + took
+            if size:
+                cheapest = min(cheapest, took / size)
+            yield from results
+            if cheapest < math.inf and plan.decide(parsed, cheapest, busy) > 1:
+                break
+        else:
+            return
     plan.on_pool()
     pool = _Pool(plan.workers, shape, timeout)
     try:
@@ -206,6 +209,9 @@ def _chosen(
         pool.stop()
 
 
+# Bytes a second one process parses at the most (compiled, on pages of a few KB; bench_parse.py measures 5-21
+# MB/s): the bound an auto run decides with before it has timed a chunk of its own.
+FASTEST_BYTES_A_S = 25e6
 # While a pool starts, results this process parsed ahead wait for the pool's first ones; bytes of their lines
 # held at most (the same bound on memory as the chunks in flight of a pool at full speed, roughly).
 AHEAD_BYTES = 32 << 20

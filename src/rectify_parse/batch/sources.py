@@ -100,16 +100,19 @@ class InputSize:
         cls, inputs: Sequence[str], globs: Sequence[str] = (), exclude: frozenset[str] = frozenset()
     ) -> InputSize:
         """Start counting ``inputs`` (files and directories, walked as the run walks them) in a daemon thread."""
-        size = cls(done=False)
-        walk = _Walk(globs, "", "", exclude, Counter())  # its own count of skipped files: the run keeps the real one
-        size._thread = threading.Thread(target=size._count, args=(list(inputs), walk), name="input-size", daemon=True)
-        size._thread.start()
+        folders = [name for name in inputs if os.path.isdir(name)]
+        files = [name for name in inputs if name not in folders]  # named files and JSONL: known at once
+        size = cls(sum(map(_size_of, files)), done=not folders)
+        size.files = len(files)
+        if folders:
+            walk = _Walk(globs, "", "", exclude, Counter())  # its own skipped count: the run keeps the real one
+            size._thread = threading.Thread(target=size._count, args=(folders, walk), name="input-size", daemon=True)
+            size._thread.start()
         return size
 
-    def _count(self, inputs: list[str], walk: _Walk) -> None:
-        for name in inputs:
-            paths = walk.paths(name) if os.path.isdir(name) else iter([(name, None)])
-            for path, error in paths:
+    def _count(self, folders: list[str], walk: _Walk) -> None:
+        for folder in folders:
+            for path, error in walk.paths(folder):
                 if self._stopped:
                     return
                 if error is None:
