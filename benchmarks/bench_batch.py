@@ -468,6 +468,9 @@ class Run:
     load: float = 0.0  # the 1-minute load average when the run ended (this run included)
 
 
+FULL_EVERY = 1.0  # seconds between two readings of a worker's USS and PSS
+
+
 def _is_server(process: psutil.Process, batch: psutil.Process) -> bool:
     """The fork server: the batch's child running multiprocessing's forkserver (its workers share its cmdline)."""
     return process.ppid() == batch.pid and "forkserver" in " ".join(process.cmdline())
@@ -486,6 +489,7 @@ def time_batch(
     worker_mem = (0.0, 0.0)
     worker_cpu: dict[int, float] = {}
     servers: set[int] = set()
+    full_at: dict[int, float] = {}
     while proc.poll() is None:  # workers are not our children (forkserver): sample the tree
         try:
             for child in proc.children(recursive=True):
@@ -494,8 +498,12 @@ def time_batch(
                     servers.add(child.pid)
                     server_peak = max(server_peak, child.memory_info().rss)
                 elif child.ppid() in servers:  # a worker
-                    full = child.memory_full_info()  # USS and PSS read /proc/PID/smaps: slower, so here only
-                    if full.rss >= worker_peak:
+                    rss = child.memory_info().rss
+                    # USS and PSS read /proc/PID/smaps, which costs CPU the run would miss: at a new peak, and
+                    # at most every FULL_EVERY seconds a worker.
+                    if rss > worker_peak and time.perf_counter() - full_at.get(child.pid, 0.0) >= FULL_EVERY:
+                        full_at[child.pid] = time.perf_counter()
+                        full = child.memory_full_info()
                         worker_peak, worker_mem = full.rss, (full.uss / 2**20, full.pss / 2**20)
         except psutil.Error:
             pass
@@ -539,20 +547,23 @@ def compare_defaults(jobs: list[tuple[str, Corpus | Path, list[str]]], repeat: i
             for index, (name, args, env) in enumerate(DEFAULT_RUNS):
                 runs[name].append(time_batch(index, name, [*extra, *args], source, folder, env))
         one = statistics.median(r.wall for r in runs["1 worker"])
+        one_rate = statistics.median(r.summary["notices_per_s"] for r in runs["1 worker"])
         one_cpu = statistics.median(r.cpu_s for r in runs["1 worker"])
         print(f"\n{job}: {repeat} turns")
         print(
-            f"{'run':<15}{'wall med':>9}{'best':>7}{'x 1 worker':>11}{'CPU s':>7}{'load':>6}{'workers':>9}"
-            f"{'RSS main':>9}{'worker RSS':>11}{'USS':>6}{'PSS':>6}{'server RSS':>11}"
+            f"{'run':<15}{'wall med':>9}{'best':>7}{'x 1 worker':>11}{'notices/s':>10}{'x 1':>6}{'CPU s':>7}{'load':>6}"
+            f"{'workers':>8}{'RSS main':>9}{'worker RSS':>11}{'USS':>6}{'PSS':>6}{'server RSS':>11}"
         )
         for name, seen in runs.items():
             wall = statistics.median(r.wall for r in seen)
+            rate = statistics.median(r.summary["notices_per_s"] for r in seen)  # the run's own, start-up excluded
             chosen = "/".join(sorted({str(r.summary["workers"]) for r in seen}))
             peak = max(seen, key=lambda r: r.worker_rss_mb)
             print(
-                f"{name:<15}{wall:>9.2f}{min(r.wall for r in seen):>7.2f}{one / wall:>11.2f}"
+                f"{name:<15}{wall:>9.2f}{min(r.wall for r in seen):>7.2f}{one / wall:>11.2f}{rate:>10.0f}"
+                f"{rate / one_rate:>6.2f}"
                 f"{statistics.median(r.cpu_s for r in seen):>7.1f}{statistics.median(r.load for r in seen):>6.1f}"
-                f"{chosen:>9}{max(r.main_rss_mb for r in seen):>8.0f}M{peak.worker_rss_mb:>10.0f}M"
+                f"{chosen:>8}{max(r.main_rss_mb for r in seen):>8.0f}M{peak.worker_rss_mb:>10.0f}M"
                 f"{peak.worker_uss_mb:>5.0f}M{peak.worker_pss_mb:>5.0f}M{peak.server_rss_mb:>10.0f}M"
             )
         reasons = sorted({str(r.summary.get("workers_chosen")) for r in runs["default"]})

@@ -128,13 +128,15 @@ def test_while_the_pool_starts_this_process_parses_ahead_in_order(up_after: int)
     assert starting.submitted == {0: 10, 3: 7, 1000: 2}[up_after]  # 3: three chunks parsed here
 
 
-def test_what_is_parsed_ahead_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pool, "AHEAD_BYTES", 1)  # one chunk ahead at most, then the pool's results are awaited
+@pytest.mark.parametrize(("ahead_bytes", "submitted"), [(1, 9), (0, 10)])
+def test_what_is_parsed_ahead_is_bounded(ahead_bytes: int, submitted: int) -> None:
+    # 1 byte: one chunk ahead at most, then the pool's results are awaited; 0: none (a process not set up yet)
     items = [Item(f"n{i}", NOTICE, 0) for i in range(20)]
     starting = _Starting(up_after=1000)
-    results = list(pool._overlapped(pool._chunks(iter(items), 2), starting, SHAPE, None, in_flight=2))  # type: ignore[arg-type]
+    chunks = pool._chunks(iter(items), 2)
+    results = list(pool._overlapped(chunks, starting, SHAPE, None, 2, ahead_bytes))  # type: ignore[arg-type]
     assert [r.id for r in results] == [item.id for item in items]
-    assert starting.submitted == 9  # 10 chunks, one parsed here
+    assert starting.submitted == submitted  # of 10 chunks
 
 
 @pytest.mark.skipif(pool._METHOD != "forkserver", reason="the shared set-up needs the forkserver start method")

@@ -183,10 +183,12 @@ def _chosen(
 ) -> Generator[Result, None, None]:
     """Parse here chunk after chunk until the work left is worth a pool (``plan``), then in a pool of the
     workers it chose, this process parsing on while the pool starts."""
-    warm_up()  # the parser's one-time set-up: not parsing time, it would make the work look longer
     # Work that would be long even at the fastest speed a page parses starts its pool at once: a first chunk
     # that loads jieba's dictionary (a page with copies) would otherwise hold the pool back by a second.
+    ahead = 0  # bytes this process may parse ahead while the pool starts: none unless it is set up already
     if plan.decide(0, 1 / FASTEST_BYTES_A_S, 0.0, bound=True) == 1:
+        ahead = AHEAD_BYTES  # once probed, this process is set up: what it parses ahead is work the pool saves
+        warm_up()  # the parser's one-time set-up: not parsing time, it would make the work look longer
         parsed, busy, cheapest = 0, 0.0, math.inf
         for chunk in chunks:
             started = time.perf_counter()
@@ -204,7 +206,7 @@ def _chosen(
     plan.on_pool()
     pool = _Pool(plan.workers, shape, timeout)
     try:
-        yield from _overlapped(chunks, pool, shape, timeout, plan.workers * IN_FLIGHT_PER_WORKER)
+        yield from _overlapped(chunks, pool, shape, timeout, plan.workers * IN_FLIGHT_PER_WORKER, ahead)
     finally:
         pool.stop()
 
@@ -222,14 +224,21 @@ def _ready(results: list[Result]) -> Pending:
 
 
 def _overlapped(
-    chunks: Iterator[list[Item]], pool: _Pool, shape: Shape, timeout: float | None, in_flight: int
+    chunks: Iterator[list[Item]],
+    pool: _Pool,
+    shape: Shape,
+    timeout: float | None,
+    in_flight: int,
+    ahead_bytes: int = AHEAD_BYTES,
 ) -> Iterator[Result]:
     """``ordered_results`` over ``pool``, except that until the pool has finished a task (its workers are
-    starting), the chunks beyond those in flight are parsed here instead of waiting."""
+    starting), the chunks beyond those in flight are parsed here instead of waiting, their lines up to
+    ``ahead_bytes``. (A process not yet set up would spend the pool's start loading jieba's dictionary, as the
+    pool's fork server does: no use.)"""
     pending: deque[tuple[bool, Pending]] = deque()  # (a pool task, what gives its results), in input order
     in_pool, ahead = 0, 0
     for chunk in chunks:
-        while in_pool >= in_flight and (pool.started or ahead >= AHEAD_BYTES):
+        while in_pool >= in_flight and (pool.started or ahead >= ahead_bytes):
             from_pool, results = pending.popleft()
             in_pool -= from_pool
             yield from results()
