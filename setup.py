@@ -75,48 +75,53 @@ def _jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-class ParallelBuildExt(build_ext):
-    """build_ext compiling the C files of each extension in parallel, one compiler a core, largest first.
+def parallel_compile(compiler: Any, jobs: int) -> Any:
+    """A ``compile`` for a distutils Unix compiler that runs ``jobs`` compilers at once, the largest file first:
+    what the compiler's own ``compile`` does (the same private steps that pybind11's ParallelCompile drives),
+    from a thread pool. A compile error is raised as the serial one would."""
 
-    distutils compiles an extension's files one after another; this does what its Unix compiler's
-    ``compile`` does (the same private steps that pybind11's ParallelCompile drives) from a thread pool.
-    Other compilers (MSVC) keep their own ``compile``."""
+    def compile_all(
+        sources: list[str],
+        output_dir: str | None = None,
+        macros: Any = None,
+        include_dirs: Any = None,
+        debug: bool = False,
+        extra_preargs: Any = None,
+        extra_postargs: Any = None,
+        depends: Any = None,
+    ) -> list[str]:
+        macros, objects, extra_postargs, pp_opts, build = compiler._setup_compile(
+            output_dir, macros, include_dirs, sources, depends, extra_postargs
+        )
+        cc_args = compiler._get_cc_args(pp_opts, debug, extra_preargs)
+
+        def one(obj: str) -> None:
+            src, suffix = build[obj]
+            compiler._compile(obj, src, suffix, cc_args, extra_postargs, pp_opts)
+
+        largest_first = sorted(objects, key=lambda obj: -os.path.getsize(build[obj][0]))
+        with ThreadPoolExecutor(jobs) as pool:
+            list(pool.map(one, largest_first))  # list(): the first error is raised here
+        return list(objects)
+
+    return compile_all
+
+
+class ParallelBuildExt(build_ext):
+    """build_ext compiling the C files of each extension in parallel, one compiler a core (distutils compiles
+    them one after another). Compilers other than the Unix one (MSVC) keep their own ``compile``."""
 
     def build_extension(self, ext: Any) -> None:
         compiler: Any = self.compiler
         if compiler.compiler_type != "unix" or _jobs() < 2 or len(ext.sources) < 2:
             super().build_extension(ext)
             return
-
-        def compile_all(
-            sources: list[str],
-            output_dir: str | None = None,
-            macros: Any = None,
-            include_dirs: Any = None,
-            debug: bool = False,
-            extra_preargs: Any = None,
-            extra_postargs: Any = None,
-            depends: Any = None,
-        ) -> list[str]:
-            macros, objects, extra_postargs, pp_opts, build = compiler._setup_compile(
-                output_dir, macros, include_dirs, sources, depends, extra_postargs
-            )
-            cc_args = compiler._get_cc_args(pp_opts, debug, extra_preargs)
-
-            def one(obj: str) -> None:
-                src, suffix = build[obj]
-                compiler._compile(obj, src, suffix, cc_args, extra_postargs, pp_opts)
-
-            largest_first = sorted(objects, key=lambda obj: -os.path.getsize(build[obj][0]))
-            with ThreadPoolExecutor(_jobs()) as pool:
-                list(pool.map(one, largest_first))  # list(): a compile error is raised here
-            return list(objects)
-
-        compiler.compile = compile_all
+        compiler.compile = parallel_compile(compiler, _jobs())
         try:
             super().build_extension(ext)
         finally:
             del compiler.compile  # back to the class's own
 
 
-setup(ext_modules=ext_modules(), cmdclass={"build_ext": ParallelBuildExt})
+if __name__ == "__main__":  # how setuptools' build backend runs this file; the tests import it
+    setup(ext_modules=ext_modules(), cmdclass={"build_ext": ParallelBuildExt})
