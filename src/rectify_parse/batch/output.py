@@ -394,10 +394,13 @@ def _run_batch(options: BatchOptions, out: TextIO | None, log: TextIO | None) ->
     tally = Tally()
     dedup = dedup_index(options) if options.dedup else None
     show = options.progress if options.progress is not None else stream.isatty()
-    # Counted while the run goes: the progress line's share and ETA, and the work a chosen worker count follows.
-    size = InputSize.count(options.inputs, options.globs, _own_files(options))
-    plan = Plan(size) if options.workers is None and options.scheduler is None else None
-    progress = Progress(stream, show and not options.quiet, size)
+    # Counted while the run goes, when something reads it: the progress line's share and ETA, and the work
+    # a chosen worker count follows.
+    shown = show and not options.quiet
+    choose = options.workers is None and options.scheduler is None
+    size = InputSize.count(options.inputs, options.globs, _own_files(options)) if shown or choose else None
+    plan = Plan(size) if choose and size is not None else None
+    progress = Progress(stream, shown, size)
     try:
         if options.output == "-":
             _run_to_stream(options, out if out is not None else sys.stdout, tally, dedup, progress, plan)
