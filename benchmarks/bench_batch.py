@@ -36,8 +36,10 @@ import json
 import logging
 import lzma
 import math
+import os
 import random
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -459,11 +461,18 @@ def jieba_rate(corpus: Corpus) -> float:
 
 
 # The batch process reports its own peak RSS: VmHWM belongs to its memory map alone, whereas ru_maxrss
-# would include this (large) benchmark process, which it is forked from.
+# would include this (large) benchmark process, which it is forked from. BENCH_IDLE=1 makes an auto run
+# (no --workers) decide as on an idle machine: what the default does where no other job runs.
 _CHILD = """
-import json, re, resource, sys
+import json, os, re, resource, sys
 from pathlib import Path
 from rectify_parse.batch import main_batch
+if os.environ.get("BENCH_IDLE"):
+    try:
+        import rectify_parse.batch.plan as plan
+        plan.other_load = lambda busy: 0.0
+    except ImportError:  # a version from before the choice: its default is the CPU count
+        pass
 code = main_batch(sys.argv[1:])
 status = Path("/proc/self/status")
 hwm = re.search(r"VmHWM:\\s+(\\d+) kB", status.read_text()) if status.exists() else None
@@ -482,20 +491,49 @@ class Run:
     worker_rss_mb: float
     output: Path
     cpu_s: float  # the batch process's CPU time and its workers' (sampled: the last 50 ms may be missed)
+    worker_uss_mb: float = 0.0  # a worker's own pages (USS) and its share of shared ones (PSS), at its RSS peak
+    worker_pss_mb: float = 0.0
+    server_rss_mb: float = 0.0  # the fork server the workers are forked from (preloaded parser and jieba)
+    load: float = 0.0  # the 1-minute load average when the run ended (this run included)
 
 
-def time_batch(index: int, name: str, args: list[str], corpus: Corpus, folder: Path) -> Run:
+FULL_EVERY = 1.0  # seconds between two readings of a worker's USS and PSS
+
+
+def _is_server(process: psutil.Process, batch: psutil.Process) -> bool:
+    """The fork server: the batch's child running multiprocessing's forkserver (its workers share its cmdline)."""
+    return process.ppid() == batch.pid and "forkserver" in " ".join(process.cmdline())
+
+
+def time_batch(
+    index: int, name: str, args: list[str], corpus: Corpus | Path, folder: Path, env: dict[str, str] | None = None
+) -> Run:
+    """One batch run in a fresh process: ``corpus`` a generated corpus or any input (a directory)."""
     out, summary = folder / f"out-{index}.jsonl", folder / f"summary-{index}.json"
-    command = [sys.executable, "-c", _CHILD, str(corpus.path), "-o", str(out), "--summary", str(summary), "--quiet"]
+    source = corpus.path if isinstance(corpus, Corpus) else corpus
+    command = [sys.executable, "-c", _CHILD, str(source), "-o", str(out), "--summary", str(summary), "--quiet"]
     start = time.perf_counter()
-    proc = psutil.Popen([*command, *args], stdout=subprocess.PIPE, text=True)
-    worker_peak = 0
+    proc = psutil.Popen([*command, *args], stdout=subprocess.PIPE, text=True, env={**os.environ, **(env or {})})
+    worker_peak = server_peak = 0
+    worker_mem = (0.0, 0.0)
     worker_cpu: dict[int, float] = {}
+    servers: set[int] = set()
+    full_at: dict[int, float] = {}
     while proc.poll() is None:  # workers are not our children (forkserver): sample the tree
         try:
-            for worker in proc.children(recursive=True):
-                worker_peak = max(worker_peak, worker.memory_info().rss)
-                worker_cpu[worker.pid] = sum(worker.cpu_times()[:2])
+            for child in proc.children(recursive=True):
+                worker_cpu[child.pid] = sum(child.cpu_times()[:2])
+                if child.pid in servers or _is_server(child, proc):
+                    servers.add(child.pid)
+                    server_peak = max(server_peak, child.memory_info().rss)
+                elif child.ppid() in servers:  # a worker
+                    rss = child.memory_info().rss
+                    # USS and PSS read /proc/PID/smaps, which costs CPU the run would miss: at a new peak, and
+                    # at most every FULL_EVERY seconds a worker.
+                    if rss > worker_peak and time.perf_counter() - full_at.get(child.pid, 0.0) >= FULL_EVERY:
+                        full_at[child.pid] = time.perf_counter()
+                        full = child.memory_full_info()
+                        worker_peak, worker_mem = full.rss, (full.uss / 2**20, full.pss / 2**20)
         except psutil.Error:
             pass
         time.sleep(0.05)
@@ -512,7 +550,53 @@ def time_batch(index: int, name: str, args: list[str], corpus: Corpus, folder: P
         worker_peak / 2**20,
         out,
         report["cpu_s"] + sum(worker_cpu.values()),
+        *worker_mem,
+        server_peak / 2**20,
+        os.getloadavg()[0],
     )
+
+
+# --defaults: the default worker count (no --workers) against 1 and 2, on the README's sample job and on the
+# corpus; "default, idle" decides as on an idle machine (BENCH_IDLE), where other jobs' load is none.
+DEFAULT_RUNS: list[tuple[str, list[str], dict[str, str]]] = [
+    ("default", [], {}),
+    ("default, idle", [], {"BENCH_IDLE": "1"}),
+    ("1 worker", ["--workers", "1"], {}),
+    ("2 workers", ["--workers", "2"], {}),
+]
+
+
+def compare_defaults(jobs: list[tuple[str, Corpus | Path, list[str]]], repeat: int, folder: Path) -> None:
+    """Each job under each of DEFAULT_RUNS, the runs taking turns ``repeat`` times: the median and best wall
+    time and its ratio to one worker's, the median CPU time (every process), the load they ran under, the
+    workers the runs had, and the memory of a worker (RSS; USS, its own pages; PSS) and of the fork server."""
+    for job, source, extra in jobs:
+        runs: dict[str, list[Run]] = {name: [] for name, _, _ in DEFAULT_RUNS}
+        for _ in range(repeat):
+            for index, (name, args, env) in enumerate(DEFAULT_RUNS):
+                runs[name].append(time_batch(index, name, [*extra, *args], source, folder, env))
+        one = statistics.median(r.wall for r in runs["1 worker"])
+        one_rate = statistics.median(r.summary["notices_per_s"] for r in runs["1 worker"])
+        one_cpu = statistics.median(r.cpu_s for r in runs["1 worker"])
+        print(f"\n{job}: {repeat} turns")
+        print(
+            f"{'run':<15}{'wall med':>9}{'best':>7}{'x 1 worker':>11}{'notices/s':>10}{'x 1':>6}{'CPU s':>7}{'load':>6}"
+            f"{'workers':>8}{'RSS main':>9}{'worker RSS':>11}{'USS':>6}{'PSS':>6}{'server RSS':>11}"
+        )
+        for name, seen in runs.items():
+            wall = statistics.median(r.wall for r in seen)
+            rate = statistics.median(r.summary["notices_per_s"] for r in seen)  # the run's own, start-up excluded
+            chosen = "/".join(sorted({str(r.summary["workers"]) for r in seen}))
+            peak = max(seen, key=lambda r: r.worker_rss_mb)
+            print(
+                f"{name:<15}{wall:>9.2f}{min(r.wall for r in seen):>7.2f}{one / wall:>11.2f}{rate:>10.0f}"
+                f"{rate / one_rate:>6.2f}"
+                f"{statistics.median(r.cpu_s for r in seen):>7.1f}{statistics.median(r.load for r in seen):>6.1f}"
+                f"{chosen:>8}{max(r.main_rss_mb for r in seen):>8.0f}M{peak.worker_rss_mb:>10.0f}M"
+                f"{peak.worker_uss_mb:>5.0f}M{peak.worker_pss_mb:>5.0f}M{peak.server_rss_mb:>10.0f}M"
+            )
+        reasons = sorted({str(r.summary.get("workers_chosen")) for r in runs["default"]})
+        print(f"  1 worker: {one_cpu:.1f} s of CPU time; the default chose from: " + "; ".join(reasons))
 
 
 def _differing_lines(a: Path, b: Path) -> str:
@@ -590,6 +674,12 @@ def main() -> int:
         help="write the corpus compressed (corpus.jsonl.gz …): the runs read it as a stream (example: --compress gz)",
     )
     parser.add_argument("--dir", type=Path, help="keep the corpus and outputs here (example: --dir /tmp/bench)")
+    parser.add_argument(
+        "--defaults",
+        action="store_true",
+        help="compare the default worker count with --workers 1 and 2 on the README's sample job and on the "
+        "corpus, with each worker's memory (example: --defaults --pages real --n 5000 --repeat 3)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
         folder = args.dir or Path(tmp)
@@ -600,6 +690,11 @@ def main() -> int:
         if args.compress:
             corpus = compress_corpus(corpus, args.compress)
         built = time.perf_counter() - start
+        if args.defaults:
+            print(f"corpus: {corpus.notices} {args.pages} notices, {corpus.bytes / 1e6:.1f} MB; {os.cpu_count()} cores")
+            sample = ("README sample job (fixtures/, *.txt, --dedup)", FIXTURES, ["--glob", "*.txt", "--dedup"])
+            compare_defaults([sample, (f"{corpus.notices} {args.pages} notices", corpus, [])], args.repeat, folder)
+            return 0
         planted_members = sum(len(g) for g in corpus.groups)
         print(
             f"corpus: {corpus.notices} {args.pages} notices, {corpus.bytes / 1e6:.1f} MB "

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 import rectify_parse
 from rectify_parse import batch
 from rectify_parse.batch import main_batch
+from rectify_parse.batch.sources import InputSize
 from rectify_parse.errors import ConfigError, ParseTimeoutError
 from rectify_parse.records import Notice
 
@@ -657,7 +658,7 @@ def test_an_unserialisable_record_is_that_inputs_error(tmp_path: Path, monkeypat
 def test_a_failure_outside_the_inputs_exits_3(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    def lost_worker(items: Any, options: batch.BatchOptions) -> Any:
+    def lost_worker(items: Any, options: batch.BatchOptions, plan: Any = None) -> Any:
         yield from ()
         raise RuntimeError("a worker process died")
 
@@ -1020,7 +1021,7 @@ def test_parse_many_gives_each_bad_input_its_error_object() -> None:
 
 def test_progress_shows_share_and_eta_when_the_size_is_known() -> None:
     stream = io.StringIO()
-    progress = batch.Progress(stream, True, total_bytes=1000)
+    progress = batch.Progress(stream, True, InputSize(1000))
     tally = batch.Tally(notices=10, bytes=250)
     progress.update(tally, force=True)
     progress.note("grouping near-duplicates …")
@@ -1030,6 +1031,48 @@ def test_progress_shows_share_and_eta_when_the_size_is_known() -> None:
     unknown = io.StringIO()
     batch.Progress(unknown, True).update(tally, force=True)
     assert "%" not in unknown.getvalue() and "ETA" not in unknown.getvalue()
+
+
+def test_progress_of_a_walk_says_how_many_files_so_far_then_the_share_and_eta() -> None:
+    size = InputSize(0, done=False)  # a directory walk being counted
+    stream = io.StringIO()
+    progress = batch.Progress(stream, True, size)
+    tally = batch.Tally(notices=10, bytes=250)
+    progress.update(tally, force=True)  # nothing counted yet: nothing to say
+    size.bytes, size.files = 600, 1234
+    progress.update(tally, force=True)
+    size.bytes, size.done = 1000, True
+    progress.update(tally, force=True)
+    first, counting, known = stream.getvalue().splitlines()
+    assert "%" not in first and "files" not in first
+    assert counting.startswith("10 notices  of 1,234+ files (counting)  ") and "%" not in counting
+    assert known.startswith("10 notices  25%  ETA ")
+
+
+def test_the_size_of_a_walk_counts_what_the_run_reads(tmp_path: Path) -> None:
+    top = tmp_path / "scraped"
+    (top / "sub").mkdir(parents=True)
+    (top / "a.txt").write_bytes(b"x" * 100)
+    (top / "sub" / "b.html").write_bytes(b"y" * 30)
+    (top / "sub" / "page.shtml").write_bytes(b"z" * 7)
+    (top / "style.css").write_bytes(b"c" * 1000)  # not a notice: skipped by the walk, not counted
+    (top / "out.jsonl").write_bytes(b"o" * 500)  # the run's own output: excluded
+    dump = tmp_path / "dump.jsonl"
+    dump.write_bytes(b"d" * 40)
+    size = InputSize.count([str(top), str(dump)], exclude=frozenset({str(top / "out.jsonl")}))
+    assert size.wait(30) and (size.bytes, size.files) == (100 + 30 + 7 + 40, 4)
+    chosen = InputSize.count([str(top)], globs=["*.css"])
+    assert chosen.wait(30) and (chosen.bytes, chosen.files) == (1000, 1)
+
+
+def test_a_walk_shows_its_share_done_at_the_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    top = tmp_path / "in"
+    top.mkdir()
+    for name in ("a1.txt", "b1.txt", "s1.txt"):
+        (top / name).write_bytes((CORPUS / name).read_bytes())
+    assert run(top, "-o", tmp_path / "out.jsonl", "--workers", "1", "--progress") == 0
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0].startswith("3 notices  100%  ETA 0:00  ") and lines[0].endswith(" 0 errors")
 
 
 def test_the_progress_line_moves_while_near_duplicates_are_grouped(
@@ -1097,7 +1140,7 @@ def test_the_status_line_covers_a_longer_one_and_keeps_to_one_row(columns: int |
     # A shorter line after a note must not leave the note's end on screen, and a line wider than the
     # terminal would wrap to a second row that a carriage return cannot reach again.
     with contextlib.closing(_Terminal(columns)) as tty:
-        progress = batch.Progress(tty, True, total_bytes=1000)
+        progress = batch.Progress(tty, True, InputSize(1000))
         note = "grouping near-duplicates: 38,919 of 38,919 candidate pairs checked"
         progress.note(note)
         progress.close(batch.Tally(notices=40, bytes=1000))

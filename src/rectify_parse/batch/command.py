@@ -78,6 +78,19 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _workers(text: str) -> int | None:
+    """``--workers``: a count of at least 1, or ``auto`` (None: the run chooses, see ``batch.plan``)."""
+    if text == "auto":
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, or auto; got {text!r}")
+    return value
+
+
 def _threshold(text: str) -> float:
     try:
         value = float(text)
@@ -204,11 +217,12 @@ def add_batch_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
     )
     p.add_argument(
         "--workers",
-        type=_positive_int,
-        default=os.cpu_count() or 1,
+        type=_workers,
+        default=None,
         metavar="N",
-        help="worker processes; 1 parses in-process; output is the same for any N (default: CPU count; "
-        "example: --workers 4)",
+        help="worker processes; 1 parses in-process; output is the same for any N (default auto: in-process "
+        "for a small job or a busy machine, else one worker a free core, from when the work left is worth "
+        "a pool; the summary says what was chosen and why; example: --workers 4)",
     )
     p.add_argument(
         "--chunk-size",

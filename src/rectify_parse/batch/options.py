@@ -25,7 +25,7 @@ class BatchOptions:
     globs: Sequence[str] = ()
     text_field: str = "text"  # the JSONL field of the notice, or several tried in order: "html,text"
     id_field: str = "id"
-    workers: int = 1
+    workers: int | None = 1  # None: chosen from the work and the machine (batch.plan)
     chunk_size: int = DEFAULT_CHUNK
     dedup: bool = False
     threshold: float = DEFAULT_THRESHOLD

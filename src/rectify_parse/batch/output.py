@@ -29,10 +29,11 @@ from ..html import FormatOption, check_format
 from ..records import check_fields, document_text
 from .dedup import DedupIndex, dedup_index, line_reader
 from .options import DEFAULT_CHUNK, DEFAULT_TIMEOUT, MAX_TIMEOUT, BatchOptions
+from .plan import Plan
 from .pool import run_items
 from .running import Result, outcome_of
-from .sources import Failure, Item, Source, iter_sources, load, max_bytes, read_input
-from .summary import Progress, Tally, _total_bytes, build_summary, format_skipped
+from .sources import Failure, InputSize, Item, Source, iter_sources, load, max_bytes, read_input
+from .summary import Progress, Tally, build_summary, format_skipped
 
 
 class OutputClosed(Exception):
@@ -193,12 +194,16 @@ def parse_many(
         yield from map(orjson.loads, _annotated(first, index, Progress(sys.stderr, False)))
 
 
-def _follow(dedup: DedupIndex, first: IO[bytes], options: BatchOptions) -> None:
+def _follow(dedup: DedupIndex, first: IO[bytes], options: BatchOptions, plan: Plan | None = None) -> None:
     """When other processes parse (a pool, a cluster), group as results come: the main process mostly
     waits for them, and the grouping left after the last parse is then little. In-process (one worker)
     the parse and the grouping take turns on one core either way, and grouping once at the end costs
-    less (one sort finds every candidate pair)."""
-    if options.workers > 1 or options.scheduler is not None:
+    less (one sort finds every candidate pair). A run that chooses its workers follows from the moment
+    it starts a pool, if it does."""
+    if options.workers is None and options.scheduler is None:
+        if plan is not None:
+            plan.on_pool = lambda: dedup.follow(line_reader(first))
+    elif options.workers != 1 or options.scheduler is not None:
         dedup.follow(line_reader(first))
 
 
@@ -267,7 +272,13 @@ def _open_binary(path: Path, mode: str, buffering: int = -1) -> IO[bytes]:
 
 
 def _run_to_file(
-    options: BatchOptions, target: Path, tally: Tally, dedup: DedupIndex | None, progress: Progress, log: TextIO
+    options: BatchOptions,
+    target: Path,
+    tally: Tally,
+    dedup: DedupIndex | None,
+    progress: Progress,
+    log: TextIO,
+    plan: Plan | None = None,
 ) -> None:
     tmp, dedup_tmp = _tmp_paths(target)
     sources = _UntilDamage(_sources(options, _own_files(options), tally.skipped))
@@ -281,8 +292,9 @@ def _run_to_file(
     with _open_binary(tmp, mode) as out:
         offset = out.seek(0, os.SEEK_END)
         if dedup is not None:
-            _follow(dedup, out, options)
-        _write_results(out.write, run_items(_loaded(sources, options), options), tally, dedup, progress, offset)
+            _follow(dedup, out, options, plan)
+        results = run_items(_loaded(sources, options), options, plan)
+        _write_results(out.write, results, tally, dedup, progress, offset)
         if dedup is None or sources.failure is not None:
             _sync(out)  # under --dedup the first pass is read back and replaced: only the final file is synced
     sources.check()
@@ -299,10 +311,15 @@ def _run_to_file(
 
 
 def _run_to_stream(
-    options: BatchOptions, out: TextIO, tally: Tally, dedup: DedupIndex | None, progress: Progress
+    options: BatchOptions,
+    out: TextIO,
+    tally: Tally,
+    dedup: DedupIndex | None,
+    progress: Progress,
+    plan: Plan | None = None,
 ) -> None:
     sources = _UntilDamage(_sources(options, frozenset(), tally.skipped))
-    results = run_items(_loaded(sources, options), options)
+    results = run_items(_loaded(sources, options), options, plan)
     if dedup is None:
         _write_results(_text_writer(out), results, tally, None, progress)
         out.flush()
@@ -310,7 +327,7 @@ def _run_to_stream(
         return
     # Near-duplicates are known only at the end: the first pass goes to an anonymous file.
     with tempfile.TemporaryFile("w+b") as first:
-        _follow(dedup, first, options)
+        _follow(dedup, first, options, plan)
         _write_results(first.write, results, tally, dedup, progress)
         sources.check()  # the lines of a damaged run are not grouped
         write = _text_writer(out)
@@ -424,12 +441,18 @@ def _run_batch(options: BatchOptions, out: TextIO | None, log: TextIO | None) ->
     tally = Tally()
     dedup = dedup_index(options) if options.dedup else None
     show = options.progress if options.progress is not None else stream.isatty()
-    progress = Progress(stream, show and not options.quiet, _total_bytes(options.inputs))
+    # Counted while the run goes, when something reads it: the progress line's share and ETA, and the work
+    # a chosen worker count follows.
+    shown = show and not options.quiet
+    choose = options.workers is None and options.scheduler is None
+    size = InputSize.count(options.inputs, options.globs, _own_files(options)) if shown or choose else None
+    plan = Plan(size) if choose and size is not None else None
+    progress = Progress(stream, shown, size)
     try:
         if options.output == "-":
-            _run_to_stream(options, out if out is not None else sys.stdout, tally, dedup, progress)
+            _run_to_stream(options, out if out is not None else sys.stdout, tally, dedup, progress, plan)
         else:
-            _run_to_file(options, Path(options.output), tally, dedup, progress, stream)
+            _run_to_file(options, Path(options.output), tally, dedup, progress, stream, plan)
     except BrokenPipeError as exc:
         if options.output == "-":
             raise OutputClosed from exc
@@ -439,4 +462,4 @@ def _run_batch(options: BatchOptions, out: TextIO | None, log: TextIO | None) ->
     finally:
         progress.close(tally)
     groups = dedup.groups if dedup is not None else None
-    return build_summary(tally, groups, time.perf_counter() - started, options)
+    return build_summary(tally, groups, time.perf_counter() - started, options, plan)

@@ -20,6 +20,7 @@ workers, stuck or not.
 from __future__ import annotations
 
 import contextlib
+import math
 import multiprocessing
 import sys
 import threading
@@ -37,8 +38,9 @@ from pebble import ProcessExpired, ProcessPool
 from ..errors import BatchError, ParseTimeoutError
 from .dedup import first_pass_fields
 from .options import BatchOptions
+from .plan import Plan
 from .running import Result, Shape, _error_result, _over_time, process_chunk, warm_up
-from .sources import Item
+from .sources import InputSize, Item
 
 # Chunks waiting for or held by a worker, per worker: enough to keep workers busy, few enough that
 # memory stays flat.
@@ -136,12 +138,23 @@ class _Context(type(_START)):  # type: ignore[misc]
     Process = _Process
 
 
+# What the fork server imports before it forks any worker (see ``preload``): the parser set up and jieba's
+# dictionary loaded once, shared copy-on-write by every worker instead of loaded by each.
+PRELOAD = "rectify_parse.batch.preload"
+
+
 def _pool_context() -> Any:
-    return _Context()
+    context = _Context()
+    if _METHOD == "forkserver":
+        # Effective when this process starts its fork server (its first pool); a server some other code
+        # started before keeps its own list, and the workers then set up on their own (warm_up).
+        context.set_forkserver_preload([PRELOAD])
+    return context
 
 
-def run_items(items: Iterator[Item], options: BatchOptions) -> Generator[Result, None, None]:
-    """Results of every item, in order, computed in-process, in a process pool or on a Dask cluster."""
+def run_items(items: Iterator[Item], options: BatchOptions, plan: Plan | None = None) -> Generator[Result, None, None]:
+    """Results of every item, in order, computed in-process, in a process pool or on a Dask cluster. With
+    ``options.workers`` None the run chooses (``plan``: the inputs' size, and where the choice is recorded)."""
     shape = Shape(options.dedup, options.compact, first_pass_fields(options), options.format, options.max_chars)
     timeout = options.timeout
     chunks = _chunks(items, options.chunk_size)
@@ -152,6 +165,8 @@ def run_items(items: Iterator[Item], options: BatchOptions) -> Generator[Result,
         with scheduler_submit(options.scheduler) as (submit, parallelism):
             in_flight = parallelism * IN_FLIGHT_PER_WORKER
             yield from ordered_results(chunks, lambda c: submit(process_chunk, c, shape, timeout).result, in_flight)
+    elif options.workers is None:
+        yield from _chosen(chunks, shape, timeout, plan or Plan(InputSize()))
     elif options.workers == 1:
         for chunk in chunks:
             yield from process_chunk(chunk, shape, timeout)
@@ -161,6 +176,81 @@ def run_items(items: Iterator[Item], options: BatchOptions) -> Generator[Result,
             yield from ordered_results(chunks, pool.submit, options.workers * IN_FLIGHT_PER_WORKER)
         finally:  # done, or interrupted (Ctrl-C, SIGTERM, a closed output, a lost pool): no worker stays
             pool.stop()
+
+
+def _chosen(
+    chunks: Iterator[list[Item]], shape: Shape, timeout: float | None, plan: Plan
+) -> Generator[Result, None, None]:
+    """Parse here chunk after chunk until the work left is worth a pool (``plan``), then in a pool of the
+    workers it chose, this process parsing on while the pool starts."""
+    # Work that would be long even at the fastest speed a page parses starts its pool at once: a first chunk
+    # that loads jieba's dictionary (a page with copies) would otherwise hold the pool back by a second.
+    ahead = 0  # bytes this process may parse ahead while the pool starts: none unless it is set up already
+    if plan.decide(0, 1 / FASTEST_BYTES_A_S, 0.0, bound=True) == 1:
+        ahead = AHEAD_BYTES  # once probed, this process is set up: what it parses ahead is work the pool saves
+        warm_up()  # the parser's one-time set-up: not parsing time, it would make the work look longer
+        parsed, busy, cheapest = 0, 0.0, math.inf
+        for chunk in chunks:
+            started = time.perf_counter()
+            results = process_chunk(chunk, shape, timeout)
+            took = time.perf_counter() - started
+            size = sum(result.size for result in results)
+            parsed, busy = parsed + size, busy + took
+            if size:
+                cheapest = min(cheapest, took / size)
+            yield from results
+            if cheapest < math.inf and plan.decide(parsed, cheapest, busy) > 1:
+                break
+        else:
+            return
+    plan.on_pool()
+    pool = _Pool(plan.workers, shape, timeout)
+    try:
+        yield from _overlapped(chunks, pool, shape, timeout, plan.workers * IN_FLIGHT_PER_WORKER, ahead)
+    finally:
+        pool.stop()
+
+
+# Bytes a second one process parses at the most (compiled, on pages of a few KB; bench_parse.py measures 5-21
+# MB/s): the bound an auto run decides with before it has timed a chunk of its own.
+FASTEST_BYTES_A_S = 25e6
+# While a pool starts, results this process parsed ahead wait for the pool's first ones; bytes of their lines
+# held at most (the same bound on memory as the chunks in flight of a pool at full speed, roughly).
+AHEAD_BYTES = 32 << 20
+
+
+def _ready(results: list[Result]) -> Pending:
+    return lambda: results
+
+
+def _overlapped(
+    chunks: Iterator[list[Item]],
+    pool: _Pool,
+    shape: Shape,
+    timeout: float | None,
+    in_flight: int,
+    ahead_bytes: int = AHEAD_BYTES,
+) -> Iterator[Result]:
+    """``ordered_results`` over ``pool``, except that until the pool has finished a task (its workers are
+    starting), the chunks beyond those in flight are parsed here instead of waiting, their lines up to
+    ``ahead_bytes``. (A process not yet set up would spend the pool's start loading jieba's dictionary, as the
+    pool's fork server does: no use.)"""
+    pending: deque[tuple[bool, Pending]] = deque()  # (a pool task, what gives its results), in input order
+    in_pool, ahead = 0, 0
+    for chunk in chunks:
+        while in_pool >= in_flight and (pool.started or ahead >= ahead_bytes):
+            from_pool, results = pending.popleft()
+            in_pool -= from_pool
+            yield from results()
+        if in_pool < in_flight:
+            pending.append((True, pool.submit(chunk)))
+            in_pool += 1
+        else:
+            done = process_chunk(chunk, shape, timeout)
+            ahead += sum(len(result.line) for result in done)
+            pending.append((False, _ready(done)))
+    while pending:
+        yield from pending.popleft()[1]()
 
 
 class _Pool:
@@ -173,6 +263,11 @@ class _Pool:
         self._watchdog = watchdog(self._limit)
         self._finished = 0.0  # time.monotonic() when a task last finished: the pool is working
         self._pool = ProcessPool(workers, initializer=warm_up, context=_pool_context())
+
+    @property
+    def started(self) -> bool:
+        """Whether a task has finished: the workers are up."""
+        return self._finished > 0
 
     def submit(self, chunk: list[Item]) -> Pending:
         future = self._schedule(chunk)

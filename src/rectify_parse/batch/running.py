@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import signal
+import sys
 import threading
 from types import FrameType
 from typing import Any, NamedTuple
@@ -149,6 +150,13 @@ _WARM_UP_PAGE = "\n".join(
 @functools.cache
 def warm_up() -> None:
     parse(_WARM_UP_PAGE)
+
+
+def preloaded() -> bool:
+    """Whether this process inherited the pool's shared set-up (``preload``, run in the fork server it was
+    forked from): importing it here would run it, so only a module already loaded counts."""
+    preload = sys.modules.get(f"{__package__}.preload")
+    return bool(getattr(preload, "PREPARED", False))
 
 
 def _over_time(limit: float) -> str:

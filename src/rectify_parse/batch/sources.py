@@ -18,6 +18,7 @@ import io
 import json
 import os
 import stat
+import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from fnmatch import fnmatch
@@ -133,6 +134,62 @@ def text_fields(text_field: str) -> tuple[str, ...]:
     return names
 
 
+class InputSize:
+    """The inputs' total size in bytes and their number of files, as far as counted: a directory walk is
+    counted in a background thread while the run goes (``count``), so the progress line can show the share
+    done and an ETA once ``done``, and the worker count can be chosen from the work. The count stats the
+    files the run's walk reads (the same choice of names), never reads them: a JSONL file counts its size."""
+
+    def __init__(self, total: int = 0, *, done: bool = True) -> None:
+        self.bytes = total
+        self.files = 0
+        self.done = done  # set last by the counting thread: once True, bytes and files are final
+        self._stopped = False
+        self._thread: threading.Thread | None = None
+
+    @classmethod
+    def count(
+        cls, inputs: Sequence[str], globs: Sequence[str] = (), exclude: frozenset[str] = frozenset()
+    ) -> InputSize:
+        """Start counting ``inputs`` (files and directories, walked as the run walks them) in a daemon thread."""
+        folders = [name for name in inputs if os.path.isdir(name)]
+        files = [name for name in inputs if name not in folders]  # named files and JSONL: known at once
+        size = cls(sum(map(_size_of, files)), done=not folders)
+        size.files = len(files)
+        if folders:
+            walk = _Walk(globs, (), "", exclude, Counter(), 0)  # its own skipped count: the run keeps the real one
+            size._thread = threading.Thread(target=size._count, args=(folders, walk), name="input-size", daemon=True)
+            size._thread.start()
+        return size
+
+    def _count(self, folders: list[str], walk: _Walk) -> None:
+        for folder in folders:
+            for path, error in walk.paths(folder):
+                if self._stopped:
+                    return
+                if error is None:
+                    self.bytes += _size_of(path)
+                    self.files += 1
+        self.done = True
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait up to ``timeout`` seconds for the count to finish; whether it has."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+        return self.done
+
+    def stop(self) -> None:
+        """Stop counting (the run ended first); the count stays unfinished."""
+        self._stopped = True
+
+
+def _size_of(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0  # unreadable or vanished: the run records its error, it adds no bytes
+
+
 def suffix(name: str) -> str:
     """A file name's suffix as the walk tells notices by: lower case, ``""`` for none, and for a compressed
     file the suffix inside with the compression's (``.txt.gz``, ``.tar.gz``, ``.gz`` for ``3f2a.gz``)."""
@@ -169,19 +226,28 @@ class _Walk:
         self.exclude, self.skipped, self.limit = exclude, skipped, limit
 
     def files(self, top: str) -> Iterator[Source]:
+        for path, error in self.paths(top):
+            if error is not None:
+                yield _failed(path, _read_error(path, error))
+            else:
+                yield from _file_sources(path, self.text_fields, self.id_field, self.limit)
+
+    def paths(self, top: str) -> Iterator[tuple[str, OSError | None]]:
+        """The files the walk reads, in order, each with None; a directory that cannot be listed with its
+        error instead."""
         try:
             with os.scandir(top) as entries:
                 names = sorted(entry.name for entry in entries)  # names only: a huge flat directory stays cheap
         except OSError as exc:
-            yield _failed(top, _read_error(top, exc))
+            yield top, exc
             return
         for name in names:
             path = os.path.join(top, name)
             kind = _kind(path)
             if kind == "dir":
-                yield from self.files(path)
+                yield from self.paths(path)
             elif kind == "file" and self._selected(name) and os.path.abspath(path) not in self.exclude:
-                yield from _file_sources(path, self.text_fields, self.id_field, self.limit)
+                yield path, None
 
     def _selected(self, name: str) -> bool:
         if self.globs:

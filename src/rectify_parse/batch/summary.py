@@ -5,17 +5,19 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from ..corpus import Group
 from .options import BatchOptions
+from .plan import Plan
 from .running import Outcome
+from .sources import InputSize
 
 PROGRESS_INTERVAL = 0.5  # seconds between updates of the status line on a terminal
 PROGRESS_LOG_INTERVAL = 5.0  # ... and between lines when stderr is a file or pipe (forced by --progress)
 MAX_ERROR_EXAMPLES = 10
+CLOSE_WAIT = 0.5  # seconds the last progress line waits for the inputs' count (an interrupted run's may go on)
 
 
 @dataclass
@@ -50,7 +52,10 @@ class Tally:
         return sum(self.errors.values())
 
 
-def build_summary(tally: Tally, groups: list[Group] | None, elapsed: float, options: BatchOptions) -> dict[str, Any]:
+def build_summary(
+    tally: Tally, groups: list[Group] | None, elapsed: float, options: BatchOptions, plan: Plan | None = None
+) -> dict[str, Any]:
+    """The run's summary; ``plan``: how a run without ``--workers`` chose its workers."""
     processed = tally.notices - tally.resumed
     rate = elapsed if elapsed > 0 else float("inf")
     return {
@@ -74,7 +79,8 @@ def build_summary(tally: Tally, groups: list[Group] | None, elapsed: float, opti
         "elapsed_s": round(elapsed, 3),
         "notices_per_s": round(processed / rate, 1),
         "mb_per_s": round(tally.bytes / 1e6 / rate, 3),
-        "workers": None if options.scheduler else options.workers,
+        "workers": None if options.scheduler else (plan.workers if plan is not None else options.workers),
+        "workers_chosen": None if plan is None else plan.reason,
         "scheduler": options.scheduler,
     }
 
@@ -109,6 +115,11 @@ def format_summary(summary: dict[str, Any]) -> str:
             f"wording variants {summary['wording_variants']}",
             f"  near-duplicate groups: {near}",
             f"  warnings: {_counts(summary['warnings_by_code'])}",
+            *(
+                [f"  workers: {summary['workers']} (chosen: {summary['workers_chosen']})"]
+                if summary.get("workers_chosen")
+                else []
+            ),
             f"  {summary['notices_per_s']} notices/s, {summary['mb_per_s']} MB/s, {summary['elapsed_s']} s",
         ]
     )
@@ -117,10 +128,10 @@ def format_summary(summary: dict[str, Any]) -> str:
 class Progress:
     """A throttled status line on stderr: rewritten in place on a terminal, one line per update otherwise."""
 
-    def __init__(self, stream: TextIO, enabled: bool, total_bytes: int | None = None) -> None:
+    def __init__(self, stream: TextIO, enabled: bool, size: InputSize | None = None) -> None:
         self._stream = stream
         self._enabled = enabled
-        self._total = total_bytes  # the inputs' size when known (files and JSONL, not directories)
+        self._size = size  # the inputs' size, counted while the run goes (None: not known, as for parse_many)
         self._tty = stream.isatty()
         self._interval = PROGRESS_INTERVAL if self._tty else PROGRESS_LOG_INTERVAL
         self._start = time.perf_counter()
@@ -134,13 +145,21 @@ class Progress:
         self._last = now
         elapsed = max(now - self._start, 1e-9)
         rate = (tally.notices - tally.resumed) / elapsed
-        share = ""
-        if self._total:
-            done = min(tally.bytes / self._total, 1.0)
-            left = (self._total - tally.bytes) / max(tally.bytes / elapsed, 1e-9)
-            share = f"  {done:.0%}  ETA {_clock(left) if done < 1 else '0:00'}"
-        line = f"{tally.notices} notices{share}  {rate:.0f}/s  {tally.error_count} errors"
+        line = f"{tally.notices} notices{self._share(tally, elapsed)}  {rate:.0f}/s  {tally.error_count} errors"
         self._write(line)
+
+    def _share(self, tally: Tally, elapsed: float) -> str:
+        """``  40%  ETA 1:05`` once the inputs' size is known, ``  of 1,234+ files`` while a walk is counted."""
+        size = self._size
+        if size is None:
+            return ""
+        if not size.done:
+            return f"  of {size.files:,}+ files (counting)" if size.files else ""
+        if not size.bytes:
+            return ""
+        done = min(tally.bytes / size.bytes, 1.0)
+        left = (size.bytes - tally.bytes) / max(tally.bytes / elapsed, 1e-9)
+        return f"  {done:.0%}  ETA {_clock(left) if done < 1 else '0:00'}"
 
     def note(self, message: str, *, force: bool = True) -> None:
         """A stage without notice counts (near-duplicate grouping): say it instead of leaving the line
@@ -161,6 +180,9 @@ class Progress:
 
     def close(self, tally: Tally) -> None:
         """Show the final count (a run shorter than the interval shows only this line)."""
+        if self._size is not None:
+            self._size.wait(CLOSE_WAIT)  # a finished run has walked its inputs: the count is done or nearly
+            self._size.stop()
         if self._enabled:
             self.update(tally, force=True)
             if self._tty:
@@ -180,13 +202,3 @@ def _clock(seconds: float) -> str:
     minutes, secs = divmod(int(seconds), 60)
     hours, minutes = divmod(minutes, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
-def _total_bytes(inputs: Sequence[str]) -> int | None:
-    """The inputs' size, when every one is a file (a directory's would need a walk first)."""
-    if any(os.path.isdir(name) for name in inputs):
-        return None
-    try:
-        return sum(os.path.getsize(name) for name in inputs)
-    except OSError:
-        return None
