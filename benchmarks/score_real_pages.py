@@ -226,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--missing", action="store_true", help="list ids without a text and stop")
     ap.add_argument("--kind", choices=KINDS, help="score only pages of this kind")
     ap.add_argument("--rules", action="store_true", help="parse with the rules alone (no line-role model)")
-    ap.add_argument("--model", help="parse with this line-role model file instead of the package's")
+    ap.add_argument("--model", help="parse with this problem model file instead of the package's")
     ap.add_argument(
         "--ids",
         nargs="+",

@@ -26,7 +26,7 @@ import json
 import sys
 import tempfile
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,9 @@ ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT / "benchmarks" / "real_pages"
 FIXTURES = ROOT / "fixtures"
 MODEL = ROOT / "src" / "rectify_parse" / "models" / roles.MODEL_FILE
+# Line roles (benchmarks/real_pages/roles) as the page-line model's labels; heading, problem and body lines
+# are all the body's.
+_LINE_LABELS = {"chrome": "C", "header": "H", "title": "I", "closing": "E"}
 REPORT = ROOT / "benchmarks" / "LEARNING.md"
 PARAMS = {"c1": 0.05, "c2": 0.01, "max_iterations": 300, "feature.possible_transitions": True}
 # A labelled problem's title may start this many characters (no space or punctuation) into its unit:
@@ -166,8 +169,36 @@ def load_pages() -> list[Page]:
     return [_page_from_label(label, raw) for label, raw in real_pages()] + fixture_pages()
 
 
+# What a page-line model computes of a page's line table: the lines it labels and their features.
+LineFeatures = Callable[[Any], tuple[list[int], list[list[str]]]]
+
+
+def _line_page(label: dict[str, Any], raw: bytes, features: LineFeatures) -> Page | None:
+    """A page's lines as the page-line model sees them, labelled from its checked line roles."""
+    roles_path = REAL / "roles" / f"{label['id']}.tsv"
+    if not roles_path.exists():
+        return None
+    with roles.using_model(None):
+        p = pipeline._run_stages(raw, "auto", pipeline.MAX_CHARS, last="page")
+    idx, xseq = features(p.table)
+    starts = [0]
+    for line in raw.decode("utf-8").split("\n")[:-1]:
+        starts.append(starts[-1] + len(line) + 1)
+    rows = [r.split("\t")[1] for r in roles_path.read_text(encoding="utf-8").split("\n") if r and r[0] != "#"]
+    yseq = []
+    for i in idx:
+        k = bisect.bisect_right(starts, p.view.span(*p.table.spans[i])[0]) - 1
+        yseq.append(_LINE_LABELS.get(rows[k], "B") if 0 <= k < len(rows) else "B")
+    return Page(label["id"], batch_of(label["id"]), xseq, yseq, 0, 0)
+
+
+def load_line_pages(features: LineFeatures) -> list[Page]:
+    """The real pages' lines for a page-line model with these features (benchmarks/line_model.py)."""
+    return [page for label, raw in real_pages() if (page := _line_page(label, raw, features)) is not None]
+
+
 def _without_rules(xseq: list[list[str]]) -> list[list[str]]:
-    return [[x for x in xs if not x.startswith("rule")] for xs in xseq]
+    return [[x for x in xs if "rule" not in x] for xs in xseq]
 
 
 def train(pages: Iterable[Page], path: Path, crfsuite_copy: Path | None = None) -> None:
@@ -296,11 +327,10 @@ def main(argv: list[str] | None = None) -> int:
         print(first_seen(pages, args.first_seen))
         return 0
     if args.lobo:
-        table = lobo(pages)
-        print(table)
+        print(lobo(pages))
         return 0
     train(pages, args.model)
-    print(f"model written to {args.model} ({args.model.stat().st_size:,} bytes)")
+    print(f"problem model written to {args.model} ({args.model.stat().st_size:,} bytes)")
     return 0
 
 

@@ -23,6 +23,7 @@ import bisect
 import contextlib
 import functools
 import hashlib
+import itertools
 import json
 import math
 import re
@@ -30,8 +31,15 @@ from collections.abc import Iterator, Sequence
 from importlib import resources
 from typing import NamedTuple
 
-from .markers import match_marker
-from .patterns import ENUM_ITEM, MEASURE_LABELS, PROBLEM_PREFIX, STATUS_LABELS, STATUS_WORDS, cn_to_int
+from .markers import LineMarkers, Marker, match_marker
+from .patterns import (
+    ENUM_ITEM,
+    MEASURE_LABELS,
+    PROBLEM_PREFIX,
+    STATUS_LABELS,
+    STATUS_WORDS,
+    cn_to_int,
+)
 from .problems import (
     DEFICIENCY,
     Found,
@@ -54,6 +62,9 @@ ADD = 0.7
 _ITEM_START = re.compile(
     r"其[一二三四五六七八九十]{1,2}[,，、:：]|\[\d{1,2}\]|-[ \t]|第[一二三四五六七八九十\d]{1,3}[项个条](?!件)"
 )
+_ITEM_HEADS = frozenset("其[-第")
+_ITEM_NUMBER = re.compile(r"\d+|[一二三四五六七八九十]+")
+_CN_DIGITS = frozenset("一二三四五六七八九十")
 _FIRST_CLAUSE_END = re.compile(r"[。;；!！?？\n]")
 _STATUS = re.compile(STATUS_WORDS)
 # Verbs that open a measure (加强…, 进一步完善…), not a finding.
@@ -97,30 +108,34 @@ def rank(family: str) -> int:
     return _RANKS.get(family, _INLINE_RANK)
 
 
-def _marker(text: str, start: int, end: int) -> tuple[str, int, int]:
-    m = match_marker(text, start, end)
+def _marker(text: str, start: int, end: int, ladder: Marker | None = None) -> tuple[str, int, int]:
+    """A unit's marker family, number and where its own text starts; ``ladder``: its heading marker when the
+    caller knows it (a whole line's, from the structure stage's cache), else it is matched here."""
+    m = ladder if ladder is not None else match_marker(text, start, end)
     if m is not None:
         return m.family, m.number, m.end
-    it = _ITEM_START.match(text, start, end)
-    if it is not None:
-        head = text[start]
-        family = {"其": "qi", "[": "bracket", "-": "dash"}.get(head, "ordinal")
-        digits = re.search(r"\d+|[一二三四五六七八九十]+", it.group())
-        number = (cn_to_int(digits.group()) or 0) if digits else 0
-        return family, number, it.end()
-    y = ENUM_ITEM.match(text, start, end)
-    if y is not None and text[start] in "一二三四五六七八九十":
-        return "yishi", cn_to_int(y["num"]) or 0, y.end()
+    head = text[start] if start < end else ""
+    if head in _ITEM_HEADS:
+        it = _ITEM_START.match(text, start, end)
+        if it is not None:
+            family = {"其": "qi", "[": "bracket", "-": "dash"}.get(head, "ordinal")
+            digits = _ITEM_NUMBER.search(it.group())
+            number = (cn_to_int(digits.group()) or 0) if digits else 0
+            return family, number, it.end()
+    if head in _CN_DIGITS:
+        y = ENUM_ITEM.match(text, start, end)
+        if y is not None:
+            return "yishi", cn_to_int(y["num"]) or 0, y.end()
     return _NONE, 0, start
 
 
 def _starts_item(text: str, pos: int, end: int) -> bool:
     head = text[pos]
-    if head in "其[-第" and _ITEM_START.match(text, pos, end) is not None:
+    if head in _ITEM_HEADS and _ITEM_START.match(text, pos, end) is not None:
         return True
     if match_marker(text, pos, end) is not None:
         return True
-    return head in "一二三四五六七八九十" and ENUM_ITEM.match(text, pos, end) is not None
+    return head in _CN_DIGITS and ENUM_ITEM.match(text, pos, end) is not None
 
 
 # Where a unit may start inside a line: after a boundary and spaces, at what can open an item (a marker's
@@ -131,9 +146,10 @@ _CUT = re.compile(
 _MIN_UNIT = 4
 
 
-def body_units(text: str, lines: Sequence[tuple[int, int]]) -> list[Unit]:
+def body_units(text: str, lines: Sequence[tuple[int, int]], markers: LineMarkers | None = None) -> list[Unit]:
     """The body's lines, each cut where an item starts inline (see the module docstring), and after every
-    semicolon and a colon that opens a semicolon list (…突出问题包括：A；B；C): clauses are items too."""
+    semicolon and a colon that opens a semicolon list (…突出问题包括：A；B；C): clauses are items too.
+    ``markers``: the heading markers of these lines, as the structure stage found them."""
     out: list[Unit] = []
     for start, end in lines:
         cuts = [start]
@@ -149,7 +165,8 @@ def body_units(text: str, lines: Sequence[tuple[int, int]]) -> list[Unit]:
                     cuts.append(q)
         for k, cut in enumerate(cuts):
             stop = cuts[k + 1] if k + 1 < len(cuts) else end
-            family, number, body = _marker(text, cut, stop)
+            ladder = markers.at(start, end) if k == 0 and markers is not None else None
+            family, number, body = _marker(text, cut, stop, ladder)
             if family == _NONE and k > 0:
                 family = "clause"  # a clause after a semicolon (or the colon before the first one)
             out.append(Unit(cut, stop, k == 0, family, number, body))
@@ -161,6 +178,25 @@ def _has_semicolon(text: str, start: int, end: int) -> bool:
     stop = text.find("。", start, end)
     stop = end if stop == -1 else stop
     return text.find(";", start, stop) != -1 or text.find("；", start, stop) != -1
+
+
+def candidate_units(text: str, units: Sequence[Unit], found: Sequence[Found]) -> list[Unit]:
+    """The units the model labels: items (a marker, a clause of a semicolon list), units whose first clause
+    states a shortcoming, and units a rule's problem starts in. The others (plain lines of running text that
+    say nothing is wrong) hold no problem on the labelled pages (6 of 349 problems there, all rules' finds),
+    and leaving them out halves the model's work on a page."""
+    starts = [u.start for u in units]
+    ruled = {_unit_of(starts, units, f.body) for f in found}
+    return [
+        u
+        for k, u in enumerate(units)
+        if u.family != _NONE or k in ruled or DEFICIENCY.search(text, u.body, _clause_end(text, u.body, u.end))
+    ]
+
+
+def _clause_end(text: str, start: int, end: int) -> int:
+    m = _FIRST_CLAUSE_END.search(text, start, min(end, start + 80))
+    return m.start() if m else min(end, start + 80)
 
 
 def _first_clause(text: str, start: int, end: int) -> str:
@@ -326,14 +362,14 @@ def unit_features(
     return out
 
 
-# The model the parser uses: the package's; None (training, evaluation of the rules) takes every unit a rule
-# took and no other. Set only through ``using_model``.
+# The model the parser uses: the package's; None (training, evaluation of the rules) leaves the decision to
+# the rules. Set only through ``using_model``.
 _model: str | None = MODEL_FILE
 
 
 @contextlib.contextmanager
 def using_model(path: str | None) -> Iterator[None]:
-    """Parse with another model file (training and evaluation scripts), or with the rules alone (None)."""
+    """Parse with another model file, or with the rules alone (None): training and evaluation scripts."""
     global _model
     previous, _model = _model, path
     try:
@@ -363,7 +399,7 @@ class Weights(NamedTuple):
     """A trained linear-chain CRF: each feature's weight for each label, and each label pair's."""
 
     labels: tuple[str, ...]
-    state: dict[str, list[float]]  # feature -> its weight for each label, in ``labels`` order
+    by_label: list[dict[str, float]]  # for each label (``labels`` order): feature -> weight
     transition: list[list[float]]  # [from label][to label]
 
 
@@ -372,56 +408,63 @@ def _weights(name: str) -> Weights:
     data = json.loads(_model_bytes(name))
     labels = tuple(data["labels"])
     transition = [[data["transition"][a][b] for b in labels] for a in labels]
-    return Weights(labels, {attr: [by.get(y, 0.0) for y in labels] for attr, by in data["state"].items()}, transition)
+    by_label = [{attr: by[y] for attr, by in data["state"].items() if by.get(y)} for y in labels]
+    return Weights(labels, by_label, transition)
 
 
 def marginals(weights: Weights, xseq: Sequence[Sequence[str]]) -> list[list[float]]:
     """The probability of each label at each position (forward-backward, scaled at every step): what
-    crfsuite's tagger gives, computed here so that parsing needs no compiled CRF library."""
-    state, transition = weights.state, weights.transition
+    crfsuite's tagger gives, computed here so that parsing needs no compiled CRF library. Plain loops over
+    floats: mypyc compiles them to C arithmetic (generator expressions would each allocate an object)."""
     m = len(weights.labels)
-    expt = [[math.exp(w) for w in row] for row in transition]
+    expt = [[math.exp(w) for w in row] for row in weights.transition]
     scores: list[list[float]] = []
     for xs in xseq:
-        total = [0.0] * m
-        for x in xs:
-            w = state.get(x)
-            if w is not None:
-                for y in range(m):
-                    total[y] += w[y]
+        # A label's score is the sum of its features' weights: looked up and summed in C, label by label.
+        total = [sum(map(table.get, xs, itertools.repeat(0.0, len(xs)))) for table in weights.by_label]
         top = max(total)
         scores.append([math.exp(v - top) for v in total])  # a constant per position cancels out
     n = len(scores)
-    alpha: list[list[float]] = []
-    for t in range(n):
-        if t == 0:
-            row = list(scores[0])
-        else:
-            prev = alpha[-1]
-            row = [scores[t][y] * sum(prev[z] * expt[z][y] for z in range(m)) for y in range(m)]
-        norm = sum(row)
-        alpha.append([v / norm for v in row])
-    beta = [[1.0] * m for _ in range(n)]
+    alpha: list[list[float]] = [_normalised(scores[0])] if n else []
+    for t in range(1, n):
+        prev, here = alpha[t - 1], scores[t]
+        row: list[float] = []
+        for y in range(m):
+            acc = 0.0
+            for z in range(m):
+                acc += prev[z] * expt[z][y]
+            row.append(here[y] * acc)
+        alpha.append(_normalised(row))
+    beta: list[list[float]] = [[1.0] * m for _ in range(n)]
     for t in range(n - 2, -1, -1):
-        nxt = [scores[t + 1][z] * beta[t + 1][z] for z in range(m)]
-        row = [sum(expt[y][z] * nxt[z] for z in range(m)) for y in range(m)]
-        norm = sum(row)
-        beta[t] = [v / norm for v in row]
-    out = []
+        after, nxt = scores[t + 1], beta[t + 1]
+        row = []
+        for y in range(m):
+            acc = 0.0
+            for z in range(m):
+                acc += expt[y][z] * after[z] * nxt[z]
+            row.append(acc)
+        beta[t] = _normalised(row)
+    out: list[list[float]] = []
     for t in range(n):
-        row = [alpha[t][y] * beta[t][y] for y in range(m)]
-        norm = sum(row)
-        out.append([v / norm for v in row])
+        a, b = alpha[t], beta[t]
+        out.append(_normalised([a[y] * b[y] for y in range(m)]))
     return out
+
+
+def _normalised(row: list[float]) -> list[float]:
+    total = 0.0
+    for v in row:
+        total += v
+    return [v / total for v in row]
 
 
 def weighed(features: Sequence[str], top: int = 5) -> list[tuple[str, float]]:
     """The features of a unit that weighed most for or against ``P``, largest first (none without a model)."""
     if _model is None:
         return []
-    weights = _weights(_model)
-    p = weights.labels.index(PROBLEM)
-    found = [(x, round(weights.state[x][p], 3)) for x in features if x in weights.state and weights.state[x][p]]
+    table = _weights(_model).by_label[_weights(_model).labels.index(PROBLEM)]
+    found = [(x, round(table[x], 3)) for x in features if x in table]
     return sorted(found, key=lambda xw: -abs(xw[1]))[:top]
 
 

@@ -31,7 +31,7 @@ from .patterns import (
 )
 from .problems import ProblemFinder, check_counts, names_problems
 from .records import Closing, Problem, Section, Span, Warning
-from .roles import Unit, body_units, decide, problem_probabilities, rule_names, unit_features
+from .roles import Unit, body_units, candidate_units, decide, problem_probabilities, rule_names, unit_features
 from .tree import TRAILING_PUNCT, Line, Node, Reader, first_sentence_end
 
 # How a body is read for problems (see BodyParser.parse).
@@ -400,12 +400,13 @@ class BodyParser:
             scope == "other" and any(names_problems(self.r.text, node) for node in _upper(roots))
         )
         found = finder.candidates() if ruled else []
-        units = body_units(self.r.text, self.lines)
-        xseq = unit_features(self.r.text, units, scope, rule_names(units, found))
-        self.units, self.unit_features = units, xseq  # for training and explain_lines
         # A research report's 存在问题 are findings to advise on, by definition not problems to rectify: the few
-        # such pages labelled cannot teach the model that, so it adds none there.
+        # such pages labelled cannot teach the model that, so it is not asked there.
         if scope != "research":
+            text = self.r.text
+            units = candidate_units(text, body_units(text, self.lines, self.markers), found)
+            xseq = unit_features(text, units, scope, rule_names(units, found))
+            self.units, self.unit_features = units, xseq  # for training and explain_units
             found = decide(units, problem_probabilities(xseq), found, finder, body_end)
         problems = finder.records(found)
         if ruled or problems:
