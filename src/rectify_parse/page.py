@@ -117,7 +117,7 @@ class PageLayout:
     title_breaks: tuple[Line, ...] = ()
 
 
-def strip_title(text: str, start: int, end: int) -> Line:
+def _strip_title(text: str, start: int, end: int) -> Line:
     """The title without a column prefix, a document number before or after it, or spam around it
     (【最新】…_某某网)."""
     wrapper = _FILE_WRAPPER.fullmatch(text, start, end)
@@ -446,7 +446,7 @@ def _find_title(
     before_meta = {_next_filled(filled, i, -1) for i in headers if i - 1 not in headers and i + 2 not in headers}
     for taken in [(i,) for i in candidates] + wrapped:
         i = taken[-1]
-        s, e = strip_title(text, lines[taken[0]][0], lines[i][1])
+        s, e = _strip_title(text, lines[taken[0]][0], lines[i][1])
         if not _MIN_TITLE <= e - s <= _MAX_TITLE:
             continue
         if garbled and TITLE_END.search(text, s, e) is None:
@@ -523,7 +523,7 @@ def _stacked_headline(
     up = _next_filled(filled, low, -1)
     if up < 0 or up not in candidates:
         return None
-    s, e = strip_title(text, *lines[up])
+    s, e = _strip_title(text, *lines[up])
     ls, le = lines[low]
     head, below = text[s:e], text[ls:le]
     if (
@@ -567,7 +567,7 @@ def _late_title(table: LineTable, first_good: int, header_title: str | None) -> 
         i = filled[k]
         if i in table.header or table.own_class(i) != "short":
             continue
-        s, e = strip_title(text, *lines[i])
+        s, e = _strip_title(text, *lines[i])
         if not _MIN_TITLE <= e - s <= _MAX_TITLE or _no_title(table, s, e, i):
             continue
         if text[s] in _MARKER_START and table.markers.at(s, e) is not None:
