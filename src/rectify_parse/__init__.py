@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from . import pipeline as _pipeline
 from .api import decode, explain_lines, parse, source_text
-from .corpus import Group, NearDuplicateFinder, find_near_duplicates
+from .corpus import Group, NearDuplicateFinder, TemplateSibling, find_near_duplicates
 from .errors import (
     BatchError,
     ConfigError,
@@ -72,6 +72,7 @@ __all__ = [
     "RectifyError",
     "Section",
     "Segment",
+    "TemplateSibling",
     "Variant",
     "Warning",
     "__version__",
