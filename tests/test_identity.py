@@ -12,9 +12,9 @@ import pytest
 import rectify_parse
 from conftest import FIXTURES
 from rectify_parse.cli import main
-from rectify_parse.corpus import NearDuplicateFinder, Sketch, sketch, words_changed
+from rectify_parse.corpus import NearDuplicateFinder, Sketch, skeleton, sketch, words_changed
 from rectify_parse.diff import word_boundaries
-from rectify_parse.identity import Identity, differing, identity_of, merged, skeleton
+from rectify_parse.identity import Identity, differing, identity_of, merged
 from rectify_parse.records import document_text
 
 S2T = opencc.OpenCC("s2t")

@@ -108,9 +108,10 @@ def _parser() -> argparse.ArgumentParser:
 
     e = sub.add_parser(
         "export",
-        help="write the notices, problems and variants tables of a batch output as CSV or Parquet",
-        description="Read a batch output (JSONL) and write DIR/notices, DIR/problems and DIR/variants as CSV "
-        "(UTF-8 with BOM) or Parquet (pip install 'rectify-parse[parquet]'). Columns: see the README.",
+        help="write the notices, problems, variants and group_variants tables of a batch output as CSV or Parquet",
+        description="Read a batch output (JSONL) and write DIR/notices, DIR/problems, DIR/variants and "
+        "DIR/group_variants (a --dedup run's cross-site differences) as CSV (UTF-8 with BOM) or Parquet "
+        "(pip install 'rectify-parse[parquet]'). Columns: see the README.",
         epilog="examples:\n  rectify-parse export out.jsonl --to csv tables/\n"
         "  rectify-parse export out.jsonl --to parquet tables/",
         formatter_class=argparse.RawDescriptionHelpFormatter,

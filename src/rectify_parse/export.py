@@ -1,6 +1,6 @@
 """Tables from the batch's output: ``rectify-parse export OUT.jsonl --to csv|parquet DIR``.
 
-Three tables, each defined once below as a list of :class:`Column` (name, type, documentation, how to read
+Four tables, each defined once below as a list of :class:`Column` (name, type, documentation, how to read
 the value from a line); the CSV header, the Parquet schema and the README's column tables
 (:func:`columns_markdown`, checked by ``tests/test_export.py``) all come from that one definition.
 
@@ -458,10 +458,10 @@ def table_path(out_dir: str | Path, table: Table, fmt: Format) -> Path:
 
 
 def export(path: str | Path, out_dir: str | Path, fmt: Format, *, batch_rows: int = BATCH_ROWS) -> dict[str, int]:
-    """Write the notices, problems and variants tables of the output file ``path`` into ``out_dir`` as CSV
-    or Parquet; return the number of rows written to each. Raises :class:`ConfigError` for a bad format,
-    an unreadable input or a missing pyarrow, :class:`InputRecordError` for a line that is not an output
-    line or holds a value of the wrong type (nothing is left under the final names then)."""
+    """Write the notices, problems, variants and group_variants tables of the output file ``path`` into
+    ``out_dir`` as CSV or Parquet; return the number of rows written to each. Raises :class:`ConfigError`
+    for a bad format, an unreadable input or a missing pyarrow, :class:`InputRecordError` for a line that
+    is not an output line or holds a value of the wrong type (nothing is left under the final names then)."""
     if fmt not in FORMATS:
         raise ConfigError(f"unknown format {fmt!r}; choose from: {', '.join(FORMATS)}")
     if fmt == "parquet":

@@ -112,12 +112,12 @@ def _fold_dense(text: str) -> str:
     points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     if points.max(initial=0) > 0xFFFF:
         return text.translate(_FOLD)
-    folded: str = _fold_table().take(points).tobytes().decode("utf-32-le", "surrogatepass")
+    folded: str = fold_table().take(points).tobytes().decode("utf-32-le", "surrogatepass")
     return folded
 
 
 @lru_cache(maxsize=1)
-def _fold_table() -> Any:
+def fold_table() -> Any:
     """The folded code point of every BMP code point (uint32)."""
     import numpy as np
 
