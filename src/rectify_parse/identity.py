@@ -6,15 +6,13 @@ is what names the document: its document number, its title, who signed it and wh
 identity disagrees are template siblings, not copies. A mirror often drops the header: a field one of
 the two lacks is not compared, so each pair is judged on what both have.
 
-The skeleton of a text (its numbers and heading markers, in order) is what a synonym rewriter (词语替换,
-SEO mirrors that swap words for near-synonyms) leaves alone: two texts with one rich skeleton are
-compared further even when their characters differ too much for a copy.
+(``corpus.skeleton`` gives what a synonym rewriter leaves alone in the text itself: its numbers and
+heading markers.)
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 from collections.abc import Mapping
 from typing import Any, NamedTuple
@@ -30,13 +28,7 @@ DATE_TOLERANCE_DAYS = 3
 # particulars changed (a place, a year, a number). Two unalike values say more about the parse of one of
 # them (a site's name taken for the title) than about the documents.
 ALIKE = 0.5
-# A skeleton of fewer tokens, or of fewer numbers (heading markers alone are every notice's), says too
-# little to pair texts on.
-MIN_SKELETON, MIN_NUMBERS = 6, 3
-
 _NOT_WORD = re.compile(r"[\W_]+")
-# Numbers, and the markers that open a line's heading (一、 （二） 3.), in order.
-_SKELETON = re.compile(r"\d+(?:\.\d+)*|^\s*[(（]?[一二三四五六七八九十]{1,3}[)）、]", re.MULTILINE)
 
 
 class Identity(NamedTuple):
@@ -107,12 +99,3 @@ def differing(a: Identity, b: Identity, *, rewritten: bool = False) -> tuple[str
 def merged(a: Identity, b: Identity) -> Identity:
     """``a`` with the fields it lacks taken from ``b`` (a group's identity grows as its members join)."""
     return Identity(*(x if x else y for x, y in zip(a, b, strict=True)))
-
-
-def skeleton(text: str) -> bytes:
-    """A digest of the numbers and heading markers of ``text`` in order (width folded), or empty when
-    there are fewer than ``MIN_SKELETON`` of them or fewer than ``MIN_NUMBERS`` numbers."""
-    tokens = [_NOT_WORD.sub("", token) for token in _SKELETON.findall(fold(text))]
-    if len(tokens) < MIN_SKELETON or sum(token.isdigit() for token in tokens) < MIN_NUMBERS:
-        return b""
-    return hashlib.sha256("\x1f".join(tokens).encode("utf-8")).digest()[:8]
