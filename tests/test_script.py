@@ -107,3 +107,15 @@ def test_script_blind_variants_are_only_the_real_ones() -> None:
     found = variants(source, mirror, copy=1, script_blind=True)
     assert [(v.kind, v.before, v.after) for v in found] == [("wording", "广泛开展", "深入開展")]  # jieba's words
     assert mirror[found[0].copy_span[0] : found[0].copy_span[1]] == "深入開展"  # spans and texts as written
+
+
+@pytest.mark.parametrize("name", ["layouts/heading_zhendui", "layouts/neg_suggestion_reply", "corpus/s2"])
+def test_a_body_pasted_again_in_traditional_characters_is_a_copy(name: str) -> None:
+    """Copies inside a page are found on the folded view: a mirror that pastes the body again converted
+    (the hand-kept table of the rules' characters missed the first two) is one page with two copies."""
+    source = (FIXTURES / f"{name}.txt").read_text(encoding="utf-8")
+    alone = rectify_parse.parse(source)
+    page = rectify_parse.parse(source + "\n" + S2T.convert(alone.text))
+    assert len(page.duplicates.copies) == 2 and page.title == alone.title
+    assert [(p.number, p.title) for p in page.problems] == [(p.number, p.title) for p in alone.problems]
+    assert page.duplicates.variants and not any(v.kind == "punctuation" for v in page.duplicates.variants)
