@@ -6,9 +6,9 @@
 The base lines are the batch output of the bundled fixtures (``--dedup``: pages with copies, groups, errors
 none). Line ``i`` is base line ``i mod len(base)`` with a new id, one of 2,000 publishers, its title
 numbered, and, for every tenth notice, membership in a near-duplicate group of 2 to 5 notices whose
-members' texts differ from the representative's by one substituted character (so the groups' side-by-side
-views have something to mark). Each step runs in a fresh process; printed: input size, time, peak RSS of
-that process, and the sizes of what was written.
+members' documents are the representative's with one character of its text substituted (so the groups'
+side-by-side views and the group_variants table have something to show). Each step runs in a fresh
+process; printed: input size, time, peak RSS of that process, and the sizes of what was written.
 """
 
 from __future__ import annotations
@@ -52,6 +52,7 @@ def synthetic(base: list[dict[str, Any]], n: int, path: Path) -> None:
     group = 0
     members_left = 0
     representative = ""
+    documents: tuple[str, Any] = ("", [])  # the representative's text and further documents
     with path.open("w", encoding="utf-8") as handle:
         for i in range(n):
             line = json.loads(json.dumps(base[i % len(base)]))
@@ -63,14 +64,17 @@ def synthetic(base: list[dict[str, Any]], n: int, path: Path) -> None:
                 record["title"] = f"{record.get('title') or '无题'}（{i}）"
                 if members_left == 0 and i % 10 == 0 and len(record.get("text", "")) > 200:
                     members_left, representative = rng.randint(2, 5), line["id"]
+                    documents = (record["text"], record.get("segments", []))
                     group += 1
                 if members_left:
                     line["group"] = group - 1
                     if line["id"] != representative:
+                        # A copy of the representative's documents with one character substituted.
                         line["near_duplicate_of"] = representative
-                        text = record["text"]
+                        text = documents[0]
                         k = rng.randrange(len(text) // 4, len(text) // 2)
                         record["text"] = text[:k] + "某" + text[k + 1 :]
+                        record["segments"] = json.loads(json.dumps(documents[1]))
                     members_left -= 1
             handle.write(json.dumps(line, ensure_ascii=False) + "\n")
 

@@ -312,11 +312,13 @@ def test_a_sketch_is_the_signature_of_the_sampled_distinct_shingles(body: str) -
 def test_matching_text_by_table_equals_folding_the_line_key() -> None:
     from rectify_parse.normalize import fold
     from rectify_parse.repeats import line_key
+    from rectify_parse.script import fold_scripts
 
     every = "".join(chr(c) for c in range(0x10000) if not 0xD800 <= c < 0xE000)
-    assert corpus.matching_text(every) == fold(line_key(every))
+    assert corpus.matching_text(every) == fold_scripts(fold(line_key(every)))
     astral = "第𠀀条　全角ＡＢＣ１２３，臺灣𝟙😀"  # astral characters, kept, folded or dropped one by one
-    assert corpus.matching_text(astral) == fold(line_key(astral))
+    assert corpus.matching_text(astral) == fold_scripts(fold(line_key(astral)))
+    assert corpus.matching_text("關於反覆檢查，臺灣") == "关于反复检查台湾"  # script folded
 
 
 def _planted(seed: int) -> dict[str, str]:

@@ -44,6 +44,7 @@ def test_csv_tables_hold_the_records_values(output: Path, tmp_path: Path) -> Non
         "problems": problems,
         "measures": measures,
         "variants": 2,
+        "group_variants": 43,
     }
     notices = {row["id"]: row for row in read_csv(tmp_path / "notices.csv")}
     copy = notices[str(REPORT_FIXTURES / "copy_variant.txt")]
@@ -63,6 +64,21 @@ def test_csv_tables_hold_the_records_values(output: Path, tmp_path: Path) -> Non
     source = (REPORT_FIXTURES / "copy_variant.txt").read_text(encoding="utf-8")
     assert all(source[int(v["a_start"]) : int(v["a_end"])] == v["a"] for v in variants)
     assert all(source[int(v["b_start"]) : int(v["b_end"])] == v["b"] for v in variants)
+    # Cross-site differences, one row each: the planted word of each corpus group, a3's punctuation.
+    grouped = read_csv(tmp_path / "group_variants.csv")
+    wording = [
+        (Path(r["representative"]).name, Path(r["member"]).name, r["a"], r["b"])
+        for r in grouped
+        if r["kind"] == "wording"
+    ]
+    assert ("b1.txt", "b2.txt", "全面", "全力") in wording
+    assert ("site_a.txt", "site_b.txt", "确保", "保证") in wording
+    assert {r["kind"] for r in grouped if r["member"].endswith("a3.txt")} == {"punctuation", "wording"}
+    assert all(r["group"] == notices[r["member"]]["group"] for r in grouped)
+    assert all(notices[r["representative"]]["near_duplicate_of"] == "" for r in grouped)
+    assert {(row["script"], row["same_template_as"], row["rewritten"]) for row in notices.values()} == {
+        ("simplified", "", "")
+    }
     problems = [p for p in read_csv(tmp_path / "problems.csv") if p["notice_id"] == copy["id"]]
     assert [(p["number"], p["position"], p["title"], p["status_kind"], p["measures"]) for p in problems] == [
         ("1", "0", "理论学习不够系统", "completed", "2"),
@@ -238,6 +254,7 @@ def test_odd_structures_and_empty_files(tmp_path: Path) -> None:
         "problems": 1,
         "measures": 0,
         "variants": 0,
+        "group_variants": 0,
     }
     (tmp_path / "empty.jsonl").write_bytes(b"")
     assert export(tmp_path / "empty.jsonl", tmp_path / "e", "parquet") == {
@@ -245,6 +262,7 @@ def test_odd_structures_and_empty_files(tmp_path: Path) -> None:
         "problems": 0,
         "measures": 0,
         "variants": 0,
+        "group_variants": 0,
     }
     assert pq.read_table(tmp_path / "e" / "notices.parquet").schema.names[0] == "id"
 
@@ -262,8 +280,8 @@ def test_without_pyarrow_parquet_asks_for_the_extra(monkeypatch: pytest.MonkeyPa
 def test_cli_exports_and_reports_rows(output: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = io.StringIO()
     assert main(["export", str(output), "--to", "csv", str(tmp_path / "t")], out=out) == 0
-    assert out.getvalue().startswith("notices: 17 rows, problems: ") and "variants: 2 rows (csv in" in out.getvalue()
-    assert ", measures: " in out.getvalue()
+    assert out.getvalue().startswith("notices: 17 rows, problems: ")
+    assert ", measures: " in out.getvalue() and "variants: 2 rows, group_variants: 43 rows (csv in" in out.getvalue()
     assert main(["export", str(output), "--to", "csv", "--with-text", str(tmp_path / "w")], out=out) == 0
     texts = {row["id"]: row["text"] for row in read_csv(tmp_path / "w" / "notices.csv")}
     assert texts[str(REPORT_FIXTURES / "site_a.txt")].startswith("梧川市水务局")

@@ -256,3 +256,26 @@ def test_publishers_fall_back_to_the_issuer_signature_and_source_and_say_which(t
         "丁县日报": ("4", "header.source"),
     }
     assert "<th>read from</th>" in page and "else the body that signed it (closing.signature)" in page
+
+
+def test_template_siblings_are_shown_apart_from_copies_and_mirrors_by_their_script(tmp_path: Path) -> None:
+    import opencc
+
+    s2 = (FIXTURES / "corpus" / "s2.txt").read_text(encoding="utf-8")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    other = s2.replace("松禾县", "白沙县").replace("2024", "2023").replace("二〇二四", "二〇二三")
+    pages = {"s2": s2, "s2_mirror": opencc.OpenCC("s2t").convert(s2.replace("广泛开展", "深入开展")), "other": other}
+    for name, text in pages.items():
+        (folder / f"{name}.txt").write_text(text, encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert main(["batch", str(folder), "--dedup", "-o", str(out), "--workers", "1", "--quiet"]) == 0
+    write_report(out, tmp_path / "r.html")
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    siblings = page[page.index('<section id="siblings">') :]
+    groups = page[page.index('<section id="groups">') : page.index('<section id="siblings">')]
+    # The other county's notice is listed as a sibling with the fields that differ, in no group.
+    assert "doc_number, title, signature, date" in siblings and "other.txt" not in groups
+    # The mirror is compared script-blind: one wording variant, and a note on its script.
+    assert "written in traditional characters" in groups
+    assert marks(groups, "wording") == ["广泛开展", "深入開展"] and marks(groups, "punctuation") == []

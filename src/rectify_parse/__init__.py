@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from . import pipeline as _pipeline
 from .api import decode, explain_lines, explain_units, parse, source_text
-from .corpus import Group, NearDuplicateFinder, find_near_duplicates
+from .corpus import Group, NearDuplicateFinder, TemplateSibling, find_near_duplicates
 from .decode import MAX_CHARS
 from .errors import (
     BatchError,
@@ -76,6 +76,7 @@ __all__ = [
     "RectifyError",
     "Section",
     "Segment",
+    "TemplateSibling",
     "UnitRow",
     "Variant",
     "Warning",

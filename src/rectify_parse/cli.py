@@ -125,10 +125,12 @@ def _parser() -> argparse.ArgumentParser:
 
     e = sub.add_parser(
         "export",
-        help="write the notices, problems, measures and variants tables of a batch output as CSV or Parquet",
-        description="Read a batch output (JSONL) and write DIR/notices, DIR/problems, DIR/measures and DIR/variants "
-        "as CSV (UTF-8 with BOM) or Parquet (needs pyarrow: pip install -e '.[parquet]' in a checkout, "
-        "pip install 'rectify-parse[parquet]' otherwise). Columns: see the README.",
+        help="write the notices, problems, measures, variants and group_variants tables of a batch output as CSV "
+        "or Parquet",
+        description="Read a batch output (JSONL) and write DIR/notices, DIR/problems, DIR/measures, DIR/variants "
+        "and DIR/group_variants (a --dedup run's cross-site differences) as CSV (UTF-8 with BOM) or Parquet "
+        "(needs pyarrow: pip install -e '.[parquet]' in a checkout, pip install 'rectify-parse[parquet]' "
+        "otherwise). Columns: see the README.",
         epilog="examples:\n  rectify-parse export out.jsonl tables/                 CSV\n"
         "  rectify-parse export out.jsonl --to parquet tables/\n"
         "  rectify-parse export out.jsonl --to parquet --with-text tables/   notices.text: each clean text",

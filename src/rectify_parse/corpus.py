@@ -15,7 +15,9 @@ small for similarity to mean anything (``详见附件。`` on two pages says not
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
+import re
 import sys
 import zlib
 from array import array
@@ -29,9 +31,11 @@ from rapidfuzz.distance import Indel, LCSseq
 
 from .diff import variants as diff_variants
 from .errors import ConfigError, RectifyError
-from .normalize import fold
+from .identity import Identity, differing, identity_of, merged
+from .normalize import fold, fold_table
 from .records import Variant, doc, document_text, to_plain
 from .repeats import line_key
+from .script import Script, fold_scripts, script_of_counts, scripts_table, simplified_only, traditional_only
 
 DEFAULT_THRESHOLD = 0.9
 SHINGLE = 5
@@ -53,12 +57,27 @@ MIN_AGREEMENT = 0.4
 # (one boilerplate paragraph) must not cost a comparison with each, and a true copy also collides in
 # other bands.
 MAX_BUCKET_CHECKS = 32
+# A synonym-rewritten copy (词语替换: the same text with near-synonyms swapped in) is grouped with its source
+# when their skeletons match (skeleton(): numbers and heading markers in order), their matching
+# texts are at least this alike, and at most this share of the words changed.
+REWRITE_SIMILARITY = 0.6
+REWRITE_SHARE = 0.5
+# ... and their signatures agree on at least this share of their values (an estimate of the 5-gram overlap:
+# about 0.4 when a sixth of the words changed, 0.1 at a third; unrelated bodies 0-0.03).
+REWRITE_AGREEMENT = 0.05
+# A copy less alike than this to the representative, with the same skeleton and at least this share of its
+# words changed, is a rewrite too (light enough to pass for a copy); its title is not compared, as the
+# rewriter swaps its words too. A copy with a few words changed (a wording edit) is far more alike.
+REWRITE_CHECK_BELOW = 0.97
+REWRITE_MIN_SHARE = 0.08
+# Representatives tried when most members read as rewrites of the longest (see NearDuplicateFinder._split).
+ALTERNATIVES = 3
 
 
 def matching_text(text: str) -> str:
     """The part of a clean body that near-duplicate detection compares: its letters and digits, width
-    folded: ``fold(line_key(text))`` (folding after the key is the same, as fold maps word characters to
-    word characters, and it leaves little to fold)."""
+    and script folded: ``fold_scripts(fold(line_key(text)))`` (folding after the key is the same, as
+    both folds map word characters to word characters), so a traditional mirror reads as its source."""
     return str(_matching(text).tobytes().decode("utf-32-le"))
 
 
@@ -66,9 +85,18 @@ def _matching(text: str) -> Any:
     """The code points of ``matching_text(text)`` (a uint32 array), by one numpy gather through
     ``_matching_table`` instead of two passes over the text; astral characters (a rare ideograph in a
     name) are looked up one by one."""
+    return _matching_points(_points(text))
+
+
+def _points(text: str) -> Any:
     import numpy as np
 
-    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def _matching_points(points: Any) -> Any:
+    import numpy as np
+
     table = _matching_table()
     if not len(points) or points.max() < len(table):
         mapped = table.take(points)
@@ -82,8 +110,29 @@ def _matching(text: str) -> Any:
 @lru_cache(maxsize=4096)
 def _matching_point(point: int) -> int:
     """What ``matching_text`` makes of one character: its folded code point, or 0 when it is dropped."""
-    kept = fold(line_key(chr(point)))
+    kept = fold_scripts(fold(line_key(chr(point))))
     return ord(kept) if kept else 0
+
+
+@lru_cache(maxsize=1)
+def _script_table() -> Any:
+    """Each BMP code point's script class: 1 simplified only, 2 traditional only, 0 either or none."""
+    import numpy as np
+
+    table = np.zeros(0x10000, dtype=np.uint8)
+    for chars, value in ((simplified_only(), 1), (traditional_only(), 2)):
+        codes = [ord(ch) for ch in chars if ord(ch) < 0x10000]
+        table[np.array(codes, dtype=np.int64)] = value
+    return table
+
+
+def script_of_points(points: Any) -> Script | None:
+    """``script.script_of`` of the text of code ``points`` (a uint32 array), by one table gather."""
+    import numpy as np
+
+    bmp = points if points.max(initial=0) <= 0xFFFF else points[points <= 0xFFFF]
+    counts = np.bincount(_script_table().take(bmp), minlength=3)
+    return script_of_counts(int(counts[1]), int(counts[2]))
 
 
 @lru_cache(maxsize=1)
@@ -94,7 +143,7 @@ def _matching_table() -> Any:
     import numpy as np
 
     every = "".join(map(chr, range(0x10000)))
-    folded = np.frombuffer(fold(every).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    folded = scripts_table().take(fold_table())  # both tables map each character on its own
     kept = np.fromiter((ch.isalnum() for ch in every), dtype=bool, count=0x10000)
     # 16 bits: fold keeps BMP characters in it (a test compares every one), and half the cache lines.
     return np.where(kept, folded, 0).astype(np.uint16)
@@ -226,17 +275,55 @@ class Sketch(NamedTuple):
     length: int  # of the matching text
     digest: bytes  # of the matching text: exact copies are known without reading their bodies back
     signature: bytes  # NUM_PERM uint32 MinHash values; empty when the body has fewer than MIN_SHINGLES
+    skeleton: bytes = b""  # skeleton() of the body: synonym-rewritten copies share it
+    script: Script | None = None  # the script the body is written in
+    identity: Identity | None = None  # the record's identity fields, when known
 
 
 _DIGEST = 16  # bytes of a sketch's digest
 
 
-def sketch(text: str) -> Sketch:
-    """The sketch of a clean body."""
-    points = _matching(text)
+def sketch(text: str, identity: Identity | None = None) -> Sketch:
+    """The sketch of a clean body (``identity``: its record's, see ``identity.identity_of``)."""
+    raw = _points(text)
+    points = _matching_points(raw)
     hashes = _signature_input(points)
     digest = hashlib.sha256(points.tobytes()).digest()[:_DIGEST]  # sha256: hardware-assisted on most CPUs
-    return Sketch(len(points), digest, b"" if hashes is None else signature(hashes).tobytes())
+    value = b"" if hashes is None else signature(hashes).tobytes()
+    return Sketch(len(points), digest, value, _skeleton(text, points), script_of_points(raw), identity)
+
+
+# A skeleton of fewer tokens, or of fewer numbers (heading markers alone are every notice's), says too
+# little to pair texts on.
+MIN_SKELETON, MIN_NUMBERS = 6, 3
+# The markers that open a line's heading (一、 （二）), found after a newline: a literal the engine scans
+# for (five times faster than a line-start anchor); the text is read with a newline before it.
+_MARKER = re.compile(r"\n[ \t\u3000]*[(（]?([一二三四五六七八九十]{1,3})[)）、]")
+
+
+def skeleton(text: str) -> bytes:
+    """What a synonym rewriter (词语替换: SEO mirrors that swap words for near-synonyms) leaves alone: a digest
+    of the numbers of ``text`` in order (the runs of digits of its matching text) and of its heading
+    markers in order; empty when there are fewer than ``MIN_SKELETON`` of them or fewer than
+    ``MIN_NUMBERS`` numbers. Two texts with one skeleton are compared further even when their characters
+    differ too much for a copy."""
+    return _skeleton(text, _matching(text))
+
+
+def _skeleton(text: str, points: Any) -> bytes:
+    import numpy as np
+
+    at = np.flatnonzero((points - np.uint32(ord("0"))) < 10)  # the digits (uint32 wraps below "0")
+    breaks = np.flatnonzero(np.diff(at) != 1) + 1  # where a number other than the first starts, among them
+    if len(at) == 0 or len(breaks) + 1 < MIN_NUMBERS:
+        return b""
+    markers = _MARKER.findall("\n" + text)
+    if len(breaks) + 1 + len(markers) < MIN_SKELETON:
+        return b""
+    key = hashlib.sha256(points[at].astype(np.uint8).tobytes())
+    key.update(breaks.astype(np.uint32).tobytes())
+    key.update("".join(markers).encode("utf-8"))
+    return key.digest()[:8]
 
 
 # A bound below the threshold by less than this still goes to rapidfuzz: floating-point rounding must
@@ -358,8 +445,35 @@ class Group:
     similarity: float = doc("Lowest similarity of a member to the representative (0..1).")
     variants: list[Variant] = doc(
         "Word-level differences between the representative and each member, on the clean bodies: spans index "
-        "each document's `text`, and `copy` is the member's index in `ids`."
+        "each document's `text`, and `copy` is the member's index in `ids`. A character written in the other "
+        "script is no difference (`scripts` says which each member is written in)."
     )
+    scripts: list[Script | None] = doc(
+        "The script each member is written in (`simplified`, `traditional`, `mixed`; null when its text "
+        "does not tell), in the order of `ids`.",
+        default_factory=list,
+    )
+    rewritten: dict[str, float] = doc(
+        "Members that are synonym-rewritten copies (their structure matches, at least 8% of their words "
+        "differ), with the share of words changed against the representative; the representative itself "
+        "when every other member reads as a rewrite of it.",
+        default_factory=dict,
+    )
+
+    def to_dict(self) -> dict[str, Any]:
+        result: dict[str, Any] = to_plain(self)
+        return result
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateSibling:
+    """A document as alike as a copy to a group's representative, but another document: their identity
+    fields disagree (another county's or year's notice from one template). It is kept out of that group."""
+
+    id: str = doc("The document kept out.")
+    same_template_as: str = doc("The representative it is as alike as a copy to.")
+    differs: tuple[str, ...] = doc("The identity fields that disagree: doc_number, title, signature, date.")
+    similarity: float = doc("Its similarity to that representative (0..1).")
 
     def to_dict(self) -> dict[str, Any]:
         result: dict[str, Any] = to_plain(self)
@@ -387,21 +501,29 @@ class NearDuplicateFinder:
     _digests: bytearray = field(default_factory=bytearray)  # matching-text digests, by position, end to end
     # Row r of the blocks below belongs to document _owners[r] (short bodies get no row).
     _owners: array[int] = field(default_factory=lambda: array("q"))
+    _rows: array[int] = field(default_factory=lambda: array("q"))  # the reverse: a document's row, or -1
     _signatures: list[Any] = field(default_factory=list)  # blocks of (_BLOCK, NUM_PERM) uint32
     _band_keys: list[Any] = field(default_factory=list)  # blocks of (_BLOCK, BANDS) uint64
     _pairs: set[tuple[str, str]] | None = None  # None: not looked for since the last add
     _live: _Live | None = None  # set by follow(): candidates searched and verified as documents come
+    # By position: what tells documents apart (identity.py), the skeleton rewritten copies share, the script.
+    _identities: list[Identity | None] = field(default_factory=list)
+    _skeletons: list[bytes] = field(default_factory=list)
+    _scripts: list[Script | None] = field(default_factory=list)
+    siblings: list[TemplateSibling] = field(default_factory=list)  # set by groups()
+    split_groups: int = 0  # set by groups(): groups the identity check split
 
     def __post_init__(self) -> None:
         if not 0.0 < self.threshold <= 1.0:
             raise ConfigError(f"threshold must be in (0, 1], got {self.threshold!r}")
 
-    def add(self, doc_id: str, text: str) -> None:
-        """Index one clean body under ``doc_id`` (ids must be unique)."""
+    def add(self, doc_id: str, text: str, identity: Identity | None = None) -> None:
+        """Index one clean body under ``doc_id`` (ids must be unique), with its record's identity fields
+        (``identity.identity_of``; without them only the text decides)."""
         self._check_new(doc_id)
         # Everything that can fail (a text UTF-8 cannot hold) comes before the finder changes.
         compressed = zlib.compress(text.encode("utf-8"), 1) if self.keep_texts else b""
-        body = sketch(text)
+        body = sketch(text, identity)
         if self.keep_texts:
             self._texts[doc_id] = compressed
         self._index_sketch(doc_id, body, lambda: text)
@@ -442,6 +564,9 @@ class NearDuplicateFinder:
         self._ids.append(doc_id)
         self._lengths.append(body.length)
         self._digests += body.digest
+        self._identities.append(body.identity)
+        self._skeletons.append(body.skeleton)
+        self._scripts.append(body.script)
         self._pairs = None
         if body.signature:
             values = np.frombuffer(body.signature, dtype=np.uint32)
@@ -452,6 +577,7 @@ class NearDuplicateFinder:
             self._signatures[-1][row] = values
             self._band_keys[-1][row] = band_keys(values)
             self._owners.append(len(self._ids) - 1)
+        self._rows.append(len(self._owners) - 1 if body.signature else -1)
         if self._live is not None:
             self._live.added(len(self._ids) - 1, text)
 
@@ -505,6 +631,24 @@ class NearDuplicateFinder:
             chosen = blocks == block
             out[chosen] = self._signatures[block][offsets[chosen]]
         return out
+
+    def _skeleton_pairs(self) -> list[tuple[str, str]]:
+        """Id pairs (smaller first) whose bodies share a skeleton, each document paired with at most the
+        ``MAX_BUCKET_CHECKS`` before it: the candidates for synonym-rewritten copies, which share too few
+        shingles to collide in LSH."""
+        buckets: dict[bytes, list[str]] = {}
+        found: list[tuple[str, str]] = []
+        for doc_id, key in zip(self._ids, self._skeletons, strict=True):
+            if not key:
+                continue
+            bucket = buckets.setdefault(key, [])
+            found.extend((min(x, doc_id), max(x, doc_id)) for x in bucket[-MAX_BUCKET_CHECKS:])
+            bucket.append(doc_id)
+        return found
+
+    def script(self, doc_id: str) -> Script | None:
+        """The script the body indexed under ``doc_id`` is written in."""
+        return self._scripts[self._index[doc_id]]
 
     @property
     def candidate_pairs(self) -> int:
@@ -568,14 +712,39 @@ class NearDuplicateFinder:
             # page this keeps the checks near one per document instead of one per pair.
             if ra != rb and checker.similarity(a, b) >= self.threshold:
                 parent[max(ra, rb)] = min(ra, rb)
+        for a, b in self._skeleton_pairs():
+            ra, rb = root(a), root(b)
+            if ra != rb and checker.rewritten(a, b) is not None:
+                parent[max(ra, rb)] = min(ra, rb)
         if progress is not None:
             progress(len(pairs), len(pairs))
         members: dict[str, list[str]] = {}
         for x in {*parent, *parent.values()}:
             members.setdefault(root(x), []).append(x)
+        return self._cut([sorted(set(component)) for component in members.values()], checker, text, variants)
+
+    def _cut(
+        self,
+        sets: list[list[str]],
+        checker: _Checker,
+        body: Callable[[str], str],
+        variants: bool,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> list[Group]:
+        """The groups of the linked ``sets``; the template siblings in ``siblings``. ``progress`` is
+        called with the documents placed."""
         out: list[Group] = []
-        for component in members.values():
-            out.extend(self._split(sorted(set(component)), checker.similarity, text if variants else None))
+        siblings: dict[str, TemplateSibling] = {}
+        self.split_groups = 0
+        total, done = sum(map(len, sets)), 0
+        for component in sets:
+            if progress is not None:
+                progress(done, total)
+            out.extend(self._split(component, checker, body if variants else None, siblings))
+            done += len(component)
+        if progress is not None:
+            progress(total, total)
+        self.siblings = sorted(siblings.values(), key=lambda t: t.id)
         return sorted(out, key=lambda g: g.representative)
 
     def _rank(self, doc_id: str) -> tuple[int, str]:
@@ -583,29 +752,91 @@ class NearDuplicateFinder:
         return -self._lengths[self._index[doc_id]], doc_id
 
     def _split(
-        self, component: list[str], similarity: Callable[[str, str], float], body: Callable[[str], str] | None
+        self,
+        component: list[str],
+        checker: _Checker,
+        body: Callable[[str], str] | None,
+        siblings: dict[str, TemplateSibling],
     ) -> list[Group]:
-        """Groups around representatives; members linked only through a chain start their own group."""
+        """Groups around representatives; members linked only through a chain start their own group. A
+        member as alike as a copy whose identity disagrees with the group's is a template sibling: it stays
+        out and may group with others. The representative is the longest member, unless most members read
+        as rewrites of it (a rewriter that lengthens words, 进一步 → 更进一步, made it): then of it and the
+        ``ALTERNATIVES`` longest of those, the one fewest members read as rewrites of."""
         out: list[Group] = []
         rest = component
         while len(rest) >= 2:
             rep = min(rest, key=self._rank)
-            close = {x: similarity(rep, x) for x in rest if x != rep}
-            kept = sorted(x for x, s in close.items() if s >= self.threshold)
+            kept, rewritten, kept_out = self._gather(rep, rest, checker)
+            if len(rewritten) * 2 > len(kept):
+                for alternative in sorted(rewritten, key=self._rank)[:ALTERNATIVES]:
+                    found = self._gather(alternative, rest, checker)
+                    if len(found[1]) < len(rewritten):
+                        rep, (kept, rewritten, kept_out) = alternative, found
+            if len(kept) >= 2 and set(rewritten) == set(kept):
+                # Every member reads as a rewrite of the representative: the representative is the rewrite.
+                rewritten = {rep: min(rewritten.values())}
+            for sibling in kept_out:
+                siblings.setdefault(sibling.id, sibling)
+            self.split_groups += bool(kept_out)
             if kept:
-                out.append(self._group(rep, kept, min(close[x] for x in kept), body))
+                out.append(self._group(rep, sorted(kept), min(kept.values()), body, rewritten))
             rest = [x for x in rest if x != rep and x not in kept]
         return out
 
-    def _group(self, rep: str, others: list[str], similarity: float, body: Callable[[str], str] | None) -> Group:
+    def _gather(
+        self, rep: str, rest: list[str], checker: _Checker
+    ) -> tuple[dict[str, float], dict[str, float], list[TemplateSibling]]:
+        """The members of ``rest`` that join ``rep``'s group (with their similarity), those among them that
+        are synonym rewrites (with the share of words changed), and the template siblings kept out. The
+        group's identity is the representative's, with the fields it lacks taken from the members already
+        in (the fullest first), so a representative without a number does not let two numbers in."""
+        known = self._identities[self._index[rep]]
+        kept: dict[str, float] = {}
+        rewritten: dict[str, float] = {}
+        kept_out: list[TemplateSibling] = []
+        for x in sorted((x for x in rest if x != rep), key=self._rank):
+            similarity = checker.similarity(rep, x)
+            if similarity < self.threshold:
+                found = checker.rewritten(rep, x)
+                if found is None:
+                    continue
+                similarity, rewritten[x] = found
+            elif similarity < REWRITE_CHECK_BELOW:
+                # A copy with changes spread all over may be a rewrite light enough to pass for a copy.
+                found = checker.rewritten(rep, x)
+                if found is not None and found[1] >= REWRITE_MIN_SHARE:
+                    rewritten[x] = found[1]
+            other = self._identities[self._index[x]]
+            differs: tuple[str, ...] = ()
+            if known is not None and other is not None:
+                differs = differing(known, other, rewritten=x in rewritten)
+            if differs:
+                rewritten.pop(x, None)
+                kept_out.append(TemplateSibling(x, rep, differs, round(similarity, 4)))
+                continue
+            if other is not None:
+                known = other if known is None else merged(known, other)
+            kept[x] = similarity
+        return kept, rewritten, kept_out
+
+    def _group(
+        self,
+        rep: str,
+        others: list[str],
+        similarity: float,
+        body: Callable[[str], str] | None,
+        rewritten: dict[str, float],
+    ) -> Group:
         """A group; its variants when ``body`` is given to read the bodies to diff."""
         ids = [rep, *others]
         found: list[Variant] = []
         if body is not None:
             rep_body = body(rep)
             for index, other in enumerate(others, start=1):
-                found.extend(diff_variants(rep_body, body(other), copy=index))
-        return Group(ids, rep, round(similarity, 4), found)
+                found.extend(member_variants(rep_body, body(other), copy=index))
+        scripts = [self.script(x) for x in ids]
+        return Group(ids, rep, round(similarity, 4), found, scripts, {x: rewritten[x] for x in sorted(rewritten)})
 
 
 # Bytes of matching texts (and their bound profiles) kept for comparisons; beyond it the least recently
@@ -679,6 +910,41 @@ class _Checker:
         self.finder = finder
         self.profiles = _Profiles(load, budget)
         self.checked: dict[tuple[str, str], float] = {}
+        self.rewrites: dict[tuple[str, str], tuple[float, float] | None] = {}
+
+    def rewritten(self, a: str, b: str) -> tuple[float, float] | None:
+        """(similarity, share of words changed) when ``b`` is a synonym-rewritten copy of ``a`` (or the
+        reverse): their skeletons match, their characters are ``REWRITE_SIMILARITY`` alike and at most
+        ``REWRITE_SHARE`` of the words changed; else None."""
+        pair = (a, b) if a < b else (b, a)
+        if pair not in self.rewrites:
+            self.rewrites[pair] = self._rewrite(a, b)
+        return self.rewrites[pair]
+
+    def _rewrite(self, a: str, b: str) -> tuple[float, float] | None:
+        finder = self.finder
+        pa, pb = finder._index[a], finder._index[b]
+        if not finder._skeletons[pa] or finder._skeletons[pa] != finder._skeletons[pb]:
+            return None
+        la, lb = finder._lengths[pa], finder._lengths[pb]
+        if 2 * min(la, lb) / (la + lb) < REWRITE_SIMILARITY:
+            return None
+        # Cheap refusals first, as for copies: a skeleton can be shared by chance (a template's numbering),
+        # and unrelated bodies share almost no shingles, where a rewrite keeps some.
+        ra, rb = finder._rows[pa], finder._rows[pb]
+        if ra >= 0 and rb >= 0:
+            same = finder._signatures[ra // _BLOCK][ra % _BLOCK] == finder._signatures[rb // _BLOCK][rb % _BLOCK]
+            if int(same.sum()) < REWRITE_AGREEMENT * NUM_PERM:
+                return None
+        profile_a, profile_b = self.profiles.get(a), self.profiles.get(b)
+        if not similarity_bound(profile_a, profile_b, la + lb, REWRITE_SIMILARITY):
+            return None
+        text_a, text_b = profile_a.text, profile_b.text
+        similarity = Indel.normalized_similarity(text_a, text_b, score_cutoff=REWRITE_SIMILARITY)
+        if not similarity:
+            return None
+        share = words_changed(text_a, text_b)
+        return (float(similarity), round(share, 4)) if share <= REWRITE_SHARE else None
 
     def similarity(self, a: str, b: str) -> float:
         pair = (a, b) if a < b else (b, a)  # the measure is symmetric
@@ -841,17 +1107,35 @@ class _Live:
         if load is not None:
             self.checker.profiles.load = load
         read = self.checker.profiles.load
+        for a, b in self.finder._skeleton_pairs():
+            if self._root(a) != self._root(b) and self.checker.rewritten(a, b) is not None:
+                self._link(a, b)
         sets = [sorted(set(members)) for members in self.members.values()]
-        total, done = sum(map(len, sets)), 0
-        out: list[Group] = []
-        for component in sets:
-            if progress is not None:
-                progress(done, total)
-            out.extend(self.finder._split(component, self.checker.similarity, read if variants else None))
-            done += len(component)
-        if progress is not None:
-            progress(total, total)
-        return sorted(out, key=lambda g: g.representative)
+        return self.finder._cut(sets, self.checker, read, variants, progress)
+
+
+def words_changed(a: str, b: str) -> float:
+    """The share of the words of ``a`` (jieba's) that ``b`` does not keep in order: 0 for the same words,
+    about 0.3 when a synonym rewriter swapped every third word."""
+    from .diff import word_boundaries
+
+    words_a, words_b = _words(a, word_boundaries), _words(b, word_boundaries)
+    if not words_a:
+        return 0.0 if not words_b else 1.0
+    kept = LCSseq.similarity(words_a, words_b)
+    return 1.0 - kept / max(len(words_a), len(words_b))
+
+
+def _words(text: str, boundaries: Callable[[str], list[int]]) -> list[str]:
+    bounds = boundaries(text)
+    return [text[s:e] for s, e in itertools.pairwise(bounds) if e > s]
+
+
+def member_variants(rep_text: str, member_text: str, *, copy: int) -> list[Variant]:
+    """The word-level differences between a group's representative and one member (``copy``: the member's
+    index in the group's ids), as the groups give them: script-blind, so a traditional mirror shows only
+    the differences it really has, written as each text writes them."""
+    return diff_variants(rep_text, member_text, copy=copy, script_blind=True)
 
 
 def find_near_duplicates(
@@ -870,5 +1154,5 @@ def find_near_duplicates(
             notice = parse(raw)
         except RectifyError as exc:
             raise type(exc)(f"document {doc_id!r}: {exc}") from exc
-        finder.add(doc_id, document_text(notice))
+        finder.add(doc_id, document_text(notice), identity_of(notice))
     return finder.groups()

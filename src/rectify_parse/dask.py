@@ -24,6 +24,7 @@ from .batch.dedup import DedupIndex
 from .batch.running import parse_item
 from .corpus import DEFAULT_THRESHOLD, Group
 from .errors import BatchError, ConfigError, install_extra
+from .identity import Identity, identity_of
 from .records import document_text
 
 # Partitions computed at once by near_duplicate_groups: parallel enough, bounded memory on the client.
@@ -54,9 +55,11 @@ def _parse_pair(item: tuple[str, bytes | str]) -> dict[str, Any]:
     return parse_item(doc_id, raw)
 
 
-def _id_and_text(obj: dict[str, Any]) -> tuple[str, str | None]:
+def _id_and_text(obj: dict[str, Any]) -> tuple[str, str | None, Identity | None]:
     record = obj.get("record")
-    return obj["id"], None if record is None else document_text(record)
+    if record is None:
+        return obj["id"], None, None
+    return obj["id"], document_text(record), identity_of(record)
 
 
 def parse_bag(bag: Any) -> Any:
@@ -77,8 +80,8 @@ def near_duplicate_groups(bag_of_records: Any, *, threshold: float = DEFAULT_THR
     ordinal = 0
     for start in range(0, len(parts), WINDOW):
         for part in dask.compute(*parts[start : start + WINDOW]):
-            for doc_id, text in part:
-                index.add(ordinal, doc_id, text)
+            for doc_id, text, identity in part:
+                index.add(ordinal, doc_id, text, identity=identity)
                 ordinal += 1
     index.verify()
     return index.groups

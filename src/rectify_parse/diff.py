@@ -15,6 +15,7 @@ the regions cover every edit, do not overlap, and only ever grow over text the t
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import logging
 import re
 import threading
@@ -28,12 +29,14 @@ from rapidfuzz.distance import Indel
 
 from .normalize import fold
 from .records import Variant, VariantKind
+from .script import fold_scripts
 
 _WINDOW = 16  # characters of context tokenized on each side of a wording region
 _CONTEXT = 12  # characters of canonical text shown on each side in ``Variant.context``
 _DIRECT_LIMIT = 4_000_000  # above len(a) * len(b) align line by line first
 _PUNCT_OR_SPACE = regex.compile(r"[\s\p{P}\p{S}]*")
 _SPACE = re.compile(r"\s+")
+_HAN = regex.compile(r"\p{Han}")
 _LINE = re.compile(r"[^\n]*\n|[^\n]+")
 
 _jieba_lock = threading.Lock()
@@ -134,12 +137,15 @@ def _merge_touching(found: list[tuple[int, int, int, int]]) -> list[tuple[int, i
 
 
 def classify(before: str, after: str) -> VariantKind:
-    """``whitespace``, ``punctuation`` or ``wording`` for one differing stretch."""
+    """``whitespace``, ``punctuation`` or ``wording`` for one differing stretch. A character written in
+    the other script (区 → 區) is wording: folding reads it alike, but it is a different character."""
     if _SPACE.sub("", before) == _SPACE.sub("", after):
         return "whitespace"
     fa, fb = _SPACE.sub("", fold(before)), _SPACE.sub("", fold(after))
-    if fa == fb or (_PUNCT_OR_SPACE.fullmatch(fa) and _PUNCT_OR_SPACE.fullmatch(fb)):
-        return "punctuation"  # full/half width, or one mark for another
+    if fa == fb:
+        return "wording" if _HAN.findall(before) != _HAN.findall(after) else "punctuation"  # width, or script
+    if _PUNCT_OR_SPACE.fullmatch(fa) and _PUNCT_OR_SPACE.fullmatch(fb):
+        return "punctuation"  # one mark for another
     return "wording"
 
 
@@ -236,12 +242,27 @@ def variants(
     b_offset: int = 0,
     boundaries: Callable[[str], list[int]] = word_boundaries,
     truncated: bool = False,
+    script_blind: bool = False,
 ) -> list[Variant]:
     """Every difference between text ``a`` (canonical) and ``b`` (another copy) as word-level variants.
 
     Spans are shifted by ``a_offset`` / ``b_offset`` so they point into the callers' inputs. With
-    ``truncated`` the text ``b`` is a copy cut off early: its missing end is not reported.
+    ``truncated`` the text ``b`` is a copy cut off early: its missing end is not reported. With
+    ``script_blind`` a character written in the other script (區 for 区) is no difference: the texts are
+    compared with traditional characters folded (one for one, so spans hold) and the variants show them
+    as written (a near-duplicate group's member carries its script instead).
     """
+    if script_blind:
+        blind = variants(
+            fold_scripts(a),
+            fold_scripts(b),
+            copy=copy,
+            a_offset=a_offset,
+            b_offset=b_offset,
+            boundaries=boundaries,
+            truncated=truncated,
+        )
+        return [_as_written(v, a, b, a_offset, b_offset) for v in blind]
     # Align the folded texts (same length as the raw ones), so a full-width comma against a half-width
     # one is not an edit that swallows the word next to it; width differences are collected afterwards.
     fa, fb = fold(a), fold(b)
@@ -271,6 +292,14 @@ def variants(
         )
         for r in regions
     ]
+
+
+def _as_written(v: Variant, a: str, b: str, a_offset: int, b_offset: int) -> Variant:
+    """``v``, found on folded texts, with its texts taken from ``a`` and ``b`` as written."""
+    a1, a2 = v.canonical_span[0] - a_offset, v.canonical_span[1] - a_offset
+    b1, b2 = v.copy_span[0] - b_offset, v.copy_span[1] - b_offset
+    context = a[max(0, a1 - _CONTEXT) : a2 + _CONTEXT]
+    return dataclasses.replace(v, before=a[a1:a2], after=b[b1:b2], context=context)
 
 
 def apply_variants(a: str, found: list[Variant], *, a_offset: int = 0) -> str:

@@ -9,7 +9,9 @@ for every consumer.
 - ``notices``: one row per output line (errors included);
 - ``problems``: one row per problem, of the first document and of every further document (``segment``);
 - ``measures``: one row per measure (一是 / 二是 … item) of a problem;
-- ``variants``: one row per difference between a page's canonical copy and its other copies.
+- ``variants``: one row per difference between a page's canonical copy and its other copies;
+- ``group_variants``: one row per difference between a near-duplicate group's representative and a member
+  (``--dedup`` outputs), computed after the lines are read, from the offsets of each group's lines.
 
 The clean text of each notice (``notices.text``) is the one column that can be large: about as large as the
 input itself. It is filled only when asked for (``--with-text``, ``text=True``) and empty otherwise, so the
@@ -37,7 +39,7 @@ from pathlib import Path
 from typing import IO, Any, Literal, NamedTuple, Protocol
 
 from .errors import ConfigError, InputRecordError, install_extra
-from .output import clean_text, count, dicts, dig, error_type, items, iter_output
+from .output import clean_text, count, dicts, dig, error_type, items, iter_output, open_output, read_at
 
 Format = Literal["csv", "parquet"]
 ColumnType = Literal["string", "int32", "int64", "float64", "date32", "list<string>"]
@@ -260,6 +262,33 @@ NOTICES = Table(
             lambda line: clean_text(line.get("record")),
             bulky=True,
         ),
+        Column(
+            "same_template_as",
+            "string",
+            "(--dedup) The representative this notice is as alike as a copy to but kept apart from: its identity "
+            "fields disagree (a template sibling: another county's or year's notice); empty otherwise.",
+            lambda line: dig(line, "same_template_as", "id"),
+        ),
+        Column(
+            "template_differs",
+            "list<string>",
+            "(--dedup) The identity fields that disagree with `same_template_as`: `doc_number`, `title`, "
+            "`signature`, `date`.",
+            lambda line: dig(line, "same_template_as", "differs"),
+        ),
+        Column(
+            "script",
+            "string",
+            "(--dedup) `simplified`, `traditional` or `mixed`: the script the notice is written in (empty when "
+            "its text does not tell).",
+            lambda line: line.get("script"),
+        ),
+        Column(
+            "rewritten",
+            "float64",
+            "(--dedup) For a synonym-rewritten copy in a group: the share of the representative's words changed.",
+            lambda line: line.get("rewritten"),
+        ),
     ),
     _notice_rows,
 )
@@ -359,7 +388,67 @@ VARIANTS = Table(
     _variant_rows,
 )
 
-TABLES: tuple[Table, ...] = (NOTICES, PROBLEMS, MEASURES, VARIANTS)
+
+def _no_rows(line: dict[str, Any]) -> Iterable[Any]:
+    return ()
+
+
+def _group_variant(key: str) -> Callable[[Any], Any]:
+    return lambda row: row[3].get(key)
+
+
+# Filled after the lines are read (a group's members are spread over the file): see _group_variant_rows.
+GROUP_VARIANTS = Table(
+    "group_variants",
+    "one row per difference between a near-duplicate group's representative and a member, under --dedup",
+    (
+        Column("group", "int32", "The group's index (`notices.group`).", lambda row: row[0]),
+        Column("representative", "string", "The representative's id.", lambda row: row[1]),
+        Column("member", "string", "The member's id.", lambda row: row[2]),
+        Column("kind", "string", "`wording`, `punctuation` or `whitespace`.", _group_variant("kind")),
+        Column("a", "string", "Text in the representative (empty for an insertion).", _group_variant("before")),
+        Column("b", "string", "Text in the member, as written (empty for a deletion).", _group_variant("after")),
+        Column(
+            "context", "string", "A few characters of the representative's text around it.", _group_variant("context")
+        ),
+    ),
+    _no_rows,
+)
+
+TABLES: tuple[Table, ...] = (NOTICES, PROBLEMS, MEASURES, VARIANTS, GROUP_VARIANTS)
+
+
+class _Groups:
+    """Where each group's lines are in the file: its representative's and its members' offsets."""
+
+    def __init__(self) -> None:
+        self.members: dict[int, list[tuple[int, bool]]] = {}
+
+    def add(self, line: dict[str, Any], offset: int) -> None:
+        group = line.get("group")
+        if isinstance(group, int) and not isinstance(group, bool):
+            self.members.setdefault(group, []).append((offset, line.get("near_duplicate_of") is None))
+
+
+def _group_variant_rows(path: str | Path, groups: _Groups) -> Iterator[tuple[int, str, str, dict[str, Any]]]:
+    """The differences between each group's representative and its members, diffed as the groups are
+    (``corpus.member_variants``: script-blind, on the clean text), in group order. A group whose lines
+    hold no text (``--fields`` without it) gives none."""
+    from .corpus import member_variants
+
+    with open_output(path) as handle:
+        for index in sorted(groups.members):
+            entries = sorted(groups.members[index], key=lambda e: (not e[1], e[0]))  # the representative first
+            lines = [read_at(handle, offset, f"{path} (group {index})") for offset, _ in entries]
+            texts = [clean_text(line.get("record")) for line in lines]
+            rep_text = texts[0]
+            if rep_text is None:
+                continue
+            for number, (line, text) in enumerate(zip(lines[1:], texts[1:], strict=True), start=1):
+                if text is None:
+                    continue
+                for variant in member_variants(rep_text, text, copy=number):
+                    yield index, lines[0]["id"], line["id"], variant.to_dict()
 
 
 # --- checking and converting values ---------------------------------------------------------------------
@@ -490,7 +579,8 @@ def table_path(out_dir: str | Path, table: Table, fmt: Format) -> Path:
 def export(
     path: str | Path, out_dir: str | Path, fmt: Format = "csv", *, text: bool = False, batch_rows: int = BATCH_ROWS
 ) -> dict[str, int]:
-    """Write the tables (:data:`TABLES`) of the output file ``path`` into ``out_dir`` as CSV or Parquet; return
+    """Write the tables (:data:`TABLES`; ``group_variants`` from a ``--dedup`` output's groups) of the output
+    file ``path`` into ``out_dir`` as CSV or Parquet; return
     the number of rows written to each. ``text``: fill ``notices.text`` with each notice's clean text (about
     the size of the input; empty cells otherwise). Raises :class:`ConfigError` for a bad format,
     an unreadable input or a missing pyarrow, :class:`InputRecordError` for a line that is not an output
@@ -511,10 +601,17 @@ def export(
     try:
         sinks.extend(_sink(fmt, tmp, t, batch_rows) for tmp, t in zip(tmps, TABLES, strict=True))
         by_name = {t.name: sink for t, sink in zip(TABLES, sinks, strict=True)}
+        groups = _Groups()
         for line in iter_output(path):
+            groups.add(line.obj, line.offset)
             for table, row in line_rows(line.obj, f"{path} line {line.lineno}", text=text):
                 by_name[table.name].add(row)
                 counts[table.name] += 1
+        group_sink = by_name[GROUP_VARIANTS.name]
+        for variant in _group_variant_rows(path, groups):
+            where = f"{path} group {variant[0]}"
+            group_sink.add([_checked(c, c.get(variant), where) for c in GROUP_VARIANTS.columns])
+            counts[GROUP_VARIANTS.name] += 1
         for sink in sinks:
             sink.close()
         for tmp, final in zip(tmps, finals, strict=True):

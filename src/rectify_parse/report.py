@@ -26,13 +26,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from .corpus import member_variants
 from .diff import _CONTEXT as CONTEXT_CHARS
-from .diff import variants as diff_variants
 from .errors import ConfigError
 from .output import clean_text, dicts, dig, error_type, iter_output, open_output, read_at
 
 TOP = 25  # pages with copies, and near-duplicate groups, shown side by side
 MEMBERS = 3  # members of a group compared with its representative
+MAX_SIBLINGS = 200  # template siblings listed
 MAX_PANE_CHARS = 20_000  # characters of one text shown in a pane
 MAX_VARIANT_ROWS = 200  # variants listed under a pair (all are marked in the panes)
 TOP_PUBLISHERS = 30
@@ -91,6 +92,8 @@ class Tally:
     pages: list[tuple[int, int, int, int]] = field(default_factory=list)  # heap of (wording, variants, -lineno, offset)
     groups: dict[int, list[tuple[str, int, bool]]] = field(default_factory=dict)  # index -> (id, offset, is rep)
     missing: set[str] = field(default_factory=set)  # record fields absent from some line
+    siblings: list[tuple[str, str, str, list[str]]] = field(default_factory=list)  # id, title, kept from, fields
+    sibling_count: int = 0
 
     def add(self, obj: dict[str, Any], lineno: int, offset: int) -> None:
         self.lines += 1
@@ -103,6 +106,14 @@ class Tally:
         if isinstance(group, int) and not isinstance(group, bool):
             rep = obj.get("near_duplicate_of") is None
             self.groups.setdefault(group, []).append((obj["id"], offset, rep))
+        template = obj.get("same_template_as")
+        if isinstance(template, dict):
+            self.sibling_count += 1
+            if len(self.siblings) < MAX_SIBLINGS:
+                differs = template.get("differs")
+                fields = [str(f) for f in differs] if isinstance(differs, list) else []
+                title = str(dig(obj, "record", "title") or "")
+                self.siblings.append((obj["id"], title, str(template.get("id")), fields))
         record = obj.get("record")
         if isinstance(record, dict):
             self._add_record(record, lineno, offset)
@@ -258,13 +269,27 @@ def _row(variant: dict[str, Any], number: int, located: bool) -> dict[str, Any]:
     }
 
 
-def group_pair(rep_id: str, rep_text: str, member_id: str, member_text: str) -> Pair:
-    """A group's representative and one member side by side, their word-level differences marked."""
-    found = diff_variants(rep_text, member_text, copy=1)
+def group_pair(rep_id: str, rep_text: str, member_id: str, member_text: str, note: str = "") -> Pair:
+    """A group's representative and one member side by side, their word-level differences marked (as the
+    groups give them: a character in the other script is no difference)."""
+    found = member_variants(rep_text, member_text, copy=1)
     marks_a = [Mark(v.canonical_span[0], v.canonical_span[1], v.kind, n) for n, v in enumerate(found)]
     marks_b = [Mark(v.copy_span[0], v.copy_span[1], v.kind, n) for n, v in enumerate(found)]
     rows = [_row(v.to_dict(), n, True) for n, v in enumerate(found)]
-    return Pair(rep_id, member_id, rep_text, member_text, marks_a, marks_b, rows, "")
+    return Pair(rep_id, member_id, rep_text, member_text, marks_a, marks_b, rows, note)
+
+
+def member_note(rep: dict[str, Any], member: dict[str, Any]) -> str:
+    """What a group member's line says of it: its script when the representative's differs, and how much
+    a synonym-rewritten copy changed."""
+    notes: list[str] = []
+    script = member.get("script")
+    if script and script != rep.get("script"):
+        notes.append(f"written in {script} characters (compared with the scripts folded)")
+    share = member.get("rewritten")
+    if isinstance(share, (int, float)) and not isinstance(share, bool):
+        notes.append(f"synonym-rewritten copy: {share:.0%} of the words changed")
+    return "; ".join(notes)
 
 
 # --- rendering --------------------------------------------------------------------------------------------
@@ -381,7 +406,7 @@ def _group_details(handle: Any, path: Path, tally: Tally, members: int) -> list[
             note = "The texts are not in this output (written with --fields without text): no side-by-side view."
         else:
             pairs = [
-                group_pair(lines[0]["id"], str(texts[0]), line["id"], str(text))
+                group_pair(lines[0]["id"], str(texts[0]), line["id"], str(text), member_note(lines[0], line))
                 for line, text in zip(lines[1:], texts[1:], strict=True)
             ]
         if len(entries) > members + 1:
@@ -405,6 +430,22 @@ def _detail_html(details: Sequence[Detail], first_pair: int) -> tuple[str, int]:
             f"{note}{''.join(body)}</details>"
         )
     return "".join(parts), number
+
+
+def _siblings_table(tally: Tally) -> str:
+    """The template siblings: notices kept out of a group as another document of the same template."""
+    if not tally.siblings:
+        return '<p class="none">None (or the batch ran without --dedup).</p>'
+    rows = "".join(
+        f"<tr><td><code>{esc(i)}</code></td><td>{esc(title)}</td><td><code>{esc(target)}</code></td>"
+        f"<td>{esc(', '.join(fields))}</td></tr>"
+        for i, title, target, fields in tally.siblings
+    )
+    table = (
+        '<div class="scroll"><table class="grid" id="sibling-table"><thead><tr><th>notice</th><th>title</th>'
+        f"<th>kept apart from</th><th>fields that differ</th></tr></thead><tbody>{rows}</tbody></table></div>"
+    )
+    return table + _left_out(len(tally.siblings), tally.sibling_count, "template siblings")
 
 
 def _publisher_table(tally: Tally) -> str:
@@ -485,6 +526,7 @@ def render(path: Path, tally: Tally, pages: Sequence[Detail], groups: Sequence[D
         pages_left=_left_out(len(pages), tally.with_copies, "pages with copies"),
         groups=group_html or '<p class="none">No near-duplicate groups (run the batch with --dedup).</p>',
         groups_left=_left_out(len(groups), len(tally.groups), "groups"),
+        siblings=_siblings_table(tally),
     )
 
 
@@ -614,6 +656,11 @@ _PAGE = """<!DOCTYPE html>
 <section id="groups"><h2>Near-duplicate groups</h2>
 <p class="note">Largest groups first; the representative on the left, each member on the right.</p>
 {groups}{groups_left}</section>
+<section id="siblings"><h2>Template siblings</h2>
+<p class="note">Notices as alike as a copy to a group's representative but another document: their document
+number, title, signature or date disagree (another county's or year's notice from one template). They are kept
+out of that group, not copies of it.</p>
+{siblings}</section>
 </main>
 <script>{js}</script>
 </body></html>

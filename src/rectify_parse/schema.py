@@ -87,7 +87,8 @@ def record_schema() -> dict[str, Any]:
 
 def line_schema() -> dict[str, Any]:
     """The JSON Schema of one output object of ``batch``, ``parse`` and ``parse_many``: ``{"id", "record"}``
-    or ``{"id", "error"}``, with ``near_duplicate_of`` and ``group`` under ``--dedup`` and ``source`` under
+    or ``{"id", "error"}``, with ``near_duplicate_of``, ``group``, ``same_template_as``, ``script`` and
+    ``rewritten`` under ``--dedup`` and ``source`` under
     ``parse --with-source``. The record part is :func:`record_schema`."""
     record = record_schema()
     defs = record.pop("$defs")
@@ -102,6 +103,37 @@ def line_schema() -> dict[str, Any]:
         "group": {
             "anyOf": [{"type": "integer", "minimum": 0}, {"type": "null"}],
             "description": "(--dedup) Index of the input's group in the summary's groups; null when in none.",
+        },
+        "same_template_as": {
+            "anyOf": [
+                {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "string", "description": "The representative it was kept apart from."},
+                        "differs": {
+                            "type": "array",
+                            "items": {"enum": ["doc_number", "title", "signature", "date"]},
+                            "description": "The identity fields that disagree.",
+                        },
+                    },
+                    "required": ["id", "differs"],
+                    "additionalProperties": False,
+                },
+                {"type": "null"},
+            ],
+            "description": "(--dedup) A template sibling: the input is as alike as a copy to a group's "
+            "representative, but its identity fields disagree, so it is another document and stays out of "
+            "that group; null otherwise.",
+        },
+        "script": {
+            "anyOf": [{"enum": ["simplified", "traditional", "mixed"]}, {"type": "null"}],
+            "description": "(--dedup) The script the input's text is written in; null when it does not tell "
+            "or the input gave no record.",
+        },
+        "rewritten": {
+            "anyOf": [{"type": "number", "minimum": 0, "maximum": 1}, {"type": "null"}],
+            "description": "(--dedup) For a synonym-rewritten copy in a group: the share of the "
+            "representative's words changed; null otherwise.",
         },
         "source": {
             "type": "string",

@@ -14,8 +14,9 @@ from typing import IO
 
 import orjson
 
-from ..corpus import DEFAULT_THRESHOLD, Group, NearDuplicateFinder, Sketch
+from ..corpus import DEFAULT_THRESHOLD, Group, NearDuplicateFinder, Sketch, TemplateSibling
 from ..errors import BatchError
+from ..identity import Identity
 from ..records import check_fields, document_text
 from .options import BatchOptions
 
@@ -41,14 +42,24 @@ class DedupIndex:
         self._read: Callable[[int, int], bytes] | None = None
         self._representative: dict[str, str] = {}
         self._group_of: dict[str, int] = {}
+        self._rewritten: dict[str, float] = {}
+        self._siblings: dict[str, TemplateSibling] = {}
         self._groups: list[Group] | None = None
 
     def add(
-        self, ordinal: int, doc_id: str, body: str | Sketch | None, offset: int = -1, line: bytes | None = None
+        self,
+        ordinal: int,
+        doc_id: str,
+        body: str | Sketch | None,
+        offset: int = -1,
+        line: bytes | None = None,
+        *,
+        identity: Identity | None = None,
     ) -> None:
         """Record input ``ordinal`` (0-based, in order): its clean body or the body's sketch (None when it
         failed; a sketch only when texts are not kept), the byte offset of its line in the first-pass
-        output and the line (no newline; both unused when texts are kept)."""
+        output and the line (no newline; both unused when texts are kept); with a body, its record's
+        ``identity`` (a sketch carries its own)."""
         if ordinal != len(self._keys):
             raise BatchError(f"input {ordinal} recorded out of order (expected {len(self._keys)})")
         key = f"{doc_id}#{ordinal + 1}" if doc_id in self._seen else doc_id
@@ -57,7 +68,7 @@ class DedupIndex:
         if body is not None:
             self._lines[key] = (offset, -1 if line is None else len(line))
         if isinstance(body, str):
-            self._finder.add(key, body)
+            self._finder.add(key, body, identity)
         elif body is not None:
             self._finder.add_sketch(key, body, None if line is None else lambda: _body(line))
 
@@ -88,6 +99,18 @@ class DedupIndex:
         self._groups = self._finder.groups(load, variants=variants, progress=progress)
         self._representative = {member: g.representative for g in self._groups for member in g.ids[1:]}
         self._group_of = {member: k for k, g in enumerate(self._groups) for member in g.ids}
+        self._rewritten = {member: share for g in self._groups for member, share in g.rewritten.items()}
+        self._siblings = {t.id: t for t in self._finder.siblings}
+
+    @property
+    def siblings(self) -> list[TemplateSibling]:
+        """The template siblings found by ``verify``: kept out of a group their identity disagrees with."""
+        return list(self._siblings.values())
+
+    @property
+    def split_groups(self) -> int:
+        """Groups the identity check split (``NearDuplicateFinder.split_groups``)."""
+        return self._finder.split_groups
 
     def _load(self, key: str) -> str:
         if self._read is None:
@@ -104,17 +127,39 @@ class DedupIndex:
 
     def annotate(self, ordinal: int, line: bytes) -> bytes:
         """Output line ``ordinal`` (an object, its newline optional) with ``near_duplicate_of`` (the
-        representative's id, or None) and ``group`` (the group's index in the summary's ``groups``, or
-        None) added, and a newline (call ``verify`` first). The group index tells the members of a group
-        apart even when ids repeat."""
+        representative's id, or None), ``group`` (the group's index in the summary's ``groups``, or
+        None), ``same_template_as`` (``{"id", "differs"}`` of the representative it was kept apart from,
+        or None), ``script`` and ``rewritten`` added, and a newline (call ``verify`` first). The group
+        index tells the members of a group apart even when ids repeat."""
         key = self._keys[ordinal]
         if self._drop:
             line = _without(line, self._drop)
         target = orjson.dumps(self._representative.get(key))
         group = orjson.dumps(self._group_of.get(key))
+        sibling = self._siblings.get(key)
+        template = orjson.dumps(
+            None if sibling is None else {"id": sibling.same_template_as, "differs": sibling.differs}
+        )
+        script = orjson.dumps(self._finder.script(key) if key in self._lines else None)
+        rewritten = orjson.dumps(self._rewritten.get(key))
         # One copy of the (long) line up to its closing brace: a chain of + would copy it once per piece.
         end = len(line) - 1 - line.endswith(b"\n")
-        return b"".join((memoryview(line)[:end], b',"near_duplicate_of":', target, b',"group":', group, b"}\n"))
+        return b"".join(
+            (
+                memoryview(line)[:end],
+                b',"near_duplicate_of":',
+                target,
+                b',"group":',
+                group,
+                b',"same_template_as":',
+                template,
+                b',"script":',
+                script,
+                b',"rewritten":',
+                rewritten,
+                b"}\n",
+            )
+        )
 
 
 def _body(line: bytes) -> str:

@@ -26,6 +26,7 @@ from ..corpus import DEFAULT_THRESHOLD
 from ..decode import MAX_CHARS, input_bytes
 from ..errors import BatchError, ConfigError, InputStreamError, RectifyError
 from ..html import FormatOption, check_format
+from ..identity import identity_of
 from ..records import check_fields, document_text
 from .dedup import DedupIndex, dedup_index, line_reader
 from .options import DEFAULT_CHUNK, DEFAULT_TIMEOUT, MAX_TIMEOUT, BatchOptions
@@ -106,7 +107,8 @@ def _replay(tmp: Path, sources: _UntilDamage, tally: Tally, dedup: DedupIndex | 
             if dedup is not None:
                 record = obj.get("record")
                 body = None if record is None else document_text(record)
-                dedup.add(kept - 1, doc_id, body, offset, raw.rstrip(b"\n"))
+                identity = None if record is None else identity_of(record)
+                dedup.add(kept - 1, doc_id, body, offset, raw.rstrip(b"\n"), identity=identity)
             offset += len(raw)
     tally.resumed = kept
     return kept
@@ -461,5 +463,10 @@ def _run_batch(options: BatchOptions, out: TextIO | None, log: TextIO | None) ->
         raise BatchError(f"output failed: {exc}") from exc
     finally:
         progress.close(tally)
-    groups = dedup.groups if dedup is not None else None
-    return build_summary(tally, groups, time.perf_counter() - started, options, plan)
+    summary = build_summary(
+        tally, None if dedup is None else dedup.groups, time.perf_counter() - started, options, plan
+    )
+    if dedup is not None:
+        summary["split_groups"] = dedup.split_groups
+        summary["template_siblings"] = len(dedup.siblings)
+    return summary

@@ -22,6 +22,7 @@ from ..corpus import Sketch, sketch
 from ..decode import MAX_CHARS
 from ..errors import ParseTimeoutError
 from ..html import FormatOption
+from ..identity import identity_of
 from ..pipeline import parse
 from ..records import Notice, document_text, shape_record
 from .sources import Failure, Item
@@ -107,7 +108,7 @@ def process_item(item: Item, shape: Shape, limit: float | None = None) -> Result
     except Exception as exc:  # one input must never stop a batch; the type name tells what happened
         _ALARM.disarm()  # again: an alarm handled on the way into the first disarm skipped it
         return _error_result(item, type(exc).__name__, str(exc))
-    body = sketch(document_text(notice)) if shape.sketch else None
+    body = sketch(document_text(notice), identity_of(notice)) if shape.sketch else None
     return Result(item.id, line, notice_outcome(notice), item.size, body)
 
 

@@ -72,8 +72,18 @@ def build_summary(
         "wording_variants": tally.wording_variants,
         "near_duplicate_groups": None if groups is None else len(groups),
         "groups": [
-            {"ids": g.ids, "representative": g.representative, "similarity": g.similarity} for g in groups or []
+            {
+                "ids": g.ids,
+                "representative": g.representative,
+                "similarity": g.similarity,
+                "scripts": g.scripts,
+                "rewritten": g.rewritten,
+            }
+            for g in groups or []
         ],
+        # Under --dedup (set by the run): groups the identity check split, and the notices it kept out.
+        "split_groups": None,
+        "template_siblings": None,
         "warnings_by_code": dict(sorted(tally.warnings.items())),
         "bytes": tally.bytes,
         "elapsed_s": round(elapsed, 3),
@@ -100,6 +110,11 @@ def format_summary(summary: dict[str, Any]) -> str:
     groups = summary["near_duplicate_groups"]
     grouped = sum(len(g["ids"]) for g in summary["groups"])
     near = "not computed (use --dedup)" if groups is None else f"{groups} ({grouped} notices)"
+    if summary.get("split_groups"):
+        near += (
+            f"; {summary['split_groups']} split by identity, {summary['template_siblings']} template siblings "
+            "kept apart (same_template_as)"
+        )
     resumed = f" ({summary['resumed']} kept from the interrupted run)" if summary["resumed"] else ""
     return "\n".join(
         [
