@@ -16,18 +16,10 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
+from rectify_parse.patterns import CANONICAL_KEYS
+
 KEYS = ("id", "url", "query", "excerpt_start", "kind", "layouts", "title", "header", "chrome", "keep", "copies")
-HEADER = {
-    "index_no",
-    "category",
-    "publisher",
-    "issuer",
-    "doc_number",
-    "date_written",
-    "date_published",
-    "validity",
-    "source",
-}
+HEADER = frozenset(key for key in CANONICAL_KEYS if key != "title")  # the title is a label field of its own
 STATUS_KINDS = (None, "completed", "in_progress", "not_started")
 _NOISE = re.compile(r"[\s\W_]+")
 

@@ -560,8 +560,8 @@ def test_usage_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str])
 @pytest.mark.parametrize(
     ("option", "value", "message"),
     [
-        ("--workers", "abc", "argument --workers: must be a whole number, 1 or more (got 'abc')"),
-        ("--workers", "0", "argument --workers: must be a whole number, 1 or more (got '0')"),
+        ("--workers", "abc", "argument --workers: must be a whole number, 1 or more, or auto (got 'abc')"),
+        ("--workers", "0", "argument --workers: must be a whole number, 1 or more, or auto (got '0')"),
         ("--chunk-size", "1.5", "argument --chunk-size: must be a whole number, 1 or more (got '1.5')"),
         ("--threshold", "x", "argument --threshold: must be a number above 0 and at most 1 (got 'x')"),
         ("--threshold", "nan", "argument --threshold: must be a number above 0 and at most 1 (got 'nan')"),

@@ -295,6 +295,7 @@ def test_cli_exports_and_reports_rows(output: Path, tmp_path: Path, capsys: pyte
     assert main(["export", str(output), str(tmp_path / "default")], out=out) == 0  # without --to: CSV
     assert out.getvalue().endswith(f" rows (csv in {tmp_path / 'default'})\n")
     assert sorted(p.name for p in (tmp_path / "default").iterdir()) == [
+        "group_variants.csv",
         "measures.csv",
         "notices.csv",
         "problems.csv",

@@ -78,8 +78,12 @@ def test_lines_from_parse_many_give_the_same_frames(output: Path) -> None:
     lines = rectify_parse.parse_many([(str(p), p) for p in paths], workers=1)
     from_lines = rectify_parse.to_frames(lines)
     from_file = rectify_parse.to_frames([line for line in read_lines(output) if Path(line["id"]) in paths])
+    group_columns = ("group", "near_duplicate_of", "same_template_as", "template_differs", "script", "rewritten")
     for name in from_lines:
-        without_groups = [c for c in from_lines[name].columns if c not in ("group", "near_duplicate_of")]
+        if name == "group_variants":  # the file's lines come from a --dedup run, these do not
+            assert len(from_lines[name]) == 0 and len(from_file[name]) > 0
+            continue
+        without_groups = [c for c in from_lines[name].columns if c not in group_columns]
         pd.testing.assert_frame_equal(from_lines[name][without_groups], from_file[name][without_groups])
 
 

@@ -297,11 +297,21 @@ def test_a_plan_of_the_past_in_a_problem_is_not_its_status() -> None:
     [
         "一、督察反馈问题36个。\n二、已完成整改问题30个。\n三、正在整改问题6个。\n",  # counts of progress
         "一、渣土车未密闭运输问题4个。\n二、新开工项目5个。\n三、竣工项目2个。\n",  # one count of 问题
-        "一、渣土车未密闭运输问题4个。\n二、工地未设置冲洗平台问题3个。\n",  # two headings are no tally
     ],
 )
 def test_headings_that_count_other_things_are_no_tally(headings: str) -> None:
     assert problems("关于道路扬尘督查情况的通报\n督查组开展了督查。\n" + headings) == []
+
+
+def test_two_headings_that_each_state_a_shortcoming_found_are_the_models_problems() -> None:
+    """Two sibling headings are too few for the rules' tally (three), but each states what the inspection found
+    wrong, with its count: the line-role model takes them (before it, the rules gave none)."""
+    text = "关于道路扬尘督查情况的通报\n督查组开展了督查。\n"
+    text += "一、渣土车未密闭运输问题4个。\n二、工地未设置冲洗平台问题3个。\n"
+    assert [(n, r, t) for n, r, t, _, _ in problems(text)] == [
+        (1, "learned", "渣土车未密闭运输问题4个"),
+        (2, "learned", "工地未设置冲洗平台问题3个"),
+    ]
 
 
 def test_bullets_joined_onto_one_line_under_a_heading_naming_problems() -> None:

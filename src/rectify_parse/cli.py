@@ -15,7 +15,7 @@ import argparse
 import json
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -224,14 +224,21 @@ def _failed(command: str, exc: RectifyError) -> int:
     return EXIT_INPUT_FAILED if isinstance(exc, InputRecordError) else EXIT_USAGE
 
 
-def _cmd_units(args: argparse.Namespace, out: TextIO) -> int:
+def _explained(args: argparse.Namespace, explain: Callable[..., list[Any]]) -> list[Any] | int:
+    """``explain``'s rows of the page ``lines`` names, or the exit code of the error that stopped it."""
     try:
-        rows = explain_units(_read(args.file, args.max_chars), format=args.format, max_chars=args.max_chars)
+        return explain(_read(args.file, args.max_chars), format=args.format, max_chars=args.max_chars)
     except OSError as exc:
         print(f"rectify-parse lines: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except RectifyError as exc:
         return _failed("lines", exc)
+
+
+def _cmd_units(args: argparse.Namespace, out: TextIO) -> int:
+    rows = _explained(args, explain_units)
+    if isinstance(rows, int):
+        return rows
     out.write("unit\tfamily\trule\tprobability\tproblem\tspan\ttext\tweighed\n")
     for row in rows:
         weighed = " ".join(f"{name}:{weight:+.2f}" for name, weight in row.weighed)
@@ -245,13 +252,9 @@ def _cmd_units(args: argparse.Namespace, out: TextIO) -> int:
 def _cmd_lines(args: argparse.Namespace, out: TextIO) -> int:
     if args.units:
         return _cmd_units(args, out)
-    try:
-        rows = explain_lines(_read(args.file, args.max_chars), format=args.format, max_chars=args.max_chars)
-    except OSError as exc:
-        print(f"rectify-parse lines: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except RectifyError as exc:
-        return _failed("lines", exc)
+    rows = _explained(args, explain_lines)
+    if isinstance(rows, int):
+        return rows
     out.write("line\tkind\tclass\tform\tlevel\tspan\ttext\n")
     for row in rows:
         kind = f"chrome:{row.rule}" if row.kind == "chrome" else row.kind

@@ -431,24 +431,39 @@ class _Groups:
 
 
 def _group_variant_rows(path: str | Path, groups: _Groups) -> Iterator[tuple[int, str, str, dict[str, Any]]]:
-    """The differences between each group's representative and its members, diffed as the groups are
-    (``corpus.member_variants``: script-blind, on the clean text), in group order. A group whose lines
-    hold no text (``--fields`` without it) gives none."""
+    """:func:`group_variant_rows` of a file's groups, each group's lines read back from their offsets."""
+    with open_output(path) as handle:
+        yield from group_variant_rows(
+            (index, [read_at(handle, offset, f"{path} (group {index})") for offset, _ in entries])
+            for index, entries in sorted(groups.members.items())
+            # the representative first
+            for entries in [sorted(entries, key=lambda e: (not e[1], e[0]))]
+        )
+
+
+def group_variant_rows(
+    groups: Iterable[tuple[int, list[dict[str, Any]]]],
+) -> Iterator[tuple[int, str, str, dict[str, Any]]]:
+    """The differences between each group's representative (its first line) and its members, diffed as the
+    groups are (``corpus.member_variants``: script-blind, on the clean text), in group order: the rows of
+    ``group_variants``. A group whose lines hold no text (``--fields`` without it) gives none."""
     from .corpus import member_variants
 
-    with open_output(path) as handle:
-        for index in sorted(groups.members):
-            entries = sorted(groups.members[index], key=lambda e: (not e[1], e[0]))  # the representative first
-            lines = [read_at(handle, offset, f"{path} (group {index})") for offset, _ in entries]
-            texts = [clean_text(line.get("record")) for line in lines]
-            rep_text = texts[0]
-            if rep_text is None:
+    for index, lines in groups:
+        texts = [clean_text(line.get("record")) for line in lines]
+        rep_text = texts[0]
+        if rep_text is None:
+            continue
+        for number, (line, text) in enumerate(zip(lines[1:], texts[1:], strict=True), start=1):
+            if text is None:
                 continue
-            for number, (line, text) in enumerate(zip(lines[1:], texts[1:], strict=True), start=1):
-                if text is None:
-                    continue
-                for variant in member_variants(rep_text, text, copy=number):
-                    yield index, lines[0]["id"], line["id"], variant.to_dict()
+            for variant in member_variants(rep_text, text, copy=number):
+                yield index, lines[0]["id"], line["id"], variant.to_dict()
+
+
+def group_rows(variant: tuple[int, str, str, dict[str, Any]], where: str) -> list[Any]:
+    """A ``group_variants`` row, each value checked as :func:`line_rows` checks the other tables'."""
+    return [_checked(c, c.get(variant), where) for c in GROUP_VARIANTS.columns]
 
 
 # --- checking and converting values ---------------------------------------------------------------------
@@ -609,8 +624,7 @@ def export(
                 counts[table.name] += 1
         group_sink = by_name[GROUP_VARIANTS.name]
         for variant in _group_variant_rows(path, groups):
-            where = f"{path} group {variant[0]}"
-            group_sink.add([_checked(c, c.get(variant), where) for c in GROUP_VARIANTS.columns])
+            group_sink.add(group_rows(variant, f"{path} group {variant[0]}"))
             counts[GROUP_VARIANTS.name] += 1
         for sink in sinks:
             sink.close()

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError, install_extra
-from .export import TABLES, ColumnType, line_rows
+from .export import GROUP_VARIANTS, TABLES, ColumnType, group_rows, group_variant_rows, line_rows
 from .output import check_line, iter_output
 
 PANDAS_MISSING = f"to_frames needs pandas: {install_extra('pandas')}"
@@ -50,7 +50,8 @@ def _lines(lines: Iterable[dict[str, Any]] | str | os.PathLike[str]) -> Iterator
 
 def to_frames(lines: Iterable[dict[str, Any]] | str | os.PathLike[str], *, text: bool = False) -> dict[str, Any]:
     """The export's tables as pandas DataFrames, keyed by table name (``notices``, ``problems``,
-    ``measures``, ``variants``), with the columns ``rectify-parse export`` writes (see the README).
+    ``measures``, ``variants``, ``group_variants``), with the columns ``rectify-parse export`` writes (see the
+    README); the groups' variants are diffed once every line is read, as ``export`` does.
 
     ``lines``: output lines as :func:`rectify_parse.parse_many` yields them (``{"id", "record"}`` or
     ``{"id", "error"}``), or the path of a JSONL file a batch wrote. ``text``: fill ``notices.text`` with each
@@ -61,10 +62,21 @@ def to_frames(lines: Iterable[dict[str, Any]] | str | os.PathLike[str], *, text:
     line or holds a value of the wrong type."""
     pd = _pandas()
     values: dict[str, list[list[Any]]] = {t.name: [[] for _ in t.columns] for t in TABLES}
+    grouped: dict[int, list[dict[str, Any]]] = {}  # a --dedup output's groups, the representative first
+
+    def add(table: str, row: list[Any]) -> None:
+        for column, value in zip(values[table], row, strict=True):
+            column.append(value)
+
     for where, obj in _lines(lines):
         for table, row in line_rows(obj, where, text=text):
-            for column, value in zip(values[table.name], row, strict=True):
-                column.append(value)
+            add(table.name, row)
+        group = obj.get("group")
+        if isinstance(group, int) and not isinstance(group, bool):
+            members = grouped.setdefault(group, [])
+            members.insert(0, obj) if obj.get("near_duplicate_of") is None else members.append(obj)
+    for variant in group_variant_rows(sorted(grouped.items())):
+        add(GROUP_VARIANTS.name, group_rows(variant, f"group {variant[0]}"))
     return {
         table.name: pd.DataFrame(
             {

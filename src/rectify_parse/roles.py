@@ -108,11 +108,11 @@ def rank(family: str) -> int:
     return _RANKS.get(family, _INLINE_RANK)
 
 
-def _marker(text: str, start: int, end: int, ladder: Marker | None = None) -> tuple[str, int, int]:
-    """A unit's marker family, number and where its own text starts; ``ladder``: its heading marker when the
-    caller knows it (a whole line's, from the structure stage's cache), else it is matched here."""
-    m = ladder if ladder is not None else match_marker(text, start, end)
-    if m is not None:
+def _marker(text: str, start: int, end: int, ladder: Marker | bool | None = True) -> tuple[str, int, int]:
+    """A unit's marker family, number and where its own text starts. ``ladder``: its heading marker when the
+    caller knows it (a whole line's, from the structure stage's cache; None for none), True to match it."""
+    m = match_marker(text, start, end) if ladder is True else ladder
+    if isinstance(m, Marker):
         return m.family, m.number, m.end
     head = text[start] if start < end else ""
     if head in _ITEM_HEADS:
@@ -165,7 +165,7 @@ def body_units(text: str, lines: Sequence[tuple[int, int]], markers: LineMarkers
                     cuts.append(q)
         for k, cut in enumerate(cuts):
             stop = cuts[k + 1] if k + 1 < len(cuts) else end
-            ladder = markers.at(start, end) if k == 0 and markers is not None else None
+            ladder = markers.at(start, end) if k == 0 and markers is not None else True
             family, number, body = _marker(text, cut, stop, ladder)
             if family == _NONE and k > 0:
                 family = "clause"  # a clause after a semicolon (or the colon before the first one)
@@ -183,8 +183,8 @@ def _has_semicolon(text: str, start: int, end: int) -> bool:
 def candidate_units(text: str, units: Sequence[Unit], found: Sequence[Found]) -> list[Unit]:
     """The units the model labels: items (a marker, a clause of a semicolon list), units whose first clause
     states a shortcoming, and units a rule's problem starts in. The others (plain lines of running text that
-    say nothing is wrong) hold no problem on the labelled pages (6 of 349 problems there, all rules' finds),
-    and leaving them out halves the model's work on a page."""
+    say nothing is wrong) hold 6 of the 349 problems of the labelled pages, and leaving them out halves the
+    model's work on a page."""
     starts = [u.start for u in units]
     ruled = {_unit_of(starts, units, f.body) for f in found}
     return [
@@ -195,13 +195,13 @@ def candidate_units(text: str, units: Sequence[Unit], found: Sequence[Found]) ->
 
 
 def _clause_end(text: str, start: int, end: int) -> int:
+    """The end of the unit's first clause (a stop or a line end), at most 80 characters on."""
     m = _FIRST_CLAUSE_END.search(text, start, min(end, start + 80))
     return m.start() if m else min(end, start + 80)
 
 
 def _first_clause(text: str, start: int, end: int) -> str:
-    m = _FIRST_CLAUSE_END.search(text, start, min(end, start + 80))
-    return text[start : m.start() if m else min(end, start + 80)]
+    return text[start : _clause_end(text, start, end)]
 
 
 def _ends_with_colon(text: str, start: int, end: int) -> bool:
@@ -270,6 +270,7 @@ def unit_features(
         if r >= 0:
             members.setdefault(r, []).append(k)
     run_feats: dict[int, list[str]] = {}
+    run_intro: dict[int, str] = {}  # what introduces each run (see _intro_kind)
     for r, ks in members.items():
         share = sum(deficient[k] for k in ks) / len(ks)
         measures = sum(measure[k] for k in ks) / len(ks)
@@ -287,6 +288,7 @@ def unit_features(
             "run_measures=" + ("0" if measures == 0 else "lo" if measures < 0.5 else "hi"),
             "run_intro=" + intro,
         ]
+        run_intro[r] = intro
     own: list[list[str]] = []
     seen: list[list[str]] = []  # what a unit's neighbours see of it: marker, shortcoming, heading kind, run
     last_number: dict[str, int] = {}
@@ -332,7 +334,7 @@ def unit_features(
             if j > k + 1 and DEFICIENCY.search(text, units[k + 1].start, block_end) is not None:
                 f.append("blk_def")
             f.append(f"children={j < n and rank(units[j].family) > depth}")
-            parents.append((depth, kind, deficient[k], rf[3][len("run_intro=") :]))
+            parents.append((depth, kind, deficient[k], run_intro[run_of[k]]))
         if deficient[k]:
             f += ["def", f"def|{fam}"]
             near += ["def", f"def|{fam}"]
@@ -401,6 +403,8 @@ class Weights(NamedTuple):
     labels: tuple[str, ...]
     by_label: list[dict[str, float]]  # for each label (``labels`` order): feature -> weight
     transition: list[list[float]]  # [from label][to label]
+    # A model of three labels (the problem model's): feature -> its three weights, summed as C doubles.
+    triples: dict[str, tuple[float, float, float]]
 
 
 @functools.lru_cache(maxsize=4)
@@ -409,7 +413,26 @@ def _weights(name: str) -> Weights:
     labels = tuple(data["labels"])
     transition = [[data["transition"][a][b] for b in labels] for a in labels]
     by_label = [{attr: by[y] for attr, by in data["state"].items() if by.get(y)} for y in labels]
-    return Weights(labels, by_label, transition)
+    triples: dict[str, tuple[float, float, float]] = {}
+    if len(labels) == 3:
+        a, b, c = labels
+        triples = {x: (by.get(a, 0.0), by.get(b, 0.0), by.get(c, 0.0)) for x, by in data["state"].items()}
+    return Weights(labels, by_label, transition, triples)
+
+
+def _scores(weights: Weights, xs: Sequence[str]) -> list[float]:
+    """Each label's score at one position: the sum of its features' weights."""
+    if not weights.triples:
+        return [sum(map(table.get, xs, itertools.repeat(0.0, len(xs)))) for table in weights.by_label]
+    triples = weights.triples
+    a = b = c = 0.0
+    for x in xs:
+        w = triples.get(x)
+        if w is not None:
+            a += w[0]
+            b += w[1]
+            c += w[2]
+    return [a, b, c]
 
 
 def marginals(weights: Weights, xseq: Sequence[Sequence[str]]) -> list[list[float]]:
@@ -420,8 +443,7 @@ def marginals(weights: Weights, xseq: Sequence[Sequence[str]]) -> list[list[floa
     expt = [[math.exp(w) for w in row] for row in weights.transition]
     scores: list[list[float]] = []
     for xs in xseq:
-        # A label's score is the sum of its features' weights: looked up and summed in C, label by label.
-        total = [sum(map(table.get, xs, itertools.repeat(0.0, len(xs)))) for table in weights.by_label]
+        total = _scores(weights, xs)
         top = max(total)
         scores.append([math.exp(v - top) for v in total])  # a constant per position cancels out
     n = len(scores)
