@@ -164,3 +164,20 @@ def test_training_is_deterministic_and_the_parser_applies_crfsuites_model(tmp_pa
         ours = roles.marginals(weights, page.xseq)
         theirs = [[tagger.marginal(y, t) for y in weights.labels] for t in range(len(page.xseq))]
         assert max(abs(x - y) for r, s in zip(ours, theirs, strict=True) for x, y in zip(r, s, strict=True)) < 1e-4
+
+
+def test_the_model_adds_problems_only_where_the_rules_found_none(tmp_path: Path) -> None:
+    """A model that takes every line-opening item: beside the rules' problems it adds nothing (its additions
+    there were wrong as often as right on the labelled pages); where the rules found none, it decides."""
+    eager = tmp_path / "eager.json"
+    eager.write_text(
+        '{"labels": ["T", "M", "P"], "state": {"start=True": {"P": 20.0}},'
+        ' "transition": {"T": {"T": 0, "M": 0, "P": 0}, "M": {"T": 0, "M": 0, "P": 0}, "P": {"T": 0, "M": 0, "P": 0}}}',
+        encoding="utf-8",
+    )
+    ruled = "关于消防检查情况的通报\n一、存在的主要问题\n1.消防通道堵塞。\n2.灭火器过期未更换。\n"
+    ruled += "二、下一步工作\n1.加强巡查。\n"
+    plain = "关于消防检查情况的通报\n1.消防通道堵塞。\n2.灭火器过期未更换。\n"
+    with roles.using_model(str(eager)):
+        assert [p.rule for p in rectify_parse.parse(ruled).problems] == ["problem_list", "problem_list"]
+        assert {p.rule for p in rectify_parse.parse(plain).problems} == {"learned"}

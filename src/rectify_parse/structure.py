@@ -113,6 +113,7 @@ class BodyParser:
         page_title: Line | None = None,
         page_title_breaks: Sequence[Line] = (),
         markers: LineMarkers | None = None,
+        explain: bool = False,
     ) -> None:
         self.r = Reader(view, source)
         self.markers = LineMarkers(view.text) if markers is None else markers
@@ -123,7 +124,9 @@ class BodyParser:
         self.page_title_breaks = page_title_breaks
         self.reserved: set[int] = set()
         self.warnings: list[Warning] = []
-        # The body's units and their features, kept for training and for explaining the model's decisions.
+        # The body's units and their features, kept for training and for explaining the model's decisions;
+        # ``explain``: computed even where the rules' problems make the model's unneeded.
+        self.explain = explain
         self.units: list[Unit] = []
         self.unit_features: list[list[str]] = []
         # 1 / 1.1 decimal numbering counts only in documents that show it on several lines.
@@ -389,9 +392,9 @@ class BodyParser:
 
     # -- driver ---------------------------------------------------------------------------------------
     def _problems(self, roots: list[Node], scope: ProblemScope) -> list[Problem]:
-        """The problems: the rules' candidates are features of the line-role model, which decides (roles.py).
-        The rules look for problems in a report whose opening speaks of rectification or inspection, or that
-        lists the problems found (二、存在的主要问题) whatever its intro says; the model reads every body but a
+        """The problems: the rules' where they find any; else the line-role model's (roles.py). The rules look
+        for problems in a report whose opening speaks of rectification or inspection, or that lists the
+        problems found (二、存在的主要问题) whatever its intro says; the model reads every other body but a
         research report's."""
         # The tree's nodes end before the closing's lines; so does the last of the problems.
         body_end = next((self.lines[k][1] for k in reversed(range(len(self.lines))) if k not in self.reserved), 0)
@@ -400,14 +403,16 @@ class BodyParser:
             scope == "other" and any(names_problems(self.r.text, node) for node in _upper(roots))
         )
         found = finder.candidates() if ruled else []
-        # A research report's 存在问题 are findings to advise on, by definition not problems to rectify: the few
-        # such pages labelled cannot teach the model that, so it is not asked there.
-        if scope != "research":
+        # The model looks for problems where the rules found none (benchmarks/LEARNING.md: on such pages its
+        # additions were right 63 times in 67, beside the rules' problems 12 in 21). A research report's 存在问题
+        # are findings to advise on, by definition not problems to rectify: it is not asked there either.
+        if scope != "research" and (not found or self.explain):
             text = self.r.text
             units = candidate_units(text, body_units(text, self.lines, self.markers), found)
             xseq = unit_features(text, units, scope, rule_names(units, found))
             self.units, self.unit_features = units, xseq  # for training and explain_units
-            found = decide(units, problem_probabilities(xseq), found, finder, body_end)
+            if not found:
+                found = decide(units, problem_probabilities(xseq), found, finder, body_end)
         problems = finder.records(found)
         if ruled or problems:
             self.warnings.extend(check_counts(self.r, self.lines, problems, roots))
