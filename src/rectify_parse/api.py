@@ -48,11 +48,12 @@ def explain_lines(raw: Input, *, max_chars: int = MAX_CHARS, format: str = "auto
 
 
 def explain_units(raw: Input, *, max_chars: int = MAX_CHARS, format: str = "auto") -> list[UnitRow]:
-    """Every unit of a page's body (its lines, cut again where an item starts inline: 1. … 2. …, 一是 …,
-    clauses after semicolons) as the line-role model saw it: the rule that found a problem there if any, the
-    model's probability that a problem starts there, whether the record has one there, and the features that
-    weighed most for (+) or against (-) it. For finding out why an item was or was not taken for a problem.
-    The input and the errors are those of :func:`parse`."""
+    """Every candidate unit of a page's body (its lines, cut again where an item starts inline: 1. … 2. …,
+    一是 …, clauses after semicolons) as the line-role model sees it: the rule that found a problem there if
+    any, the model's probability that a problem starts there, whether the record has one there, and the
+    features that weighed most for (+) or against (-) it. For finding out why an item was or was not taken
+    for a problem. Where the rules found problems the record keeps theirs and the model adds none; its
+    probabilities are shown all the same. The input and the errors are those of :func:`parse`."""
     return _pipeline.explain_units(raw, max_chars=max_chars, format=format)
 
 
