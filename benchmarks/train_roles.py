@@ -256,6 +256,15 @@ def _cell(scores: srp.Scores, name: str) -> str:
     return f"{tally.hits / tally.total:.1%} ({tally.hits}/{tally.total})"
 
 
+def held_out(pages: list[Page], held: list[tuple[dict[str, Any], bytes]], batch: str) -> tuple[srp.Scores, srp.Scores]:
+    """The held batch's scores by the rules alone, and with a model trained on every page but the batch's."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "model.json"
+        train([p for p in pages if p.batch != batch], path)
+        model = score(held, str(path))
+    return score(held, None), model
+
+
 def lobo(pages: list[Page]) -> str:
     """The leave-one-batch-out table, as markdown."""
     labelled = list(real_pages())
@@ -264,11 +273,7 @@ def lobo(pages: list[Page]) -> str:
     totals: dict[str, tuple[srp.Scores, srp.Scores]] = {}
     for batch in batches:
         held = [(label, raw) for label, raw in labelled if batch_of(label["id"]) == batch]
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "model.json"
-            train([p for p in pages if p.batch != batch], path)
-            model = score(held, str(path))
-        rules = score(held, None)
+        rules, model = held_out(pages, held, batch)
         totals[batch] = (rules, model)
         for title, name in _MEASURES:
             rows.append(f"| {batch} | {len(held)} | {title} | {_cell(rules, name)} | {_cell(model, name)} |")
@@ -292,11 +297,7 @@ def lobo(pages: list[Page]) -> str:
 def first_seen(pages: list[Page], batch: str) -> str:
     """A new batch scored by the rules and by a model trained on every other page (those labelled before it)."""
     held = [(label, raw) for label, raw in real_pages() if batch_of(label["id"]) == batch]
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "model.json"
-        train([p for p in pages if p.batch != batch], path)
-        model = score(held, str(path))
-    rules = score(held, None)
+    rules, model = held_out(pages, held, batch)
     rows = [f"| {title} | {_cell(rules, name)} | {_cell(model, name)} |" for title, name in _MEASURES]
     return "\n".join([f"batch {batch}, {len(held)} pages", "| measure | rules | model |", "|---|---|---|", *rows])
 

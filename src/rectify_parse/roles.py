@@ -485,7 +485,8 @@ def weighed(features: Sequence[str], top: int = 5) -> list[tuple[str, float]]:
     """The features of a unit that weighed most for or against ``P``, largest first (none without a model)."""
     if _model is None:
         return []
-    table = _weights(_model).by_label[_weights(_model).labels.index(PROBLEM)]
+    weights = _weights(_model)
+    table = weights.by_label[weights.labels.index(PROBLEM)]
     found = [(x, round(table[x], 3)) for x in features if x in table]
     return sorted(found, key=lambda xw: -abs(xw[1]))[:top]
 
@@ -518,27 +519,21 @@ def rule_names(units: Sequence[Unit], found: Sequence[Found]) -> list[str | None
     return out
 
 
-def decide(
-    units: Sequence[Unit], probabilities: Sequence[float], found: Sequence[Found], finder: ProblemFinder, body_end: int
-) -> list[Found]:
-    """The problems of a body: the rules' problems, and a problem for every unit the model takes outside them,
-    each ending where the next problem starts or an item of its rank or above does (a unit without a marker:
-    at its own end). A unit inside a rule's problem is that problem's detail (its fields, its sub-items)."""
-    starts = [u.start for u in units]
-    covered = {_unit_of(starts, units, f.body) for f in found}
-    inside = [any(f.start <= u.start < f.end for f in found) for u in units]
-    taken = [p >= ADD or k in covered for k, p in enumerate(probabilities)]
-    out = list(found)
+def decide(units: Sequence[Unit], probabilities: Sequence[float], finder: ProblemFinder, body_end: int) -> list[Found]:
+    """The problems the model finds in a body where the rules found none: one for every unit it gives ``ADD``
+    or more, ending where the next such unit starts or an item of its rank or above does (a unit without a
+    marker: at its own end)."""
+    taken = [p >= ADD for p in probabilities]
+    out: list[Found] = []
     for k, u in enumerate(units):
-        if not taken[k] or k in covered or inside[k]:
+        if not taken[k]:
             continue
         end = _extent(units, taken, k, body_end)
         depth = rank(u.family)
         parent = next((units[j] for j in range(k - 1, -1, -1) if rank(units[j].family) < depth), None)
         aspect = (parent.body, parent.body + len(_first_clause_of(finder.text, parent))) if parent else None
-        number = u.number or 1 + sum(1 for f in out if f.start < u.start)
+        number = u.number or len(out) + 1  # units come in page order: an unnumbered one counts those before it
         out.append(finder.learned(number, aspect, u.start, u.body, max(end, u.body), not u.line_start))
-    out.sort(key=lambda f: f.start)
     return out
 
 

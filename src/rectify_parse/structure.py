@@ -412,7 +412,7 @@ class BodyParser:
             xseq = unit_features(text, units, scope, rule_names(units, found))
             self.units, self.unit_features = units, xseq  # for training and explain_units
             if not found:
-                found = decide(units, problem_probabilities(xseq), found, finder, body_end)
+                found = decide(units, problem_probabilities(xseq), finder, body_end)
         problems = finder.records(found)
         if ruled or problems:
             self.warnings.extend(check_counts(self.r, self.lines, problems, roots))
