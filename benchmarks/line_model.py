@@ -1,7 +1,8 @@
 """An experiment kept for the next round: a page-line model (a CRF over the lines of a page, as GROBID's
 segmentation model) that adds chrome lines the rules keep, trained on the checked line roles.
 
-    python benchmarks/line_model.py          # leave-one-batch-out: the rules alone, and with the line model
+    python benchmarks/line_model.py              # leave-one-batch-out: the rules alone, and with the line model
+    python benchmarks/line_model.py --held 14 15  # first seen: trained without batches 14 and 15, scored on them
 
 Measured this session (benchmarks/LEARNING.md): over the 497 labelled pages, leave-one-batch-out, it took
 chrome lines removed from 87.0% to 89.1% (batches 8-11, which the rules were not tuned on: 74.6% to 79.1%)
@@ -13,6 +14,7 @@ the procedure are here so that the next labelled batches can be measured with it
 
 from __future__ import annotations
 
+import argparse
 import re
 import sys
 import tempfile
@@ -114,36 +116,47 @@ def learned_chrome(table: LineTable, model: str) -> list[int]:
     ]
 
 
-def main() -> int:
+def held_out_scores(
+    pages: list[train_roles.Page], held: list[tuple[dict[str, object], bytes]], batches: set[str]
+) -> tuple[srp.Scores, srp.Scores]:
+    """The held pages' scores by the rules, and with a line model trained on every page outside ``batches``."""
+    real_stage = pipeline._stage_page
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "lines.json"
+        train_roles.train([p for p in pages if p.batch not in batches], path)
+
+        def with_lines(p: pipeline._Page, model: str = str(path)) -> None:
+            real_stage(p)
+            for i in learned_chrome(p.table, model):
+                p.table.chrome[i] = "learned"
+
+        stages = dict(pipeline.STAGES)
+        pipeline.STAGES = tuple((n, with_lines if n == "page" else f) for n, f in stages.items())
+        try:
+            model = train_roles.score(held, roles.MODEL_FILE)
+        finally:
+            pipeline.STAGES = tuple(stages.items())
+    return train_roles.score(held, roles.MODEL_FILE), model
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--held", nargs="+", metavar="BATCH", help="first seen: train without these batches, score them")
+    args = ap.parse_args(argv)
     pages = [p for p in train_roles.load_line_pages(line_features) if p.xseq]
     labelled = list(train_roles.real_pages())
     batches = sorted({train_roles.batch_of(label["id"]) for label, _ in labelled}, key=int)
+    folds = [set(args.held)] if args.held else [{b} for b in batches]
     totals = (srp.Scores(), srp.Scores())
-    real_stage = pipeline._stage_page
-    for batch in batches:
-        held = [(label, raw) for label, raw in labelled if train_roles.batch_of(label["id"]) == batch]
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "lines.json"
-            train_roles.train([p for p in pages if p.batch != batch], path)
-
-            def with_lines(p: pipeline._Page, model: str = str(path)) -> None:
-                real_stage(p)
-                for i in learned_chrome(p.table, model):
-                    p.table.chrome[i] = "learned"
-
-            stages = dict(pipeline.STAGES)
-            pipeline.STAGES = tuple((n, with_lines if n == "page" else f) for n, f in stages.items())
-            try:
-                model = train_roles.score(held, roles.MODEL_FILE)
-            finally:
-                pipeline.STAGES = tuple(stages.items())
-        rules = train_roles.score(held, roles.MODEL_FILE)
+    for fold in folds:
+        held = [(label, raw) for label, raw in labelled if train_roles.batch_of(label["id"]) in fold]
+        rules, model = held_out_scores(pages, held, fold)
         for target, source in zip(totals, (rules, model), strict=True):
             for name, tally in source.measures.items():
                 target[name].hits += tally.hits
                 target[name].total += tally.total
         print(
-            f"batch {batch}: chrome {train_roles._cell(rules, 'chrome lines removed')} -> "
+            f"batch {'+'.join(sorted(fold, key=int))}: chrome {train_roles._cell(rules, 'chrome lines removed')} -> "
             f"{train_roles._cell(model, 'chrome lines removed')}, body kept {train_roles._cell(rules, 'body kept')} "
             f"-> {train_roles._cell(model, 'body kept')}"
         )
