@@ -35,6 +35,7 @@ COMPILED = (
     "header",
     "html",
     "layout",
+    "linemodel",
     "lines",
     "markers",
     "normalize",

@@ -35,7 +35,7 @@ import pycrfsuite
 import regex
 
 import rectify_parse
-from rectify_parse import pipeline, roles
+from rectify_parse import linemodel, pipeline, roles
 from rectify_parse.normalize import PINYIN, fold
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -45,6 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT / "benchmarks" / "real_pages"
 FIXTURES = ROOT / "fixtures"
 MODEL = ROOT / "src" / "rectify_parse" / "models" / roles.MODEL_FILE
+LINE_MODEL = MODEL.with_name(roles.LINE_MODEL_FILE)
 # Line roles (benchmarks/real_pages/roles) as the page-line model's labels; heading, problem and body lines
 # are all the body's.
 _LINE_LABELS = {"chrome": "C", "header": "H", "title": "I", "closing": "E"}
@@ -95,7 +96,7 @@ def _base_labels(units: list[roles.Unit]) -> list[str]:
 
 def _state(raw: bytes) -> Any:
     """The page parsed by the rules alone, its body's units and features kept (as explain_units keeps them)."""
-    with roles.using_model(None):
+    with roles.using_model(None), roles.using_line_model(None):
         return pipeline._run_stages(raw, "auto", pipeline.MAX_CHARS, explain=True)
 
 
@@ -179,7 +180,7 @@ def _line_page(label: dict[str, Any], raw: bytes, features: LineFeatures) -> Pag
     roles_path = REAL / "roles" / f"{label['id']}.tsv"
     if not roles_path.exists():
         return None
-    with roles.using_model(None):
+    with roles.using_model(None), roles.using_line_model(None):
         p = pipeline._run_stages(raw, "auto", pipeline.MAX_CHARS, last="page")
     idx, xseq = features(p.table)
     starts = [0]
@@ -232,9 +233,10 @@ def train(pages: Iterable[Page], path: Path, crfsuite_copy: Path | None = None) 
     )
 
 
-def score(labels: list[tuple[dict[str, Any], bytes]], model: str | None) -> srp.Scores:
+def score(labels: list[tuple[dict[str, Any], bytes]], model: str | None, line_model: str | None = None) -> srp.Scores:
+    """The pages' scores parsed with this problem model and line model (None: the rules decide)."""
     scores = srp.Scores()
-    with roles.using_model(model):
+    with roles.using_model(model), roles.using_line_model(line_model):
         for label, raw in labels:
             srp.score_page(label, rectify_parse.parse(raw).to_dict(), scores)
     return scores
@@ -333,6 +335,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     train(pages, args.model)
     print(f"problem model written to {args.model} ({args.model.stat().st_size:,} bytes)")
+    line_pages = load_line_pages(linemodel.line_features)
+    train(line_pages, LINE_MODEL)
+    print(f"line model written to {LINE_MODEL} ({LINE_MODEL.stat().st_size:,} bytes) from {len(line_pages)} pages")
     return 0
 
 

@@ -124,15 +124,20 @@ def test_the_model_adds_nothing_to_a_notice_of_requirements() -> None:
     assert rectify_parse.parse(raw).problems == []
 
 
-def test_the_record_names_the_model_and_it_is_loaded_once() -> None:
-    path = ROOT / "src" / "rectify_parse" / "models" / roles.MODEL_FILE
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+def test_the_record_names_the_models_and_they_are_loaded_once() -> None:
+    models = ROOT / "src" / "rectify_parse" / "models"
+    problems, lines = (
+        hashlib.sha256((models / f).read_bytes()).hexdigest()[:12] for f in (roles.MODEL_FILE, roles.LINE_MODEL_FILE)
+    )
     raw = (FIXTURES / "audit_rectify.txt").read_bytes()
-    assert rectify_parse.parse(raw).model == roles.model_version() == f"problems-{digest}"
+    assert rectify_parse.parse(raw).model == roles.model_version() == f"problems-{problems} lines-{lines}"
+    loaded = roles._weights.cache_info().misses
     rectify_parse.parse(raw)
-    assert roles._weights.cache_info().currsize == 1
+    assert roles._weights.cache_info().misses == loaded
     with roles.using_model(None):
-        assert rectify_parse.parse(raw).model == "rules"
+        assert rectify_parse.parse(raw).model == f"lines-{lines}"
+        with roles.using_line_model(None):
+            assert rectify_parse.parse(raw).model == "rules"
 
 
 def test_rules_alone_give_the_rules_problems(tmp_path: Path) -> None:

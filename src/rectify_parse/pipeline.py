@@ -25,6 +25,7 @@ from .errors import ParseError, RectifyError
 from .header import HeaderResult, find_header_lines, header_from_meta, merge_header
 from .html import read_source
 from .layout import second_document_start, split_inline_headings
+from .linemodel import learned_chrome
 from .lines import LineRow, LineTable
 from .markers import LineMarkers
 from .normalize import View, fold, hard_wrap_edits, make_view, split_lines, strip_span
@@ -336,6 +337,9 @@ def _stage_page(p: _Page) -> None:
     p.layout = analyse_page(p.table, p.header.header.title, garbled)
     p.table.chrome.update(p.layout.chrome)
     p.table.title_lines = p.layout.title_lines
+    # What the rules kept around the document that the line model takes for site chrome (linemodel.py).
+    for i in learned_chrome(p.table):
+        p.table.chrome[i] = "learned"
 
 
 def _stage_body(p: _Page) -> None:

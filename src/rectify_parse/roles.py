@@ -23,7 +23,6 @@ import bisect
 import contextlib
 import functools
 import hashlib
-import itertools
 import json
 import math
 import re
@@ -52,6 +51,7 @@ from .problems import (
 )
 
 MODEL_FILE = "problems.json"
+LINE_MODEL_FILE = "lines.json"
 PROBLEM, ITEM, TEXT = "P", "M", "T"
 # A unit no rule took becomes a problem where the model gives it at least this probability. The rules'
 # problems all stay: at the size of the labelled corpus the model does not yet beat them where they fire
@@ -364,14 +364,15 @@ def unit_features(
     return out
 
 
-# The model the parser uses: the package's; None (training, evaluation of the rules) leaves the decision to
-# the rules. Set only through ``using_model``.
+# The models the parser uses: the package's; None (training, evaluation of the rules) leaves the decision to
+# the rules. Set only through ``using_model`` and ``using_line_model``.
 _model: str | None = MODEL_FILE
+_line_model: str | None = LINE_MODEL_FILE
 
 
 @contextlib.contextmanager
 def using_model(path: str | None) -> Iterator[None]:
-    """Parse with another model file, or with the rules alone (None): training and evaluation scripts."""
+    """Parse with another problem model file, or with the rules alone (None): training and evaluation."""
     global _model
     previous, _model = _model, path
     try:
@@ -380,14 +381,32 @@ def using_model(path: str | None) -> Iterator[None]:
         _model = previous
 
 
+@contextlib.contextmanager
+def using_line_model(path: str | None) -> Iterator[None]:
+    """Parse with another line model file (``linemodel.py``), or with the chrome rules alone (None)."""
+    global _line_model
+    previous, _line_model = _line_model, path
+    try:
+        yield
+    finally:
+        _line_model = previous
+
+
+def line_model() -> str | None:
+    """The line model file in use (None: the chrome rules decide alone)."""
+    return _line_model
+
+
 def model_version() -> str:
-    """``problems-`` and the first 12 hex digits of the model file's SHA-256; ``rules`` without a model."""
-    return "rules" if _model is None else _version(_model)
+    """The models in use, each named by its kind and the first 12 hex digits of its file's SHA-256
+    (``problems-… lines-…``); ``rules`` without any."""
+    names = [_version(kind, name) for kind, name in (("problems", _model), ("lines", _line_model)) if name]
+    return " ".join(names) or "rules"
 
 
-@functools.lru_cache(maxsize=4)
-def _version(name: str) -> str:
-    return "problems-" + hashlib.sha256(_model_bytes(name)).hexdigest()[:12]
+@functools.lru_cache(maxsize=8)
+def _version(kind: str, name: str) -> str:
+    return f"{kind}-" + hashlib.sha256(_model_bytes(name)).hexdigest()[:12]
 
 
 def _model_bytes(name: str) -> bytes:
@@ -405,6 +424,8 @@ class Weights(NamedTuple):
     transition: list[list[float]]  # [from label][to label]
     # A model of three labels (the problem model's): feature -> its three weights, summed as C doubles.
     triples: dict[str, tuple[float, float, float]]
+    # Any other model: feature -> its weight for each label (one lookup a feature, not one a label).
+    vectors: dict[str, list[float]]
 
 
 @functools.lru_cache(maxsize=4)
@@ -414,16 +435,26 @@ def _weights(name: str) -> Weights:
     transition = [[data["transition"][a][b] for b in labels] for a in labels]
     by_label = [{attr: by[y] for attr, by in data["state"].items() if by.get(y)} for y in labels]
     triples: dict[str, tuple[float, float, float]] = {}
+    vectors: dict[str, list[float]] = {}
     if len(labels) == 3:
         a, b, c = labels
         triples = {x: (by.get(a, 0.0), by.get(b, 0.0), by.get(c, 0.0)) for x, by in data["state"].items()}
-    return Weights(labels, by_label, transition, triples)
+    else:
+        vectors = {x: [by.get(y, 0.0) for y in labels] for x, by in data["state"].items()}
+    return Weights(labels, by_label, transition, triples, vectors)
 
 
 def _scores(weights: Weights, xs: Sequence[str]) -> list[float]:
     """Each label's score at one position: the sum of its features' weights."""
     if not weights.triples:
-        return [sum(map(table.get, xs, itertools.repeat(0.0, len(xs)))) for table in weights.by_label]
+        total = [0.0] * len(weights.labels)
+        vectors = weights.vectors
+        for x in xs:
+            v = vectors.get(x)
+            if v is not None:
+                for y in range(len(total)):
+                    total[y] += v[y]
+        return total
     triples = weights.triples
     a = b = c = 0.0
     for x in xs:

@@ -1,0 +1,71 @@
+"""The learned chrome decision (linemodel.py): what it removes, and where it may not."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import rectify_parse
+from conftest import FIXTURES
+from rectify_parse import linemodel, roles
+
+WIDGETS = ["本文阅读量:", "扫一扫 在手机上阅读本文", "方便转发给好友"]
+
+
+def test_the_model_removes_widget_lines_no_rule_names() -> None:
+    raw = (FIXTURES / "pages" / "learned_widget_lines.txt").read_bytes()
+    with roles.using_line_model(None):
+        ruled = rectify_parse.parse(raw)
+    assert all(w in ruled.text for w in WIDGETS) and ruled.boilerplate == []
+    notice = rectify_parse.parse(raw)
+    assert [(b.rule, b.text) for b in notice.boilerplate] == [("learned", w) for w in WIDGETS]
+    for b in notice.boilerplate:  # kept in the record with their place in the input: nothing is lost
+        assert raw.decode("utf-8")[b.span[0] : b.span[1]] == b.text
+    assert notice.text.endswith("保障师生饮食安全。")
+
+
+def _eager(tmp_path: Path) -> str:
+    """A line model that takes every line it sees for chrome."""
+    labels = ["B", "C"]
+    model = {
+        "labels": labels,
+        "state": {"-1:edge": {"C": 20.0}, "1:edge": {"C": 20.0}, "start=True": {"C": 20.0}},
+        "transition": {a: {b: 0.0 for b in labels} for a in labels},
+    }
+    for cls in ("good", "short", "empty", "bad:ui", "bad:menu", "bad:symbols"):
+        model["state"][f"class={cls}"] = {"C": 20.0}
+    path = tmp_path / "eager.json"
+    path.write_text(json.dumps(model, ensure_ascii=False), encoding="utf-8")
+    return str(path)
+
+
+def test_only_lines_around_the_running_text_are_ever_removed(tmp_path: Path) -> None:
+    page = (
+        "顶部短行\n关于开展消防检查的通知\n"
+        "各单位：为切实做好冬季消防安全工作，经研究，决定开展一次全面的消防安全检查，请认真组织实施。\n"
+        "一、检查内容\n"
+        "重点检查消防通道、灭火器材和电气线路，发现问题及时整改，确保不留死角和隐患。\n"
+        "某某县应急管理局\n底部短行\n"
+    )
+    with roles.using_line_model(_eager(tmp_path)):
+        notice = rectify_parse.parse(page)
+    removed = {b.text for b in notice.boilerplate}
+    assert {"顶部短行", "底部短行"} <= removed
+    assert {b.text for b in notice.boilerplate if b.rule == "learned"} <= {"顶部短行", "底部短行", "某某县应急管理局"}
+    assert "一、检查内容" in notice.text  # between the paragraphs: a heading, never chrome to the model
+    assert "请认真组织实施。" in notice.text and "确保不留死角和隐患。" in notice.text
+    assert notice.title == "关于开展消防检查的通知"  # the rules' decisions stand
+
+
+def test_a_page_without_running_text_loses_nothing(tmp_path: Path) -> None:
+    with roles.using_line_model(_eager(tmp_path)):
+        assert rectify_parse.parse("通知").text == "通知"
+        assert rectify_parse.parse("检查名单\n张三\n李四\n").boilerplate == []
+
+
+def test_running_text_is_told_by_length_and_clause_marks() -> None:
+    assert linemodel.running_text("重点检查消防通道、灭火器材和电气线路，发现问题及时整改，确保不留死角。")
+    assert not linemodel.running_text("扫一扫 在手机上阅读本文")
+    assert not linemodel.running_text(
+        "一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十"
+    )
