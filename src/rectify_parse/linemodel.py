@@ -24,7 +24,7 @@ from .lines import PARAGRAPH, LineTable
 from .patterns import HEADER_LABELS
 from .roles import _bucket, _weights, line_model, marginals
 
-CHROME, HEADER, TITLE, CLOSING, BODY = "C", "H", "I", "E", "B"
+CHROME = "C"
 # A line the rules keep as the document's becomes chrome where the line model gives it at least this
 # (chosen on leave-one-batch-out over batches 0-13, before batches 14-17 were opened).
 CHROME_ADD = 0.93
@@ -33,6 +33,7 @@ _PLACES = (0, 1, 2, 3, 5, 8, 12, 20)
 _HEADER_WORD = re.compile("|".join(sorted(HEADER_LABELS, key=len, reverse=True)) + r"|来源|发布|浏览|点击|阅读")
 _NOT_HAN = re.compile(r"[^\u4e00-\u9fff]+")
 _PAIRS = 40  # character pairs of a line read, at most
+_CONTEXT = 2  # lines either side of a candidate the model is run over
 _DATE_LIKE = re.compile(r"\d{4}\s*[-./年]\s*\d{1,2}")
 
 
@@ -43,57 +44,72 @@ def _place(k: int) -> str:
     return str(next((b for b in reversed(_PLACES) if k >= b), 0))
 
 
+def _own(table: LineTable, i: int, k: int, n: int) -> list[str]:
+    """Line ``i``'s own features; ``k`` is its place among the ``n`` lines that are not running text."""
+    t = table.texts[i].strip()
+    f = [f"class={table.own_class(i)}", f"top={_place(k)}", f"bottom={_place(n - 1 - k)}", "len=" + _bucket(len(t))]
+    rule = table.chrome.get(i)
+    if rule is not None:
+        f += [f"chrome_rule={rule}", "chrome_rule"]
+    if i in table.fragments:
+        f.append("fragment")
+    if i in table.header:
+        f.append("header_rule")
+    if i in table.title_lines:
+        f.append("title_rule")
+    form = table.form(i)
+    if form is not None:
+        f.append(f"form={form}")
+    marker = table.marker(i)
+    if marker is not None:
+        f.append(f"mk={marker.family}")
+    if _HEADER_WORD.search(t) is not None:
+        f.append("header_word")
+    if _DATE_LIKE.search(t) is not None:
+        f.append("date_like")
+    if "|" in t:
+        f.append("bar")
+    f.append("end=" + _END_KIND.get(t[-1], "other"))
+    f += ["first=" + t[:2], "last=" + t[-2:]]
+    bare = _NOT_HAN.sub("", t)
+    f += ["c2=" + bare[j : j + 2] for j in range(min(len(bare) - 1, _PAIRS))]
+    return f
+
+
+def _near(table: LineTable, i: int, side: str) -> list[str]:
+    """What line ``i`` shows its neighbour on ``side`` (``-1:`` the line below it, ``1:`` the one above):
+    its class and the rules' decisions on it."""
+    f = [f"{side}class={table.own_class(i)}"]
+    if i in table.chrome:
+        f.append(f"{side}chrome_rule")
+    if i in table.header:
+        f.append(f"{side}header_rule")
+    if i in table.title_lines:
+        f.append(f"{side}title_rule")
+    return f
+
+
+def _features(table: LineTable, seq: list[int], k: int) -> list[str]:
+    """The features of the line at place ``k`` of ``seq`` (the lines that are not running text)."""
+    n = len(seq)
+    f = _own(table, seq[k], k, n)
+    f += _near(table, seq[k - 1], "-1:") if k > 0 else ["-1:edge"]
+    f += _near(table, seq[k + 1], "1:") if k + 1 < n else ["1:edge"]
+    return f
+
+
+def _sequence(table: LineTable) -> list[int]:
+    """The page's lines that are not running text: running text is the document's whatever the model says."""
+    return [i for i, t in enumerate(table.texts) if t.strip() and not running_text(t)]
+
+
 def line_features(table: LineTable) -> tuple[list[int], list[list[str]]]:
     """The page's lines that are not running text (their indices) and each one's features: the chrome rule,
     header and title stage decisions already written in the table, the line's own class, form, marker,
-    length, shape and edges, its place from the top and the bottom, and its neighbours' class and decisions."""
-    # Running text is the document's whatever the model says (``running_text``): it is left out of the sequence.
-    idx = [i for i, t in enumerate(table.texts) if t.strip() and not running_text(t)]
-    n = len(idx)
-    own: list[list[str]] = []
-    seen: list[list[str]] = []
-    for k, i in enumerate(idx):
-        t = table.texts[i].strip()
-        cls = table.own_class(i)
-        f = [f"class={cls}", f"top={_place(k)}", f"bottom={_place(n - 1 - k)}", "len=" + _bucket(len(t))]
-        near = [f[0]]
-        rule = table.chrome.get(i)
-        if rule is not None:
-            f += [f"chrome_rule={rule}", "chrome_rule"]
-            near.append("chrome_rule")
-        if i in table.fragments:
-            f.append("fragment")
-        if i in table.header:
-            f.append("header_rule")
-            near.append("header_rule")
-        if i in table.title_lines:
-            f.append("title_rule")
-            near.append("title_rule")
-        form = table.form(i)
-        if form is not None:
-            f.append(f"form={form}")
-        marker = table.marker(i)
-        if marker is not None:
-            f.append(f"mk={marker.family}")
-        if _HEADER_WORD.search(t) is not None:
-            f.append("header_word")
-        if _DATE_LIKE.search(t) is not None:
-            f.append("date_like")
-        if "|" in t:
-            f.append("bar")
-        last = t[-1]
-        f.append("end=" + _END_KIND.get(last, "other"))
-        f += ["first=" + t[:2], "last=" + t[-2:]]
-        bare = _NOT_HAN.sub("", t)
-        f += ["c2=" + bare[j : j + 2] for j in range(min(len(bare) - 1, _PAIRS))]
-        own.append(f)
-        seen.append(near)
-    out = []
-    for k, f in enumerate(own):
-        g = f + ([f"-1:{x}" for x in seen[k - 1]] if k > 0 else ["-1:edge"])
-        g += [f"1:{x}" for x in seen[k + 1]] if k + 1 < n else ["1:edge"]
-        out.append(g)
-    return idx, out
+    length, shape, edges and character pairs, its place from the top and the bottom, and its neighbours'
+    class and decisions. The model is trained on these sequences."""
+    seq = _sequence(table)
+    return seq, [_features(table, seq, k) for k in range(len(seq))]
 
 
 def running_text(line: str) -> bool:
@@ -103,24 +119,44 @@ def running_text(line: str) -> bool:
     return len(line.strip()) > PARAGRAPH and any(ch in line for ch in "。,，;；")
 
 
+def _windows(places: list[int], n: int) -> list[tuple[int, int]]:
+    """The stretches of the sequence the model is run over: each run of candidate places (gaps of at most
+    ``2 * _CONTEXT`` between them) with ``_CONTEXT`` lines either side."""
+    out: list[tuple[int, int]] = []
+    for k in places:
+        lo, hi = max(0, k - _CONTEXT), min(n, k + _CONTEXT + 1)
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], hi)
+        else:
+            out.append((lo, hi))
+    return out
+
+
 def learned_chrome(table: LineTable) -> list[int]:
     """The lines the rules kept as the document's that the line model takes for site chrome (none without
-    a model, or on a page without running text: there the document is not told from its surroundings)."""
+    a model, or on a page without running text: there the document is not told from its surroundings).
+
+    The model is run over a few lines around each candidate only, not the page's whole sequence: a label's
+    probability hardly depends on lines further away (on the labelled pages the decisions are those of the
+    whole sequence), and most pages have two or three candidates among thirty lines."""
     model = line_model()
     if model is None:
         return []
-    prose = [i for i, t in enumerate(table.texts) if running_text(t)]
+    texts = table.texts
+    prose = [i for i, t in enumerate(texts) if running_text(t)]
     if not prose:
         return []
-    idx, xseq = line_features(table)
+    first, last = prose[0], prose[-1]
+    seq = _sequence(table)
+    decided = table.chrome.keys() | table.header | set(table.title_lines)
+    places = [k for k, i in enumerate(seq) if i not in decided and not first < i < last]
+    if not places:
+        return []
     weights = _weights(model)
     c = weights.labels.index(CHROME)
-    decided = table.chrome.keys() | table.header | set(table.title_lines)
-    # Only around the document: before its first paragraph of running text or after its last. Between them a
-    # short line is a heading, a caption or a speaker's lead far more often than a widget.
-    first, last = prose[0], prose[-1]
-    return [
-        i
-        for i, row in zip(idx, marginals(weights, xseq), strict=True)
-        if i not in decided and row[c] >= CHROME_ADD and not first < i < last
-    ]
+    wanted = set(places)
+    out: list[int] = []
+    for lo, hi in _windows(places, len(seq)):
+        rows = marginals(weights, [_features(table, seq, k) for k in range(lo, hi)])
+        out += [seq[k] for k in range(lo, hi) if k in wanted and rows[k - lo][c] >= CHROME_ADD]
+    return out

@@ -21,7 +21,7 @@ from typing import Any, Literal, TypeVar, Union
 
 from .errors import ConfigError, InputRecordError
 
-SCHEMA_VERSION = "1.2"  # 1.1: input_format (text or html); 1.2: model
+SCHEMA_VERSION = "1.3"  # 1.1: input_format (text or html); 1.2: model; 1.3: model names each model, chrome rule learned
 
 Span = tuple[int, int]
 StatusKind = Literal["completed", "in_progress", "not_started"]
@@ -257,7 +257,10 @@ class Boilerplate(_Record):
 
     text: str = doc("The removed text as written.")
     span: Span = doc("Where it was.")
-    rule: str = doc("Name of the rule that matched, e.g. `breadcrumb`, `ai_widget`, `print_close`.")
+    rule: str = doc(
+        "Name of the rule that matched, e.g. `breadcrumb`, `ai_widget`, `print_close`; `learned` for a line the "
+        "line model took for site chrome (linemodel.py)."
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -330,8 +333,9 @@ class Notice(_Record):
 
     schema_version: str = doc("Version of this record format.")
     model: str = doc(
-        "The learned model that took part in the record (roles.py): `problems-` and the first 12 hex digits of "
-        "its file's SHA-256, so records from different models are told apart; `rules` when the rules decided alone."
+        "The learned models in use, space-separated, each its kind and the first 12 hex digits of its file's "
+        "SHA-256: `problems-…` (the problem decision, roles.py) and `lines-…` (the chrome decision, linemodel.py), "
+        "so records from different models are told apart; `rules` when the rules decided alone."
     )
     encoding: str = doc(
         "How the input's bytes were decoded: `utf-8`, `utf-8-sig` (UTF-8 with a byte-order mark), `utf-16` (with "
