@@ -36,8 +36,9 @@ _REAL_LAST_BATCH = 7
 # Generated corpora are drawn 400 pages at a time and cut to --n, so the same pages are measured whatever n.
 _POOL = 400
 
-# Run under valgrind: parse the first `n` texts of a corpus file (the first once more beforehand, and a page
-# with a wording variant, so every lazily loaded module and table exists before the counted pages).
+# Run under valgrind: parse the first `n` texts of a corpus file (the first once more beforehand, a page with
+# a wording variant and one the learned models read, so every lazily loaded module and table exists before
+# the counted pages).
 _RUNNER = r"""
 import json, sys
 sys.path.insert(0, sys.argv[1])
@@ -46,6 +47,10 @@ texts = json.load(open(sys.argv[2], encoding="utf-8"))[: int(sys.argv[3])]
 # A body pasted twice with one word changed loads what only such pages need (the word diff, jieba).
 body = "一、工作要求\n各单位要进一步增强责任意识，认真落实各项整改措施，确保按期完成。\n"
 rectify_parse.parse("关于做好整改工作的通知\n" + body + body.replace("增强", "提高"))
+# Prose with short lines under it and a list no rule takes loads the learned models' weights, where a
+# version has them (else a counted page would load them, and their cost be spread over the pages).
+prose = "检查中发现，部分学校食堂留样记录不全，个别从业人员健康证过期，已当场责令整改到位。\n"
+rectify_parse.parse("某校检查情况\n" + prose + "1.消防通道堵塞。\n2.灭火器过期未更换。\n本文阅读量:\n扫一扫 手机阅读\n")
 rectify_parse.parse(texts[0])
 for text in texts:
     rectify_parse.parse(text)

@@ -18,11 +18,12 @@ data (``models/lines.json``), applied by ``roles.marginals``.
 
 from __future__ import annotations
 
+import functools
 import re
 
-from .lines import PARAGRAPH, LineTable
+from .lines import PARAGRAPH, LineTable, line_form, own_class
 from .patterns import HEADER_LABELS
-from .roles import _bucket, _weights, line_model, marginals
+from .roles import _bucket, _weights, line_model, marginals_of, probabilities, scores
 
 CHROME = "C"
 # A line the rules keep as the document's becomes chrome where the line model gives it at least this
@@ -33,36 +34,25 @@ _PLACES = (0, 1, 2, 3, 5, 8, 12, 20)
 _HEADER_WORD = re.compile("|".join(sorted(HEADER_LABELS, key=len, reverse=True)) + r"|来源|发布|浏览|点击|阅读")
 _NOT_HAN = re.compile(r"[^\u4e00-\u9fff]+")
 _PAIRS = 40  # character pairs of a line read, at most
-_CONTEXT = 2  # lines either side of a candidate the model is run over
 _DATE_LIKE = re.compile(r"\d{4}\s*[-./年]\s*\d{1,2}")
-
-
 _END_KIND = {**dict.fromkeys("。.!！?？", "stop"), **dict.fromkeys(":：", "colon"), **dict.fromkeys(";；", "semi")}
+_CONTEXT = 2  # lines either side of a candidate the model is run over
+# A page whose candidates all have less than this probability of chrome from their own features is left alone.
+_PLAUSIBLE = 0.1
 
 
 def _place(k: int) -> str:
     return str(next((b for b in reversed(_PLACES) if k >= b), 0))
 
 
-def _own(table: LineTable, i: int, k: int, n: int) -> list[str]:
-    """Line ``i``'s own features; ``k`` is its place among the ``n`` lines that are not running text."""
-    t = table.texts[i].strip()
-    f = [f"class={table.own_class(i)}", f"top={_place(k)}", f"bottom={_place(n - 1 - k)}", "len=" + _bucket(len(t))]
-    rule = table.chrome.get(i)
-    if rule is not None:
-        f += [f"chrome_rule={rule}", "chrome_rule"]
-    if i in table.fragments:
-        f.append("fragment")
-    if i in table.header:
-        f.append("header_rule")
-    if i in table.title_lines:
-        f.append("title_rule")
-    form = table.form(i)
+@functools.lru_cache(maxsize=8192)
+def _text_features(line: str) -> tuple[str, ...]:
+    """The features of a line that its text alone decides (a site's widget lines recur page after page)."""
+    t = line.strip()
+    f = [f"class={own_class(line)}", "len=" + _bucket(len(t))]
+    form = line_form(t)
     if form is not None:
         f.append(f"form={form}")
-    marker = table.marker(i)
-    if marker is not None:
-        f.append(f"mk={marker.family}")
     if _HEADER_WORD.search(t) is not None:
         f.append("header_word")
     if _DATE_LIKE.search(t) is not None:
@@ -73,6 +63,25 @@ def _own(table: LineTable, i: int, k: int, n: int) -> list[str]:
     f += ["first=" + t[:2], "last=" + t[-2:]]
     bare = _NOT_HAN.sub("", t)
     f += ["c2=" + bare[j : j + 2] for j in range(min(len(bare) - 1, _PAIRS))]
+    return tuple(f)
+
+
+def _place_features(table: LineTable, i: int, k: int, n: int) -> list[str]:
+    """Line ``i``'s features of its place and of the rules' decisions on it; ``k`` is its place among the
+    ``n`` lines that are not running text."""
+    f = [f"top={_place(k)}", f"bottom={_place(n - 1 - k)}"]
+    rule = table.chrome.get(i)
+    if rule is not None:
+        f += [f"chrome_rule={rule}", "chrome_rule"]
+    if i in table.fragments:
+        f.append("fragment")
+    if i in table.header:
+        f.append("header_rule")
+    if i in table.title_lines:
+        f.append("title_rule")
+    marker = table.marker(i)
+    if marker is not None:
+        f.append(f"mk={marker.family}")
     return f
 
 
@@ -89,18 +98,23 @@ def _near(table: LineTable, i: int, side: str) -> list[str]:
     return f
 
 
-def _features(table: LineTable, seq: list[int], k: int) -> list[str]:
-    """The features of the line at place ``k`` of ``seq`` (the lines that are not running text)."""
+def _context_features(table: LineTable, seq: list[int], k: int) -> list[str]:
+    """The features of the line at place ``k`` of ``seq`` (the lines that are not running text) that are
+    not its text's: its place, the rules' decisions, its neighbours'."""
     n = len(seq)
-    f = _own(table, seq[k], k, n)
+    f = _place_features(table, seq[k], k, n)
     f += _near(table, seq[k - 1], "-1:") if k > 0 else ["-1:edge"]
     f += _near(table, seq[k + 1], "1:") if k + 1 < n else ["1:edge"]
     return f
 
 
-def _sequence(table: LineTable) -> list[int]:
+def _running(table: LineTable) -> list[bool]:
+    return [running_text(t) for t in table.texts]
+
+
+def _sequence(table: LineTable, running: list[bool]) -> list[int]:
     """The page's lines that are not running text: running text is the document's whatever the model says."""
-    return [i for i, t in enumerate(table.texts) if t.strip() and not running_text(t)]
+    return [i for i, t in enumerate(table.texts) if not running[i] and t.strip()]
 
 
 def line_features(table: LineTable) -> tuple[list[int], list[list[str]]]:
@@ -108,8 +122,8 @@ def line_features(table: LineTable) -> tuple[list[int], list[list[str]]]:
     header and title stage decisions already written in the table, the line's own class, form, marker,
     length, shape, edges and character pairs, its place from the top and the bottom, and its neighbours'
     class and decisions. The model is trained on these sequences."""
-    seq = _sequence(table)
-    return seq, [_features(table, seq, k) for k in range(len(seq))]
+    seq = _sequence(table, _running(table))
+    return seq, [[*_text_features(table.texts[i]), *_context_features(table, seq, k)] for k, i in enumerate(seq)]
 
 
 def running_text(line: str) -> bool:
@@ -132,31 +146,50 @@ def _windows(places: list[int], n: int) -> list[tuple[int, int]]:
     return out
 
 
+@functools.lru_cache(maxsize=8192)
+def _text_scores(model: str, line: str) -> tuple[float, ...]:
+    """Each label's score from the features of a line's text, for one model."""
+    return tuple(scores(_weights(model), _text_features(line)))
+
+
+def _row(model: str, table: LineTable, seq: list[int], k: int) -> list[float]:
+    """Each label's score for the line at place ``k`` of ``seq``: its text's (cached) and its context's."""
+    row = list(_text_scores(model, table.texts[seq[k]]))
+    context = scores(_weights(model), _context_features(table, seq, k))
+    for y in range(len(row)):
+        row[y] += context[y]
+    return row
+
+
 def learned_chrome(table: LineTable) -> list[int]:
     """The lines the rules kept as the document's that the line model takes for site chrome (none without
     a model, or on a page without running text: there the document is not told from its surroundings).
 
-    The model is run over a few lines around each candidate only, not the page's whole sequence: a label's
+    The model is run over a few lines around the candidates only, not the page's whole sequence: a label's
     probability hardly depends on lines further away (on the labelled pages the decisions are those of the
-    whole sequence), and most pages have two or three candidates among thirty lines."""
+    whole sequence but for a few lines), and most pages have two or three candidates among thirty lines.
+    Where every candidate is plainly the document's from its own features (a sign-off, a date), the chain is
+    not run at all."""
     model = line_model()
     if model is None:
         return []
-    texts = table.texts
-    prose = [i for i, t in enumerate(texts) if running_text(t)]
+    running = _running(table)
+    prose = [i for i, r in enumerate(running) if r]
     if not prose:
         return []
     first, last = prose[0], prose[-1]
-    seq = _sequence(table)
+    seq = _sequence(table, running)
     decided = table.chrome.keys() | table.header | set(table.title_lines)
     places = [k for k, i in enumerate(seq) if i not in decided and not first < i < last]
     if not places:
         return []
-    weights = _weights(model)
-    c = weights.labels.index(CHROME)
-    wanted = set(places)
+    c = _weights(model).labels.index(CHROME)
+    rows = {k: _row(model, table, seq, k) for k in places}
+    if max(probabilities(row)[c] for row in rows.values()) < _PLAUSIBLE:
+        return []
     out: list[int] = []
     for lo, hi in _windows(places, len(seq)):
-        rows = marginals(weights, [_features(table, seq, k) for k in range(lo, hi)])
-        out += [seq[k] for k in range(lo, hi) if k in wanted and rows[k - lo][c] >= CHROME_ADD]
+        window = [rows.get(k) or _row(model, table, seq, k) for k in range(lo, hi)]
+        marginal = marginals_of(_weights(model), window)
+        out += [seq[k] for k in range(lo, hi) if k in rows and marginal[k - lo][c] >= CHROME_ADD]
     return out

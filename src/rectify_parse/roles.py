@@ -466,21 +466,36 @@ def _scores(weights: Weights, xs: Sequence[str]) -> list[float]:
     return [a, b, c]
 
 
+def scores(weights: Weights, xs: Sequence[str]) -> list[float]:
+    """Each label's score at one position: the sum of its features' weights."""
+    return _scores(weights, xs)
+
+
+def probabilities(row: Sequence[float]) -> list[float]:
+    """Each label's probability from its scores at one position alone, without its neighbours' labels."""
+    top = max(row)
+    return _normalised([math.exp(v - top) for v in row])
+
+
 def marginals(weights: Weights, xseq: Sequence[Sequence[str]]) -> list[list[float]]:
     """The probability of each label at each position (forward-backward, scaled at every step): what
-    crfsuite's tagger gives, computed here so that parsing needs no compiled CRF library. Plain loops over
-    floats: mypyc compiles them to C arithmetic (generator expressions would each allocate an object)."""
+    crfsuite's tagger gives, computed here so that parsing needs no compiled CRF library."""
+    return marginals_of(weights, [_scores(weights, xs) for xs in xseq])
+
+
+def marginals_of(weights: Weights, rows: Sequence[Sequence[float]]) -> list[list[float]]:
+    """``marginals`` from each position's label scores. Plain loops over floats: mypyc compiles them to C
+    arithmetic (generator expressions would each allocate an object)."""
     m = len(weights.labels)
     expt = [[math.exp(w) for w in row] for row in weights.transition]
-    scores: list[list[float]] = []
-    for xs in xseq:
-        total = _scores(weights, xs)
+    exps: list[list[float]] = []
+    for total in rows:
         top = max(total)
-        scores.append([math.exp(v - top) for v in total])  # a constant per position cancels out
-    n = len(scores)
-    alpha: list[list[float]] = [_normalised(scores[0])] if n else []
+        exps.append([math.exp(v - top) for v in total])  # a constant per position cancels out
+    n = len(exps)
+    alpha: list[list[float]] = [_normalised(exps[0])] if n else []
     for t in range(1, n):
-        prev, here = alpha[t - 1], scores[t]
+        prev, here = alpha[t - 1], exps[t]
         row: list[float] = []
         for y in range(m):
             acc = 0.0
@@ -490,7 +505,7 @@ def marginals(weights: Weights, xseq: Sequence[Sequence[str]]) -> list[list[floa
         alpha.append(_normalised(row))
     beta: list[list[float]] = [[1.0] * m for _ in range(n)]
     for t in range(n - 2, -1, -1):
-        after, nxt = scores[t + 1], beta[t + 1]
+        after, nxt = exps[t + 1], beta[t + 1]
         row = []
         for y in range(m):
             acc = 0.0
