@@ -36,7 +36,6 @@ _NOT_HAN = re.compile(r"[^\u4e00-\u9fff]+")
 _PAIRS = 40  # character pairs of a line read, at most
 _DATE_LIKE = re.compile(r"\d{4}\s*[-./年]\s*\d{1,2}")
 _END_KIND = {**dict.fromkeys("。.!！?？", "stop"), **dict.fromkeys(":：", "colon"), **dict.fromkeys(";；", "semi")}
-_CLAUSE_MARK = re.compile("[。,，;；]")
 _CONTEXT = 2  # lines either side of a candidate the model is run over
 # A page whose candidates all have less than this probability of chrome from their own features is left alone.
 _PLAUSIBLE = 0.1
@@ -131,7 +130,7 @@ def running_text(line: str) -> bool:
     """A line of running text (longer than a paragraph's opening, with a sentence stop or a comma) is the
     document's, as the page stage holds: the line model never removes one (on a page that lost its newlines
     the whole document is such a line)."""
-    return len(line) > PARAGRAPH and len(line.strip()) > PARAGRAPH and _CLAUSE_MARK.search(line) is not None
+    return len(line) > PARAGRAPH and len(line.strip()) > PARAGRAPH and any(ch in line for ch in "。,，;；")
 
 
 def _windows(places: list[int], n: int) -> list[tuple[int, int]]:
