@@ -173,7 +173,8 @@ def test_training_is_deterministic_and_the_parser_applies_crfsuites_model(tmp_pa
 
 def test_the_model_adds_problems_only_where_the_rules_found_none(tmp_path: Path) -> None:
     """A model that takes every line-opening item: beside the rules' problems it adds nothing (its additions
-    there were wrong as often as right on the labelled pages); where the rules found none, it decides."""
+    there were wrong as often as right on the labelled pages); where the rules found none in an inspection
+    or rectification report, it decides; an ordinary notice is never given to it."""
     eager = tmp_path / "eager.json"
     eager.write_text(
         '{"labels": ["T", "M", "P"], "state": {"start=True": {"P": 20.0}},'
@@ -182,7 +183,9 @@ def test_the_model_adds_problems_only_where_the_rules_found_none(tmp_path: Path)
     )
     ruled = "关于消防检查情况的通报\n一、存在的主要问题\n1.消防通道堵塞。\n2.灭火器过期未更换。\n"
     ruled += "二、下一步工作\n1.加强巡查。\n"
-    plain = "关于消防检查情况的通报\n1.消防通道堵塞。\n2.灭火器过期未更换。\n"
+    plain = "关于消防检查情况的通报\n近日，县消防大队开展消防安全督查。\n1.消防通道堵塞。\n2.灭火器过期未更换。\n"
+    notice = "关于做好春节假期安排的通知\n1.放假时间为2月10日至17日。\n2.各单位做好值班安排。\n"
     with roles.using_model(str(eager)):
         assert [p.rule for p in rectify_parse.parse(ruled).problems] == ["problem_list", "problem_list"]
         assert {p.rule for p in rectify_parse.parse(plain).problems} == {"learned"}
+        assert rectify_parse.parse(notice).problems == []
