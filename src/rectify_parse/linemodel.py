@@ -41,7 +41,7 @@ _CONTEXT = 2  # lines either side of a candidate the model is run over
 # on the labelled pages were chrome); leaving them out halves the candidates of many pages.
 _SIGN_OFF = frozenset(("date", "contact", "attachment", "public_note", "closing"))
 # A page whose candidates all have less than this probability of chrome from their own features is left alone.
-_PLAUSIBLE = 0.1
+_PLAUSIBLE = 0.3
 
 
 def _place(k: int) -> str:
