@@ -14,12 +14,12 @@ keys are compared after NFKC folding with whitespace, punctuation and quote mark
 from __future__ import annotations
 
 import argparse
+import contextlib
 import fnmatch
 import json
 import sys
 import unicodedata
 from collections.abc import Iterable
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -218,6 +218,19 @@ def show_page(label: dict[str, Any]) -> None:
             print(f"  MISS {name}: {miss}")
 
 
+def _models(args: argparse.Namespace) -> contextlib.AbstractContextManager[None]:
+    """The models to parse with: ``--rules`` none, ``--model F`` that problem model, else the package's."""
+    from rectify_parse import roles
+
+    stack = contextlib.ExitStack()
+    if args.rules:
+        stack.enter_context(roles.using_model(None))
+        stack.enter_context(roles.using_line_model(None))
+    elif args.model:
+        stack.enter_context(roles.using_model(args.model))
+    return stack
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--page", help="show one page's expected and parsed values")
@@ -225,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--check-labels", action="store_true", help="validate the label files and stop")
     ap.add_argument("--missing", action="store_true", help="list ids without a text and stop")
     ap.add_argument("--kind", choices=KINDS, help="score only pages of this kind")
-    ap.add_argument("--rules", action="store_true", help="parse with the rules alone (no line-role model)")
+    ap.add_argument("--rules", action="store_true", help="parse with the rules alone (no learned model)")
     ap.add_argument("--model", help="parse with this problem model file instead of the package's")
     ap.add_argument(
         "--ids",
@@ -251,18 +264,14 @@ def main(argv: list[str] | None = None) -> int:
                 print(label["id"], label["query"], label["url"])
         return 0
     if args.page:
-        from rectify_parse import roles
-
-        with roles.using_model(None if args.rules else args.model) if (args.rules or args.model) else nullcontext():
+        with _models(args):
             show_page(next(label for label in labels if label["id"] == args.page))
         return 0
     if args.kind:
         labels = [label for label in labels if label["kind"] == args.kind]
     if args.ids:
         labels = [label for label in labels if any(fnmatch.fnmatchcase(label["id"], pat) for pat in args.ids)]
-    from rectify_parse import roles
-
-    with roles.using_model(None if args.rules else args.model) if (args.rules or args.model) else nullcontext():
+    with _models(args):
         scores, scored, skipped = run(labels)
     kinds = {k: sum(1 for label in labels if label["kind"] == k) for k in KINDS}
     print(f"{scored} pages scored ({kinds}), {skipped} without a text (--missing)")
