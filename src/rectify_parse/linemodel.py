@@ -33,7 +33,7 @@ CHROME_ADD = 0.93
 _PLACES = (0, 1, 2, 3, 5, 8, 12, 20)
 _HEADER_WORD = re.compile("|".join(sorted(HEADER_LABELS, key=len, reverse=True)) + r"|来源|发布|浏览|点击|阅读")
 _NOT_HAN = re.compile(r"[^\u4e00-\u9fff]+")
-_PAIRS = 40  # character pairs of a line read, at most
+_PAIRS = 16  # character pairs of a line read, at most
 _DATE_LIKE = re.compile(r"\d{4}\s*[-./年]\s*\d{1,2}")
 _END_KIND = {**dict.fromkeys("。.!！?？", "stop"), **dict.fromkeys(":：", "colon"), **dict.fromkeys(";；", "semi")}
 _CONTEXT = 2  # lines either side of a candidate the model is run over
