@@ -364,43 +364,39 @@ def unit_features(
     return out
 
 
-# The models the parser uses: the package's; None (training, evaluation of the rules) leaves the decision to
-# the rules. Set only through ``using_model`` and ``using_line_model``.
-_model: str | None = MODEL_FILE
-_line_model: str | None = LINE_MODEL_FILE
+# The models the parser uses, by kind: the package's; None (training, evaluation of the rules) leaves the
+# decision to the rules. Set only through ``using_model`` and ``using_line_model``.
+_models: dict[str, str | None] = {"problems": MODEL_FILE, "lines": LINE_MODEL_FILE}
 
 
 @contextlib.contextmanager
-def using_model(path: str | None) -> Iterator[None]:
+def _using(kind: str, path: str | None) -> Iterator[None]:
+    previous, _models[kind] = _models[kind], path
+    try:
+        yield
+    finally:
+        _models[kind] = previous
+
+
+def using_model(path: str | None) -> contextlib.AbstractContextManager[None]:
     """Parse with another problem model file, or with the rules alone (None): training and evaluation."""
-    global _model
-    previous, _model = _model, path
-    try:
-        yield
-    finally:
-        _model = previous
+    return _using("problems", path)
 
 
-@contextlib.contextmanager
-def using_line_model(path: str | None) -> Iterator[None]:
+def using_line_model(path: str | None) -> contextlib.AbstractContextManager[None]:
     """Parse with another line model file (``linemodel.py``), or with the chrome rules alone (None)."""
-    global _line_model
-    previous, _line_model = _line_model, path
-    try:
-        yield
-    finally:
-        _line_model = previous
+    return _using("lines", path)
 
 
 def line_model() -> str | None:
     """The line model file in use (None: the chrome rules decide alone)."""
-    return _line_model
+    return _models["lines"]
 
 
 def model_version() -> str:
     """The models in use, each named by its kind and the first 12 hex digits of its file's SHA-256
     (``problems-… lines-…``); ``rules`` without any."""
-    names = [_version(kind, name) for kind, name in (("problems", _model), ("lines", _line_model)) if name]
+    names = [_version(kind, name) for kind, name in _models.items() if name]
     return " ".join(names) or "rules"
 
 
@@ -529,9 +525,10 @@ def _normalised(row: list[float]) -> list[float]:
 
 def weighed(features: Sequence[str], top: int = 5) -> list[tuple[str, float]]:
     """The features of a unit that weighed most for or against ``P``, largest first (none without a model)."""
-    if _model is None:
+    model = _models["problems"]
+    if model is None:
         return []
-    weights = _weights(_model)
+    weights = _weights(model)
     table = weights.by_label[weights.labels.index(PROBLEM)]
     found = [(x, round(table[x], 3)) for x in features if x in table]
     return sorted(found, key=lambda xw: -abs(xw[1]))[:top]
@@ -541,9 +538,10 @@ def problem_probabilities(xseq: list[list[str]]) -> list[float]:
     """The probability that each unit starts a problem; without a model, 1 where a rule took the unit."""
     if not xseq:
         return []
-    if _model is None:
+    model = _models["problems"]
+    if model is None:
         return [1.0 if any(x.startswith("rule=") for x in xs) else 0.0 for xs in xseq]
-    weights = _weights(_model)
+    weights = _weights(model)
     p = weights.labels.index(PROBLEM)
     return [row[p] for row in marginals(weights, xseq)]
 
