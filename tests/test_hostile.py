@@ -87,6 +87,14 @@ def test_runs_of_mixed_units_cost_linear_time(units: list[str]) -> None:
     assert _growth("".join(units)) < 8
 
 
+# Runs the test above found quadratic in the compiled build: thousands of short lines at the top looked
+# through for a wrapped title's next pieces, and thousands of learned problems each looking back for its
+# parent item.
+@pytest.mark.parametrize("units", [["索 引 号 | |\n", "整改进度："], ["整改进度：", "索 引 号 | |\n", "附件：1."]])
+def test_runs_the_mixed_search_found_cost_linear_time(units: list[str]) -> None:
+    assert _growth("".join(units)) < 8
+
+
 def test_input_size_limit_is_a_clear_error() -> None:
     with pytest.raises(rectify_parse.InputTooLargeError, match="limit"):
         rectify_parse.parse("整改" * 600, max_chars=1000)

@@ -610,10 +610,14 @@ def _wrapped_titles(
     out: list[tuple[int, ...]] = []
     for i in candidates:
         # The pieces are the next filled lines: a page that spaces its lines out spaces a wrapped title too.
-        # (the first three only: a page with thousands of short lines at its top must not cost their square)
-        pieces = list(
-            itertools.islice((k for k in range(i, min(len(lines), first_good + 1)) if classes[k] != "empty"), 3)
-        )
+        # (the first three only: a page with thousands of short lines at its top must not cost their square;
+        # a plain loop, since compiled, islice over a generator expression read the whole range)
+        pieces: list[int] = []
+        for k in range(i, min(len(lines), first_good + 1)):
+            if classes[k] != "empty":
+                pieces.append(k)
+                if len(pieces) == 3:
+                    break
         for size in (2, 3):
             taken = tuple(pieces[:size])
             last = taken[-1]

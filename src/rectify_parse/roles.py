@@ -569,12 +569,16 @@ def decide(units: Sequence[Unit], probabilities: Sequence[float], finder: Proble
     marker: at its own end)."""
     taken = [p >= ADD for p in probabilities]
     out: list[Found] = []
+    above: list[Unit] = []  # the nearest unit of each shallower rank before this one, shallowest first
     for k, u in enumerate(units):
+        depth = rank(u.family)
+        while above and rank(above[-1].family) >= depth:
+            above.pop()
+        parent = above[-1] if above else None  # the nearest unit before it of a shallower rank
+        above.append(u)
         if not taken[k]:
             continue
         end = _extent(units, taken, k, body_end)
-        depth = rank(u.family)
-        parent = next((units[j] for j in range(k - 1, -1, -1) if rank(units[j].family) < depth), None)
         aspect = (parent.body, parent.body + len(_first_clause_of(finder.text, parent))) if parent else None
         number = u.number or len(out) + 1  # units come in page order: an unnumbered one counts those before it
         out.append(finder.learned(number, aspect, u.start, u.body, max(end, u.body), not u.line_start))
