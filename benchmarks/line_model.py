@@ -12,7 +12,6 @@ benchmarks/LEARNING.md; ``python benchmarks/train_roles.py`` trains the shipped 
 from __future__ import annotations
 
 import argparse
-import bisect
 import sys
 import tempfile
 from collections import Counter
@@ -23,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import score_real_pages as srp
 import train_roles
 
-from rectify_parse import pipeline, roles
+from rectify_parse import roles
 from rectify_parse.linemodel import learned_chrome, line_features
 
 
@@ -32,20 +31,12 @@ def removed_roles(held: list[tuple[dict[str, Any], bytes]], model: str) -> Count
     is right, any other a line of the document lost."""
     out: Counter[str] = Counter()
     for label, raw in held:
-        roles_path = train_roles.REAL / "roles" / f"{label['id']}.tsv"
-        if not roles_path.exists():
+        known = train_roles.page_roles(label, raw)
+        if known is None:
             continue
-        with roles.using_model(None), roles.using_line_model(None):
-            p = pipeline._run_stages(raw, "auto", pipeline.MAX_CHARS, last="page")
-        starts = [0]
-        for line in raw.decode("utf-8").split("\n")[:-1]:
-            starts.append(starts[-1] + len(line) + 1)
-        rows = [r.split("\t")[1] for r in roles_path.read_text(encoding="utf-8").split("\n") if r and r[0] != "#"]
+        p, role = known
         with roles.using_line_model(model):
-            learned = learned_chrome(p.table)
-        for i in learned:
-            k = bisect.bisect_right(starts, p.view.span(*p.table.spans[i])[0]) - 1
-            out[rows[k] if 0 <= k < len(rows) else "?"] += 1
+            out.update(role(i) for i in learned_chrome(p.table))
     return out
 
 

@@ -39,6 +39,7 @@ from rectify_parse import linemodel, pipeline, roles
 from rectify_parse.normalize import PINYIN, fold
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import line_roles
 import score_real_pages as srp
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -175,22 +176,33 @@ def load_pages() -> list[Page]:
 LineFeatures = Callable[[Any], tuple[list[int], list[list[str]]]]
 
 
-def _line_page(label: dict[str, Any], raw: bytes, features: LineFeatures) -> Page | None:
-    """A page's lines as the page-line model sees them, labelled from its checked line roles."""
-    roles_path = REAL / "roles" / f"{label['id']}.tsv"
-    if not roles_path.exists():
+def page_roles(label: dict[str, Any], raw: bytes) -> tuple[Any, Callable[[int], str]] | None:
+    """The page parsed by the rules up to its page stage, and the checked role of each line of its table
+    (``?`` for none); None for a page without a roles file."""
+    if not (REAL / "roles" / f"{label['id']}.tsv").exists():
         return None
     with roles.using_model(None), roles.using_line_model(None):
         p = pipeline._run_stages(raw, "auto", pipeline.MAX_CHARS, last="page")
-    idx, xseq = features(p.table)
     starts = [0]
     for line in raw.decode("utf-8").split("\n")[:-1]:
         starts.append(starts[-1] + len(line) + 1)
-    rows = [r.split("\t")[1] for r in roles_path.read_text(encoding="utf-8").split("\n") if r and r[0] != "#"]
-    yseq = []
-    for i in idx:
+    rows = [role for role, _ in line_roles.read_roles(label["id"])[1]]
+
+    def role(i: int) -> str:
         k = bisect.bisect_right(starts, p.view.span(*p.table.spans[i])[0]) - 1
-        yseq.append(_LINE_LABELS.get(rows[k], "B") if 0 <= k < len(rows) else "B")
+        return rows[k] if 0 <= k < len(rows) else "?"
+
+    return p, role
+
+
+def _line_page(label: dict[str, Any], raw: bytes, features: LineFeatures) -> Page | None:
+    """A page's lines as the page-line model sees them, labelled from its checked line roles."""
+    known = page_roles(label, raw)
+    if known is None:
+        return None
+    p, role = known
+    idx, xseq = features(p.table)
+    yseq = [_LINE_LABELS.get(role(i), "B") for i in idx]
     return Page(label["id"], batch_of(label["id"]), xseq, yseq, 0, 0)
 
 
