@@ -23,7 +23,7 @@ import re
 
 from .lines import PARAGRAPH, LineTable, line_form, own_class
 from .patterns import HEADER_LABELS
-from .roles import _bucket, _weights, line_model, marginals_of, probabilities, scores
+from .roles import Weights, _bucket, _weights, line_model, marginals_of, probabilities, scores
 
 CHROME = "C"
 # A line the rules keep as the document's becomes chrome where the line model gives it at least this
@@ -155,10 +155,11 @@ def _text_scores(model: str, line: str) -> tuple[float, ...]:
     return tuple(scores(_weights(model), _text_features(line)))
 
 
-def _row(model: str, table: LineTable, seq: list[int], k: int) -> list[float]:
-    """Each label's score for the line at place ``k`` of ``seq``: its text's (cached) and its context's."""
+def _row(model: str, weights: Weights, table: LineTable, seq: list[int], k: int) -> list[float]:
+    """Each label's score for the line at place ``k`` of ``seq``: its text's (cached by ``model``'s name) and
+    its context's (by ``weights``, the model's)."""
     row = list(_text_scores(model, table.texts[seq[k]]))
-    context = scores(_weights(model), _context_features(table, seq, k))
+    context = scores(weights, _context_features(table, seq, k))
     for y in range(len(row)):
         row[y] += context[y]
     return row
@@ -184,19 +185,18 @@ def learned_chrome(table: LineTable) -> list[int]:
     seq = _sequence(table, running)
     decided = table.chrome.keys() | table.header | set(table.title_lines)
     places = [
-        k
-        for k, i in enumerate(seq)
-        if i not in decided and not first < i < last and line_form(table.texts[i].strip()) not in _SIGN_OFF
+        k for k, i in enumerate(seq) if i not in decided and not first < i < last and table.form(i) not in _SIGN_OFF
     ]
     if not places:
         return []
-    c = _weights(model).labels.index(CHROME)
-    rows = {k: _row(model, table, seq, k) for k in places}
+    weights = _weights(model)
+    c = weights.labels.index(CHROME)
+    rows = {k: _row(model, weights, table, seq, k) for k in places}
     if max(probabilities(row)[c] for row in rows.values()) < _PLAUSIBLE:
         return []
     out: list[int] = []
     for lo, hi in _windows(places, len(seq)):
-        window = [rows.get(k) or _row(model, table, seq, k) for k in range(lo, hi)]
-        marginal = marginals_of(_weights(model), window)
+        window = [rows.get(k) or _row(model, weights, table, seq, k) for k in range(lo, hi)]
+        marginal = marginals_of(weights, window)
         out += [seq[k] for k in range(lo, hi) if k in rows and marginal[k - lo][c] >= CHROME_ADD]
     return out

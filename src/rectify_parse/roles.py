@@ -440,7 +440,7 @@ def _weights(name: str) -> Weights:
     return Weights(labels, by_label, transition, triples, vectors)
 
 
-def _scores(weights: Weights, xs: Sequence[str]) -> list[float]:
+def scores(weights: Weights, xs: Sequence[str]) -> list[float]:
     """Each label's score at one position: the sum of its features' weights."""
     if not weights.triples:
         total = [0.0] * len(weights.labels)
@@ -462,11 +462,6 @@ def _scores(weights: Weights, xs: Sequence[str]) -> list[float]:
     return [a, b, c]
 
 
-def scores(weights: Weights, xs: Sequence[str]) -> list[float]:
-    """Each label's score at one position: the sum of its features' weights."""
-    return _scores(weights, xs)
-
-
 def probabilities(row: Sequence[float]) -> list[float]:
     """Each label's probability from its scores at one position alone, without its neighbours' labels."""
     top = max(row)
@@ -476,7 +471,7 @@ def probabilities(row: Sequence[float]) -> list[float]:
 def marginals(weights: Weights, xseq: Sequence[Sequence[str]]) -> list[list[float]]:
     """The probability of each label at each position (forward-backward, scaled at every step): what
     crfsuite's tagger gives, computed here so that parsing needs no compiled CRF library."""
-    return marginals_of(weights, [_scores(weights, xs) for xs in xseq])
+    return marginals_of(weights, [scores(weights, xs) for xs in xseq])
 
 
 def marginals_of(weights: Weights, rows: Sequence[Sequence[float]]) -> list[list[float]]:
