@@ -45,7 +45,11 @@ _PLAUSIBLE = 0.3
 
 
 def _place(k: int) -> str:
-    return str(next((b for b in reversed(_PLACES) if k >= b), 0))
+    bucket = 0
+    for b in _PLACES:  # a loop, not next() over a generator: compiled, this is a few comparisons
+        if k >= b:
+            bucket = b
+    return str(bucket)
 
 
 @functools.lru_cache(maxsize=8192)

@@ -62,7 +62,8 @@ _UI = re.compile("|".join(sorted((re.escape(w.lower()) for w in _UI_WORDS), key=
 _URL = re.compile(r"https?://|www\.|\.(?:com|cn|net|org|gov)(?![a-z])")
 # A tag's attributes left in the text when its < was lost (?a href="javascript:doZoom(20)">大): the line is
 # a widget's markup, whatever words it also holds.
-_MARKUP = re.compile(r"""(?:href|src|onclick|style)\s*=\s*["']|javascript:|!--.*-->""")
+# Each alternative opens with a literal, so the search scans for those characters alone.
+_MARKUP = re.compile(r"""href\s*=\s*["']|src\s*=\s*["']|onclick\s*=\s*["']|style\s*=\s*["']|javascript:|!--.*-->""")
 # A style sheet's rule printed as text (@page { size: …; }, p.cjk { font-family: … }): a selector, then a
 # brace and a property's name and colon. Running text never opens with a selector and a brace.
 _CSS_RULE = re.compile(r"[@.#]?[a-z][\w.#:\-]*(?:[ \t]*,[ \t]*[\w.#:\-]+)*[ \t]*\{[ \t]*[a-z-]+[ \t]*:")
@@ -135,7 +136,7 @@ def _strong_class(line: str) -> str | None:
         return "bad:markup"
     if n <= _MAX_CSS_LINE and _CSS_RULE.match(lower) is not None:
         return "bad:markup"
-    if n <= 40 and _IDENTIFIER.search(line) is not None and _HAN.search(line) is None:
+    if n <= 40 and _HAN.search(line) is None and _IDENTIFIER.search(line) is not None:
         return "bad:markup"
     if n <= 120 and _URL.search(lower) is not None and (n <= 40 or _SENTENCE.search(line) is None):
         return "bad:url"

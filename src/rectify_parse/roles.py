@@ -139,9 +139,10 @@ def _starts_item(text: str, pos: int, end: int) -> bool:
 
 
 # Where a unit may start inside a line: after a boundary and spaces, at what can open an item (a marker's
-# first character); after a semicolon, anything; after a colon, anything when a semicolon list follows.
+# first character); after a semicolon, anything; after a colon, anything when a semicolon list follows. One
+# character class opens the pattern, so the search scans for it alone (three times faster than alternatives).
 _CUT = re.compile(
-    r"[。;；:：!！?？,， \t][ \t]*(?=[其\[\-第一二三四五六七八九十百(0-9\u2460-\u2473])|[;；][ \t]*|[:：][ \t]*"
+    r"[。;；:：!！?？,， \t](?:(?<=[;；:：])[ \t]*|[ \t]*(?=[其\[\-第一二三四五六七八九十百(0-9\u2460-\u2473]))"
 )
 _MIN_UNIT = 4
 
@@ -412,54 +413,53 @@ def _model_bytes(name: str) -> bytes:
     return (resources.files("rectify_parse") / "models" / name).read_bytes()
 
 
+# A model has at most this many labels (the line model's five). Each feature's weights are five floats in one
+# flat list (zero beyond the model's labels), found by the feature's offset and summed in five C doubles when
+# compiled: a list of floats per feature would box every sum, a tuple unbox all five on each lookup.
+_STRIDE = 5
+
+
 class Weights(NamedTuple):
     """A trained linear-chain CRF: each feature's weight for each label, and each label pair's."""
 
     labels: tuple[str, ...]
     by_label: list[dict[str, float]]  # for each label (``labels`` order): feature -> weight
     transition: list[list[float]]  # [from label][to label]
-    # A model of three labels (the problem model's): feature -> its three weights, summed as C doubles.
-    triples: dict[str, tuple[float, float, float]]
-    # Any other model: feature -> its weight for each label (one lookup a feature, not one a label).
-    vectors: dict[str, list[float]]
+    exp_transition: list[list[float]]  # exp of each, which forward-backward multiplies by
+    offset: dict[str, int]  # feature -> where its weights start in ``flat``
+    flat: list[float]  # each feature's weight for each label, ``_STRIDE`` a feature
 
 
 @functools.lru_cache(maxsize=4)
 def _weights(name: str) -> Weights:
     data = json.loads(_model_bytes(name))
     labels = tuple(data["labels"])
+    if len(labels) > _STRIDE:
+        raise ValueError(f"model {name} has {len(labels)} labels; at most {_STRIDE} are supported")
     transition = [[data["transition"][a][b] for b in labels] for a in labels]
     by_label = [{attr: by[y] for attr, by in data["state"].items() if by.get(y)} for y in labels]
-    triples: dict[str, tuple[float, float, float]] = {}
-    vectors: dict[str, list[float]] = {}
-    if len(labels) == 3:
-        a, b, c = labels
-        triples = {x: (by.get(a, 0.0), by.get(b, 0.0), by.get(c, 0.0)) for x, by in data["state"].items()}
-    else:
-        vectors = {x: [by.get(y, 0.0) for y in labels] for x, by in data["state"].items()}
-    return Weights(labels, by_label, transition, triples, vectors)
+    offset: dict[str, int] = {}
+    flat: list[float] = []
+    for x, by in data["state"].items():
+        offset[x] = len(flat)
+        flat += [by.get(y, 0.0) for y in labels] + [0.0] * (_STRIDE - len(labels))
+    exp_transition = [[math.exp(w) for w in row] for row in transition]
+    return Weights(labels, by_label, transition, exp_transition, offset, flat)
 
 
 def scores(weights: Weights, xs: Sequence[str]) -> list[float]:
     """Each label's score at one position: the sum of its features' weights."""
-    if not weights.triples:
-        total = [0.0] * len(weights.labels)
-        vectors = weights.vectors
-        for x in xs:
-            v = vectors.get(x)
-            if v is not None:
-                for y in range(len(total)):
-                    total[y] += v[y]
-        return total
-    triples = weights.triples
-    a = b = c = 0.0
+    offset, flat = weights.offset, weights.flat
+    a = b = c = d = e = 0.0
     for x in xs:
-        w = triples.get(x)
-        if w is not None:
-            a += w[0]
-            b += w[1]
-            c += w[2]
-    return [a, b, c]
+        i = offset.get(x, -1)
+        if i >= 0:
+            a += flat[i]
+            b += flat[i + 1]
+            c += flat[i + 2]
+            d += flat[i + 3]
+            e += flat[i + 4]
+    return [a, b, c, d, e][: len(weights.labels)]
 
 
 def probabilities(row: Sequence[float]) -> list[float]:
@@ -478,7 +478,7 @@ def marginals_of(weights: Weights, rows: Sequence[Sequence[float]]) -> list[list
     """``marginals`` from each position's label scores. Plain loops over floats: mypyc compiles them to C
     arithmetic (generator expressions would each allocate an object)."""
     m = len(weights.labels)
-    expt = [[math.exp(w) for w in row] for row in weights.transition]
+    expt = weights.exp_transition
     exps: list[list[float]] = []
     for total in rows:
         top = max(total)
