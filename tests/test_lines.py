@@ -52,6 +52,39 @@ def test_every_line_has_its_kind_rule_form_and_marker() -> None:
     assert [r.number for r in rows] == list(range(len(rows)))
 
 
+def test_rows_show_the_line_models_role_probability_and_weighed_features() -> None:
+    rows = rectify_parse.explain_lines(PAGE)
+    by_text = {r.text.strip(): r for r in rows}
+    # Lines the model reads: each has its most probable role, that role's probability and what weighed for it.
+    assert by_text["首页 > 政务公开 > 通知公告"].role == "chrome"
+    assert by_text["关于做好防汛工作的通知"].role == "title"
+    assert by_text["发布日期：2023-06-02 信息来源：县水利局"].role == "header"
+    assert by_text["打印本页 关闭窗口"].role == "chrome"
+    assert by_text["2023年6月1日"].role == "closing"
+    for row in rows:
+        if row.role is None:
+            assert row.probability is None and row.chrome_probability is None and row.weighed == ()
+            continue
+        assert row.probability is not None and row.chrome_probability is not None
+        assert 0.2 <= row.probability <= 1.0 and 0.0 <= row.chrome_probability <= 1.0
+        assert (row.role == "chrome") == (row.chrome_probability == row.probability)
+        assert row.weighed and all(isinstance(name, str) for name, _ in row.weighed)
+        weights = [abs(w) for _, w in row.weighed]
+        assert weights == sorted(weights, reverse=True)
+    # Running text and empty lines are the document's whatever the model says: it does not read them.
+    assert by_text["汛期实行24小时值班，请认真落实。"].role is not None  # short: read
+    assert all(r.role is None for r in rows if r.kind == "empty")
+
+
+def test_rows_without_the_line_model_show_no_role() -> None:
+    from rectify_parse import roles
+
+    with roles.using_line_model(None):
+        rows = rectify_parse.explain_lines(PAGE)
+    assert all(r.role is None and r.probability is None and r.weighed == () for r in rows)
+    assert [r.kind for r in rows][:3] == ["chrome", "chrome", "title"]  # the rules' decisions stand
+
+
 def test_rows_agree_with_the_record() -> None:
     """A chrome row is in the record's boilerplate; the title row holds the record's title unless the
     header's 标题 gave it."""
@@ -114,9 +147,14 @@ def test_cli_lines_prints_one_row_per_line(tmp_path: Path) -> None:
     out = io.StringIO()
     assert main(["lines", str(path)], out=out) == 0
     rows = out.getvalue().splitlines()
-    assert rows[0].split("\t") == ["line", "kind", "class", "form", "level", "span", "text"]
+    header = ["line", "kind", "class", "form", "level", "span", "text", "model", "chrome", "weighed"]
+    assert rows[0].split("\t") == header
+    assert all(len(row.split("\t")) == len(header) for row in rows)
     assert rows[2].split("\t")[1:3] == ["chrome:breadcrumb", "bad:menu"]
     assert rows[6].split("\t")[3:5] == ["marker", "1"]
+    title = rows[3].split("\t")
+    assert title[1] == "title" and title[7].startswith("title:") and float(title[8]) < 0.5
+    assert title[9].split(" ")[0].count(":") >= 1  # feature:weight pairs
     assert len(rows) == 1 + len(PAGE.split("\n"))
 
 

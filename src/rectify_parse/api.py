@@ -41,9 +41,12 @@ def parse(raw: Input, *, max_chars: int = MAX_CHARS, format: str = "auto") -> No
 def explain_lines(raw: Input, *, max_chars: int = MAX_CHARS, format: str = "auto") -> list[LineRow]:
     """Every line of a page with what the parser decided about it, for inspecting why a line was kept or
     removed: its kind (``chrome`` with the rule, ``header``, ``title``, ``content``, ``empty``), its class
-    from its own features, the document form it has (a date, a contact …) and its heading marker. Spans
-    and texts are those of the source (:func:`rectify_parse.source_text` for an HTML page). The input and
-    the errors are those of :func:`parse`."""
+    from its own features, the document form it has (a date, a contact …) and its heading marker; for each
+    line the line model reads (not running text), its most probable role with that role's probability, its
+    probability of chrome (a line the rules kept becomes chrome at 0.93 or more, above the document's first
+    paragraph or below its last) and the features that weighed most for or against the role. Spans and texts
+    are those of the source (:func:`rectify_parse.source_text` for an HTML page). The input and the errors
+    are those of :func:`parse`."""
     return _pipeline.explain_lines(raw, max_chars=max_chars, format=format)
 
 

@@ -255,13 +255,18 @@ def _cmd_lines(args: argparse.Namespace, out: TextIO) -> int:
     rows = _explained(args, explain_lines)
     if isinstance(rows, int):
         return rows
-    out.write("line\tkind\tclass\tform\tlevel\tspan\ttext\n")
+    out.write("line\tkind\tclass\tform\tlevel\tspan\ttext\tmodel\tchrome\tweighed\n")
     for row in rows:
         kind = f"chrome:{row.rule}" if row.kind == "chrome" else row.kind
         level = "" if row.marker is None else str(row.marker.level)
         text = row.text.replace("\t", " ")
+        # The line model's role and its probability, its probability of chrome, what weighed most for the role.
+        model = "" if row.role is None else f"{row.role}:{row.probability:.3f}"
+        chrome = "" if row.chrome_probability is None else f"{row.chrome_probability:.3f}"
+        weighed = " ".join(f"{name}:{weight:+.2f}" for name, weight in row.weighed)
         out.write(
-            f"{row.number}\t{kind}\t{row.line_class}\t{row.form or ''}\t{level}\t{row.span[0]}-{row.span[1]}\t{text}\n"
+            f"{row.number}\t{kind}\t{row.line_class}\t{row.form or ''}\t{level}\t{row.span[0]}-{row.span[1]}\t{text}"
+            f"\t{model}\t{chrome}\t{weighed}\n"
         )
     return EXIT_OK
 

@@ -20,12 +20,25 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import NamedTuple
 
 from .lines import PARAGRAPH, LineTable, line_form, own_class
 from .patterns import HEADER_LABELS
-from .roles import Weights, _bucket, _weights, line_model, marginals_of, probabilities, scores
+from .roles import (
+    Weights,
+    _bucket,
+    _weights,
+    line_model,
+    marginals,
+    marginals_of,
+    probabilities,
+    scores,
+    weighed_for,
+)
 
 CHROME = "C"
+# The labels' names, as the line roles of the labelled pages call them (body covers heading and problem lines).
+ROLE_NAMES = {"C": "chrome", "H": "header", "I": "title", "E": "closing", "B": "body"}
 # A line the rules keep as the document's becomes chrome where the line model gives it at least this
 # (chosen on leave-one-batch-out over batches 0-13, before batches 14-17 were opened).
 CHROME_ADD = 0.93
@@ -203,4 +216,32 @@ def learned_chrome(table: LineTable) -> list[int]:
         window = [rows.get(k) or _row(model, weights, table, seq, k) for k in range(lo, hi)]
         marginal = marginals_of(weights, window)
         out += [seq[k] for k in range(lo, hi) if k in rows and marginal[k - lo][c] >= CHROME_ADD]
+    return out
+
+
+class LineRole(NamedTuple):
+    """The line model's view of one line (``rectify_parse.explain_lines``)."""
+
+    role: str  # its most probable label: chrome, header, title, closing or body
+    probability: float
+    chrome: float  # its probability of chrome, the one label the parser acts on (CHROME_ADD)
+    weighed: list[tuple[str, float]]  # the features that weighed most for (+) or against (-) ``role``
+
+
+def line_roles(table: LineTable) -> dict[int, LineRole]:
+    """The line model's labels for every line it reads (those that are not running text), by line index: for
+    explaining its decisions. Unlike ``learned_chrome`` the model is run over the whole sequence, so a
+    probability here may differ a little from the one the parser acted on around its candidates; none without a
+    model."""
+    model = line_model()
+    if model is None:
+        return {}
+    seq, xseq = line_features(table)
+    weights = _weights(model)
+    c = weights.labels.index(CHROME)
+    out: dict[int, LineRole] = {}
+    for k, row in enumerate(marginals(weights, xseq)):
+        y = max(range(len(row)), key=row.__getitem__)
+        role = ROLE_NAMES.get(weights.labels[y], weights.labels[y])
+        out[seq[k]] = LineRole(role, round(row[y], 4), round(row[c], 4), weighed_for(weights, y, xseq[k]))
     return out

@@ -194,6 +194,13 @@ class LineRow(NamedTuple):
     line_class: str
     form: LineForm | None
     marker: Marker | None
+    # The line model's view (explain_lines; None for running text and empty lines, which it does not read):
+    # its most probable role, that role's probability, its probability of chrome, and the features that
+    # weighed most for (+) or against (-) the role.
+    role: str | None = None
+    probability: float | None = None
+    chrome_probability: float | None = None
+    weighed: tuple[tuple[str, float], ...] = ()
 
 
 class LineTable:

@@ -25,7 +25,7 @@ from .errors import ParseError, RectifyError
 from .header import HeaderResult, find_header_lines, header_from_meta, merge_header
 from .html import read_source
 from .layout import second_document_start, split_inline_headings
-from .linemodel import learned_chrome
+from .linemodel import learned_chrome, line_roles
 from .lines import LineRow, LineTable
 from .markers import LineMarkers
 from .normalize import View, fold, hard_wrap_edits, make_view, split_lines, strip_span
@@ -82,10 +82,20 @@ def explain_lines(raw: Input, *, max_chars: int = MAX_CHARS, format: str = "auto
     """The work of :func:`rectify_parse.explain_lines` (documented in api.py)."""
     with _internal_errors_reported():
         p = _run_stages(raw, format, max_chars, last="page")  # the last stage that writes into the table
+        learned = line_roles(p.table)
     out: list[LineRow] = []
     for row in p.table.rows():
         span = p.view.span(*row.span)
-        out.append(row._replace(span=span, text=p.source[span[0] : span[1]]))
+        row = row._replace(span=span, text=p.source[span[0] : span[1]])
+        seen = learned.get(row.number)
+        if seen is not None:
+            row = row._replace(
+                role=seen.role,
+                probability=seen.probability,
+                chrome_probability=seen.chrome,
+                weighed=tuple(seen.weighed),
+            )
+        out.append(row)
     return out
 
 

@@ -524,7 +524,13 @@ def weighed(features: Sequence[str], top: int = 5) -> list[tuple[str, float]]:
     if model is None:
         return []
     weights = _weights(model)
-    table = weights.by_label[weights.labels.index(PROBLEM)]
+    return weighed_for(weights, weights.labels.index(PROBLEM), features, top)
+
+
+def weighed_for(weights: Weights, label: int, features: Sequence[str], top: int = 5) -> list[tuple[str, float]]:
+    """The features that weighed most for (+) or against (-) label ``label`` (an index into ``weights.labels``),
+    largest first."""
+    table = weights.by_label[label]
     found = [(x, round(table[x], 3)) for x in features if x in table]
     return sorted(found, key=lambda xw: -abs(xw[1]))[:top]
 
