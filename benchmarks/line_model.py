@@ -23,7 +23,7 @@ import score_real_pages as srp
 import train_roles
 
 from rectify_parse import roles
-from rectify_parse.linemodel import learned_chrome, line_features
+from rectify_parse.linemodel import learned_lines, line_features
 
 
 def removed_roles(held: list[tuple[dict[str, Any], bytes]], model: str) -> Counter[str]:
@@ -36,7 +36,7 @@ def removed_roles(held: list[tuple[dict[str, Any], bytes]], model: str) -> Count
             continue
         p, role = known
         with roles.using_line_model(model):
-            out.update(role(i) for i in learned_chrome(p.table))
+            out.update(role(i) for i in learned_lines(p.table).chrome)
     return out
 
 
@@ -82,7 +82,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"batch {batch}: chrome {chrome[0]} -> {chrome[1]}, body kept {kept[0]} -> {kept[1]}; "
                 f"lines removed by their roles {dict(removed)}"
             )
-    for name in ("chrome lines removed", "body kept", "title", "no invented title"):
+    names = ("chrome lines removed", "body kept", "title", "no invented title", "header fields")
+    for name in (*names, "parsed header values that are labelled"):
         print(f"all: {name} {train_roles._cell(totals[0], name)} -> {train_roles._cell(totals[1], name)}")
     print(f"all: lines the model removed, by their checked roles: {dict(all_removed)}")
     return 0

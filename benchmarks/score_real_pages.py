@@ -146,6 +146,13 @@ def score_page(label: dict[str, Any], record: dict[str, Any], scores: Scores) ->
     for key, want in label["header"].items():
         got = record["header"].get(key)
         scores["header fields"].add(norm(got) == norm(want), f"{pid} {key}: {got!r} != {want!r}")
+    # And the other way: each value the parser gave a canonical key is the label's (a value the label does not
+    # hold is a false one: the labels hold every field a page shows).
+    for key in HEADER_KEYS:
+        got = record["header"].get(key)
+        if got:
+            want = label["header"].get(key)
+            scores["parsed header values that are labelled"].add(norm(got) == norm(want), f"{pid} {key}: {got!r}")
     text = document_text(record)  # every document on the page: the notice, then what it issues
     text_lines = {norm(line) for line in text.split("\n")}
     text_key = norm(text)

@@ -69,3 +69,37 @@ def test_running_text_is_told_by_length_and_clause_marks() -> None:
     assert not linemodel.running_text(
         "一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十"
     )
+
+
+META_ROW_PAGE = (
+    "关于开展安全检查的情况通报\n"
+    "2018-07-19 21:01:03    新华网  参与评论()人\n"
+    "近日，县应急管理局组织开展了安全生产大检查，检查中发现部分企业消防通道堵塞，灭火器过期，已责令限期整改到位。\n"
+    "下一步将持续加强监管，确保安全生产形势稳定向好，切实保障人民群众生命财产安全。\n"
+)
+
+
+def test_an_unlabelled_meta_row_gives_the_publication_date_with_a_warning() -> None:
+    with roles.using_line_model(None):
+        ruled = rectify_parse.parse(META_ROW_PAGE)
+    assert ruled.header.date_published is None  # no label: the header rules read nothing
+    notice = rectify_parse.parse(META_ROW_PAGE)
+    assert notice.header.date_published == "2018-07-19"
+    start, end = notice.header.spans["date_published"]
+    assert META_ROW_PAGE[start:end] == notice.header.raw["date_published"] == "2018-07-19"
+    learned = [w for w in notice.warnings if w.code == "learned_header"]
+    assert len(learned) == 1 and learned[0].span == (start, end) and "新华网" in learned[0].message
+    assert "新华网" in notice.text  # the row stays in the body: only its date is read
+
+
+def test_a_date_the_header_rules_read_is_never_replaced() -> None:
+    page = META_ROW_PAGE.replace("2018-07-19 21:01:03", "发布时间：2020-03-02 来源：县应急局 2018-07-19", 1)
+    notice = rectify_parse.parse(page)
+    assert notice.header.date_published == "2020-03-02"
+    assert not [w for w in notice.warnings if w.code == "learned_header"]
+
+
+def test_a_line_model_without_a_header_label_reads_no_date(tmp_path: Path) -> None:
+    with roles.using_line_model(_eager(tmp_path)):
+        notice = rectify_parse.parse(META_ROW_PAGE)
+    assert notice.header.date_published is None

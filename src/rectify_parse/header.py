@@ -564,6 +564,32 @@ def header_from_meta(result: HeaderResult, meta: Mapping[str, str]) -> HeaderRes
     return replace(result, header=filled, warnings=warnings)
 
 
+def header_from_line(header: Header, view: View, source: str, line: tuple[int, int]) -> tuple[Header, Warning] | None:
+    """The header with ``date_published`` read from a line (view offsets) that the line model takes for the
+    page's meta row, where the header rules read no publication date (an unlabelled row: 2018-07-19 21:01:03
+    新华网 参与评论()人), and a ``learned_header`` warning that names the line, so the value is never a silent
+    guess. The line's first readable date is taken, with its span; None when it holds none."""
+    start, end = line
+    iso, where = parse_date(view.text[start:end])
+    if iso is None or where is None:
+        return None
+    a, b = start + where[0], start + where[1]
+    while b > a and view.text[b - 1] in " \t":  # the date pattern takes the spaces after the day
+        b -= 1
+    span = view.span(a, b)
+    written = source[span[0] : span[1]]
+    filled = replace(
+        header,
+        date_published=iso,
+        raw={**header.raw, "date_published": written},
+        spans={**header.spans, "date_published": span},
+    )
+    line_span = view.span(start, end)
+    row = one_line(source[line_span[0] : line_span[1]])
+    note = f"date_published {iso} read from {row!r}, which the line model takes for the page's meta row"
+    return filled, Warning("learned_header", note, span)
+
+
 def _fill(
     target: dict[str, str],
     spans: dict[str, Span],

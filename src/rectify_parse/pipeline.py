@@ -16,16 +16,16 @@ import contextlib
 import itertools
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .chrome import find_chrome
 from .decode import MAX_CHARS, Input
 from .diff import variants as diff_variants
 from .errors import ParseError, RectifyError
-from .header import HeaderResult, find_header_lines, header_from_meta, merge_header
+from .header import HeaderResult, find_header_lines, header_from_line, header_from_meta, merge_header
 from .html import read_source
 from .layout import second_document_start, split_inline_headings
-from .linemodel import learned_chrome, line_roles
+from .linemodel import learned_lines, line_roles
 from .lines import LineRow, LineTable
 from .markers import LineMarkers
 from .normalize import View, fold, hard_wrap_edits, make_view, split_lines, strip_span
@@ -351,9 +351,19 @@ def _stage_page(p: _Page) -> None:
     p.layout = analyse_page(p.table, p.header.header.title, garbled)
     p.table.chrome.update(p.layout.chrome)
     p.table.title_lines = p.layout.title_lines
-    # What the rules kept around the document that the line model takes for site chrome (linemodel.py).
-    for i in learned_chrome(p.table):
+    # What the rules kept around the document that the line model takes for site chrome (linemodel.py), and,
+    # where the header rules read no publication date, for the page's meta row: its date is the header's.
+    header = p.header.header
+    undated = header.date_published is None and "date_published" not in header.raw
+    learned = learned_lines(p.table, header=undated)
+    for i in learned.chrome:
         p.table.chrome[i] = "learned"
+    for i in learned.header:
+        dated = header_from_line(header, p.view, p.source, p.table.spans[i])
+        if dated is not None:
+            p.header = replace(p.header, header=dated[0])
+            p.warnings.append(dated[1])
+            break
 
 
 def _stage_body(p: _Page) -> None:
