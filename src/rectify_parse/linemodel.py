@@ -1,4 +1,5 @@
-"""Learned decisions over a page's lines: which of the lines the rules kept as the document's are site chrome.
+"""Learned decisions over a page's lines: which of the lines the rules kept as the document's are site chrome,
+and which is the page's meta row where the header rules read no publication date.
 
 The chrome rules name what they know (breadcrumbs, print and share rows, footers, counters); on sites nobody
 tuned them on, each new widget is a miss. As GROBID's segmentation model does, a linear-chain CRF labels the
@@ -6,11 +7,14 @@ lines of a page that are not running text chrome ``C``, header ``H``, title ``I`
 ``B``, trained on the checked line roles of the labelled real pages (``benchmarks/real_pages/roles``); its
 features are the rules' decisions (the chrome rule that named a line, header and title lines), the line's
 class, form and marker, its length, ends and character pairs, its place from the top and the bottom, and its
-neighbours'. Only its chrome decision is used, and only where it is safe: a line the rules kept, above the
-document's first paragraph of running text or below its last, with a probability of at least
-``CHROME_ADD``, becomes chrome (rule ``learned``: it stays in the record's boilerplate with its span, so
-nothing is lost). Between the first paragraph and the last a short line is a heading, a caption or a
-speaker's lead far more often than a widget, and running text is never chrome.
+neighbours'. Its decisions are used only where they are safe: a line the rules kept, above the document's
+first paragraph of running text or below its last, with a probability of at least ``CHROME_ADD``, becomes
+chrome (rule ``learned``: it stays in the record's boilerplate with its span, so nothing is lost). Between
+the first paragraph and the last a short line is a heading, a caption or a speaker's lead far more often
+than a widget, and running text is never chrome. Among the same candidates, where the header has no
+publication date, a line with a probability of header of at least ``HEADER_ADD`` is the page's meta row
+(pipeline.py reads its date, header.header_from_line). ``line_roles`` gives the model's view of every line
+it reads, for ``explain_lines``.
 
 ``benchmarks/line_model.py`` measures it (leave-one-batch-out, and batches first seen); the model is package
 data (``models/lines.json``), applied by ``roles.marginals``.
