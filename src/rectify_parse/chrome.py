@@ -9,18 +9,13 @@ is chrome whatever its order. Official lines that look like chrome (（此件公
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 import regex
 
-from .lines import PARAGRAPH
+from .lines import PARAGRAPH, Fragment, LineTable
 from .normalize import lines_containing, lines_matching
 from .patterns import CHROME_LABELS, HEADER_LABEL, TITLE_END, without_spaces
-
-if TYPE_CHECKING:
-    from .lines import LineTable
 
 LINE_RULES: tuple[tuple[str, regex.Pattern[str]], ...] = (
     (
@@ -192,15 +187,6 @@ def classify_line(text: str) -> str | None:
 def _has_metadata(line: str) -> bool:
     """Whether a line holds a header label that is not a counter or widget (来源, 发布日期 …)."""
     return any(without_spaces(m.group()) not in CHROME_LABELS for m in HEADER_LABEL.finditer(line))
-
-
-@dataclass(frozen=True, slots=True)
-class Fragment:
-    """Chrome inside a content line: ``[start, end)`` in view offsets, and the rule that matched."""
-
-    start: int
-    end: int
-    rule: str
 
 
 def _title_spam(text: str, start: int, end: int) -> list[Fragment]:

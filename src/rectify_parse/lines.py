@@ -22,17 +22,27 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import TYPE_CHECKING, Literal, NamedTuple
+from dataclasses import dataclass
+from typing import Literal, NamedTuple
 
 import regex
 
 from .markers import LineMarkers, Marker, match_marker
 from .patterns import ATTACHMENT_HEAD, CLOSING_FORMULA, CONTACT_LINE, PUBLIC_NOTE, date_line_search
 
-if TYPE_CHECKING:
-    from .chrome import Fragment
-
 Line = tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Fragment:
+    """Chrome inside a content line: ``[start, end)`` in view offsets, and the rule that matched (chrome.py
+    finds them; the table holds them, so the two modules need not import each other)."""
+
+    start: int
+    end: int
+    rule: str
+
+
 LineKind = Literal["chrome", "header", "title", "empty", "content"]
 
 # _SPAM and _URL are matched against the lower-cased line: plain patterns run several times faster than
