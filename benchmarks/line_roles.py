@@ -77,8 +77,18 @@ def _title_lines(lines: list[str], taken: list[str | None], title: str | None) -
                 break
             got = "".join(key(lines[j]) for j in span)
             if want in got and len(got) <= len(want) + 40 and all(key(lines[j]) for j in span):
-                return list(span)
+                return _trimmed(lines, list(span), want)
     return []
+
+
+def _trimmed(lines: list[str], span: list[int], want: str) -> list[int]:
+    """``span`` without the lines at either end that the title does not need (a short metadata row above a
+    title, 文号 浏览量, is not a piece of it)."""
+    while len(span) > 1 and want in "".join(key(lines[j]) for j in span[1:]):
+        span = span[1:]
+    while len(span) > 1 and want in "".join(key(lines[j]) for j in span[:-1]):
+        span = span[:-1]
+    return span
 
 
 def derive(label: dict[str, Any], text: str) -> list[str]:
