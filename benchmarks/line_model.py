@@ -5,8 +5,9 @@ what the rules kept around the document), trained on the checked line roles.
     python benchmarks/line_model.py --held 14 15 16 17  # first seen: one model trained without these batches
 
 Each row gives chrome lines removed and body snippets kept (score_real_pages.py), and the checked roles of the
-lines the model removed: ``chrome`` is right, any other a line of the document taken. The figures are in
-benchmarks/LEARNING.md; ``python benchmarks/train_roles.py`` trains the shipped model.
+lines the model removed: ``chrome`` is right, any other a line of the document taken. The totals add titles and
+header fields (the model's meta-row date, linemodel.HEADER_ADD) with the precision of the header values. The
+figures are in benchmarks/LEARNING.md; ``python benchmarks/train_roles.py`` trains the shipped model.
 """
 
 from __future__ import annotations

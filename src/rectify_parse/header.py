@@ -573,10 +573,8 @@ def header_from_line(header: Header, view: View, source: str, line: tuple[int, i
     iso, where = parse_date(view.text[start:end])
     if iso is None or where is None:
         return None
-    a, b = start + where[0], start + where[1]
-    while b > a and view.text[b - 1] in " \t":  # the date pattern takes the spaces after the day
-        b -= 1
-    span = view.span(a, b)
+    a = start + where[0]
+    span = view.span(a, trim_end(view.text, a, start + where[1]))  # the date pattern takes the spaces after the day
     written = source[span[0] : span[1]]
     filled = replace(
         header,

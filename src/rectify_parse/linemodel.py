@@ -253,7 +253,7 @@ class LineRole(NamedTuple):
 
 def line_roles(table: LineTable) -> dict[int, LineRole]:
     """The line model's labels for every line it reads (those that are not running text), by line index: for
-    explaining its decisions. Unlike ``learned_chrome`` the model is run over the whole sequence, so a
+    explaining its decisions. Unlike ``learned_lines`` the model is run over the whole sequence, so a
     probability here may differ a little from the one the parser acted on around its candidates; none without a
     model."""
     model = line_model()
