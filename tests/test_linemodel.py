@@ -103,3 +103,75 @@ def test_a_line_model_without_a_header_label_reads_no_date(tmp_path: Path) -> No
     with roles.using_line_model(_eager(tmp_path)):
         notice = rectify_parse.parse(META_ROW_PAGE)
     assert notice.header.date_published is None
+
+
+# An exposure list after a one-paragraph lead: short lines the rules' bottom zone takes for chrome.
+EXPOSURE_PAGE = (
+    "首页 > 新闻中心 > 消防动态\n"
+    "火灾隐患曝光台\n"
+    "发布时间：2024-03-18 来源：东港区消防救援大队\n"
+    "为进一步压实社会单位消防安全主体责任，东港区消防救援大队对近期检查中发现的火灾隐患单位予以曝光，督促其限期整改。\n"
+    "01\n【城东】\n隐患单位\n东港区顺达五金加工厂\n存在隐患：安全出口被杂物堵塞\n"
+    "隐患单位\n东港区好运来超市\n存在隐患：灭火器压力不足\n"
+    "02\n【城西】\n隐患单位\n东港区鑫源宾馆\n存在隐患：疏散指示标志损坏\n"
+    "分享到：\n"
+    "版权所有：东港区人民政府 备案号：东ICP备00000000号\n"
+)
+HAZARDS = ["安全出口被杂物堵塞", "灭火器压力不足", "疏散指示标志损坏"]
+
+
+def test_the_model_gives_back_the_document_lines_the_bottom_zone_took() -> None:
+    with roles.using_line_model(None):
+        ruled = rectify_parse.parse(EXPOSURE_PAGE)
+    assert ruled.problems == [] and not any(h in ruled.text for h in HAZARDS)
+    assert {b.rule for b in ruled.boilerplate if "存在隐患" in b.text} == {"bottom_zone"}
+    notice = rectify_parse.parse(EXPOSURE_PAGE)
+    assert [p.title.removeprefix("存在隐患：") for p in notice.problems] == HAZARDS
+    assert "东港区鑫源宾馆" in notice.text
+    # the lines a rule names stay chrome: the share row and the copyright line
+    assert [(b.rule, b.text) for b in notice.boilerplate if b.span[0] >= EXPOSURE_PAGE.index("分享")] == [
+        ("share", "分享到："),
+        ("copyright", "版权所有：东港区人民政府 备案号：东ICP备00000000号"),
+    ]
+
+
+def _doubting(tmp_path: Path) -> str:
+    """A line model that takes every line it sees for the document's body."""
+    labels = ["B", "C"]
+    model = {
+        "labels": labels,
+        "state": {"-1:edge": {"B": 20.0}, "1:edge": {"B": 20.0}},
+        "transition": {a: {b: 0.0 for b in labels} for a in labels},
+    }
+    for cls in ("good", "short", "empty", "bad:ui", "bad:menu", "bad:symbols"):
+        model["state"][f"class={cls}"] = {"B": 20.0}
+    path = tmp_path / "doubting.json"
+    path.write_text(json.dumps(model, ensure_ascii=False), encoding="utf-8")
+    return str(path)
+
+
+def test_only_lines_a_rule_guessed_below_the_first_paragraph_are_ever_given_back(tmp_path: Path) -> None:
+    page = (
+        "网站首页 | 政务公开 | 互动交流\n"
+        "★ ★ ★\n"
+        "关于开展消防检查的通知\n"
+        "各单位：为切实做好冬季消防安全工作，经研究，决定开展一次全面的消防安全检查，请认真组织实施。\n"
+        "某某县应急管理局\n"
+        "★ ★ ★\n"
+        "上一篇：关于做好春节假期安全工作的通知\n"
+        "版权所有：某某县人民政府\n"
+    )
+    with roles.using_line_model(None):
+        rules_only = rectify_parse.parse(page).boilerplate
+    ruled = {b.text: b.rule for b in rules_only}
+    assert ruled["网站首页 | 政务公开 | 互动交流"] == "menu"
+    assert [b.rule for b in rules_only if b.text == "★ ★ ★"] == ["symbols", "symbols"]
+    with roles.using_line_model(_doubting(tmp_path)):
+        notice = rectify_parse.parse(page)
+    kept = {b.text: b.rule for b in notice.boilerplate}
+    # above the first paragraph the rules stand; below it, a line a rule named stands
+    assert kept["网站首页 | 政务公开 | 互动交流"] == "menu"
+    assert kept["上一篇：关于做好春节假期安全工作的通知"] == "prev_next"
+    assert kept["版权所有：某某县人民政府"] == "copyright"
+    assert [b.span[0] for b in notice.boilerplate if b.text == "★ ★ ★"] == [page.index("★")]
+    assert notice.text.count("★ ★ ★") == 1  # the line of symbols below the paragraph is given back

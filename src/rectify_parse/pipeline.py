@@ -358,6 +358,8 @@ def _stage_page(p: _Page) -> None:
     learned = learned_lines(p.table, header=undated)
     for i in learned.chrome:
         p.table.chrome[i] = "learned"
+    for i in learned.document:
+        del p.table.chrome[i]
     for i in learned.header:
         dated = header_from_line(header, p.view, p.source, p.table.spans[i])
         if dated is not None:
