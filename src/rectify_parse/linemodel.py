@@ -72,11 +72,12 @@ _PLAUSIBLE = 0.3
 # than this probability of chrome and takes it for body (leave-one-batch-out over the 1,166 labelled pages: 135
 # lines of the document given back, 14 of them problems' lines, for 11 lines of chrome kept).
 CHROME_VETO = 0.05
-# The rules that guess: the zones below and inside the document (page.py) and a line's shape (lines.py). A rule
-# that names a thing (上一篇, 版权所有, a web address) stands: there the model's doubt is mostly want of
-# examples (上一篇 lines are on 3 of the labelled pages). Above the document the rules stand too: there a line
-# the model does not take for chrome is most often the title, which the page stage has already chosen.
-_GUESSED = frozenset(("bottom_zone", "between_chrome", "footer", "symbols", "menu"))
+# The rules that guess: the zone below the document and short lines between chrome (page.py), and a line's shape
+# (lines.py). Every line after a footer stays chrome (the model gave none of them back). So does a line a rule
+# names (上一篇, 版权所有, a web address): there the model's doubt is mostly want of examples (上一篇 lines are on 3
+# of the labelled pages). Above the document the rules stand too: there a line the model does not take for
+# chrome is most often the title, which the page stage has already chosen.
+_GUESSED = frozenset(("bottom_zone", "between_chrome", "symbols", "menu"))
 # The chain is run where a line a rule guessed has less than this probability of chrome from its own features
 # (then every such line is decided: beside its neighbours' a line's probability moves far).
 _VETO_PLAUSIBLE = 0.5
