@@ -175,3 +175,25 @@ def test_only_lines_a_rule_guessed_below_the_first_paragraph_are_ever_given_back
     assert kept["版权所有：某某县人民政府"] == "copyright"
     assert [b.span[0] for b in notice.boilerplate if b.text == "★ ★ ★"] == [page.index("★")]
     assert notice.text.count("★ ★ ★") == 1  # the line of symbols below the paragraph is given back
+
+
+def test_a_source_line_below_the_body_gives_the_source_it_lacks() -> None:
+    page = META_ROW_PAGE.replace("2018-07-19 21:01:03    新华网  参与评论()人\n", "") + "来源：某某日报\n"
+    with roles.using_line_model(None):
+        assert rectify_parse.parse(page).header.source is None  # the header rules do not look below the body
+    notice = rectify_parse.parse(page)
+    assert notice.header.source == "某某日报" == page[slice(*notice.header.spans["source"])]
+    [learned] = [w for w in notice.warnings if w.code == "learned_header"]
+    assert learned.span == notice.header.spans["source"] and "来源：某某日报" in learned.message
+    assert notice.header.date_published is None  # the line holds no date: none is made up
+
+
+def test_a_meta_row_fills_only_what_the_header_lacks() -> None:
+    page = META_ROW_PAGE.replace("新华网  参与评论()人", "来源：县融媒体中心", 1).replace(
+        "关于开展安全检查的情况通报\n", "关于开展安全检查的情况通报\n来源：县应急管理局\n", 1
+    )
+    with roles.using_line_model(None):
+        ruled = rectify_parse.parse(page).header
+    notice = rectify_parse.parse(page)
+    assert notice.header.source == ruled.source  # the rules' value stands
+    assert notice.header.date_published in (ruled.date_published, "2018-07-19")

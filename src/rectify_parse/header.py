@@ -564,28 +564,50 @@ def header_from_meta(result: HeaderResult, meta: Mapping[str, str]) -> HeaderRes
     return replace(result, header=filled, warnings=warnings)
 
 
+# The fields of a page's meta row (发布时间：2023-01-06 来源：某局 浏览次数：): those a line the line model takes for
+# one may give, where the header rules read none.
+_ROW_FIELDS = ("date_published", "source")
+
+
 def header_from_line(header: Header, view: View, source: str, line: tuple[int, int]) -> tuple[Header, Warning] | None:
-    """The header with ``date_published`` read from a line (view offsets) that the line model takes for the
-    page's meta row, where the header rules read no publication date (an unlabelled row: 2018-07-19 21:01:03
-    新华网 参与评论()人), and a ``learned_header`` warning that names the line, so the value is never a silent
-    guess. The line's first readable date is taken, with its span; None when it holds none."""
+    """The header with the meta-row fields it lacks (``date_published``, ``source``) read from a line (view
+    offsets) that the line model takes for the page's meta row: its label/value pairs as the header rules read
+    them (a 来源：鄂州日报 line below the body, where the header rules do not look), else its first readable
+    date (an unlabelled row: 2018-07-19 21:01:03 新华网 参与评论()人), each with its span; and a
+    ``learned_header`` warning that names the line, so no value is a silent guess. None when the line gives
+    none of the fields the header lacks."""
     start, end = line
-    iso, where = parse_date(view.text[start:end])
-    if iso is None or where is None:
+    wanted = [key for key in _ROW_FIELDS if getattr(header, key) is None and key not in header.raw]
+    pairs = read_line(view.text[start:end], start)
+    read = merge_header(view, source, {0: pairs}).header if pairs else None
+    values: dict[str, str] = {}
+    raw: dict[str, str] = {}
+    spans: dict[str, Span] = {}
+    for key in wanted:
+        value = getattr(read, key) if read is not None else None
+        if value is not None and read is not None:
+            values[key], raw[key], spans[key] = value, read.raw[key], read.spans[key]
+    if "date_published" in wanted and "date_published" not in values and not (read and "date_published" in read.raw):
+        iso, where = parse_date(view.text[start:end])
+        if iso is not None and where is not None:
+            a = start + where[0]
+            span = view.span(a, trim_end(view.text, a, start + where[1]))  # the pattern takes the spaces after the day
+            values["date_published"], raw["date_published"], spans["date_published"] = iso, source[slice(*span)], span
+    if not values:
         return None
-    a = start + where[0]
-    span = view.span(a, trim_end(view.text, a, start + where[1]))  # the date pattern takes the spaces after the day
-    written = source[span[0] : span[1]]
     filled = replace(
         header,
-        date_published=iso,
-        raw={**header.raw, "date_published": written},
-        spans={**header.spans, "date_published": span},
+        date_published=values.get("date_published", header.date_published),
+        source=values.get("source", header.source),
+        raw={**header.raw, **raw},
+        spans={**header.spans, **spans},
     )
     line_span = view.span(start, end)
     row = one_line(source[line_span[0] : line_span[1]])
-    note = f"date_published {iso} read from {row!r}, which the line model takes for the page's meta row"
-    return filled, Warning("learned_header", note, span)
+    keys = [key for key in _ROW_FIELDS if key in values]
+    read_out = ", ".join(f"{key} {values[key]!r}" for key in keys)
+    note = f"{read_out} read from {row!r}, which the line model takes for the page's meta row"
+    return filled, Warning("learned_header", note, spans[keys[0]])
 
 
 def _fill(

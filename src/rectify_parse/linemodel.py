@@ -15,10 +15,10 @@ the first paragraph and the last a short line is a heading, a caption or a speak
 than a widget, and running text is never chrome. The other way, a line below the document's first paragraph
 that a rule took for chrome from its place or shape alone (the bottom zone, a line of symbols or short words)
 goes back to the document where the model gives it less than ``CHROME_VETO`` and takes it for body (a
-venue's name above its 存在隐患： line after the last paragraph). Among the add candidates, where the header has no
-publication date, a line with a probability of header of at least ``HEADER_ADD`` is the page's meta row
-(pipeline.py reads its date, header.header_from_line). ``line_roles`` gives the model's view of every line
-it reads, for ``explain_lines``.
+venue's name above its 存在隐患： line after the last paragraph). Among both kinds of candidate, where the
+header lacks its publication date or source, a line with a probability of header of at least ``HEADER_ADD``
+is a meta row: pipeline.py reads what the header lacks from it (header.header_from_line). ``line_roles``
+gives the model's view of every line it reads, for ``explain_lines``.
 
 ``benchmarks/line_model.py`` measures it (leave-one-batch-out, and batches first seen); the model is package
 data (``models/lines.json``), applied by ``roles.marginals``.
@@ -52,8 +52,9 @@ ROLE_NAMES = {"C": "chrome", "H": "header", "I": "title", "E": "closing", "B": "
 # A line the rules keep as the document's becomes chrome where the line model gives it at least this
 # (chosen on leave-one-batch-out over batches 0-13, before batches 14-17 were opened).
 CHROME_ADD = 0.93
-# A kept line becomes the page's meta row, where the header has no date_published, at this probability of
-# header (leave-one-batch-out over batches 0-20: 27 dates right, none wrong, 5 where the label has none).
+# A line is a meta row, where the header lacks date_published or source, at this probability of header
+# (leave-one-batch-out over batches 0-20, dates only: 27 right, none wrong, 5 where the label has none; over
+# 0-23 with sources and the bottom zone's lines: 9 more fields right, 2 the label does not have).
 HEADER_ADD = 0.7
 # A line's place from the top and the bottom, in buckets: chrome and header crowd the ends.
 _PLACES = (0, 1, 2, 3, 5, 8, 12, 20)
@@ -209,8 +210,8 @@ def _row(model: str, weights: Weights, table: LineTable, seq: list[int], k: int)
 
 
 class Learned(NamedTuple):
-    """The line model's decisions on a page: lines the rules kept that are site chrome, lines the rules kept
-    that are a meta row, and lines a chrome rule named that are the document's."""
+    """The line model's decisions on a page: lines the rules kept that are site chrome, lines that are a meta
+    row, and lines a chrome rule guessed that are the document's."""
 
     chrome: list[int]
     header: list[int]
@@ -218,12 +219,12 @@ class Learned(NamedTuple):
 
 
 def learned_lines(table: LineTable, header: bool = False) -> Learned:
-    """The lines the rules kept as the document's that the line model takes for site chrome and, when
-    ``header`` is asked (the header has no date_published), for a meta row the header rules did not read
-    (2018-07-19 21:01:03 新华网 参与评论()人); and the lines a chrome rule named (but above the document) that
-    it takes for the document's (a venue's name and its 存在隐患： line below the last paragraph, which the
-    rules' bottom zone took). None without a model, or on a page without running text: there the document is
-    not told from its surroundings.
+    """The lines the rules kept as the document's that the line model takes for site chrome; the lines a
+    chrome rule guessed below the document's first paragraph that it takes for the document's (a venue's name
+    and its 存在隐患： line below the last paragraph, which the rules' bottom zone took); and, when ``header`` is
+    asked (the header lacks date_published or source), the lines among both that it takes for a meta row the
+    header rules did not read (2018-07-19 21:01:03 新华网 参与评论()人, 来源：某某日报 below the body). None
+    without a model, or on a page without running text: there the document is not told from its surroundings.
 
     The model is run over a few lines around the candidates only, not the page's whole sequence: a label's
     probability hardly depends on lines further away (on the labelled pages the decisions are those of the
@@ -270,6 +271,8 @@ def learned_lines(table: LineTable, header: bool = False) -> Learned:
             if seq[k] in chrome:
                 if p[c] < CHROME_VETO and p[b] == max(p):
                     out.document.append(seq[k])
+                elif header and p[h] >= HEADER_ADD:
+                    out.header.append(seq[k])  # a meta row the rules' zone took: 来源：某某日报 below the body
             elif p[c] >= CHROME_ADD:
                 out.chrome.append(seq[k])
             elif header and p[h] >= HEADER_ADD:

@@ -351,21 +351,21 @@ def _stage_page(p: _Page) -> None:
     p.layout = analyse_page(p.table, p.header.header.title, garbled)
     p.table.chrome.update(p.layout.chrome)
     p.table.title_lines = p.layout.title_lines
-    # What the rules kept around the document that the line model takes for site chrome (linemodel.py), and,
-    # where the header rules read no publication date, for the page's meta row: its date is the header's.
+    # What the rules kept around the document that the line model takes for site chrome, what the rules' zones
+    # took that it gives back to the document (linemodel.py), and, where the header rules read no publication
+    # date or source, the lines it takes for the page's meta row: they give the header what it lacks.
     header = p.header.header
-    undated = header.date_published is None and "date_published" not in header.raw
-    learned = learned_lines(p.table, header=undated)
+    wanting = any(getattr(header, key) is None and key not in header.raw for key in ("date_published", "source"))
+    learned = learned_lines(p.table, header=wanting)
     for i in learned.chrome:
         p.table.chrome[i] = "learned"
     for i in learned.document:
         del p.table.chrome[i]
     for i in learned.header:
-        dated = header_from_line(header, p.view, p.source, p.table.spans[i])
-        if dated is not None:
-            p.header = replace(p.header, header=dated[0])
-            p.warnings.append(dated[1])
-            break
+        read = header_from_line(p.header.header, p.view, p.source, p.table.spans[i])
+        if read is not None:
+            p.header = replace(p.header, header=read[0])
+            p.warnings.append(read[1])
 
 
 def _stage_body(p: _Page) -> None:
