@@ -24,17 +24,17 @@ def test_the_model_removes_widget_lines_no_rule_names() -> None:
     assert notice.text.endswith("保障师生饮食安全。")
 
 
-def _eager(tmp_path: Path) -> str:
-    """A line model that takes every line it sees for chrome."""
+def _always(tmp_path: Path, label: str) -> str:
+    """A line model that gives every line it sees ``label``: ``C`` (chrome) or ``B`` (body)."""
     labels = ["B", "C"]
     model = {
         "labels": labels,
-        "state": {"-1:edge": {"C": 20.0}, "1:edge": {"C": 20.0}, "start=True": {"C": 20.0}},
+        "state": {"-1:edge": {label: 20.0}, "1:edge": {label: 20.0}, "start=True": {label: 20.0}},
         "transition": {a: {b: 0.0 for b in labels} for a in labels},
     }
     for cls in ("good", "short", "empty", "bad:ui", "bad:menu", "bad:symbols"):
-        model["state"][f"class={cls}"] = {"C": 20.0}
-    path = tmp_path / "eager.json"
+        model["state"][f"class={cls}"] = {label: 20.0}
+    path = tmp_path / f"always_{label}.json"
     path.write_text(json.dumps(model, ensure_ascii=False), encoding="utf-8")
     return str(path)
 
@@ -47,7 +47,7 @@ def test_only_lines_around_the_running_text_are_ever_removed(tmp_path: Path) -> 
         "重点检查消防通道、灭火器材和电气线路，发现问题及时整改，确保不留死角和隐患。\n"
         "某某县应急管理局\n底部短行\n"
     )
-    with roles.using_line_model(_eager(tmp_path)):
+    with roles.using_line_model(_always(tmp_path, "C")):
         notice = rectify_parse.parse(page)
     removed = {b.text for b in notice.boilerplate}
     assert {"顶部短行", "底部短行"} <= removed
@@ -58,7 +58,7 @@ def test_only_lines_around_the_running_text_are_ever_removed(tmp_path: Path) -> 
 
 
 def test_a_page_without_running_text_loses_nothing(tmp_path: Path) -> None:
-    with roles.using_line_model(_eager(tmp_path)):
+    with roles.using_line_model(_always(tmp_path, "C")):
         assert rectify_parse.parse("通知").text == "通知"
         assert rectify_parse.parse("检查名单\n张三\n李四\n").boilerplate == []
 
@@ -100,7 +100,7 @@ def test_a_date_the_header_rules_read_is_never_replaced() -> None:
 
 
 def test_a_line_model_without_a_header_label_reads_no_date(tmp_path: Path) -> None:
-    with roles.using_line_model(_eager(tmp_path)):
+    with roles.using_line_model(_always(tmp_path, "C")):
         notice = rectify_parse.parse(META_ROW_PAGE)
     assert notice.header.date_published is None
 
@@ -135,21 +135,6 @@ def test_the_model_gives_back_the_document_lines_the_bottom_zone_took() -> None:
     ]
 
 
-def _doubting(tmp_path: Path) -> str:
-    """A line model that takes every line it sees for the document's body."""
-    labels = ["B", "C"]
-    model = {
-        "labels": labels,
-        "state": {"-1:edge": {"B": 20.0}, "1:edge": {"B": 20.0}},
-        "transition": {a: {b: 0.0 for b in labels} for a in labels},
-    }
-    for cls in ("good", "short", "empty", "bad:ui", "bad:menu", "bad:symbols"):
-        model["state"][f"class={cls}"] = {"B": 20.0}
-    path = tmp_path / "doubting.json"
-    path.write_text(json.dumps(model, ensure_ascii=False), encoding="utf-8")
-    return str(path)
-
-
 def test_only_lines_a_rule_guessed_below_the_first_paragraph_are_ever_given_back(tmp_path: Path) -> None:
     page = (
         "网站首页 | 政务公开 | 互动交流\n"
@@ -166,7 +151,7 @@ def test_only_lines_a_rule_guessed_below_the_first_paragraph_are_ever_given_back
     ruled = {b.text: b.rule for b in rules_only}
     assert ruled["网站首页 | 政务公开 | 互动交流"] == "menu"
     assert [b.rule for b in rules_only if b.text == "★ ★ ★"] == ["symbols", "symbols"]
-    with roles.using_line_model(_doubting(tmp_path)):
+    with roles.using_line_model(_always(tmp_path, "B")):
         notice = rectify_parse.parse(page)
     kept = {b.text: b.rule for b in notice.boilerplate}
     # above the first paragraph the rules stand; below it, a line a rule named stands
