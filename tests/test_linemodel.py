@@ -135,6 +135,15 @@ def test_the_model_gives_back_the_document_lines_the_bottom_zone_took() -> None:
     ]
 
 
+def test_explained_lines_show_what_the_model_read_and_what_was_decided() -> None:
+    rows = {r.text: r for r in rectify_parse.explain_lines(EXPOSURE_PAGE)}
+    given_back = rows["01"]
+    assert (given_back.kind, given_back.rule, given_back.role) == ("content", None, "body")
+    assert given_back.chrome_probability is not None and given_back.chrome_probability < linemodel.CHROME_VETO
+    # the model read the line with the rule that took it: the explanation shows it
+    assert any(name.startswith("chrome_rule") for name, _ in given_back.weighed)
+
+
 def test_only_lines_a_rule_guessed_below_the_first_paragraph_are_ever_given_back(tmp_path: Path) -> None:
     page = (
         "网站首页 | 政务公开 | 互动交流\n"

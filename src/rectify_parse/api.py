@@ -44,9 +44,11 @@ def explain_lines(raw: Input, *, max_chars: int = MAX_CHARS, format: str = "auto
     from its own features, the document form it has (a date, a contact …) and its heading marker; for each
     line the line model reads (not running text), its most probable role with that role's probability, its
     probability of chrome (a line the rules kept becomes chrome at 0.93 or more, above the document's first
-    paragraph or below its last) and the features that weighed most for or against the role. Spans and texts
-    are those of the source (:func:`rectify_parse.source_text` for an HTML page). The input and the errors
-    are those of :func:`parse`."""
+    paragraph or below its last; a line a rule guessed below the first paragraph goes back to the document
+    under 0.05 when the model takes it for body) and the features that weighed most for or against the role,
+    as the model read them: with the rules' decisions (a line given back still shows the rule that took it).
+    Spans and texts are those of the source (:func:`rectify_parse.source_text` for an HTML page). The input
+    and the errors are those of :func:`parse`."""
     return _pipeline.explain_lines(raw, max_chars=max_chars, format=format)
 
 

@@ -47,7 +47,7 @@ from .records import (
     Warning,
 )
 from .repeats import CopyCut, Repeats, find_repeats
-from .roles import UnitRow, model_version, problem_probabilities, weighed
+from .roles import UnitRow, model_version, problem_probabilities, using_line_model, weighed
 from .structure import BodyParser, BodyResult, ProblemScope
 
 # Words of rectification and inspection: an opening that names one is read for problems.
@@ -82,7 +82,11 @@ def explain_lines(raw: Input, *, max_chars: int = MAX_CHARS, format: str = "auto
     """The work of :func:`rectify_parse.explain_lines` (documented in api.py)."""
     with _internal_errors_reported():
         p = _run_stages(raw, format, max_chars, last="page")  # the last stage that writes into the table
-        learned = line_roles(p.table)
+        # The model is explained on what it read: the table as the rules left it (a line it gave back to the
+        # document still shows the rule that took it; a line it took shows no rule of its own).
+        with using_line_model(None):
+            ruled = _run_stages(raw, format, max_chars, last="page")
+        learned = line_roles(ruled.table)
     out: list[LineRow] = []
     for row in p.table.rows():
         span = p.view.span(*row.span)
