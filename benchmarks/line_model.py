@@ -8,8 +8,9 @@ checked line roles.
 Each row gives chrome lines removed and body snippets kept (score_real_pages.py), the checked roles of the
 lines the model removed (``chrome`` is right, any other a line of the document taken) and of the lines a chrome
 rule named that it gave back (``chrome`` is chrome kept, any other a line of the document saved). The totals add
-titles and header fields (the model's meta-row date, linemodel.HEADER_ADD) with the precision of the header values. The
-figures are in benchmarks/LEARNING.md; ``python benchmarks/train_roles.py`` trains the shipped model.
+titles and header fields (the model's meta-row date and source, linemodel.HEADER_ADD) with the precision of the
+header values. The figures are in benchmarks/LEARNING.md; ``python benchmarks/train_roles.py`` trains the
+shipped model.
 """
 
 from __future__ import annotations

@@ -569,6 +569,11 @@ def header_from_meta(result: HeaderResult, meta: Mapping[str, str]) -> HeaderRes
 _ROW_FIELDS = ("date_published", "source")
 
 
+def lacking_row_fields(header: Header) -> list[str]:
+    """The meta-row fields the header rules read nothing for (no value, not even an unreadable one in raw)."""
+    return [key for key in _ROW_FIELDS if getattr(header, key) is None and key not in header.raw]
+
+
 def header_from_line(header: Header, view: View, source: str, line: tuple[int, int]) -> tuple[Header, Warning] | None:
     """The header with the meta-row fields it lacks (``date_published``, ``source``) read from a line (view
     offsets) that the line model takes for the page's meta row: its label/value pairs as the header rules read
@@ -577,18 +582,21 @@ def header_from_line(header: Header, view: View, source: str, line: tuple[int, i
     ``learned_header`` warning that names the line, so no value is a silent guess. None when the line gives
     none of the fields the header lacks."""
     start, end = line
-    wanted = [key for key in _ROW_FIELDS if getattr(header, key) is None and key not in header.raw]
-    pairs = read_line(view.text[start:end], start)
+    text = view.text[start:end]
+    wanted = lacking_row_fields(header)
+    pairs = read_line(text, start)
     read = merge_header(view, source, {0: pairs}).header if pairs else None
     values: dict[str, str] = {}
     raw: dict[str, str] = {}
     spans: dict[str, Span] = {}
-    for key in wanted:
-        value = getattr(read, key) if read is not None else None
-        if value is not None and read is not None:
-            values[key], raw[key], spans[key] = value, read.raw[key], read.spans[key]
-    if "date_published" in wanted and "date_published" not in values and not (read and "date_published" in read.raw):
-        iso, where = parse_date(view.text[start:end])
+    if read is not None:
+        for key in wanted:
+            value = getattr(read, key)
+            if value is not None:
+                values[key], raw[key], spans[key] = value, read.raw[key], read.spans[key]
+    labelled_date = read is not None and "date_published" in read.raw  # read, even if unreadable: no other guess
+    if "date_published" in wanted and "date_published" not in values and not labelled_date:
+        iso, where = parse_date(text)
         if iso is not None and where is not None:
             a = start + where[0]
             span = view.span(a, trim_end(view.text, a, start + where[1]))  # the pattern takes the spaces after the day

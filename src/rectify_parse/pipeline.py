@@ -22,7 +22,14 @@ from .chrome import find_chrome
 from .decode import MAX_CHARS, Input
 from .diff import variants as diff_variants
 from .errors import ParseError, RectifyError
-from .header import HeaderResult, find_header_lines, header_from_line, header_from_meta, merge_header
+from .header import (
+    HeaderResult,
+    find_header_lines,
+    header_from_line,
+    header_from_meta,
+    lacking_row_fields,
+    merge_header,
+)
 from .html import read_source
 from .layout import second_document_start, split_inline_headings
 from .linemodel import learned_lines, line_roles
@@ -358,9 +365,7 @@ def _stage_page(p: _Page) -> None:
     # What the rules kept around the document that the line model takes for site chrome, what the rules' zones
     # took that it gives back to the document (linemodel.py), and, where the header rules read no publication
     # date or source, the lines it takes for the page's meta row: they give the header what it lacks.
-    header = p.header.header
-    wanting = any(getattr(header, key) is None and key not in header.raw for key in ("date_published", "source"))
-    learned = learned_lines(p.table, header=wanting)
+    learned = learned_lines(p.table, header=bool(lacking_row_fields(p.header.header)))
     for i in learned.chrome:
         p.table.chrome[i] = "learned"
     for i in learned.document:
