@@ -25,8 +25,8 @@ def test_the_model_removes_widget_lines_no_rule_names() -> None:
 
 
 def _always(tmp_path: Path, label: str) -> str:
-    """A line model that gives every line it sees ``label``: ``C`` (chrome) or ``B`` (body)."""
-    labels = ["B", "C"]
+    """A line model that gives every line it sees ``label``: ``C`` (chrome), ``B`` (body) or ``I`` (title)."""
+    labels = sorted({"B", "C", label})
     model = {
         "labels": labels,
         "state": {"-1:edge": {label: 20.0}, "1:edge": {label: 20.0}, "start=True": {label: 20.0}},
@@ -191,3 +191,36 @@ def test_a_meta_row_fills_only_what_the_header_lacks() -> None:
     notice = rectify_parse.parse(page)
     assert notice.header.source == ruled.source  # the rules' value stands
     assert notice.header.date_published in (ruled.date_published, "2018-07-19")
+
+
+# A news headline over a bare date row: it neither ends like a document nor sits over a header the rules read.
+NEWS_PAGE = (
+    "东港区应急管理局对辖区加油站开展安全检查\n"
+    "18.11.2016 16:40\n"
+    "本文来源: 应急管理局\n"
+    "检查发现，被检单位基本能够落实安全生产主体责任，但也存在员工培训记录不全、消防器材未定期检查等问题。\n"
+    "针对发现的问题，检查组要求相关单位限期整改，并书面报告整改落实情况。\n"
+)
+HEADLINE = "东港区应急管理局对辖区加油站开展安全检查"
+
+
+def test_the_model_names_the_title_the_rules_did_not_find() -> None:
+    with roles.using_line_model(None):
+        ruled = rectify_parse.parse(NEWS_PAGE)
+    assert ruled.title is None
+    assert {b.text: b.rule for b in ruled.boilerplate}[HEADLINE] == "top_zone"
+    notice = rectify_parse.parse(NEWS_PAGE)
+    assert notice.title == HEADLINE == NEWS_PAGE[slice(*notice.title_span)]
+    assert HEADLINE not in [b.text for b in notice.boilerplate]
+    assert notice.text.startswith(HEADLINE + "\n")  # the document's text begins at its title, as the rules' do
+    rows = {r.text: r for r in rectify_parse.explain_lines(NEWS_PAGE)}
+    assert rows[HEADLINE].kind == "title" and rows[HEADLINE].role == "title"
+
+
+def test_the_model_never_makes_a_title_of_what_is_never_one(tmp_path: Path) -> None:
+    page = "汕头市某某区审计局局长 张三\n" + NEWS_PAGE.split("\n", 1)[1]
+    with roles.using_line_model(_always(tmp_path, "I")):
+        assert rectify_parse.parse(page).title is None  # a speaker's name and post
+        assert rectify_parse.parse(NEWS_PAGE).title == HEADLINE
+    with roles.using_line_model(_always(tmp_path, "C")):  # a model without the title label names none
+        assert rectify_parse.parse(NEWS_PAGE).title is None

@@ -231,10 +231,14 @@ def _title_score(
     return score
 
 
-def analyse(table: LineTable, header_title: str | None, garbled: bool = False) -> PageLayout:
+def analyse(
+    table: LineTable, header_title: str | None, garbled: bool = False, title_line: int | None = None
+) -> PageLayout:
     """Classify the lines the rules left in context; find the title. On a garbled page (mojibake, ``?``
     for every character) only lines that a strong feature names are chrome, and a title must end with a
-    document-type word. Reads the chrome rules' and the header's decisions from the table."""
+    document-type word. Reads the chrome rules' and the header's decisions from the table. ``title_line``:
+    the line the title is on, where the rules found none and the line model named one (stripped of its affixes,
+    and still no title if it is what is never one: a speaker, a label, a reporter's credit)."""
     text, lines, chrome, header, markers = table.text, table.spans, table.chrome, table.header, table.markers
     n = len(lines)
     classes: list[str] = [""] * n  # filled where needed: the top and the bottom, and suspects between
@@ -298,7 +302,10 @@ def analyse(table: LineTable, header_title: str | None, garbled: bool = False) -
             classes[i] = c
     headers = [i for i in header if i < first_good]
     anchor = min(headers) if headers else first_good
-    title_lines, title = _find_title(table, classes, headers, anchor, first_good, header_title, garbled)
+    if title_line is None:
+        title_lines, title = _find_title(table, classes, headers, anchor, first_good, header_title, garbled)
+    else:
+        title_lines, title = _title_at(table, title_line)
     title_line = title_lines[-1] if title_lines else None
     breaks = tuple(_between(lines[a], lines[b]) for a, b in itertools.pairwise(title_lines))
     found: dict[int, str] = {}
@@ -485,6 +492,14 @@ def _find_title(
     # The title chosen with its affixes cut, seen alone on a line of its own: that line is the title's.
     (score, alone), taken, title, key = best
     return (taken, title) if alone else bare.get(key, (taken, title))
+
+
+def _title_at(table: LineTable, i: int) -> tuple[tuple[int, ...], Line | None]:
+    """Line ``i`` as the title, stripped of its affixes, unless it is what is never a title."""
+    s, e = _strip_title(table.text, *table.spans[i])
+    if not _MIN_TITLE <= e - s <= _MAX_TITLE or _no_title(table, s, e, i):
+        return (), None
+    return (i,), (s, e)
 
 
 def _no_title(table: LineTable, s: int, e: int, i: int) -> bool:

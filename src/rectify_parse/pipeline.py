@@ -32,7 +32,7 @@ from .header import (
 )
 from .html import read_source
 from .layout import second_document_start, split_inline_headings
-from .linemodel import learned_lines, line_roles
+from .linemodel import learned_lines, learned_title, line_roles
 from .lines import LineRow, LineTable
 from .markers import LineMarkers
 from .normalize import View, fold, hard_wrap_edits, make_view, split_lines, strip_span
@@ -359,8 +359,17 @@ def _stage_header(p: _Page) -> None:
 def _stage_page(p: _Page) -> None:
     p.readable = quality(p.source)
     garbled = p.readable < GARBLED_BELOW
+    named = dict(p.table.chrome)
     p.layout = analyse_page(p.table, p.header.header.title, garbled)
     p.table.chrome.update(p.layout.chrome)
+    if p.layout.title is None and not garbled:
+        # The title the rules did not find, where the line model names one: the page is read again around it
+        # (the lines between it and the body are then the document's, not the top zone's).
+        line = learned_title(p.table)
+        if line is not None:
+            p.table.chrome = named
+            p.layout = analyse_page(p.table, p.header.header.title, garbled, title_line=line)
+            p.table.chrome.update(p.layout.chrome)
     p.table.title_lines = p.layout.title_lines
     # What the rules kept around the document that the line model takes for site chrome, what the rules' zones
     # took that it gives back to the document (linemodel.py), and, where the header rules read no publication
