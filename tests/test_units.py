@@ -173,9 +173,18 @@ def test_heading_ladder_full_and_half_width_and_skipped_levels() -> None:
     assert skipped[1].children[0].level == 5
 
 
-@pytest.mark.parametrize("line", ["1.5万元用于设备采购。", "2023年底前完成。", "3月19日召开会议。", "1,825.95亿元。"])
+@pytest.mark.parametrize(
+    "line", ["1.5万元用于设备采购。", "2023年底前完成。", "3月19日召开会议。", "1,825.95亿元。", "1、2月份完成投资3亿元。"]
+)
 def test_numbers_that_are_not_headings(line: str) -> None:
     assert parse(f"一、总体情况\n{line}").sections[0].children == []
+
+
+def test_an_item_may_open_with_a_day_or_a_year() -> None:
+    text = "一、检查发现的问题\n1、10月9日督查发现，某路口垃圾堆积。\n2、2023年抽查发现，台账不全。"
+    items = parse(text).sections[0].children
+    assert [(s.level, s.number, s.marker) for s in items] == [(3, 1, "1、"), (3, 2, "2、")]
+    assert items[0].heading.startswith("10月9日督查发现")
 
 
 def test_quoted_heading_sentence_keeps_its_inner_stop() -> None:

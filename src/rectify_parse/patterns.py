@@ -67,8 +67,14 @@ MARKERS: tuple[tuple[int, int, str, regex.Pattern[str]], ...] = (
     (3, 3, "article", regex.compile(rf"第(?P<num>{_CN}|\d{{1,3}})条[ \t]*")),
     (1, 11, "cn_dun", regex.compile(rf"(?P<num>{_CN})[、.](?![、.])")),
     (2, 12, "cn_paren", regex.compile(rf"\((?P<num>{_CN})\)")),
-    # 1. / 1、 but not 1.5万元, 2023.; a number must not run on into digits or a percent sign.
-    (3, 13, "arabic_dot", regex.compile(r"(?P<num>\d{1,3})(?:[.、](?![\d%.])|\.(?=\s))")),
+    # 1. / 1、 but not 1.5万元, 2023.; a number must not run on into digits or a percent sign, unless an item
+    # opens with a day or a year (1、10月9日督查发现…, 2、2023年…), which 1、2月份 (two months) does not.
+    (
+        3,
+        13,
+        "arabic_dot",
+        regex.compile(r"(?P<num>\d{1,3})(?:[.、](?![\d%.])|、(?=\d{1,2}月\d{1,2}日|\d{4}年)|\.(?=\s))"),
+    ),
     (4, 14, "arabic_paren", regex.compile(r"\((?P<num>\d{1,3})\)")),
     (5, 15, "circled", regex.compile(r"(?P<num>[\u2460-\u2473])")),
 )
