@@ -193,10 +193,11 @@ def test_a_meta_row_fills_only_what_the_header_lacks() -> None:
     assert notice.header.date_published in (ruled.date_published, "2018-07-19")
 
 
-# A news headline over a bare date row: it neither ends like a document nor sits over a header the rules read.
+# A news headline over a meta row the header rules do not read: it neither ends like a document nor sits over a
+# header.
 NEWS_PAGE = (
     "东港区应急管理局对辖区加油站开展安全检查\n"
-    "18.11.2016 16:40\n"
+    "字数:444 2023年09月08日 要闻\n"
     "本文来源: 应急管理局\n"
     "检查发现，被检单位基本能够落实安全生产主体责任，但也存在员工培训记录不全、消防器材未定期检查等问题。\n"
     "针对发现的问题，检查组要求相关单位限期整改，并书面报告整改落实情况。\n"
@@ -213,6 +214,7 @@ def test_the_model_names_the_title_the_rules_did_not_find() -> None:
     assert notice.title == HEADLINE == NEWS_PAGE[slice(*notice.title_span)]
     assert HEADLINE not in [b.text for b in notice.boilerplate]
     assert notice.text.startswith(HEADLINE + "\n")  # the document's text begins at its title, as the rules' do
+    assert notice.header.date_published == "2023-09-08"  # and the row under it is its meta row
     rows = {r.text: r for r in rectify_parse.explain_lines(NEWS_PAGE)}
     assert rows[HEADLINE].kind == "title" and rows[HEADLINE].role == "title"
 

@@ -131,10 +131,22 @@ def test_unreadable_dates_warn_and_keep_the_raw_text(value: str) -> None:
         ("2021/1/5", "2021-01-05"),
         ("二三年三月二日", None),
         ("没有日期", None),
+        ("18.11.2016 16:40", "2016-11-18"),  # day first, with dots: a portal template's date row
+        ("见08.03.2018与2018-01-01", "2018-03-08"),  # the first date in the text, whichever its order
+        ("1.2.2023", None),  # a decimal heading, not a date
+        ("01.02.2023年", None),
     ],
 )
 def test_parse_date(text: str, iso: str | None) -> None:
     assert parse_date(text)[0] == iso
+
+
+def test_a_day_first_date_row_under_a_headline_gives_the_publication_date() -> None:
+    page = "某县档案局开展档案执法检查\n18.11.2016 16:40\n本文来源: 档案局\n检查发现，部分单位文件材料归档不及时。\n"
+    notice = parse(page)
+    assert notice.title == "某县档案局开展档案执法检查"
+    assert notice.header.date_published == "2016-11-18"
+    assert page[slice(*notice.header.spans["date_published"])].startswith("18.11.2016")
 
 
 @pytest.mark.parametrize(
@@ -174,7 +186,8 @@ def test_heading_ladder_full_and_half_width_and_skipped_levels() -> None:
 
 
 @pytest.mark.parametrize(
-    "line", ["1.5万元用于设备采购。", "2023年底前完成。", "3月19日召开会议。", "1,825.95亿元。", "1、2月份完成投资3亿元。"]
+    "line",
+    ["1.5万元用于设备采购。", "2023年底前完成。", "3月19日召开会议。", "1,825.95亿元。", "1、2月份完成投资3亿元。"],
 )
 def test_numbers_that_are_not_headings(line: str) -> None:
     assert parse(f"一、总体情况\n{line}").sections[0].children == []

@@ -229,6 +229,10 @@ def without_spaces(text: str) -> str:
 DATE_NUMERIC = re.compile(
     r"(?P<y>\d{4})\s{0,3}[-/.年]\s{0,3}(?P<m>\d{1,2})\s{0,3}[-/.月]\s{0,3}(?P<d>\d{1,2})(?!\d)\s{0,3}日?"
 )
+# Day first, two digits each, dots only (18.11.2016 16:40, a portal template's date row); a year of this era, so
+# that a decimal heading (1.2.3) or a version is no date.
+_DAY_FIRST = r"(?<![\d.])(?P<d>\d{2})\.(?P<m>\d{2})\.(?P<y>(?:19|20)\d{2})(?![\d.年])"
+DATE_DAY_FIRST = re.compile(_DAY_FIRST)
 _CN_YEAR = "[〇○O零一二三四五六七八九]{4}"
 _CN_SMALL = "[一二三四五六七八九十〇○O]{1,3}"
 DATE_CHINESE = re.compile(rf"(?P<y>{_CN_YEAR})年(?P<m>{_CN_SMALL})月(?P<d>{_CN_SMALL})日")
@@ -237,7 +241,7 @@ DATE_CHINESE = re.compile(rf"(?P<y>{_CN_YEAR})年(?P<m>{_CN_SMALL})月(?P<d>{_CN
 # A whole date value, with an optional time: the end of a header date glued to the next text.
 DATE_VALUE = re.compile(
     r"(?:\d{4}\s{0,3}[-/.年]\s{0,3}\d{1,2}\s{0,3}[-/.月]\s{0,3}\d{1,2}(?!\d)\s{0,3}日?"
-    rf"|{_CN_YEAR}年{_CN_SMALL}月{_CN_SMALL}日)"
+    rf"|{_CN_YEAR}年{_CN_SMALL}月{_CN_SMALL}日|{_DAY_FIRST})"
     r"(?:\s{0,3}\d{1,2}\s{0,2}:\s{0,2}\d{2}(?:\s{0,2}:\s{0,2}\d{2})?)?"
 )
 
@@ -255,6 +259,9 @@ def parse_date(text: str) -> tuple[str | None, tuple[int, int] | None]:
     A match that does not form a real calendar date returns ``(None, span)`` so the caller can warn.
     """
     m = DATE_NUMERIC.search(text)
+    first = DATE_DAY_FIRST.search(text, 0, m.start() if m is not None else len(text))
+    if first is not None:
+        m = first
     if m is not None:
         y, mo, d = int(m["y"]), int(m["m"]), int(m["d"])
     else:
