@@ -231,17 +231,19 @@ DATE_NUMERIC = re.compile(
 )
 # Day first, two digits each, dots only (18.11.2016 16:40, a portal template's date row); a year of this era, so
 # that a decimal heading (1.2.3) or a version is no date.
-_DAY_FIRST = r"(?<![\d.])(?P<d>\d{2})\.(?P<m>\d{2})\.(?P<y>(?:19|20)\d{2})(?![\d.年])"
-DATE_DAY_FIRST = re.compile(_DAY_FIRST)
+DATE_DAY_FIRST = re.compile(r"(?<![\d.])(?P<d>\d{2})\.(?P<m>\d{2})\.(?P<y>(?:19|20)\d{2})(?![\d.年])")
 _CN_YEAR = "[〇○O零一二三四五六七八九]{4}"
 _CN_SMALL = "[一二三四五六七八九十〇○O]{1,3}"
 DATE_CHINESE = re.compile(rf"(?P<y>{_CN_YEAR})年(?P<m>{_CN_SMALL})月(?P<d>{_CN_SMALL})日")
 
 
-# A whole date value, with an optional time: the end of a header date glued to the next text.
+# A whole date value, with an optional time: the end of a header date glued to the next text. Every numeric
+# form opens with two digits, written once: a search then only stops where a digit is (the day-first form's
+# look-behind, first, would make it try every position).
 DATE_VALUE = re.compile(
-    r"(?:\d{4}\s{0,3}[-/.年]\s{0,3}\d{1,2}\s{0,3}[-/.月]\s{0,3}\d{1,2}(?!\d)\s{0,3}日?"
-    rf"|{_CN_YEAR}年{_CN_SMALL}月{_CN_SMALL}日|{_DAY_FIRST})"
+    r"(?:\d{2}(?:\d{2}\s{0,3}[-/.年]\s{0,3}\d{1,2}\s{0,3}[-/.月]\s{0,3}\d{1,2}(?!\d)\s{0,3}日?"
+    r"|(?<![\d.]\d\d)\.\d{2}\.(?:19|20)\d{2}(?![\d.年]))"  # the day-first form of DATE_DAY_FIRST
+    rf"|{_CN_YEAR}年{_CN_SMALL}月{_CN_SMALL}日)"
     r"(?:\s{0,3}\d{1,2}\s{0,2}:\s{0,2}\d{2}(?:\s{0,2}:\s{0,2}\d{2})?)?"
 )
 
