@@ -232,13 +232,17 @@ def _title_score(
 
 
 def analyse(
-    table: LineTable, header_title: str | None, garbled: bool = False, title_line: int | None = None
+    table: LineTable,
+    header_title: str | None,
+    garbled: bool = False,
+    title_at: Callable[[LineTable], int | None] | None = None,
 ) -> PageLayout:
     """Classify the lines the rules left in context; find the title. On a garbled page (mojibake, ``?``
     for every character) only lines that a strong feature names are chrome, and a title must end with a
-    document-type word. Reads the chrome rules' and the header's decisions from the table. ``title_line``:
-    the line the title is on, where the rules found none and the line model named one (stripped of its affixes,
-    and still no title if it is what is never one: a speaker, a label, a reporter's credit)."""
+    document-type word. Reads the chrome rules' and the header's decisions from the table. ``title_at``: where
+    the rules find no title, the line it names is the title (the line model's pick, made on the table with the
+    top zone's decisions in it; stripped of its affixes, and still no title if it is what is never one: a
+    speaker, a label, a reporter's credit)."""
     text, lines, chrome, header, markers = table.text, table.spans, table.chrome, table.header, table.markers
     n = len(lines)
     classes: list[str] = [""] * n  # filled where needed: the top and the bottom, and suspects between
@@ -302,15 +306,49 @@ def analyse(
             classes[i] = c
     headers = [i for i in header if i < first_good]
     anchor = min(headers) if headers else first_good
-    if title_line is None:
-        title_lines, title = _find_title(table, classes, headers, anchor, first_good, header_title, garbled)
-    else:
-        title_lines, title = _title_at(table, title_line)
-    title_line = title_lines[-1] if title_lines else None
+    # Inside the document: bad lines, and short lines between two of them (or two lines a chrome rule named:
+    # [ / 加入收藏] [ / 打印本文] [ / 关闭窗口]) with nothing else between.
+    rest: dict[int, str] = {}
+    for i in bad:
+        rest[i] = classes[i][4:]
+    for k, i in enumerate(walls):
+        if k and i - walls[k - 1] > 1:
+            between = range(walls[k - 1] + 1, i)
+            if all(classes[j] in ("short", "empty", "chrome", "header") for j in between):
+                rest.update((j, "between_chrome") for j in between if classes[j] == "short" and table.form(j) is None)
+    # After it: short lines count as chrome where chrome is there too; after a footer, every line.
+    tail = range(last_good + 1, len(lines))
+    if not garbled and any(classify(i).startswith("bad:") or classes[i] == "chrome" for i in tail):
+        for i in tail:
+            c = classify(i)
+            if c.startswith("bad:"):
+                rest[i] = c[4:]
+            elif c == "short" or (i > footer and c == "good"):
+                rest[i] = "bottom_zone" if i < footer else "footer"
+    title_lines, title = _find_title(table, classes, headers, anchor, first_good, header_title, garbled)
+    found = {**_top_zone(table, classes, first_good, title_lines, garbled), **rest}
+    if title is None and title_at is not None and not garbled:
+        # The line model reads the page as the rules leave it without a title.
+        named = dict(chrome)
+        chrome.update(found)
+        line = title_at(table)
+        chrome.clear()
+        chrome.update(named)
+        if line is not None:
+            title_lines, title = _title_at(table, line)
+            found = {**_top_zone(table, classes, first_good, title_lines, garbled), **rest}
     breaks = tuple(_between(lines[a], lines[b]) for a, b in itertools.pairwise(title_lines))
+    return PageLayout(found, title, title_lines, breaks)
+
+
+def _top_zone(
+    table: LineTable, classes: list[str], first_good: int, title_lines: tuple[int, ...], garbled: bool
+) -> dict[int, str]:
+    """The chrome before the document: every line but the title and the header; between the title and the
+    body, short lines are the document's (——在…会议上的讲话, 某某局局长 某某, （2023年3月2日通过）)."""
+    text, lines = table.text, table.spans
+    title_line = title_lines[-1] if title_lines else None
     found: dict[int, str] = {}
-    # Before the document: everything but the title and the header; between the title and the body, short
-    # lines are the document's (——在…会议上的讲话, 某某局局长 某某, （2023年3月2日通过）).
     for i in range(first_good):
         c = classes[i]
         if c in ("chrome", "header", "empty") or i in title_lines:
@@ -328,25 +366,7 @@ def analyse(
         ):
             continue  # a date kept for the document, unless a row of chrome above the title holds it
         found[i] = c[4:] if c.startswith("bad:") else "top_zone"
-    # Inside the document: bad lines, and short lines between two of them (or two lines a chrome rule named:
-    # [ / 加入收藏] [ / 打印本文] [ / 关闭窗口]) with nothing else between.
-    for i in bad:
-        found[i] = classes[i][4:]
-    for k, i in enumerate(walls):
-        if k and i - walls[k - 1] > 1:
-            between = range(walls[k - 1] + 1, i)
-            if all(classes[j] in ("short", "empty", "chrome", "header") for j in between):
-                found.update((j, "between_chrome") for j in between if classes[j] == "short" and table.form(j) is None)
-    # After it: short lines count as chrome where chrome is there too; after a footer, every line.
-    tail = range(last_good + 1, len(lines))
-    if not garbled and any(classify(i).startswith("bad:") or classes[i] == "chrome" for i in tail):
-        for i in tail:
-            c = classify(i)
-            if c.startswith("bad:"):
-                found[i] = c[4:]
-            elif c == "short" or (i > footer and c == "good"):
-                found[i] = "bottom_zone" if i < footer else "footer"
-    return PageLayout(found, title, title_lines, breaks)
+    return found
 
 
 def _among_chrome(classes: list[str], i: int) -> bool:

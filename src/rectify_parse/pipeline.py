@@ -359,17 +359,10 @@ def _stage_header(p: _Page) -> None:
 def _stage_page(p: _Page) -> None:
     p.readable = quality(p.source)
     garbled = p.readable < GARBLED_BELOW
-    named = dict(p.table.chrome)
-    p.layout = analyse_page(p.table, p.header.header.title, garbled)
+    # Where the rules find no title, the line the line model takes for it (the lines between it and the body are
+    # then the document's, not the top zone's).
+    p.layout = analyse_page(p.table, p.header.header.title, garbled, title_at=learned_title)
     p.table.chrome.update(p.layout.chrome)
-    if p.layout.title is None and not garbled:
-        # The title the rules did not find, where the line model names one: the page is read again around it
-        # (the lines between it and the body are then the document's, not the top zone's).
-        line = learned_title(p.table)
-        if line is not None:
-            p.table.chrome = named
-            p.layout = analyse_page(p.table, p.header.header.title, garbled, title_line=line)
-            p.table.chrome.update(p.layout.chrome)
     p.table.title_lines = p.layout.title_lines
     # What the rules kept around the document that the line model takes for site chrome, what the rules' zones
     # took that it gives back to the document (linemodel.py), and, where the header rules read no publication
