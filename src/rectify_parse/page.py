@@ -42,6 +42,8 @@ _TITLE_DOC_HEAD = regex.compile(rf"[ \t]*{DOC_NUMBER}[ \t]*[:：]?[ \t]*(?=\S)")
 _TITLE_DOC_TAIL = regex.compile(rf"[ \t]*[(（]?{DOC_NUMBER}[)）]?[ \t]*$")
 # A campaign or topic tag before a headline (【“三抓三促”行动进行时】…): longer than the spam marks the chrome
 # rules cut (【最新】), still no part of the headline.
+# What spam tags, site tails, column bars and subtitle dashes need one of (_strip_title's first test).
+_AFFIX_MARK = re.compile(r"[【_|｜丨\-–—]")
 _TAG_HEAD = re.compile(r"[ \t]*【[^【】\n]{2,16}】[ \t]*(?=\S)")
 # A site's, brand's or spam tail after a title that ends like a document (…的通告 -某某首页app, …的通知_某某):
 # a spaced dash or an underscore, then words that name no document.
@@ -120,12 +122,53 @@ class PageLayout:
 def _strip_title(text: str, start: int, end: int) -> Line:
     """The title without a column prefix, a document number before or after it, or spam around it
     (【最新】…_某某网)."""
-    wrapper = _FILE_WRAPPER.fullmatch(text, start, end)
-    if wrapper is not None:  # 《某某情况报告.docx》 on a document-sharing site
-        start, end = wrapper.span("name")
-    quoted = _DATED_QUOTE.fullmatch(text, start, end)
-    if quoted is not None and TITLE_END.search(text, *quoted.span("name")) is not None:
-        start, end = quoted.span("name")
+    # Most lines have none of the marks that spam tags, site tails, column bars and subtitle dashes need: the
+    # patterns that need one are not run on them (the cut only shrinks the line, so no mark appears later).
+    marked = _AFFIX_MARK.search(text, start, end) is not None
+    if text.find(".", start, end) != -1:
+        wrapper = _FILE_WRAPPER.fullmatch(text, start, end)
+        if wrapper is not None:  # 《某某情况报告.docx》 on a document-sharing site
+            start, end = wrapper.span("name")
+    if text.find("《", start, end) != -1:
+        quoted = _DATED_QUOTE.fullmatch(text, start, end)
+        if quoted is not None and TITLE_END.search(text, *quoted.span("name")) is not None:
+            start, end = quoted.span("name")
+    if marked:
+        start, end = _strip_marked(text, start, end)
+    for head in (_TAG_HEAD, _COLUMN_HEAD):
+        m = head.match(text, start, end)
+        if m is not None and end - m.end() >= _COLUMN_HEADLINE:
+            start = m.end()
+    if text.find("号", start, end) != -1:
+        doc_head = _TITLE_DOC_HEAD.match(text, start, end)
+        if doc_head is not None and doc_head.end() < end:
+            start = doc_head.end()
+    if marked:
+        prefix = _TITLE_PREFIX.match(text, start, end)
+        if (
+            prefix is not None
+            and (
+                TITLE_END.search(text, prefix.end(), end) is not None
+                # 丨 is a column's mark (廉洁某地丨…), never a menu's: a headline after it loses the column too.
+                or ("丨" in text[prefix.start() : prefix.end()] and end - prefix.end() >= _COLUMN_HEADLINE)
+                or _bar_column(text, prefix.end(), start, end)
+            )
+        ):
+            start = prefix.end()
+    if text.find("号", start, end) != -1:
+        doc_tail = _TITLE_DOC_TAIL.search(text, start, end)
+        if doc_tail is not None and doc_tail.start() > start:
+            end = doc_tail.start()
+    dash = text.find("——", start, end) if marked else -1
+    if dash > start and TITLE_END.search(text, start, dash) is not None:
+        end = dash  # …整改情况的报告——2024年4月在市人大常委会会议上
+    while end > start and text[end - 1] in " \t":
+        end -= 1
+    return start, end
+
+
+def _strip_marked(text: str, start: int, end: int) -> Line:
+    """The title without spam tags and site tails around it, or a campaign tag or news column before it."""
     spam_head = TITLE_SPAM_HEAD.match(text, start, end)
     if spam_head is not None and spam_head.end() < end:
         start = spam_head.end()
@@ -142,32 +185,6 @@ def _strip_title(text: str, start: int, end: int) -> Line:
         and _DOC_TYPE_WORD.search(text, site_tail.start(), end) is None
     ):
         end = site_tail.start()
-    for head in (_TAG_HEAD, _COLUMN_HEAD):
-        m = head.match(text, start, end)
-        if m is not None and end - m.end() >= _COLUMN_HEADLINE:
-            start = m.end()
-    doc_head = _TITLE_DOC_HEAD.match(text, start, end)
-    if doc_head is not None and doc_head.end() < end:
-        start = doc_head.end()
-    prefix = _TITLE_PREFIX.match(text, start, end)
-    if (
-        prefix is not None
-        and (
-            TITLE_END.search(text, prefix.end(), end) is not None
-            # 丨 is a column's mark (廉洁某地丨…), never a menu's: a headline after it loses the column too.
-            or ("丨" in text[prefix.start() : prefix.end()] and end - prefix.end() >= _COLUMN_HEADLINE)
-            or _bar_column(text, prefix.end(), start, end)
-        )
-    ):
-        start = prefix.end()
-    doc_tail = _TITLE_DOC_TAIL.search(text, start, end)
-    if doc_tail is not None and doc_tail.start() > start:
-        end = doc_tail.start()
-    dash = text.find("——", start, end)
-    if dash > start and TITLE_END.search(text, start, dash) is not None:
-        end = dash  # …整改情况的报告——2024年4月在市人大常委会会议上
-    while end > start and text[end - 1] in " \t":
-        end -= 1
     return start, end
 
 
