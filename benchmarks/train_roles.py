@@ -98,7 +98,7 @@ def _base_labels(units: list[roles.Unit]) -> list[str]:
 def _state(raw: bytes) -> Any:
     """The page parsed by the rules alone, its body's units and features kept (as explain_units keeps them)."""
     with roles.using_model(None), roles.using_line_model(None):
-        return pipeline._run_stages(raw, "auto", pipeline.MAX_CHARS)
+        return pipeline._run_stages(raw, "auto", pipeline.MAX_CHARS, explain=True)
 
 
 def _page_from_label(label: dict[str, Any], raw: bytes) -> Page:

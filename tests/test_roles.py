@@ -174,8 +174,9 @@ def test_training_is_deterministic_and_the_parser_applies_crfsuites_model(tmp_pa
 
 def test_where_the_model_adds_problems(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A model that takes every line-opening item: beside the rules' problems it adds only the units outside
-    them, and only at BESIDE or more (the rules' problems stay as they are); where the rules found none in an
-    inspection or rectification report, it decides; an ordinary notice is never given to it."""
+    them, only at BESIDE or more, and only on a page where one of those units states a shortcoming (the rules'
+    problems stay as they are); where the rules found none in an inspection or rectification report, it
+    decides; an ordinary notice is never given to it."""
     eager = tmp_path / "eager.json"
     eager.write_text(
         '{"labels": ["T", "M", "P"], "state": {"start=True": {"P": 20.0}},'
@@ -184,10 +185,12 @@ def test_where_the_model_adds_problems(tmp_path: Path, monkeypatch: pytest.Monke
     )
     ruled = "关于消防检查情况的通报\n一、存在的主要问题\n1.消防通道堵塞。\n2.灭火器过期未更换。\n"
     ruled += "二、下一步工作\n1.加强巡查。\n"
+    shortcoming = ruled + "2.部分单位未建立消防台账，限期补齐。\n"
     plain = "关于消防检查情况的通报\n近日，县消防大队开展消防安全督查。\n1.消防通道堵塞。\n2.灭火器过期未更换。\n"
     notice = "关于做好春节假期安排的通知\n1.放假时间为2月10日至17日。\n2.各单位做好值班安排。\n"
     with roles.using_model(str(eager)):
-        found = rectify_parse.parse(ruled).problems
+        assert [p.rule for p in rectify_parse.parse(ruled).problems] == ["problem_list", "problem_list"]
+        found = rectify_parse.parse(shortcoming).problems
         assert [(p.rule, p.title) for p in found if p.rule != "learned"] == [
             ("problem_list", "消防通道堵塞"),
             ("problem_list", "灭火器过期未更换"),
@@ -195,7 +198,7 @@ def test_where_the_model_adds_problems(tmp_path: Path, monkeypatch: pytest.Monke
         added = [p for p in found if p.rule == "learned"]
         assert added and all(p.span[0] >= ruled.index("二、下一步工作") for p in added)  # outside the rules'
         monkeypatch.setattr(roles, "BESIDE", 1.01)  # a model never that sure adds nothing beside them
-        assert [p.rule for p in rectify_parse.parse(ruled).problems] == ["problem_list", "problem_list"]
+        assert [p.rule for p in rectify_parse.parse(shortcoming).problems] == ["problem_list", "problem_list"]
         assert {p.rule for p in rectify_parse.parse(plain).problems} == {"learned"}
         assert rectify_parse.parse(notice).problems == []
 

@@ -113,7 +113,7 @@ def explain_lines(raw: Input, *, max_chars: int = MAX_CHARS, format: str = "auto
 def explain_units(raw: Input, *, max_chars: int = MAX_CHARS, format: str = "auto") -> list[UnitRow]:
     """The work of :func:`rectify_parse.explain_units` (documented in api.py)."""
     with _internal_errors_reported():
-        p = _run_stages(raw, format, max_chars, last="structure")
+        p = _run_stages(raw, format, max_chars, last="structure", explain=True)
     units, xseq = p.result.units, p.result.unit_features
     probabilities = problem_probabilities(xseq)
     starts = {problem.title_span[0] for problem in p.result.problems}
@@ -330,6 +330,7 @@ class _Page:
         self.head = head  # a page's first line came from its head: "ArticleTitle" (its <meta>) or "title"
         self.meta = meta  # a page's <meta> values that serve a field (html.head_meta)
         self.warnings: list[Warning] = []
+        self.explain = False
 
 
 def _stage_view(p: _Page) -> None:
@@ -421,6 +422,7 @@ def _stage_structure(p: _Page) -> None:
         page_title=p.layout.title,
         page_title_breaks=p.layout.title_breaks,
         markers=p.table.markers,
+        explain=p.explain,
     )
     p.result = parser.parse(scope=_problem_scope(p.view, p.canon, header.title))
     p.warnings.extend(p.result.warnings)
@@ -472,9 +474,11 @@ def _internal_errors_reported() -> Iterator[None]:
         raise ParseError(f"internal error while parsing ({type(exc).__name__}: {exc})") from exc
 
 
-def _run_stages(raw: Input, format: str, max_chars: int, last: str | None = None) -> _Page:
-    """Read the input and run the stages on it, up to ``last`` (all by default)."""
+def _run_stages(raw: Input, format: str, max_chars: int, last: str | None = None, explain: bool = False) -> _Page:
+    """Read the input and run the stages on it, up to ``last`` (all by default); ``explain``: keep the body's
+    units and their features even where the model has nothing to decide (explain_units, training)."""
     p = _Page(*read_source(raw, format, max_chars))
+    p.explain = explain
     for name, stage in STAGES:
         stage(p)
         if name == last:

@@ -568,15 +568,29 @@ def rule_names(units: Sequence[Unit], found: Sequence[Found]) -> list[str | None
     return out
 
 
-def beside(
-    units: Sequence[Unit], probabilities: Sequence[float], finder: ProblemFinder, body_end: int, ruled: list[Found]
-) -> list[Found]:
-    """The rules' problems and, outside them (neither one of them nor an item above them), those the model finds
-    at ``BESIDE`` or more, in page order; a problem the model adds ends before the next of the rules'."""
-    free = [
+def free_units(units: Sequence[Unit], ruled: Sequence[Found], body_end: int) -> list[bool]:
+    """For each unit, whether it lies outside the rules' problems: neither one of them nor an item above them."""
+    return [
         not any(u.start < f.end and f.start < _scope_end(units, k, body_end) for f in ruled)
         for k, u in enumerate(units)
     ]
+
+
+def states_shortcoming(text: str, u: Unit) -> bool:
+    """Whether the unit's first clause states a shortcoming (存在…, 不到位, 未…)."""
+    return DEFICIENCY.search(text, u.body, _clause_end(text, u.body, u.end)) is not None
+
+
+def beside(
+    units: Sequence[Unit],
+    probabilities: Sequence[float],
+    free: Sequence[bool],
+    finder: ProblemFinder,
+    body_end: int,
+    ruled: list[Found],
+) -> list[Found]:
+    """The rules' problems and, among the ``free`` units (``free_units``), those the model finds at ``BESIDE`` or
+    more, in page order; a problem the model adds ends before the next of the rules'."""
     added = decide(
         units, [p if ok else 0.0 for p, ok in zip(probabilities, free, strict=True)], finder, body_end, BESIDE
     )

@@ -31,7 +31,18 @@ from .patterns import (
 )
 from .problems import ProblemFinder, check_counts, names_problems
 from .records import Closing, Problem, Section, Span, Warning
-from .roles import Unit, beside, body_units, candidate_units, decide, problem_probabilities, rule_names, unit_features
+from .roles import (
+    Unit,
+    beside,
+    body_units,
+    candidate_units,
+    decide,
+    free_units,
+    problem_probabilities,
+    rule_names,
+    states_shortcoming,
+    unit_features,
+)
 from .tree import TRAILING_PUNCT, Line, Node, Reader, first_sentence_end
 
 # How a body is read for problems (see BodyParser.parse).
@@ -113,6 +124,7 @@ class BodyParser:
         page_title: Line | None = None,
         page_title_breaks: Sequence[Line] = (),
         markers: LineMarkers | None = None,
+        explain: bool = False,
     ) -> None:
         self.r = Reader(view, source)
         self.markers = LineMarkers(view.text) if markers is None else markers
@@ -124,7 +136,8 @@ class BodyParser:
         self.reserved: set[int] = set()
         self.warnings: list[Warning] = []
         # The body's units and their features (a rectification report's), kept for training and for explaining
-        # the model's decisions.
+        # the model's decisions; ``explain``: computed even where the model has nothing to decide.
+        self.explain = explain
         self.units: list[Unit] = []
         self.unit_features: list[list[str]] = []
         # 1 / 1.1 decimal numbering counts only in documents that show it on several lines.
@@ -409,14 +422,20 @@ class BodyParser:
         if scope == "rectification":
             text = self.r.text
             units = candidate_units(text, body_units(text, self.lines, self.markers), found)
-            xseq = unit_features(text, units, scope, rule_names(units, found))
-            self.units, self.unit_features = units, xseq  # for training and explain_units
-            probabilities = problem_probabilities(xseq)
-            found = (
-                beside(units, probabilities, finder, body_end, found)
-                if found
-                else decide(units, probabilities, finder, body_end)
-            )
+            # Beside the rules' problems the model is asked only where a unit outside them states a shortcoming:
+            # elsewhere it adds nothing at BESIDE, and its features cost more than the rules.
+            free = free_units(units, found, body_end) if found else []
+            asked = not found or any(ok and states_shortcoming(text, u) for ok, u in zip(free, units, strict=True))
+            if asked or self.explain:
+                xseq = unit_features(text, units, scope, rule_names(units, found))
+                self.units, self.unit_features = units, xseq  # for training and explain_units
+            if asked:
+                probabilities = problem_probabilities(self.unit_features)
+                found = (
+                    beside(units, probabilities, free, finder, body_end, found)
+                    if found
+                    else decide(units, probabilities, finder, body_end)
+                )
         problems = finder.records(found)
         if ruled or problems:
             self.warnings.extend(check_counts(self.r, self.lines, problems, roots))
