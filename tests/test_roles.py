@@ -7,7 +7,6 @@ import itertools
 import sys
 from pathlib import Path
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -172,11 +171,10 @@ def test_training_is_deterministic_and_the_parser_applies_crfsuites_model(tmp_pa
         assert max(abs(x - y) for r, s in zip(ours, theirs, strict=True) for x, y in zip(r, s, strict=True)) < 1e-4
 
 
-def test_where_the_model_adds_problems(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A model that takes every line-opening item: beside the rules' problems it adds only the units outside
-    them, only at BESIDE or more, and only on a page where one of those units states a shortcoming (the rules'
-    problems stay as they are); where the rules found none in an inspection or rectification report, it
-    decides; an ordinary notice is never given to it."""
+def test_the_model_adds_problems_only_where_the_rules_found_none(tmp_path: Path) -> None:
+    """A model that takes every line-opening item: beside the rules' problems it adds nothing (its additions
+    there were wrong as often as right on the labelled pages); where the rules found none in an inspection
+    or rectification report, it decides; an ordinary notice is never given to it."""
     eager = tmp_path / "eager.json"
     eager.write_text(
         '{"labels": ["T", "M", "P"], "state": {"start=True": {"P": 20.0}},'
@@ -185,51 +183,9 @@ def test_where_the_model_adds_problems(tmp_path: Path, monkeypatch: pytest.Monke
     )
     ruled = "关于消防检查情况的通报\n一、存在的主要问题\n1.消防通道堵塞。\n2.灭火器过期未更换。\n"
     ruled += "二、下一步工作\n1.加强巡查。\n"
-    shortcoming = ruled + "2.部分单位未建立消防台账，限期补齐。\n"
     plain = "关于消防检查情况的通报\n近日，县消防大队开展消防安全督查。\n1.消防通道堵塞。\n2.灭火器过期未更换。\n"
     notice = "关于做好春节假期安排的通知\n1.放假时间为2月10日至17日。\n2.各单位做好值班安排。\n"
     with roles.using_model(str(eager)):
         assert [p.rule for p in rectify_parse.parse(ruled).problems] == ["problem_list", "problem_list"]
-        found = rectify_parse.parse(shortcoming).problems
-        assert [(p.rule, p.title) for p in found if p.rule != "learned"] == [
-            ("problem_list", "消防通道堵塞"),
-            ("problem_list", "灭火器过期未更换"),
-        ]
-        added = [p for p in found if p.rule == "learned"]
-        assert added and all(p.span[0] >= ruled.index("二、下一步工作") for p in added)  # outside the rules'
-        monkeypatch.setattr(roles, "BESIDE", 1.01)  # a model never that sure adds nothing beside them
-        assert [p.rule for p in rectify_parse.parse(shortcoming).problems] == ["problem_list", "problem_list"]
         assert {p.rule for p in rectify_parse.parse(plain).problems} == {"learned"}
         assert rectify_parse.parse(notice).problems == []
-
-
-# Hazards per venue: the rules read the venue whose list has a line per item and miss the inline ones.
-VENUES_PAGE = (
-    "为督促社会单位落实消防安全主体责任，区消安委办近期对辖区部分单位开展了消防安全检查，现将检查中发现火灾隐患的单位予以曝光。\n"
-    "01 生产企业\n"
-    "一、东港区顺达塑胶有限公司\n地址：滨海工业区\n隐患问题：1.疏散指示灯被遮挡；2.防火门损坏；3.厨房无灭火毯。\n"
-    "二、东港区贝菱科技有限公司\n地址：新港路18号\n隐患问题：1.安全通道堵塞；2.缺少安全指示灯。\n"
-    "02 人员密集场所\n"
-    "一、东港区好运来超市\n地址：人民路66号\n存在以下问题：\n"
-    "1.地下排烟风机无法联动；\n2.疏散指示标志故障；\n3.无消防控制室值班记录。\n"
-    "请上述单位立即整改，整改完成后报区消安委办。\n"
-)
-RULED = ["地下排烟风机无法联动", "疏散指示标志故障", "无消防控制室值班记录"]
-
-
-def test_beside_the_rules_problems_the_model_adds_the_units_it_is_sure_of(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(roles, "BESIDE", 2.0)  # never: the rules' problems alone
-    assert [p.title for p in rectify_parse.parse(VENUES_PAGE).problems] == RULED
-    monkeypatch.undo()
-    notice = rectify_parse.parse(VENUES_PAGE)
-    learned = ["疏散指示灯被遮挡", "防火门损坏", "厨房无灭火毯", "安全通道堵塞", "缺少安全指示灯"]
-    assert [(p.rule, p.title) for p in notice.problems] == [
-        *(("learned", t) for t in learned),
-        *(("problem_list", t) for t in RULED),
-    ]
-    for p in notice.problems:  # each in page order, ending before the next, its span on the text it claims
-        assert VENUES_PAGE[slice(*p.title_span)] == p.title
-    spans = [p.span for p in notice.problems]
-    assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans))
-    units = rectify_parse.explain_units(VENUES_PAGE)  # the explanation says what the record holds
-    assert sorted(u.text.lstrip("0123456789.").rstrip("；。") for u in units if u.problem) == sorted(learned + RULED)

@@ -23,7 +23,6 @@ import bisect
 import contextlib
 import functools
 import hashlib
-import itertools
 import json
 import math
 import re
@@ -54,14 +53,10 @@ from .problems import (
 MODEL_FILE = "problems.json"
 LINE_MODEL_FILE = "lines.json"
 PROBLEM, ITEM, TEXT = "P", "M", "T"
-# Where the rules found no problem, a unit becomes one where the model gives it at least this probability. The
-# rules' problems all stay: at the size of the labelled corpus the model does not yet beat them where they fire
+# A unit no rule took becomes a problem where the model gives it at least this probability. The rules'
+# problems all stay: at the size of the labelled corpus the model does not yet beat them where they fire
 # (benchmarks/LEARNING.md gives the leave-one-batch-out figures this was chosen on).
 ADD = 0.7
-# Beside the rules' problems, a unit outside them becomes one at this probability (leave-one-batch-out over the
-# 1,575 pages of batches 0-31: 0.95 found 34 more problems, 47 given, against 0.7's 12 right in 21 on batches 0-11
-# when this was first tried; a rules' hazard list per venue that stops at its first venue is the usual case).
-BESIDE = 0.95
 
 # Item starts that are not heading markers: 其一，/ [1] / - / 第3项.
 _ITEM_START = re.compile(
@@ -569,65 +564,11 @@ def rule_names(units: Sequence[Unit], found: Sequence[Found]) -> list[str | None
     return out
 
 
-def free_units(units: Sequence[Unit], ruled: Sequence[Found], body_end: int) -> list[bool]:
-    """For each unit, whether it lies outside the rules' problems: neither one of them nor an item above them
-    (its stretch, ``_scope_ends``, holds no part of one)."""
-    spans = sorted((f.start, f.end) for f in ruled)
-    starts = [s for s, _ in spans]
-    reach = list(itertools.accumulate((e for _, e in spans), max))  # the furthest end of the first k+1 spans
-    out: list[bool] = []
-    for u, end in zip(units, _scope_ends(units, body_end), strict=True):
-        k = bisect.bisect_left(starts, end)  # the spans that start before the unit's stretch ends
-        out.append(k == 0 or reach[k - 1] <= u.start)
-    return out
-
-
-def states_shortcoming(text: str, u: Unit) -> bool:
-    """Whether the unit's first clause states a shortcoming (存在…, 不到位, 未…)."""
-    return DEFICIENCY.search(text, u.body, _clause_end(text, u.body, u.end)) is not None
-
-
-def beside(
-    units: Sequence[Unit],
-    probabilities: Sequence[float],
-    free: Sequence[bool],
-    finder: ProblemFinder,
-    body_end: int,
-    ruled: list[Found],
-) -> list[Found]:
-    """The rules' problems and, among the ``free`` units (``free_units``), those the model finds at ``BESIDE`` or
-    more, in page order; a problem the model adds ends before the next of the rules'."""
-    added = decide(
-        units, [p if ok else 0.0 for p, ok in zip(probabilities, free, strict=True)], finder, body_end, BESIDE
-    )
-    for f in added:
-        f.end = min([f.end, *(r.start for r in ruled if r.start > f.start)])
-    return sorted([*ruled, *(f for f in added if f.end > f.body)], key=lambda f: f.start)
-
-
-def _scope_ends(units: Sequence[Unit], body_end: int) -> list[int]:
-    """Where each unit and what it heads end: an item runs to the next unit of its rank or above, a unit
-    without a marker or a clause is itself (a rules' problem inside that stretch is the unit's or under it)."""
-    ends = [u.end for u in units]
-    open_items: list[int] = []  # items whose stretch has not ended yet, shallowest first
-    for k, u in enumerate(units):
-        depth = rank(u.family)
-        while open_items and rank(units[open_items[-1]].family) >= depth:
-            ends[open_items.pop()] = u.start
-        if u.family not in (_NONE, "clause"):
-            open_items.append(k)
-    for k in open_items:
-        ends[k] = body_end
-    return ends
-
-
-def decide(
-    units: Sequence[Unit], probabilities: Sequence[float], finder: ProblemFinder, body_end: int, at: float = ADD
-) -> list[Found]:
+def decide(units: Sequence[Unit], probabilities: Sequence[float], finder: ProblemFinder, body_end: int) -> list[Found]:
     """The problems the model finds in a body where the rules found none: one for every unit it gives ``ADD``
     or more, ending where the next such unit starts or an item of its rank or above does (a unit without a
     marker: at its own end)."""
-    taken = [p >= at for p in probabilities]
+    taken = [p >= ADD for p in probabilities]
     out: list[Found] = []
     above: list[Unit] = []  # the nearest unit of each shallower rank before this one, shallowest first
     for k, u in enumerate(units):

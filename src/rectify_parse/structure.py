@@ -31,18 +31,7 @@ from .patterns import (
 )
 from .problems import ProblemFinder, check_counts, names_problems
 from .records import Closing, Problem, Section, Span, Warning
-from .roles import (
-    Unit,
-    beside,
-    body_units,
-    candidate_units,
-    decide,
-    free_units,
-    problem_probabilities,
-    rule_names,
-    states_shortcoming,
-    unit_features,
-)
+from .roles import Unit, body_units, candidate_units, decide, problem_probabilities, rule_names, unit_features
 from .tree import TRAILING_PUNCT, Line, Node, Reader, first_sentence_end
 
 # How a body is read for problems (see BodyParser.parse).
@@ -135,8 +124,8 @@ class BodyParser:
         self.page_title_breaks = page_title_breaks
         self.reserved: set[int] = set()
         self.warnings: list[Warning] = []
-        # The body's units and their features (a rectification report's), kept for training and for explaining
-        # the model's decisions; ``explain``: computed even where the model has nothing to decide.
+        # The body's units and their features, kept for training and for explaining the model's decisions;
+        # ``explain``: computed even where the rules' problems make the model's unneeded.
         self.explain = explain
         self.units: list[Unit] = []
         self.unit_features: list[list[str]] = []
@@ -403,10 +392,10 @@ class BodyParser:
 
     # -- driver ---------------------------------------------------------------------------------------
     def _problems(self, roots: list[Node], scope: ProblemScope) -> list[Problem]:
-        """The problems: the rules', and the line-role model's (roles.py) where the rules found none or beside
-        theirs. The rules look for problems in a report whose opening speaks of rectification or inspection, or
-        that lists the problems found (二、存在的主要问题) whatever its intro says; the model reads only the
-        former."""
+        """The problems: the rules' where they find any; else the line-role model's (roles.py). The rules look
+        for problems in a report whose opening speaks of rectification or inspection, or that lists the
+        problems found (二、存在的主要问题) whatever its intro says; the model reads only the former, and only
+        where the rules found none."""
         # The tree's nodes end before the closing's lines; so does the last of the problems.
         body_end = next((self.lines[k][1] for k in reversed(range(len(self.lines))) if k not in self.reserved), 0)
         finder = ProblemFinder(self.r, self.lines, self.warnings, self.markers, body_end, roots)
@@ -414,28 +403,17 @@ class BodyParser:
             scope == "other" and any(names_problems(self.r.text, node) for node in _upper(roots))
         )
         found = finder.candidates() if ruled else []
-        # The model reads a rectification or inspection report: where the rules found no problem, every unit it
-        # gives ADD or more is one; beside the rules' problems, a unit outside them it gives BESIDE or more
-        # (benchmarks/LEARNING.md). In the other notices it reads nothing (leave-one-batch-out over 822 pages, 11
-        # false problems against 5 true, at the cost of its features on every one). A research report's 存在问题
-        # are findings to advise on, not problems to rectify.
-        if scope == "rectification":
+        # The model looks for problems in a rectification or inspection report where the rules found none
+        # (benchmarks/LEARNING.md: beside the rules' problems its additions were right 12 times in 21; in
+        # the other notices, leave-one-batch-out over 822 pages, 11 false problems against 5 true, at the cost of
+        # its features on every one). A research report's 存在问题 are findings to advise on, not problems to rectify.
+        if scope == "rectification" and (not found or self.explain):
             text = self.r.text
             units = candidate_units(text, body_units(text, self.lines, self.markers), found)
-            # Beside the rules' problems the model is asked only where a unit outside them states a shortcoming:
-            # elsewhere it adds nothing at BESIDE, and its features cost more than the rules.
-            free = free_units(units, found, body_end) if found else []
-            asked = not found or any(ok and states_shortcoming(text, u) for ok, u in zip(free, units, strict=True))
-            if asked or self.explain:
-                xseq = unit_features(text, units, scope, rule_names(units, found))
-                self.units, self.unit_features = units, xseq  # for training and explain_units
-            if asked:
-                probabilities = problem_probabilities(self.unit_features)
-                found = (
-                    beside(units, probabilities, free, finder, body_end, found)
-                    if found
-                    else decide(units, probabilities, finder, body_end)
-                )
+            xseq = unit_features(text, units, scope, rule_names(units, found))
+            self.units, self.unit_features = units, xseq  # for training and explain_units
+            if not found:
+                found = decide(units, problem_probabilities(xseq), finder, body_end)
         problems = finder.records(found)
         if ruled or problems:
             self.warnings.extend(check_counts(self.r, self.lines, problems, roots))
