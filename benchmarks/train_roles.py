@@ -2,8 +2,8 @@
 
     python benchmarks/train_roles.py               # train on every labelled page and the fixtures; writes
                                                    # src/rectify_parse/models/problems.json
-    python benchmarks/train_roles.py --lobo        # leave-one-batch-out: for every batch, train without it
-                                                   # and score it; writes benchmarks/LEARNING.md
+    python benchmarks/train_roles.py --lobo        # leave-one-batch-out: for every batch, train both models
+                                                   # without it and score it (the table of LEARNING.md)
     python benchmarks/train_roles.py --check       # how many labelled problems align with a unit
 
 Training data: the labelled real pages (benchmarks/real_pages: labels committed, texts gathered again on a
@@ -260,6 +260,11 @@ _MEASURES = (
     ("exact problem count", "exact problem count"),
     ("other pages without false problems", "other pages without false problems"),
     ("status kind", "status kind"),
+    ("titles", "title"),
+    ("no invented title", "no invented title"),
+    ("chrome lines removed", "chrome lines removed"),
+    ("body snippets kept", "body kept"),
+    ("header fields", "header fields"),
 )
 
 
@@ -270,16 +275,20 @@ def _cell(scores: srp.Scores, name: str) -> str:
     return f"{tally.hits / tally.total:.1%} ({tally.hits}/{tally.total})"
 
 
-def held_out(pages: list[Page], held: list[tuple[dict[str, Any], bytes]], batch: str) -> tuple[srp.Scores, srp.Scores]:
-    """The held batch's scores by the rules alone, and with a model trained on every page but the batch's."""
+def held_out(
+    pages: list[Page], line_pages: list[Page], held: list[tuple[dict[str, Any], bytes]], batch: str
+) -> tuple[srp.Scores, srp.Scores]:
+    """The held batch's scores by the rules alone, and with both models trained on every page but the batch's
+    (the problem model on ``pages``, the line model on ``line_pages``)."""
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "model.json"
-        train([p for p in pages if p.batch != batch], path)
-        model = score(held, str(path))
+        problems, lines = Path(tmp) / "problems.json", Path(tmp) / "lines.json"
+        train([p for p in pages if p.batch != batch], problems)
+        train([p for p in line_pages if p.batch != batch], lines)
+        model = score(held, str(problems), str(lines))
     return score(held, None), model
 
 
-def lobo(pages: list[Page]) -> str:
+def lobo(pages: list[Page], line_pages: list[Page]) -> str:
     """The leave-one-batch-out table, as markdown."""
     labelled = list(real_pages())
     batches = sorted({batch_of(label["id"]) for label, _ in labelled}, key=int)
@@ -287,7 +296,7 @@ def lobo(pages: list[Page]) -> str:
     totals: dict[str, tuple[srp.Scores, srp.Scores]] = {}
     for batch in batches:
         held = [(label, raw) for label, raw in labelled if batch_of(label["id"]) == batch]
-        rules, model = held_out(pages, held, batch)
+        rules, model = held_out(pages, line_pages, held, batch)
         totals[batch] = (rules, model)
         for title, name in _MEASURES:
             rows.append(f"| {batch} | {len(held)} | {title} | {_cell(rules, name)} | {_cell(model, name)} |")
@@ -308,10 +317,10 @@ def lobo(pages: list[Page]) -> str:
     return "\n".join(out)
 
 
-def first_seen(pages: list[Page], batch: str) -> str:
-    """A new batch scored by the rules and by a model trained on every other page (those labelled before it)."""
+def first_seen(pages: list[Page], line_pages: list[Page], batch: str) -> str:
+    """A new batch scored by the rules and by models trained on every other page (those labelled before it)."""
     held = [(label, raw) for label, raw in real_pages() if batch_of(label["id"]) == batch]
-    rules, model = held_out(pages, held, batch)
+    rules, model = held_out(pages, line_pages, held, batch)
     rows = [f"| {title} | {_cell(rules, name)} | {_cell(model, name)} |" for title, name in _MEASURES]
     return "\n".join([f"batch {batch}, {len(held)} pages", "| measure | rules | model |", "|---|---|---|", *rows])
 
@@ -339,15 +348,15 @@ def main(argv: list[str] | None = None) -> int:
             if p.aligned != p.labelled:
                 print(f"  {p.id}: {p.aligned}/{p.labelled}")
         return 0
+    line_pages = load_line_pages(linemodel.line_features)
     if args.first_seen:
-        print(first_seen(pages, args.first_seen))
+        print(first_seen(pages, line_pages, args.first_seen))
         return 0
     if args.lobo:
-        print(lobo(pages))
+        print(lobo(pages, line_pages))
         return 0
     train(pages, args.model)
     print(f"problem model written to {args.model} ({args.model.stat().st_size:,} bytes)")
-    line_pages = load_line_pages(linemodel.line_features)
     train(line_pages, LINE_MODEL)
     print(f"line model written to {LINE_MODEL} ({LINE_MODEL.stat().st_size:,} bytes) from {len(line_pages)} pages")
     return 0
