@@ -1,6 +1,6 @@
 """Learned decisions over a page's lines: which of the lines the rules kept as the document's are site chrome,
-which of the lines the rules' zones took for chrome are the document's, and which is the page's meta row where
-the header rules read no publication date.
+which of the lines the rules' zones took for chrome are the document's, which is the page's meta row where
+the header rules read no publication date, and which is the title where the title rules find none.
 
 The chrome rules name what they know (breadcrumbs, print and share rows, footers, counters); on sites nobody
 tuned them on, each new widget is a miss. As GROBID's segmentation model does, a linear-chain CRF labels the

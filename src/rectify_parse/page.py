@@ -8,7 +8,8 @@ after it, short lines that sit with bad ones are chrome (``bottom_zone``); insid
 and short lines between two of them. The title is the best-scored candidate of the top (document-type
 ending, place next to the header or body, repetition, the header's 标题), with column prefixes
 (政务服务丨, 每日观点：), campaign tags (【…行动进行时】), document numbers and site names or spam tails
-(…的通告 -某某首页app) cut off; a page that shows none gets none.
+(…的通告 -某某首页app) cut off. Where no candidate scores, the line model may name the title (``title_at``,
+linemodel.learned_title: a news headline over a bare date row); a page that shows none gets none.
 """
 
 from __future__ import annotations
