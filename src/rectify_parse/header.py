@@ -581,9 +581,11 @@ def header_from_line(header: Header, view: View, source: str, line: tuple[int, i
     date (an unlabelled row: 2018-07-19 21:01:03 新华网 参与评论()人), each with its span; and a
     ``learned_header`` warning that names the line, so no value is a silent guess. None when the line gives
     none of the fields the header lacks."""
+    wanted = lacking_row_fields(header)
+    if not wanted:
+        return None  # an earlier meta row gave all it lacked
     start, end = line
     text = view.text[start:end]
-    wanted = lacking_row_fields(header)
     pairs = read_line(text, start)
     read = merge_header(view, source, {0: pairs}).header if pairs else None
     values: dict[str, str] = {}

@@ -41,10 +41,10 @@ _SUBTITLE_LINE = re.compile(r"[ \t]*(?:——|--)")
 _TITLE_PREFIX = re.compile(r"[ \t]*[^|丨｜\n]{1,10}?[ \t]*[丨｜|][ \t]*(?=\S)")
 _TITLE_DOC_HEAD = regex.compile(rf"[ \t]*{DOC_NUMBER}[ \t]*[:：]?[ \t]*(?=\S)")
 _TITLE_DOC_TAIL = regex.compile(rf"[ \t]*[(（]?{DOC_NUMBER}[)）]?[ \t]*$")
-# A campaign or topic tag before a headline (【“三抓三促”行动进行时】…): longer than the spam marks the chrome
-# rules cut (【最新】), still no part of the headline.
 # What spam tags, site tails, column bars and subtitle dashes need one of (_strip_title's first test).
 _AFFIX_MARK = re.compile(r"[【_|｜丨\-–—]")
+# A campaign or topic tag before a headline (【“三抓三促”行动进行时】…): longer than the spam marks the chrome
+# rules cut (【最新】), still no part of the headline.
 _TAG_HEAD = re.compile(r"[ \t]*【[^【】\n]{2,16}】[ \t]*(?=\S)")
 # A site's, brand's or spam tail after a title that ends like a document (…的通告 -某某首页app, …的通知_某某):
 # a spaced dash or an underscore, then words that name no document.
@@ -169,7 +169,7 @@ def _strip_title(text: str, start: int, end: int) -> Line:
 
 
 def _strip_marked(text: str, start: int, end: int) -> Line:
-    """The title without spam tags and site tails around it, or a campaign tag or news column before it."""
+    """The title without spam tags before it, or a column's tag, a spam tail or a site's tail after it."""
     spam_head = TITLE_SPAM_HEAD.match(text, start, end)
     if spam_head is not None and spam_head.end() < end:
         start = spam_head.end()
@@ -349,11 +349,13 @@ def analyse(
         # The line model reads the page as the rules leave it without a title.
         named = dict(chrome)
         chrome.update(found)
-        line = title_at(table)
-        chrome.clear()
-        chrome.update(named)
-        if line is not None:
-            title_lines, title = _title_at(table, line)
+        try:
+            line = title_at(table)
+        finally:
+            chrome.clear()
+            chrome.update(named)
+        if line is not None and (stripped := _title_line(table, line)) is not None:
+            title_lines, title = (line,), stripped
             found = {**_top_zone(table, classes, first_good, title_lines, garbled), **rest}
     breaks = tuple(_between(lines[a], lines[b]) for a, b in itertools.pairwise(title_lines))
     return PageLayout(found, title, title_lines, breaks)
@@ -532,12 +534,13 @@ def _find_title(
     return (taken, title) if alone else bare.get(key, (taken, title))
 
 
-def _title_at(table: LineTable, i: int) -> tuple[tuple[int, ...], Line | None]:
-    """Line ``i`` as the title, stripped of its affixes, unless it is what is never a title."""
+def _title_line(table: LineTable, i: int) -> Line | None:
+    """Line ``i`` stripped of its affixes, as a title; None if it is what is never one (too short or long, a
+    speaker, a label, a credit)."""
     s, e = _strip_title(table.text, *table.spans[i])
     if not _MIN_TITLE <= e - s <= _MAX_TITLE or _no_title(table, s, e, i):
-        return (), None
-    return (i,), (s, e)
+        return None
+    return s, e
 
 
 def _no_title(table: LineTable, s: int, e: int, i: int) -> bool:
@@ -620,9 +623,10 @@ def _late_title(table: LineTable, first_good: int, header_title: str | None) -> 
         i = filled[k]
         if i in table.header or table.own_class(i) != "short":
             continue
-        s, e = _strip_title(text, *lines[i])
-        if not _MIN_TITLE <= e - s <= _MAX_TITLE or _no_title(table, s, e, i):
+        stripped = _title_line(table, i)
+        if stripped is None:
             continue
+        s, e = stripped
         if text[s] in _MARKER_START and table.markers.at(s, e) is not None:
             continue  # a heading of the text
         below = filled[k + 1]
