@@ -5,6 +5,7 @@
     python benchmarks/train_roles.py --lobo        # leave-one-batch-out: for every batch, train both models
                                                    # without it and score it (the table of LEARNING.md)
     python benchmarks/train_roles.py --check       # how many labelled problems align with a unit
+    python benchmarks/train_roles.py --hold 34 35  # train without the newest batches (their first-seen test)
 
 Training data: the labelled real pages (benchmarks/real_pages: labels committed, texts gathered again on a
 new machine, see its README) and the invented fixtures with their golden records (fixtures/**.expected.json).
@@ -332,12 +333,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--first-seen", metavar="BATCH", help="score a new batch: the rules, and a model trained without it"
     )
+    ap.add_argument(
+        "--hold",
+        nargs="+",
+        default=[],
+        metavar="BATCH",
+        help="leave these batches out of training (new batches kept for their first-seen score)",
+    )
     ap.add_argument("--add", type=float, help="experiment: roles.ADD")
     ap.add_argument("--model", type=Path, default=MODEL, help="where the trained model goes")
     args = ap.parse_args(argv)
     if args.add is not None:
         roles.ADD = args.add
-    pages = load_pages()
+    held = set(args.hold)
+    pages = [p for p in load_pages() if p.batch not in held]
     aligned = sum(p.aligned for p in pages)
     labelled = sum(p.labelled for p in pages)
     print(
@@ -348,7 +357,7 @@ def main(argv: list[str] | None = None) -> int:
             if p.aligned != p.labelled:
                 print(f"  {p.id}: {p.aligned}/{p.labelled}")
         return 0
-    line_pages = load_line_pages(linemodel.line_features)
+    line_pages = [p for p in load_line_pages(linemodel.line_features) if p.batch not in held]
     if args.first_seen:
         print(first_seen(pages, line_pages, args.first_seen))
         return 0
