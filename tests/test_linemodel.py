@@ -126,11 +126,11 @@ def test_the_model_gives_back_the_document_lines_the_bottom_zone_took() -> None:
     assert ruled.problems == [] and not any(h in ruled.text for h in HAZARDS)
     assert {b.rule for b in ruled.boilerplate if "存在隐患" in b.text} == {"bottom_zone"}
     notice = rectify_parse.parse(EXPOSURE_PAGE)
-    assert [p.title.removeprefix("存在隐患：") for p in notice.problems] == HAZARDS[:2]
+    # The model trained on 1,662 pages gives back the last hazard too, right above the share row (the one trained
+    # on 1,575 gave it 0.053 of chrome, just over CHROME_VETO, and left it to the bottom zone).
+    assert [p.title.removeprefix("存在隐患：") for p in notice.problems] == HAZARDS
     assert "东港区鑫源宾馆" in notice.text
-    # The last hazard, right above the share row, stays the bottom zone's: the model (trained on 1,575 pages) gives
-    # it 0.053 of chrome, just over CHROME_VETO.
-    assert [b.text for b in notice.boilerplate if b.rule == "bottom_zone"] == ["存在隐患：" + HAZARDS[2]]
+    assert not [b.text for b in notice.boilerplate if b.rule == "bottom_zone"]
     # the lines a rule names stay chrome: the share row and the copyright line
     assert [(b.rule, b.text) for b in notice.boilerplate if b.span[0] >= EXPOSURE_PAGE.index("分享")] == [
         ("share", "分享到："),
