@@ -118,6 +118,25 @@ def test_a_group_status_covers_the_problems_before_it() -> None:
     assert all(source[p.status_span[0] : p.status_span[1]] == "已完成整改" for p in found)  # type: ignore[index]
 
 
+def test_a_group_status_may_name_hazards_and_say_when_they_were_put_right() -> None:
+    # 以上…隐患 groups a safety check's hazards as 以上问题 groups findings; 已经现场 / 按时 stand between 已 and the verb.
+    text = (
+        "消防安全检查情况通报\n一、检查发现的隐患\n(一)灭火器压力不足。\n(二)安全出口堵塞。\n"
+        "以上火灾隐患已经现场整改完毕。\n二、下一步工作\n(一)持续开展检查。\n"
+    )
+    found = rectify_parse.parse(text).problems
+    assert [(p.title, p.status, p.status_kind) for p in found] == [
+        ("灭火器压力不足", "已经现场整改完毕", "completed"),
+        ("安全出口堵塞", "已经现场整改完毕", "completed"),
+    ]
+    assert all(text[p.status_span[0] : p.status_span[1]] == "已经现场整改完毕" for p in found)  # type: ignore[index]
+    one = "审计整改情况报告\n一、审计发现的问题\n(一)资产台账不完整，已按时整改到位。\n(二)合同到期未续签。\n"
+    assert [(p.status, p.status_kind) for p in rectify_parse.parse(one).problems] == [
+        ("已按时整改到位", "completed"),
+        (None, None),
+    ]
+
+
 def test_statuses_given_later_by_number() -> None:
     text = (
         "审计整改情况报告\n一、审计发现的问题\n(一)资产台账不完整。\n(二)合同到期未续签。\n(三)债权未清收。\n"
@@ -151,6 +170,8 @@ def test_plan_items_phrased_as_problems_are_targets() -> None:
         ("已立行立改", "completed"),
         ("已销号", "completed"),
         ("已办结", "completed"),
+        ("已立即整改", "completed"),
+        ("已经现场整改完毕", "completed"),
         ("阶段性完成", "in_progress"),
         ("持续整改", "in_progress"),
         ("未完成", None),

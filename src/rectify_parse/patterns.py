@@ -323,6 +323,7 @@ STATUS_VOCAB: tuple[tuple[regex.Pattern[str], str | None], ...] = (
     (
         regex.compile(
             r"已完成|已整改|完成整改|已办结|办结|已落实|整改完毕|已解决|已经完成|已全部完成|整改到位|立行立改|销号|完成"
+            r"|已(?:经)?(?:现场|当场|按时|按期|如期|及时|立即)整改"
             r"|进行了整改|完成了整改"
         ),
         "completed",
@@ -335,7 +336,8 @@ STATUS_SENTENCE = regex.compile(
 )
 # A status phrase, as read from a problem's text (目前已整改。/ 该问题已整改到位 / 整改结果：正在整改).
 STATUS_WORDS = (
-    r"已(?:经)?(?:全部)?(?:完成整改|整改完成|整改到位|整改完毕|完成|整改|办结|销号|立行立改|落实|解决)"
+    # 已经现场整改完毕 / 已按时整改到位 / 已立即整改: an adverb of when or how may stand between 已 and the verb.
+    r"已(?:经)?(?:全部|现场|当场|按时|按期|如期|及时|立即)?(?:完成整改|整改完成|整改到位|整改完毕|完成|整改|办结|销号|立行立改|落实|解决)"
     r"(?:并长期坚持)?"
     r"|整改到位|立行立改|完成整改|正在整改|整改中|持续整改|基本完成(?:整改)?|阶段性完成|部分完成|部分整改"
     r"|长期坚持|持续推进|正在推进|未完成(?:整改)?|尚未完成|未整改到位|未启动|未开始|取得阶段性(?:成果|进展|成效)"
@@ -358,7 +360,7 @@ PLANNED_CLAUSE = re.compile(
 BARE_STATUS = re.compile(rf"[ \t]*(?:目前|现已)?[ \t]*(?:{STATUS_WORDS})[ \t。.]*")
 # 以上问题均已完成整改 / 上述5个问题已全部整改到位: one status for the problems before it.
 GROUP_STATUS = re.compile(
-    r"(?:以上|上述|前述)(?:[\d一二三四五六七八九十两]{1,3}(?:个|项|条))?(?:问题|事项|任务|整改任务)"
+    r"(?:以上|上述|前述)(?:[\d一二三四五六七八九十两]{1,3}(?:个|项|条|处))?(?:问题|事项|任务|整改任务|(?:火灾|安全)?隐患)"
     rf"(?:均|全部|都|已全部|均已)?(?P<s>{STATUS_WORDS})"
 )
 # 第3项问题已整改到位 / 问题3已整改: a later sentence giving one problem's status by its number.
