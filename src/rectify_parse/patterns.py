@@ -170,6 +170,10 @@ CHROME_LABELS = (
     "访问量",
     "点击数",
     "点击量",
+    "点击",  # 来源：县人大 点击： (a counter whose number a script fills in, as 浏览：)
+    "访问次数",
+    "文字大小",
+    "背景色",
     "阅读次数",
     "字号",
     "字体",
