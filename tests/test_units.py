@@ -22,7 +22,8 @@ def parse(text: str) -> rectify_parse.Notice:
         ("索 引 号 | 000014349/2021-01096 | 主题分类 | 其他 |\n正文第一段。", "index_no", "000014349/2021-01096"),
         ("发布日期:2023-01-06 11:16信息来源:某市审计局浏览次数:\n正文。", "source", "某市审计局"),
         ("发布日期:2023-01-06 11:16信息来源:某市审计局浏览次数:\n正文。", "date_published", "2023-01-06"),
-        # A counter or a widget after the source, its value left to a script: 点击：, 访问次数 :, 文字大小：[ ] 背景色：.
+        # A counter or a widget after the source, its value left to a script: 点击：, 访问次数 :,
+        # 文字大小：[ ] 背景色：.
         ("发布时间：2021-03-02 来源：某县人大 点击：\n正文。", "source", "某县人大"),
         ("来源:本站原创 访问次数 :\n正文。", "source", "本站原创"),
         ("发布时间:2020-05-06 来源:某街道文字大小:[    ] 背景色:\n正文。", "source", "某街道"),
