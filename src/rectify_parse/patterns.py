@@ -314,6 +314,8 @@ PROBLEM_PREFIX = re.compile(r"\s*问题[ \t]*[:：]\s*")
 # 拟 before what it plans (拟对, 拟于 …; not the 拟 of 拟命名), and 将于 with a near day.
 _PLANNED = "拟(?:对|于|在|将|进行|实施|开展|采取|通过|结合|安排|组织)"
 _SOON = "将于(?:近日|近期|本周|本月|月底|下周)"
+# When or how work was done, between 已 and its verb: 已经现场整改完毕, 已按时整改到位, 已立即整改.
+_DONE_HOW = "现场|当场|按时|按期|如期|及时|立即"
 STATUS_VOCAB: tuple[tuple[regex.Pattern[str], str | None], ...] = (
     (regex.compile(r"未整改到位|未全部整改"), None),  # not finished: whether work started is not said
     # An inspection's verdict alone (a table's 检查结果 cell): rectification was ordered, not yet done.
@@ -327,7 +329,7 @@ STATUS_VOCAB: tuple[tuple[regex.Pattern[str], str | None], ...] = (
     (
         regex.compile(
             r"已完成|已整改|完成整改|已办结|办结|已落实|整改完毕|已解决|已经完成|已全部完成|整改到位|立行立改|销号|完成"
-            r"|已(?:经)?(?:现场|当场|按时|按期|如期|及时|立即)整改"
+            rf"|已(?:经)?(?:{_DONE_HOW})整改"
             r"|进行了整改|完成了整改"
         ),
         "completed",
@@ -340,8 +342,7 @@ STATUS_SENTENCE = regex.compile(
 )
 # A status phrase, as read from a problem's text (目前已整改。/ 该问题已整改到位 / 整改结果：正在整改).
 STATUS_WORDS = (
-    # 已经现场整改完毕 / 已按时整改到位 / 已立即整改: an adverb of when or how may stand between 已 and the verb.
-    r"已(?:经)?(?:全部|现场|当场|按时|按期|如期|及时|立即)?(?:完成整改|整改完成|整改到位|整改完毕|完成|整改|办结|销号|立行立改|落实|解决)"
+    rf"已(?:经)?(?:全部|{_DONE_HOW})?(?:完成整改|整改完成|整改到位|整改完毕|完成|整改|办结|销号|立行立改|落实|解决)"
     r"(?:并长期坚持)?"
     r"|整改到位|立行立改|完成整改|正在整改|整改中|持续整改|基本完成(?:整改)?|阶段性完成|部分完成|部分整改"
     r"|长期坚持|持续推进|正在推进|未完成(?:整改)?|尚未完成|未整改到位|未启动|未开始|取得阶段性(?:成果|进展|成效)"
