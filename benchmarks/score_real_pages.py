@@ -182,6 +182,11 @@ def score_page(label: dict[str, Any], record: dict[str, Any], scores: Scores) ->
                 got["status_kind"] == want.get("status_kind"),
                 f"{pid} #{want.get('number')}: {got['status_kind']} != {want.get('status_kind')}",
             )
+        if got["status_kind"] is not None:
+            # And the other way: a status the parser gave a problem whose label has none is a false one.
+            scores["parsed statuses that are labelled"].add(
+                want.get("status_kind") is not None, f"{pid} #{want.get('number')}: {got['status']!r}"
+            )
         if want.get("status") is not None:
             scores["status text"].add(
                 bool(got["status"]) and norm(want["status"]) in norm(got["status"]),

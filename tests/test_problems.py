@@ -138,6 +138,14 @@ def test_a_group_status_may_name_hazards_and_say_when_they_were_put_right() -> N
     ]
 
 
+def test_a_status_in_the_progressive_may_end_with_zhong() -> None:
+    # 正在整改中 is 正在整改 as 整改中 is: the clause's end comes after 中.
+    text = "审计整改情况报告\n一、审计发现的问题\n(一)资产台账不完整，正在整改中。\n(二)合同到期未续签。\n"
+    found = rectify_parse.parse(text).problems
+    assert [(p.status, p.status_kind) for p in found] == [("正在整改中", "in_progress"), (None, None)]
+    assert text[found[0].status_span[0] : found[0].status_span[1]] == "正在整改中"  # type: ignore[index]
+
+
 def test_statuses_given_later_by_number() -> None:
     text = (
         "审计整改情况报告\n一、审计发现的问题\n(一)资产台账不完整。\n(二)合同到期未续签。\n(三)债权未清收。\n"
