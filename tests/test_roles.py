@@ -7,6 +7,7 @@ import itertools
 import sys
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -171,10 +172,11 @@ def test_training_is_deterministic_and_the_parser_applies_crfsuites_model(tmp_pa
         assert max(abs(x - y) for r, s in zip(ours, theirs, strict=True) for x, y in zip(r, s, strict=True)) < 1e-4
 
 
-def test_the_model_adds_problems_only_where_the_rules_found_none(tmp_path: Path) -> None:
-    """A model that takes every line-opening item: beside the rules' problems it adds nothing (its additions
-    there were wrong as often as right on the labelled pages); where the rules found none in an inspection
-    or rectification report, it decides; an ordinary notice is never given to it."""
+def test_where_the_model_adds_problems(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A model that takes every line-opening item: beside the rules' problems it adds only the units outside
+    them, only at BESIDE or more, and only around an item that opens as the rules' problems do and states a
+    shortcoming (the rules' problems stay as they are); where the rules found none in an inspection or
+    rectification report, it decides; an ordinary notice is never given to it."""
     eager = tmp_path / "eager.json"
     eager.write_text(
         '{"labels": ["T", "M", "P"], "state": {"start=True": {"P": 20.0}},'
@@ -183,9 +185,57 @@ def test_the_model_adds_problems_only_where_the_rules_found_none(tmp_path: Path)
     )
     ruled = "关于消防检查情况的通报\n一、存在的主要问题\n1.消防通道堵塞。\n2.灭火器过期未更换。\n"
     ruled += "二、下一步工作\n1.加强巡查。\n"
+    shortcoming = ruled + "2.部分单位未建立消防台账，限期补齐。\n"
     plain = "关于消防检查情况的通报\n近日，县消防大队开展消防安全督查。\n1.消防通道堵塞。\n2.灭火器过期未更换。\n"
     notice = "关于做好春节假期安排的通知\n1.放假时间为2月10日至17日。\n2.各单位做好值班安排。\n"
     with roles.using_model(str(eager)):
         assert [p.rule for p in rectify_parse.parse(ruled).problems] == ["problem_list", "problem_list"]
+        found = rectify_parse.parse(shortcoming).problems
+        assert [(p.rule, p.title) for p in found if p.rule != "learned"] == [
+            ("problem_list", "消防通道堵塞"),
+            ("problem_list", "灭火器过期未更换"),
+        ]
+        added = [p for p in found if p.rule == "learned"]
+        assert added and all(p.span[0] >= ruled.index("二、下一步工作") for p in added)  # outside the rules'
+        monkeypatch.setattr(roles, "BESIDE", 1.01)  # a model never that sure adds nothing beside them
+        assert [p.rule for p in rectify_parse.parse(shortcoming).problems] == ["problem_list", "problem_list"]
         assert {p.rule for p in rectify_parse.parse(plain).problems} == {"learned"}
         assert rectify_parse.parse(notice).problems == []
+
+
+# Hazards per unit, each list closed by a 整改时限 field: the rules read the item before each field as the unit's
+# one problem (labelled_fields) and leave the items above it.
+UNITS_PAGE = (
+    "某县重大火灾隐患单位公示\n为推动火灾隐患整治，现将重大火灾隐患单位公示如下：\n一、重大火灾隐患单位\n"
+    "1、县城关镇综合市场\n(1)火灾自动报警系统故障，不能正常运行。\n整改时限：2024年9月30日\n"
+    "2、县第二中学学生公寓\n(1)消防控制室无人值班；\n(2)室内消火栓系统无水；\n(3)疏散指示标志损坏。\n"
+    "整改时限：2024年9月30日\n"
+    "3、县人民医院住院楼\n(1)防火门缺失、损坏；\n(2)自动喷水灭火系统瘫痪。\n整改时限：2024年10月31日\n"
+)
+RULED = ["火灾自动报警系统故障，不能正常运行", "疏散指示标志损坏", "自动喷水灭火系统瘫痪"]
+
+
+def test_beside_the_rules_problems_the_model_adds_the_units_it_is_sure_of(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(roles, "BESIDE", 2.0)  # never: the rules' problems alone
+    assert [(p.rule, p.title) for p in rectify_parse.parse(UNITS_PAGE).problems] == [
+        ("labelled_fields", t) for t in RULED
+    ]
+    monkeypatch.undo()
+    notice = rectify_parse.parse(UNITS_PAGE)
+    assert [(p.rule, p.title) for p in notice.problems] == [
+        ("labelled_fields", RULED[0]),
+        ("learned", "消防控制室无人值班"),
+        ("learned", "室内消火栓系统无水"),
+        ("labelled_fields", RULED[1]),
+        ("learned", "防火门缺失、损坏"),
+        ("labelled_fields", RULED[2]),
+    ]
+    for p in notice.problems:  # each in page order, ending before the next, its span on the text it claims
+        assert UNITS_PAGE[slice(*p.title_span)] == p.title
+    spans = [p.span for p in notice.problems]
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans))
+    assert notice.problems[1].fields == {}  # the field is the rules' problem's, below it
+    units = rectify_parse.explain_units(UNITS_PAGE)  # the explanation says what the record holds
+    assert sum(u.problem for u in units) == 6
+    # A unit's items that open otherwise than the rules' problems (1、 here, the units' own marker) are not asked.
+    assert not any(u.problem for u in units if u.family == "arabic_dot")

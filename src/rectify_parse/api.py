@@ -57,7 +57,8 @@ def explain_units(raw: Input, *, max_chars: int = MAX_CHARS, format: str = "auto
     一是 …, clauses after semicolons) as the line-role model sees it: the rule that found a problem there if
     any, the model's probability that a problem starts there, whether the record has one there, and the
     features that weighed most for (+) or against (-) it. For finding out why an item was or was not taken
-    for a problem. Where the rules found problems the record keeps theirs and the model adds none; its
+    for a problem. Where the rules found problems the record keeps theirs, and the model adds only a unit
+    outside them, near an item that opens as theirs do, that it gives 0.95 or more (``roles.BESIDE``); its
     probabilities are shown all the same. Only a rectification or inspection report is read this way: for any
     other notice the list is empty. The input and the errors are those of :func:`parse`."""
     return _pipeline.explain_units(raw, max_chars=max_chars, format=format)

@@ -476,7 +476,7 @@ def _internal_errors_reported() -> Iterator[None]:
 
 def _run_stages(raw: Input, format: str, max_chars: int, last: str | None = None, explain: bool = False) -> _Page:
     """Read the input and run the stages on it, up to ``last`` (all by default); ``explain``: keep the body's
-    units and their features even where the model is not needed (explain_units, training)."""
+    units and their features even where the model has nothing to decide (explain_units, training)."""
     p = _Page(*read_source(raw, format, max_chars))
     p.explain = explain
     for name, stage in STAGES:

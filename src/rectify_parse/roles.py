@@ -23,6 +23,7 @@ import bisect
 import contextlib
 import functools
 import hashlib
+import itertools
 import json
 import math
 import re
@@ -53,10 +54,18 @@ from .problems import (
 MODEL_FILE = "problems.json"
 LINE_MODEL_FILE = "lines.json"
 PROBLEM, ITEM, TEXT = "P", "M", "T"
-# A unit no rule took becomes a problem where the model gives it at least this probability. The rules'
-# problems all stay: at the size of the labelled corpus the model does not yet beat them where they fire
+# Where the rules found no problem, a unit becomes one where the model gives it at least this probability. The
+# rules' problems all stay: at the size of the labelled corpus the model does not yet beat them where they fire
 # (benchmarks/LEARNING.md gives the leave-one-batch-out figures this was chosen on).
 ADD = 0.7
+# Beside the rules' problems, a unit outside them becomes one at this probability (leave-one-batch-out over the
+# 1,575 pages of batches 0-31, every unit read: 0.95 found 34 more problems, 47 given, against 0.7's 12 right in
+# 21 on batches 0-11 when this was first tried; a rules' hazard list per venue that stops at its first venue is
+# the usual case). Read in sibling_windows only, over the 1,874 pages of batches 0-37: 28 more found, 33 given.
+BESIDE = 0.95
+# Lines either side of a unit asked about beside the rules' problems that the model reads (see sibling_windows).
+BESIDE_CONTEXT = 3
+_PARENT_REACH = 20
 
 # Item starts that are not heading markers: 其一，/ [1] / - / 第3项.
 _ITEM_START = re.compile(
@@ -564,11 +573,151 @@ def rule_names(units: Sequence[Unit], found: Sequence[Found]) -> list[str | None
     return out
 
 
-def decide(units: Sequence[Unit], probabilities: Sequence[float], finder: ProblemFinder, body_end: int) -> list[Found]:
+class _Ruled(NamedTuple):
+    """The rules' problems' spans sorted by start, their starts, and the furthest end of the first k+1 spans."""
+
+    spans: list[tuple[int, int]]
+    starts: list[int]
+    reach: list[int]
+
+
+def _ruled(found: Sequence[Found]) -> _Ruled:
+    spans = sorted((f.start, f.end) for f in found)
+    return _Ruled(spans, [s for s, _ in spans], list(itertools.accumulate((e for _, e in spans), max)))
+
+
+def sibling_windows(
+    text: str, lines: Sequence[tuple[int, int]], markers: LineMarkers | None, found: Sequence[Found]
+) -> list[tuple[int, int]]:
+    """The windows of lines where the model is asked beside the rules' problems: ``BESIDE_CONTEXT`` lines either
+    side of each line no rule's problem covers that opens with a marker of a family some rules' problem opens
+    with and whose first clause states a shortcoming, from the item it lies under. The rules read one venue's
+    hazard list and stop (its list closed by a 整改时限 field, its items a line each where the next venue's run
+    on); the next venue's items open as the ones read did. Only the lines' markers, which the structure stage
+    has read already, are looked at to find them: cutting every uncovered line into units cost more than the
+    rest of a long report's parse."""
+    ruled = _ruled(found)
+    line_starts = [s for s, _ in lines]
+    families: set[str] = set()
+    for f in found:
+        k = bisect.bisect_right(line_starts, f.start) - 1
+        if k >= 0 and lines[k][0] == f.start:
+            m = markers.at(*lines[k]) if markers is not None else match_marker(text, *lines[k])
+            if m is not None:
+                families.add(m.family)
+    if not families:
+        return []
+    asked: list[tuple[int | None, int]] = []  # (its parent's line, its line) of each line asked about
+    for i, (start, end) in enumerate(lines):
+        k = bisect.bisect_right(ruled.starts, start)
+        if k and ruled.reach[k - 1] >= end and _covered(ruled.spans, k, start, end):
+            continue
+        m = markers.at(start, end) if markers is not None else match_marker(text, start, end)
+        if m is None or m.family not in families:
+            continue
+        if DEFICIENCY.search(text, m.end, _clause_end(text, m.end, end)) is not None:
+            asked.append((_parent_line(text, lines, markers, i, rank(m.family)), i))
+    return _line_windows(asked, len(lines), BESIDE_CONTEXT)
+
+
+def free_units(units: Sequence[Unit], found: Sequence[Found], end: int) -> dict[int, int]:
+    """The units of a window that are neither one of the rules' problems nor an item above one, by start, with
+    where each one's stretch ends (``end``: the window's)."""
+    ruled = _ruled(found)
+    free: dict[int, int] = {}
+    for u, stretch in zip(units, _scope_ends(units, end), strict=True):
+        k = bisect.bisect_left(ruled.starts, stretch)  # the spans that start before the unit's stretch ends
+        if k == 0 or ruled.reach[k - 1] <= u.start:
+            free[u.start] = stretch
+    return free
+
+
+def _covered(spans: Sequence[tuple[int, int]], k: int, start: int, end: int) -> bool:
+    """Whether the spans before index ``k`` (sorted by start, the last starting at or before ``start``)
+    together cover ``start``..``end`` without a gap that holds a character."""
+    pos = end
+    for j in range(k - 1, -1, -1):
+        s, e = spans[j]
+        if e >= pos:
+            pos = min(pos, s)
+            if pos <= start:
+                return True
+    return False
+
+
+def _parent_line(
+    text: str, lines: Sequence[tuple[int, int]], markers: LineMarkers | None, i: int, depth: int
+) -> int | None:
+    """The nearest line above line ``i`` (at most ``_PARENT_REACH`` lines up) that opens with a heading marker
+    shallower than ``depth``: the item the unit lies under, whose kind its features read."""
+    for j in range(i - 1, max(-1, i - 1 - _PARENT_REACH), -1):
+        start, end = lines[j]
+        m = markers.at(start, end) if markers is not None else match_marker(text, start, end)
+        if m is not None and rank(m.family) < depth:
+            return j
+    return None
+
+
+def _line_windows(places: Sequence[tuple[int | None, int]], n: int, context: int) -> list[tuple[int, int]]:
+    """Ranges of ``context`` lines either side of each place (from its parent's line, when it has one), merged
+    where they touch."""
+    ranges = sorted(
+        (min(max(0, i - context), i if parent is None else parent), min(n, i + context + 1)) for parent, i in places
+    )
+    out: list[tuple[int, int]] = []
+    for lo, hi in ranges:
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
+    return out
+
+
+def beside(
+    units: Sequence[Unit],
+    probabilities: Sequence[float],
+    free: dict[int, int],
+    finder: ProblemFinder,
+    ruled: Sequence[Found],
+) -> list[Found]:
+    """The problems the model adds beside the rules' in one window of ``units``: the ``free`` units (by start, with
+    their stretch's end: ``free_units``) it gives ``BESIDE`` or more. One ends where its stretch does, or
+    before the next problem the model or the rules found."""
+    found = decide(
+        units,
+        [p if u.start in free else 0.0 for u, p in zip(units, probabilities, strict=True)],
+        finder,
+        units[-1].end if units else 0,
+        BESIDE,
+    )
+    for f in found:
+        f.end = min([f.end, free[f.start], *(r.start for r in ruled if r.start > f.start)])
+    return [f for f in found if f.end > f.body]
+
+
+def _scope_ends(units: Sequence[Unit], body_end: int) -> list[int]:
+    """Where each unit and what it heads end: an item runs to the next unit of its rank or above, a unit
+    without a marker or a clause is itself (a rules' problem inside that stretch is the unit's or under it)."""
+    ends = [u.end for u in units]
+    open_items: list[int] = []  # items whose stretch has not ended yet, shallowest first
+    for k, u in enumerate(units):
+        depth = rank(u.family)
+        while open_items and rank(units[open_items[-1]].family) >= depth:
+            ends[open_items.pop()] = u.start
+        if u.family not in (_NONE, "clause"):
+            open_items.append(k)
+    for k in open_items:
+        ends[k] = body_end
+    return ends
+
+
+def decide(
+    units: Sequence[Unit], probabilities: Sequence[float], finder: ProblemFinder, body_end: int, at: float = ADD
+) -> list[Found]:
     """The problems the model finds in a body where the rules found none: one for every unit it gives ``ADD``
     or more, ending where the next such unit starts or an item of its rank or above does (a unit without a
     marker: at its own end)."""
-    taken = [p >= ADD for p in probabilities]
+    taken = [p >= at for p in probabilities]
     out: list[Found] = []
     above: list[Unit] = []  # the nearest unit of each shallower rank before this one, shallowest first
     for k, u in enumerate(units):

@@ -29,9 +29,20 @@ from .patterns import (
     date_line_search,
     parse_date,
 )
-from .problems import ProblemFinder, check_counts, names_problems
+from .problems import Found, ProblemFinder, check_counts, names_problems
 from .records import Closing, Problem, Section, Span, Warning
-from .roles import Unit, body_units, candidate_units, decide, problem_probabilities, rule_names, unit_features
+from .roles import (
+    Unit,
+    beside,
+    body_units,
+    candidate_units,
+    decide,
+    free_units,
+    problem_probabilities,
+    rule_names,
+    sibling_windows,
+    unit_features,
+)
 from .tree import TRAILING_PUNCT, Line, Node, Reader, first_sentence_end
 
 # How a body is read for problems (see BodyParser.parse).
@@ -124,8 +135,8 @@ class BodyParser:
         self.page_title_breaks = page_title_breaks
         self.reserved: set[int] = set()
         self.warnings: list[Warning] = []
-        # The body's units and their features, kept for training and for explaining the model's decisions;
-        # ``explain``: computed even where the rules' problems make the model's unneeded.
+        # The body's units and their features (a rectification report's), kept for training and for explaining
+        # the model's decisions; ``explain``: computed even where the model has nothing to decide.
         self.explain = explain
         self.units: list[Unit] = []
         self.unit_features: list[list[str]] = []
@@ -391,11 +402,23 @@ class BodyParser:
         )
 
     # -- driver ---------------------------------------------------------------------------------------
+    def _beside(self, ruled: list[Found], finder: ProblemFinder, body_end: int) -> list[Found]:
+        """The problems the model adds beside the rules' (``roles.sibling_windows``): it reads only windows of lines
+        around items the rules' problems leave out that open as theirs do and state a shortcoming."""
+        text = self.r.text
+        added: list[Found] = []
+        for lo, hi in sibling_windows(text, self.lines, self.markers, ruled):
+            units = candidate_units(text, body_units(text, self.lines[lo:hi], self.markers), ruled)
+            free = free_units(units, ruled, self.lines[hi - 1][1])
+            xseq = unit_features(text, units, "rectification", rule_names(units, ruled))
+            added += beside(units, problem_probabilities(xseq), free, finder, ruled)
+        return added
+
     def _problems(self, roots: list[Node], scope: ProblemScope) -> list[Problem]:
-        """The problems: the rules' where they find any; else the line-role model's (roles.py). The rules look
-        for problems in a report whose opening speaks of rectification or inspection, or that lists the
-        problems found (二、存在的主要问题) whatever its intro says; the model reads only the former, and only
-        where the rules found none."""
+        """The problems: the rules', and the line-role model's (roles.py) where the rules found none or beside
+        theirs. The rules look for problems in a report whose opening speaks of rectification or inspection, or
+        that lists the problems found (二、存在的主要问题) whatever its intro says; the model reads only the
+        former."""
         # The tree's nodes end before the closing's lines; so does the last of the problems.
         body_end = next((self.lines[k][1] for k in reversed(range(len(self.lines))) if k not in self.reserved), 0)
         finder = ProblemFinder(self.r, self.lines, self.warnings, self.markers, body_end, roots)
@@ -403,17 +426,22 @@ class BodyParser:
             scope == "other" and any(names_problems(self.r.text, node) for node in _upper(roots))
         )
         found = finder.candidates() if ruled else []
-        # The model looks for problems in a rectification or inspection report where the rules found none
-        # (benchmarks/LEARNING.md: beside the rules' problems its additions were right 12 times in 21; in
-        # the other notices, leave-one-batch-out over 822 pages, 11 false problems against 5 true, at the cost of
-        # its features on every one). A research report's 存在问题 are findings to advise on, not problems to rectify.
-        if scope == "rectification" and (not found or self.explain):
+        # The model reads a rectification or inspection report: where the rules found no problem, every unit it
+        # gives ADD or more is one; beside the rules' problems, a unit outside them it gives BESIDE or more, read
+        # around the items that open as the rules' problems do (roles.sibling_windows; benchmarks/LEARNING.md).
+        # In the other notices it reads nothing (leave-one-batch-out over 822 pages, 11 false problems against 5
+        # true, at the cost of its features on every one). A research report's 存在问题 are findings to advise on,
+        # not problems to rectify.
+        if scope == "rectification":
             text = self.r.text
-            units = candidate_units(text, body_units(text, self.lines, self.markers), found)
-            xseq = unit_features(text, units, scope, rule_names(units, found))
-            self.units, self.unit_features = units, xseq  # for training and explain_units
+            if self.explain or not found:
+                units = candidate_units(text, body_units(text, self.lines, self.markers), found)
+                xseq = unit_features(text, units, scope, rule_names(units, found))
+                self.units, self.unit_features = units, xseq  # for training and explain_units
             if not found:
                 found = decide(units, problem_probabilities(xseq), finder, body_end)
+            else:
+                found = sorted([*found, *self._beside(found, finder, body_end)], key=lambda f: f.start)
         problems = finder.records(found)
         if ruled or problems:
             self.warnings.extend(check_counts(self.r, self.lines, problems, roots))
