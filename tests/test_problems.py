@@ -122,7 +122,7 @@ def test_a_group_status_may_name_hazards_and_say_when_they_were_put_right() -> N
     # 以上…隐患 groups a safety check's hazards as 以上问题 groups findings; 已经现场 / 按时 may stand between 已
     # and the verb.
     text = (
-        "消防安全检查情况通报\n一、检查发现的隐患\n(一)灭火器压力不足。\n(二)安全出口堵塞。\n"
+        "消防安全检查情况通报\n一、检查发现的问题\n(一)灭火器压力不足。\n(二)安全出口堵塞。\n"
         "以上火灾隐患已经现场整改完毕。\n二、下一步工作\n(一)持续开展检查。\n"
     )
     found = rectify_parse.parse(text).problems
