@@ -31,7 +31,7 @@ from collections.abc import Iterator, Sequence
 from importlib import resources
 from typing import NamedTuple
 
-from .markers import LineMarkers, Marker, match_marker
+from .markers import MARKER_START, LineMarkers, Marker, match_marker
 from .patterns import (
     ENUM_ITEM,
     MEASURE_LABELS,
@@ -609,11 +609,13 @@ def sibling_windows(
         return []
     asked: list[tuple[int | None, int]] = []  # (its parent's line, its line) of each line asked about
     for i, (start, end) in enumerate(lines):
-        k = bisect.bisect_right(ruled.starts, start)
-        if k and ruled.reach[k - 1] >= end and _covered(ruled.spans, k, start, end):
-            continue
+        if start >= end or text[start] not in MARKER_START:
+            continue  # no marker opens the line (the marker matcher's own first test, without its call)
         m = markers.at(start, end) if markers is not None else match_marker(text, start, end)
         if m is None or m.family not in families:
+            continue
+        k = bisect.bisect_right(ruled.starts, start)
+        if k and ruled.reach[k - 1] >= end and _covered(ruled.spans, k, start, end):
             continue
         if DEFICIENCY.search(text, m.end, _clause_end(text, m.end, end)) is not None:
             asked.append((_parent_line(text, lines, markers, i, rank(m.family)), i))
