@@ -27,6 +27,10 @@ def parse(text: str) -> rectify_parse.Notice:
         ("发布时间：2021-03-02 来源：某县人大 点击：\n正文。", "source", "某县人大"),
         ("来源:本站原创 访问次数 :\n正文。", "source", "本站原创"),
         ("发布时间:2020-05-06 来源:某街道文字大小:[    ] 背景色:\n正文。", "source", "某街道"),
+        # A source is a name: it ends at its first gap of blanks (a widget, a counter or a byline follows).
+        ("发布时间：2021-03-02 来源：某某晚报 参与互动(0)\n正文。", "source", "某某晚报"),
+        ("来源：某区民政局\u3000\u3000发布人：某某\n正文。", "source", "某区民政局"),
+        ("来源：城管局(文明办) 某某某\n正文。", "source", "城管局(文明办)"),
         ("索引号 X-1 主题分类 财政\n正文。", "category", "财政"),
         ("文    号：某政办发〔2023〕8号\n名    称：关于某事的通知\n正文。", "doc_number", "某政办发〔2023〕8号"),
         ("文    号：某政办发〔2023〕8号\n名    称：关于某事的通知\n正文。", "title", "关于某事的通知"),
@@ -65,6 +69,14 @@ def test_header_layouts(text: str, key: str, value: str) -> None:
 def test_meta_row_cells_stay_out_of_the_text(text: str) -> None:
     # The row's last cell (a widget) and an unlabelled row's words are the row's, not content.
     assert "手机看视频" not in parse(text).text and "未知" not in parse(text).text
+
+
+def test_a_source_cut_at_its_gap_keeps_its_span_on_its_name() -> None:
+    text = "发布时间：2021-03-02 来源：  某某日报 大字体 小字体\n正文。"
+    header = parse(text).header
+    assert header.source == "某某日报"
+    start, end = header.spans["source"]
+    assert text[start:end] == "某某日报"
 
 
 def test_header_keeps_other_labels_in_extra_and_counters_out() -> None:
