@@ -65,6 +65,7 @@ ADD = 0.7
 BESIDE = 0.95
 # Lines either side of a unit asked about beside the rules' problems that the model reads (see sibling_windows).
 BESIDE_CONTEXT = 3
+# How many lines up the item a line lies under is looked for (its window opens there, so the model reads it).
 _PARENT_REACH = 20
 
 # Item starts that are not heading markers: 其一，/ [1] / - / 第3项.
@@ -591,11 +592,11 @@ def sibling_windows(
 ) -> list[tuple[int, int]]:
     """The windows of lines where the model is asked beside the rules' problems: ``BESIDE_CONTEXT`` lines either
     side of each line no rule's problem covers that opens with a marker of a family some rules' problem opens
-    with and whose first clause states a shortcoming, from the item it lies under. The rules read one venue's
-    hazard list and stop (its list closed by a 整改时限 field, its items a line each where the next venue's run
-    on); the next venue's items open as the ones read did. Only the lines' markers, which the structure stage
-    has read already, are looked at to find them: cutting every uncovered line into units cost more than the
-    rest of a long report's parse."""
+    with and whose first clause states a shortcoming, from the item it lies under. The rules read part of a
+    report's hazard lists (of a unit's list closed by a 整改时限 field, only the last item); the items above it
+    and the next units' items open as the ones read did. Only the lines' markers, which the structure stage has
+    read already, are looked at to find them: cutting every uncovered line into units cost more than the rest
+    of a long report's parse. Items that run inline after a label (隐患问题：1.…；2.…) are not asked about."""
     ruled = _ruled(found)
     line_starts = [s for s, _ in lines]
     families: set[str] = set()
@@ -716,9 +717,9 @@ def _scope_ends(units: Sequence[Unit], body_end: int) -> list[int]:
 def decide(
     units: Sequence[Unit], probabilities: Sequence[float], finder: ProblemFinder, body_end: int, at: float = ADD
 ) -> list[Found]:
-    """The problems the model finds in a body where the rules found none: one for every unit it gives ``ADD``
-    or more, ending where the next such unit starts or an item of its rank or above does (a unit without a
-    marker: at its own end)."""
+    """The problems the model finds in a body where the rules found none: one for every unit it gives ``at``
+    (``ADD`` unless ``beside`` asks) or more, ending where the next such unit starts or an item of its rank or
+    above does (a unit without a marker: at its own end)."""
     taken = [p >= at for p in probabilities]
     out: list[Found] = []
     above: list[Unit] = []  # the nearest unit of each shallower rank before this one, shallowest first
