@@ -467,9 +467,7 @@ def _source_name(text: str, pair: Pair) -> Pair:
     """A source is a name, which ends at its first gap of blanks: what follows on the row is a widget, a counter
     or a byline (大众日报 大字体 小字体, 武汉晚报 参与互动(0), 城管局(文明办) 朱曼玉). Of the 443 sources the labelled
     real pages give, 3 hold a blank."""
-    start = pair.value_start
-    while start < pair.value_end and text[start] in " \t\u3000":
-        start += 1
+    start, _ = strip_span(text, pair.value_start, pair.value_end)
     gap = _BLANKS.search(text, start, pair.value_end)
     return pair if gap is None else pair._replace(value_end=gap.start())
 
@@ -489,7 +487,8 @@ def merge_header(view: View, source: str, found: dict[int, list[Pair]]) -> Heade
     candidates: dict[str, list[tuple[str, str, Span, str]]] = {}
     for index in sorted(found):
         for pair in found[index]:
-            if HEADER_LABELS.get(pair.label) == "source":
+            key = HEADER_LABELS.get(pair.label)
+            if key == "source":
                 pair = _source_name(view.text, pair)
             span = view.span(pair.value_start, pair.value_end)
             value = one_line(view.raw(source, pair.value_start, pair.value_end))
@@ -501,7 +500,6 @@ def merge_header(view: View, source: str, found: dict[int, list[Pair]]) -> Heade
             if not value:
                 continue
             matchable = view.text[pair.value_start : pair.value_end]
-            key = HEADER_LABELS.get(pair.label)
             if key is None or (key == "category" and pair.label != CATEGORY_PRIMARY):
                 _fill(extra, spans, pair.label, value, span, without_spaces(matchable), warnings, pair.label)
                 if key is None and is_date_label(pair.label) and parse_date(matchable)[0] is None:
