@@ -574,21 +574,22 @@ def rule_names(units: Sequence[Unit], found: Sequence[Found]) -> list[str | None
     return out
 
 
-class _Ruled(NamedTuple):
-    """The rules' problems' spans sorted by start, their starts, and the furthest end of the first k+1 spans."""
+class Ruled(NamedTuple):
+    """The rules' problems' spans sorted by start, their starts, and the furthest end of the first k+1 spans:
+    computed once a body, for ``sibling_windows`` and each window's ``free_units``."""
 
     spans: list[tuple[int, int]]
     starts: list[int]
     reach: list[int]
 
 
-def _ruled(found: Sequence[Found]) -> _Ruled:
+def ruled_spans(found: Sequence[Found]) -> Ruled:
     spans = sorted((f.start, f.end) for f in found)
-    return _Ruled(spans, [s for s, _ in spans], list(itertools.accumulate((e for _, e in spans), max)))
+    return Ruled(spans, [s for s, _ in spans], list(itertools.accumulate((e for _, e in spans), max)))
 
 
 def sibling_windows(
-    text: str, lines: Sequence[tuple[int, int]], markers: LineMarkers | None, found: Sequence[Found]
+    text: str, lines: Sequence[tuple[int, int]], markers: LineMarkers | None, ruled: Ruled
 ) -> list[tuple[int, int]]:
     """The windows of lines where the model is asked beside the rules' problems: ``BESIDE_CONTEXT`` lines either
     side of each line no rule's problem covers that opens with a marker of a family some rules' problem opens
@@ -597,12 +598,11 @@ def sibling_windows(
     and the next units' items open as the ones read did. Only the lines' markers, which the structure stage has
     read already, are looked at to find them: cutting every uncovered line into units cost more than the rest
     of a long report's parse. Items that run inline after a label (隐患问题：1.…；2.…) are not asked about."""
-    ruled = _ruled(found)
     line_starts = [s for s, _ in lines]
     families: set[str] = set()
-    for f in found:
-        k = bisect.bisect_right(line_starts, f.start) - 1
-        if k >= 0 and lines[k][0] == f.start:
+    for start in ruled.starts:
+        k = bisect.bisect_right(line_starts, start) - 1
+        if k >= 0 and lines[k][0] == start:
             m = markers.at(*lines[k]) if markers is not None else match_marker(text, *lines[k])
             if m is not None:
                 families.add(m.family)
@@ -623,10 +623,9 @@ def sibling_windows(
     return _line_windows(asked, len(lines), BESIDE_CONTEXT)
 
 
-def free_units(units: Sequence[Unit], found: Sequence[Found], end: int) -> dict[int, int]:
+def free_units(units: Sequence[Unit], ruled: Ruled, end: int) -> dict[int, int]:
     """The units of a window that are neither one of the rules' problems nor an item above one, by start, with
     where each one's stretch ends (``end``: the window's)."""
-    ruled = _ruled(found)
     free: dict[int, int] = {}
     for u, stretch in zip(units, _scope_ends(units, end), strict=True):
         k = bisect.bisect_left(ruled.starts, stretch)  # the spans that start before the unit's stretch ends

@@ -40,6 +40,7 @@ from .roles import (
     free_units,
     problem_probabilities,
     rule_names,
+    ruled_spans,
     sibling_windows,
     unit_features,
 )
@@ -407,9 +408,10 @@ class BodyParser:
         around items the rules' problems leave out that open as theirs do and state a shortcoming."""
         text = self.r.text
         added: list[Found] = []
-        for lo, hi in sibling_windows(text, self.lines, self.markers, ruled):
+        spans = ruled_spans(ruled)
+        for lo, hi in sibling_windows(text, self.lines, self.markers, spans):
             units = candidate_units(text, body_units(text, self.lines[lo:hi], self.markers), ruled)
-            free = free_units(units, ruled, self.lines[hi - 1][1])
+            free = free_units(units, spans, self.lines[hi - 1][1])
             xseq = unit_features(text, units, "rectification", rule_names(units, ruled))
             added += beside(units, problem_probabilities(xseq), free, finder, ruled)
         return added
