@@ -73,7 +73,7 @@ def test_running_text_is_told_by_length_and_clause_marks() -> None:
 
 META_ROW_PAGE = (
     "关于开展安全检查的情况通报\n"
-    "2018-07-19 21:01:03    新华网  参与评论()人\n"
+    "2018-07-19 21:01:03    县应急局  参与评论()人\n"
     "近日，县应急管理局组织开展了安全生产大检查，检查中发现部分企业消防通道堵塞，灭火器过期，已责令限期整改到位。\n"
     "下一步将持续加强监管，确保安全生产形势稳定向好，切实保障人民群众生命财产安全。\n"
 )
@@ -88,8 +88,8 @@ def test_an_unlabelled_meta_row_gives_the_publication_date_with_a_warning() -> N
     start, end = notice.header.spans["date_published"]
     assert META_ROW_PAGE[start:end] == notice.header.raw["date_published"] == "2018-07-19"
     learned = [w for w in notice.warnings if w.code == "learned_header"]
-    assert len(learned) == 1 and learned[0].span == (start, end) and "新华网" in learned[0].message
-    assert "新华网" in notice.text  # the row stays in the body: only its date is read
+    assert len(learned) == 1 and learned[0].span == (start, end) and "县应急局" in learned[0].message
+    assert "县应急局" in notice.text  # the row stays in the body: only its date is read
 
 
 def test_a_date_the_header_rules_read_is_never_replaced() -> None:
@@ -182,7 +182,7 @@ def test_only_lines_a_rule_guessed_below_the_first_paragraph_are_ever_given_back
 
 
 def test_a_source_line_below_the_body_gives_the_source_it_lacks() -> None:
-    page = META_ROW_PAGE.replace("2018-07-19 21:01:03    新华网  参与评论()人\n", "") + "来源：某某日报\n"
+    page = META_ROW_PAGE.replace("2018-07-19 21:01:03    县应急局  参与评论()人\n", "") + "来源：某某日报\n"
     with roles.using_line_model(None):
         assert rectify_parse.parse(page).header.source is None  # the header rules do not look below the body
     notice = rectify_parse.parse(page)
@@ -193,7 +193,7 @@ def test_a_source_line_below_the_body_gives_the_source_it_lacks() -> None:
 
 
 def test_a_meta_row_fills_only_what_the_header_lacks() -> None:
-    page = META_ROW_PAGE.replace("新华网  参与评论()人", "来源：县融媒体中心", 1).replace(
+    page = META_ROW_PAGE.replace("县应急局  参与评论()人", "来源：县融媒体中心", 1).replace(
         "关于开展安全检查的情况通报\n", "关于开展安全检查的情况通报\n来源：县应急管理局\n", 1
     )
     with roles.using_line_model(None):

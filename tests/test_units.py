@@ -482,6 +482,39 @@ def test_qualified_date_labels() -> None:
     assert [text[p.value_start : p.value_end] for p in pairs] == ["某某县水利局", "2024-06-12"]
     assert read_line("公示时间:2024年6月12日至2024年6月18日", 0) == []
     assert read_line("废止时间:2024-06-12", 0) == []
+    # Other verbs of publishing, and a bracketed label (【公布日期】2004.04.08).
+    for line in ("发表日期:2025-02-19", "颁发日期:2014-1-13", "【公布日期】2004.04.08"):
+        assert [p.label for p in read_line(line, 0)] == ["日期"], line
+
+
+@pytest.mark.parametrize(
+    ("line", "value"),
+    [
+        ("稿件来源: 某某在线", "某某在线"),
+        ("（新闻来源：某某都市报）", None),  # in brackets, a line of the body
+        ("本文来源: 某某新闻网", "某某新闻网"),
+        ("出处:某某新闻网 作者:张三", "某某新闻网"),
+        ("供稿:某某县委办公室", "某某县委办公室"),
+        ("来自:张三", None),  # 来自 names a poster as often as a source
+    ],
+)
+def test_qualified_source_labels(line: str, value: str | None) -> None:
+    from rectify_parse.header import read_line
+
+    pairs = [p for p in read_line(line, 0) if p.label.endswith(("来源", "出处", "供稿"))]
+    assert [line[p.value_start : p.value_end] for p in pairs] == ([value] if value else [])
+
+
+def test_a_row_of_unknown_labels_is_no_value_of_the_label_above() -> None:
+    # A flattened table: 公开目录 has an empty cell, and the row below is one of fields, not its value.
+    page = (
+        "文件名称 | 县农业局部署秸秆禁烧工作 | ||\n索引号 | 公开目录: | ||\n"
+        "公开责任部门 | 县政府办 | 公开形式: | |\n有效性 | 未知 | 公开日期: | 2015-05-27 15:10 |\n"
+        "正值三夏大忙时节，县农业局及早行动，认真部署秸秆禁烧工作。\n"
+    )
+    header = rectify_parse.parse(page).header
+    assert header.category is None and header.index_no is None
+    assert header.date_published == "2015-05-27"
 
 
 @pytest.mark.parametrize(

@@ -125,9 +125,10 @@ class _Label(NamedTuple):
 # page's date, as 发布时间 is: a verb of publishing, maybe after the thing put up, glued before 日期 or 时间.
 # Other qualified dates (废止时间, 公示时间：…至…) are a notice's own terms and stay in its text.
 _QUALIFIED_DATE = re.compile(
-    r"(?:内容|信息|文章|页面|网页)?(?:更新|提供|颁布|公布|发稿|录入|上传)(?P<label>日期|时间)(?=[ \t]*[:：])"
+    r"(?:内容|信息|文章|页面|网页)?(?:更新|提供|颁布|颁发|公布|发表|发稿|刊发|录入|上传)(?P<label>日期|时间)"
+    r"(?=[ \t]*[:：】\]])"
 )
-_QUALIFIED_START = frozenset("内信文页网更提颁公发录上")  # what _QUALIFIED_DATE can start with
+_QUALIFIED_START = frozenset("内信文页网更提颁公发刊录上")  # what _QUALIFIED_DATE can start with
 _MAX_QUALIFIER = 6
 
 
@@ -337,6 +338,45 @@ def _datetime_row(text: str, start: int, end: int) -> list[Pair]:
     return [Pair(_GLUED_DATE_LABEL, ds, ds, trim_end(text, ds, row.end("date")), "")]
 
 
+# A meta row without labels, a media name glued before or after the date (光明日报 2023年08月25日 星期五,
+# 央视网2021-11-07, 2018-07-19 21:01:03 新华网 参与评论()人): the name is the page's source. After it only a
+# counter or a widget may follow (中国新闻网4970, 新华网 】【打印). A name is a media's when it ends like one
+# (…日报, …网, …社, …台, …中心, …客户端): the other names such rows carry are columns (招商动态), posters
+# (小沐管家, 王新老师) and widgets (大字), which are no source.
+_ROW_NAME = r"[\p{Han}·•/]{2,16}"
+_NAME_DATE_ROW = regex.compile(
+    r"[ \t\-*•·|©]*(?:原创[ \t]*)?"
+    rf"(?:(?P<before>{_ROW_NAME})[ \t|\-]*)?(?P<date>{DATE_VALUE.pattern})[ \t]*(?:星期[一二三四五六日天][ \t]*)?"
+    rf"(?:[|\-][ \t]*)?(?:(?P<after>{_ROW_NAME})(?P<tail>[^,，。;；:：]*))?"
+)
+_MEDIA_END = ("报", "网", "社", "台", "刊", "站", "中心", "客户端", "在线", "新闻", "发布", "融媒", "媒体", "频道")
+_MAX_NAME_ROW = 48
+_MAX_ROW_TAIL = 16
+_SOURCE_LABEL = "来源"
+
+
+def _name_date_row(text: str, start: int, end: int) -> list[Pair]:
+    """The date and the source of a short unlabelled meta row with a media name before or after its date
+    (the one after when both are: a column word may lead)."""
+    if end - start > _MAX_NAME_ROW:
+        return []
+    row = _NAME_DATE_ROW.fullmatch(text, start, end)
+    if row is None:
+        return []
+    ts, te = row.span("tail")
+    if te - ts > _MAX_ROW_TAIL or (ts < te and not (text[ts] in " \t|】]【[" or text[ts].isdigit())):
+        return []  # the name runs on into words: a sentence, not a row
+    name = next(
+        (span for span in (row.span("after"), row.span("before")) if text[span[0] : span[1]].endswith(_MEDIA_END)),
+        None,
+    )
+    if name is None:
+        return []
+    ds = row.start("date")
+    date = Pair(_GLUED_DATE_LABEL, ds, ds, trim_end(text, ds, row.end("date")), "")
+    return [date, Pair(_SOURCE_LABEL, name[0], name[0], name[1], "")]
+
+
 def _is_paragraph(text: str, start: int, end: int) -> bool:
     """A line of running text: long and broken into clauses, or holding a sentence stop, or ending in a
     colon (各乡镇：). A long title (shown twice, the page heading and the headline) is not one: it must not
@@ -346,11 +386,15 @@ def _is_paragraph(text: str, start: int, end: int) -> bool:
     return end - start >= _PARAGRAPH and _CLAUSE_STOP.search(text, start, end) is not None
 
 
+# A label glued to its colon (公开形式:): the line is a row of fields the vocabulary does not know, no value.
+_LABEL_COLON = regex.compile(r"\p{Han}[ \t]*[:：]")
+
+
 def _is_value_line(text: str) -> bool:
     stripped = text.strip()
     if not stripped or len(stripped) > _MAX_VALUE_LINE or stripped.endswith(("。", ":", "：")):
         return False
-    return ANY_MARKER.match(stripped) is None
+    return ANY_MARKER.match(stripped) is None and _LABEL_COLON.search(stripped) is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -416,6 +460,7 @@ def find_header_lines(view: View, table: LineTable) -> tuple[dict[int, list[Pair
                 _unlabelled(text, start, end)
                 or _site_date_row(text, start, end)
                 or _date_counter_row(text, start, end)
+                or _name_date_row(text, start, end)
                 or _datetime_row(text, start, end)
             )
         if not pairs:
@@ -436,7 +481,7 @@ def find_header_lines(view: View, table: LineTable) -> tuple[dict[int, list[Pair
         elif (
             text[last.value_end : end].strip(_REST_TRIM)
             and not _row_cell(text, last.value_end, end)
-            and not (len(pairs) == 1 and last.label == _GLUED_DATE_LABEL)  # an unlabelled row's words are its own
+            and any(p.label_start != p.value_start for p in pairs)  # an unlabelled row's words are its own
         ):
             rests[i] = last.value_end
         if last.value_start == last.value_end and last.separator in ("", ":"):
@@ -485,6 +530,7 @@ def merge_header(view: View, source: str, found: dict[int, list[Pair]]) -> Heade
     boilerplate: list[Boilerplate] = []
     # key -> [(label, value as written, span, value in the matching view)]
     candidates: dict[str, list[tuple[str, str, Span, str]]] = {}
+    unlabelled: set[Span] = set()  # the spans of values read without a label
     for index in sorted(found):
         for pair in found[index]:
             key = HEADER_LABELS.get(pair.label)
@@ -506,6 +552,8 @@ def merge_header(view: View, source: str, found: dict[int, list[Pair]]) -> Heade
                     warnings.append(Warning("bad_date", f"{pair.label} value {value!r} is not a readable date", span))
             if key is not None:
                 candidates.setdefault(key, []).append((pair.label, value, span, matchable))
+                if pair.label_start == pair.value_start:
+                    unlabelled.add(span)
 
     values: dict[str, str] = {}
     raw: dict[str, str] = {}
@@ -514,6 +562,9 @@ def merge_header(view: View, source: str, found: dict[int, list[Pair]]) -> Heade
             # 主题分类 outranks 公文目录 / 组配分类 / 体裁分类, which also stay in extra.
             entries = sorted(entries, key=lambda e: e[0] != CATEGORY_PRIMARY)
             entries = [e for e in entries if e[0] == entries[0][0]]
+        elif key == "source":
+            # A labelled 来源 outranks a name read off an unlabelled row (_name_date_row), wherever it sits.
+            entries = sorted(entries, key=lambda e: e[2] in unlabelled)
         seen: list[str] = []
         for label, value, span, matchable in entries:
             comparable = without_spaces(matchable)
@@ -600,7 +651,7 @@ def header_from_line(header: Header, view: View, source: str, line: tuple[int, i
         return None  # an earlier meta row gave all it lacked
     start, end = line
     text = view.text[start:end]
-    pairs = read_line(text, start)
+    pairs = read_line(text, start) or _name_date_row(view.text, start, end)
     read = merge_header(view, source, {0: pairs}).header if pairs else None
     values: dict[str, str] = {}
     raw: dict[str, str] = {}

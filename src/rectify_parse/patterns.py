@@ -107,6 +107,7 @@ HEADER_LABELS: dict[str, str | None] = {
     "索取号": "index_no",
     "主题分类": "category",
     "公文目录": "category",
+    "公开目录": "category",
     "组配分类": "category",
     "体裁分类": "category",
     "发布机构": "publisher",
@@ -117,6 +118,15 @@ HEADER_LABELS: dict[str, str | None] = {
     "来源": "source",
     "信息来源": "source",
     "文章来源": "source",
+    # 来源 qualified by what came (稿件来源, 新闻来源, 本文来源) and its synonyms on a meta row (出处, 供稿); not
+    # 来自, which names a poster (来自：某某) or a column (来自 某栏目 的文章) as often as a source.
+    "稿件来源": "source",
+    "新闻来源": "source",
+    "本文来源": "source",
+    "消息来源": "source",
+    "稿源": "source",
+    "出处": "source",
+    "供稿": "source",
     "文号": "doc_number",
     "发文字号": "doc_number",
     "文件编号": "doc_number",
