@@ -18,6 +18,8 @@ from rectify_parse.lines import line_class
         ("手机站   |   客户端", "bad:ui"),
         ("免费视频app下载", "bad:spam"),
         ("第1页共3页", "bad:page_counter"),
+        ("本篇文章230字,读完约1分钟", "bad:page_counter"),  # a reading-time widget, a page counter's kin
+        ("阅读需要 3 分钟", "bad:page_counter"),
         ("责任编辑：张三", "bad:editor"),
         ("责编 周禾", "bad:editor"),  # credits without a colon
         ("审核 林立", "bad:editor"),
@@ -141,6 +143,47 @@ def test_a_meta_row_led_by_the_site_name_and_the_date() -> None:
     assert notice.title == "关于河道整治任务整改情况的公示"
 
 
+_NEWS_BODY = "近日，区应急管理局组织检查组对辖区商场开展消防安全检查，发现部分安全出口堵塞、灭火器过期等问题。\n"
+
+
+@pytest.mark.parametrize(
+    ("row", "date", "source"),
+    [
+        ("海川日报 2023年08月25日 星期五", "2023-08-25", "海川日报"),  # the name first, a weekday after
+        ("海川网2021-11-07", "2021-11-07", "海川网"),  # glued
+        ("2018-07-19 21:01:03    海川新闻网  参与评论()人", "2018-07-19", "海川新闻网"),  # a widget after
+        ("2024-07-16 06:25:36 - 海川晚报", "2024-07-16", "海川晚报"),
+        ("   2019-03-14 海川新闻网4970", "2019-03-14", "海川新闻网"),  # a view counter glued after
+        ("社会热点2022-10-12 06:32:26未知", "2022-10-12", None),  # a column word and "unknown": no source
+    ],
+)
+def test_an_unlabelled_meta_row_gives_the_date_and_a_media_name_as_the_source(
+    row: str, date: str, source: str | None
+) -> None:
+    page = f"区应急管理局开展商场消防安全检查\n{row}\n{_NEWS_BODY}"
+    notice = rectify_parse.parse(page)
+    assert (notice.header.date_published, notice.header.source) == (date, source)
+    assert notice.title == "区应急管理局开展商场消防安全检查"
+    assert row.strip() not in notice.text  # the row is the header's
+    if source is not None:
+        start, end = notice.header.spans["source"]
+        assert page[start:end] == source
+
+
+@pytest.mark.parametrize("row", ["2018-06-23 13:32:06 小沐管家 0", "招商动态 |2016-07-21", "2024年4月27日 星期"])
+def test_a_name_that_does_not_end_like_a_media_is_no_source(row: str) -> None:
+    # A poster, a column, a weekday left without its day.
+    assert rectify_parse.parse(f"区应急管理局开展商场消防安全检查\n{row}\n{_NEWS_BODY}").header.source is None
+
+
+def test_a_labelled_source_outranks_a_media_name_on_an_unlabelled_row() -> None:
+    page = f"区应急管理局开展商场消防安全检查\n2021-04-01 10:46:37 海川网\n来源：区应急管理局\n{_NEWS_BODY}"
+    notice = rectify_parse.parse(page)
+    assert (notice.header.date_published, notice.header.source) == ("2021-04-01", "区应急管理局")
+    conflicts = [w.message for w in notice.warnings if w.code == "header_conflict"]
+    assert len(conflicts) == 1 and "海川网" in conflicts[0]  # the other name is named, never dropped silently
+
+
 def test_the_headline_above_a_subtitle_is_the_title() -> None:
     page = (
         "内容预览：\n"
@@ -172,6 +215,16 @@ def test_a_news_dateline_is_never_the_title() -> None:
         "执法人员逐项检查了企业的生产环境、原料进货查验和出厂检验记录，对发现的问题当场责令整改。\n"
     )
     assert rectify_parse.parse(page).title is None
+
+
+@pytest.mark.parametrize(
+    "dateline", ["2021年01月27日 星期三", "| 2021年05月04日 09時56分 海川日報 |", "2024年4月27日 星期"]
+)
+def test_a_dateline_above_the_body_is_never_the_title(dateline: str) -> None:
+    page = f"{dateline}\n{_NEWS_BODY}整改工作正在进行中，检查组将适时开展复查，确保问题整改到位。\n"
+    assert rectify_parse.parse(page).title is None
+    dated = "第二督导组工作简报(2018年11月28日)"  # a title that holds a date holds more words beside it
+    assert rectify_parse.parse(f"{dated}\n{_NEWS_BODY}").title == dated
 
 
 def test_a_news_headline_stacked_over_its_subtitle_is_the_title() -> None:

@@ -81,7 +81,10 @@ _MAX_CSS_LINE = 400
 # A script's variable name left in the text with its values (channelId 1 1 1): a camel-case identifier on a
 # line with no Chinese.
 _IDENTIFIER = re.compile(r"(?<![A-Za-z])[a-z]{2,}[A-Z][a-z]+")
-_PAGE_COUNTER = re.compile(r"第\s*\d+\s*页|共\s*\d+\s*页|_第\d+页\s*$|已阅读\d+页|还剩\d+页")
+# A page counter, and its kin the reading-time widget (本篇文章230字,读完约1分钟; 阅读需要3分钟).
+_PAGE_COUNTER = re.compile(
+    r"第\s*\d+\s*页|共\s*\d+\s*页|_第\d+页\s*$|已阅读\d+页|还剩\d+页|读完约?\s*\d+\s*分钟|阅读(?:需要|约需|时长|时间)[约:：\s]*\d+\s*分钟"
+)
 # An editor's or reviewer's credit: the role and a colon, or the role and a name or two after a space or a
 # slash (责编 某某, 责任编辑 / 某某); the role glued to more words (编辑部门) is not one.
 _EDITOR = regex.compile(

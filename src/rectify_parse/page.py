@@ -203,6 +203,23 @@ def _label_number(text: str, start: int, end: int) -> bool:
     return m is not None and han_count(text[m.end() : end]) < _HEADLINE_WORDS
 
 
+# What a dateline holds beside its date: a weekday, the hour's units (09時56分).
+_DATELINE_WORDS = re.compile(r"星期[一二三四五六日天]?|周[一二三四五六日]|[时分秒時]")
+# A dateline names at most a paper or a place beside its date (2021年05月04日 09時56分 山西日報); the labelled
+# titles that hold a full date hold nine characters or more beside it.
+_DATELINE_HAN = 6
+
+
+def _dateline(text: str, start: int, end: int) -> bool:
+    """Whether a line is a date with a weekday, a time or a short name (2021年01月27日 星期三): a dateline. A
+    date in brackets is a short title's edition (《某某县志》（2023年5月8日）)."""
+    m = DATE_VALUE.search(text, start, end)
+    if m is None or (m.start() > start and text[m.start() - 1] in "（(【[〔"):
+        return False
+    rest = _DATELINE_WORDS.sub("", text[start : m.start()] + text[m.end() : end])
+    return han_count(rest) <= _DATELINE_HAN
+
+
 def _credit_line(text: str, start: int, end: int) -> bool:
     """Whether a line only credits a reporter or a photographer (□記者 某某 報(bào)道)."""
     return _CREDIT.fullmatch(PINYIN.sub("", text[start:end])) is not None
@@ -545,14 +562,15 @@ def _title_line(table: LineTable, i: int) -> Line | None:
 
 def _no_title(table: LineTable, s: int, e: int, i: int) -> bool:
     """Whether line ``i`` (stripped to ``s:e``) is what is never a title: a speaker (局长 某某), a label
-    (号：…), a breadcrumb, a document number alone, a reporter's credit, or one more field of the header
-    around it."""
+    (号：…), a breadcrumb, a document number alone, a reporter's credit, a dateline, or one more field of the
+    header around it."""
     text = table.text
     return (
         _NOT_TITLE.search(text, s, e) is not None
         or _DOC_NUMBER_LINE.fullmatch(text, s, e) is not None
         or _label_number(text, s, e)
         or _credit_line(text, s, e)
+        or _dateline(text, s, e)
         or _header_field(table, i)
     )
 
