@@ -289,9 +289,10 @@ def held_out(
     return score(held, None), model
 
 
-def lobo(pages: list[Page], line_pages: list[Page]) -> str:
-    """The leave-one-batch-out table, as markdown."""
-    labelled = list(real_pages())
+def lobo(pages: list[Page], line_pages: list[Page], held_out_batches: set[str]) -> str:
+    """The leave-one-batch-out table, as markdown, over the batches not held out (--hold keeps the newest for
+    their first-seen score: they are neither trained on nor scored here)."""
+    labelled = [(label, raw) for label, raw in real_pages() if batch_of(label["id"]) not in held_out_batches]
     batches = sorted({batch_of(label["id"]) for label, _ in labelled}, key=int)
     rows = []
     totals: dict[str, tuple[srp.Scores, srp.Scores]] = {}
@@ -362,7 +363,7 @@ def main(argv: list[str] | None = None) -> int:
         print(first_seen(pages, line_pages, args.first_seen))
         return 0
     if args.lobo:
-        print(lobo(pages, line_pages))
+        print(lobo(pages, line_pages, held))
         return 0
     train(pages, args.model)
     print(f"problem model written to {args.model} ({args.model.stat().st_size:,} bytes)")
