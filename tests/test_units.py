@@ -491,7 +491,8 @@ def test_qualified_date_labels() -> None:
     ("line", "value"),
     [
         ("稿件来源: 某某在线", "某某在线"),
-        ("（新闻来源：某某都市报）", None),  # in brackets, a line of the body
+        ("(新闻来源:某某都市报)", "某某都市报"),  # a line wrapped in brackets, as 【来源：…】
+        ("来源:某某日?qǐng)?bào)", "某某日?qǐng)?bào)"),  # a pinyin gloss keeps its ")" on an open line
         ("本文来源: 某某新闻网", "某某新闻网"),
         ("出处:某某新闻网 作者:张三", "某某新闻网"),
         ("供稿:某某县委办公室", "某某县委办公室"),
@@ -503,6 +504,39 @@ def test_qualified_source_labels(line: str, value: str | None) -> None:
 
     pairs = [p for p in read_line(line, 0) if p.label.endswith(("来源", "出处", "供稿"))]
     assert [line[p.value_start : p.value_end] for p in pairs] == ([value] if value else [])
+
+
+@pytest.mark.parametrize(
+    ("line", "read"),
+    [
+        ("发布:2019-04-05 来源:某某团  作者:张三", [("日期", "2019-04-05"), ("来源", "某某团"), ("作者", "张三")]),
+        ("发表于 2017-2-22 15:25:48 | 只看该作者", [("日期", "2017-2-22 15:25:48")]),  # a forum post's row
+        (
+            "www.example.com     2013-10-09 08:55:57    来源:某某晚报",
+            [("日期", "2013-10-09 08:55:57"), ("来源", "某某晚报")],
+        ),
+        ("http://www.example.com   2020-07-13 17:45:39", [("日期", "2020-07-13 17:45:39")]),
+        ("发布会于本周召开", []),  # the verb without a year after it is no label
+        ("www.example.com", []),
+    ],
+)
+def test_rows_led_by_a_bare_verb_or_the_sites_address(line: str, read: list[tuple[str, str]]) -> None:
+    from rectify_parse.header import read_line
+
+    assert [(p.label, line[p.value_start : p.value_end]) for p in read_line(line, 0)] == read
+
+
+def test_an_address_led_meta_row_is_the_header_and_a_glued_address_no_part_of_the_source() -> None:
+    body = "近日，区市场监管局对辖区农贸市场开展检查，发现部分摊位价格标签不全。\n"
+    notice = rectify_parse.parse(
+        "区市场监管局开展农贸市场检查\nwww.example.com 2013-05-09 11:31 来源:某某网 我来说两句\n" + body
+    )
+    assert (notice.header.date_published, notice.header.source) == ("2013-05-09", "某某网")
+    assert "www.example.com" not in notice.text
+    glued = rectify_parse.parse(
+        "区市场监管局开展农贸市场检查\n来源:某某政府网http://www.example.gov.cn/a?id=2\n" + body
+    )
+    assert glued.header.source == "某某政府网"
 
 
 def test_a_row_of_unknown_labels_is_no_value_of_the_label_above() -> None:

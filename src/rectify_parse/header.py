@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 import regex
 
-from .lines import LineTable, strong_chrome
+from .lines import URL_LED_ROW, LineTable, strong_chrome
 from .markers import trim_end
 from .normalize import View, fold, one_line, strip_span
 from .patterns import (
@@ -37,12 +37,15 @@ from .patterns import (
 )
 from .records import Boilerplate, Header, Span, Warning
 
-_LEAD = re.compile(r"[ \t\-*•·●▪◆■|【\[>]*")
+_LEAD_CHARS = " \t-*•·●▪◆■|【[>(（"  # the decoration before a label
+_LEAD = re.compile("[" + re.escape(_LEAD_CHARS) + "]*")
 _AFTER_LABEL = re.compile(r"[ \t]*(?:[:|】\]]|$)|[ \t]+(?=\S)")
 _GLUED_AFTER = re.compile(r"[ \t]*:")
 _SEPARATOR = re.compile(r"[ \t]*[:|】\]]?[ \t]*")
 _VALUE_TRIM = " \t|"
 _BRACKETS = {"【": "】", "[": "]"}
+_PARENS = "(（"  # a line wrapped in them (文章来源：某某日报) as in 【来源：某某日报】; a value's own ")" may close a
+_CLOSE_PARENS = ")）"  # pinyin gloss (日報(bào)), so they are trimmed only where the line opened with one
 # A value that starts and ends with none of these has nothing to trim (most values).
 _TRIM_FIRST = frozenset(_VALUE_TRIM) | frozenset(_BRACKETS)
 _TRIM_LAST = frozenset(_VALUE_TRIM) | frozenset(_BRACKETS.values())
@@ -62,6 +65,7 @@ _GLUED_DATE_LABEL = "日期"
 # A meta row drawn as a table row opens with its border (|| 2022-03-23 11:18:04 编辑：… |).
 _LEADING_DATE = re.compile(r"[ \t•·\-*|]*(?P<date>" + DATE_VALUE.pattern + r")[ \t]*")
 _ROW_LEAD = " \t|"
+_URL_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")  # a site's address's first letter
 # A line that is only a date (and time) in the top zone: the page's publication date.
 _DATE_ONLY = re.compile(r"[ \t•·\-*【\[(]*(?P<date>" + DATE_VALUE.pattern + r")[ \t】\])]*")
 _DOC_NUMBER_ONLY = regex.compile(rf"[ \t]*(?P<number>{DOC_NUMBER})[ \t]*")
@@ -77,10 +81,6 @@ _BRACKETED_WIDGET = r"[【\[][ \t]*" + _WIDGET_WORDS + r"[ \t]*[】\]]"
 _PLAIN_WIDGET = r"[【\[]?(?:打印页面|关闭页面|打印本页|关闭窗口|打印|关闭|收藏|分享|大[ \t]+中[ \t]+小)[】\]]?"
 _TRAILING_WIDGETS = re.compile(
     rf"(?:[ \t]*{_BRACKETED_WIDGET}|[ \t]+{_PLAIN_WIDGET})(?:[ \t]*(?:{_BRACKETED_WIDGET}|{_PLAIN_WIDGET}))*[ \t]*$"
-)
-# A header line starts with a label or with the decoration _LEAD allows before one.
-_HEADER_START = frozenset(ch for label in [*HEADER_LABELS, *CHROME_LABELS] for ch in label[:1]) | frozenset(
-    " \t-*•·●▪◆■|【[>"
 )
 
 
@@ -127,8 +127,44 @@ class _Label(NamedTuple):
 _QUALIFIED_DATE = re.compile(
     r"(?:内容|信息|文章|页面|网页)?(?:更新|提供|颁布|颁发|公布|发表|发稿|刊发|录入|上传)(?P<label>日期|时间)"
     r"(?=[ \t]*[:：】\]])"
+    # The verb alone, a year right after it (发布：2019-04-05, 发表于 2017-2-22 15:25): a forum's or a CMS's row.
+    r"|(?:发布|发表|更新)于?(?=[ \t]*[:：]?[ \t]*(?:19|20)\d\d)"
 )
-_QUALIFIED_START = frozenset("内信文页网更提颁公发刊录上")  # what _QUALIFIED_DATE can start with
+# The first two characters of every label, and of every qualified date label: a line whose first two (after
+# the decoration, and the spaces of a spread-out label: 索 引 号) are none of these holds no label at its start.
+_LABEL_PREFIXES = frozenset(label[:2] for label in [*HEADER_LABELS, *CHROME_LABELS]) | frozenset(
+    [
+        "内容",
+        "信息",
+        "文章",
+        "页面",
+        "网页",
+        "更新",
+        "提供",
+        "颁布",
+        "颁发",
+        "公布",
+        "发表",
+        "发稿",
+        "刊发",
+        "录入",
+        "上传",
+        "发布",
+    ]
+)
+
+
+def _may_hold_label(text: str, start: int, end: int) -> bool:
+    """Whether a line may start with a label (a cheap test before the labels' regex, which most lines fail)."""
+    k = start
+    while k < end and text[k] in _LEAD_CHARS:
+        k += 1
+    j = k + 1
+    while j < end and text[j] in " \t":
+        j += 1
+    return j < end and text[k] + text[j] in _LABEL_PREFIXES
+
+
 _MAX_QUALIFIER = 6
 
 
@@ -152,7 +188,7 @@ def _accepted_labels(text: str) -> list[_Label]:
         qualified = _QUALIFIED_DATE.match(text, first)
         if qualified is None:
             return []  # a header line starts with a label; most lines are body text and stop here
-        head_label = _Label(first, qualified.end(), qualified.group("label"))
+        head_label = _Label(first, qualified.end(), qualified.group("label") or _GLUED_DATE_LABEL)
     found: list[_Label] = [head_label] if head is None else []
     for m in HEADER_LABEL.finditer(text, first if head is not None else head_label.end):
         after = _AFTER_LABEL.match(text, m.end())
@@ -199,6 +235,23 @@ def _trim_value(text: str, start: int, end: int) -> tuple[int, int]:
 
 def read_line(text: str, offset: int) -> list[Pair]:
     """Label/value pairs of one view line; empty when the line is not a header line."""
+    url = URL_LED_ROW.match(text) if text[:1] in _URL_START else None
+    if url is not None:
+        # www.example.com 2013-10-09 08:55 来源：某某晚报: the site's address, then the row.
+        after = text[url.end() :]
+        date = _DATE_ONLY.fullmatch(after)
+        if date is None:
+            return read_line(after, offset + url.end())
+        ds = offset + url.end() + date.start("date")
+        return [
+            Pair(
+                _GLUED_DATE_LABEL,
+                ds,
+                ds,
+                offset + trim_end(text, url.end() + date.start("date"), url.end() + date.end("date")),
+                "",
+            )
+        ]
     lead = _LEADING_DATE.match(text) if text.lstrip(_ROW_LEAD)[:1].isdigit() else None
     if lead is not None:
         # 2015-11-10 01:51:51 信息来源：… : a meta row whose date comes first, without a label.
@@ -253,6 +306,13 @@ def read_line(text: str, offset: int) -> list[Pair]:
             if date is not None and date.start() > value_start:
                 glued_date = date.span()
                 value_end = trim_end(text, value_start, date.start())
+        if (
+            i + 1 == len(labels)
+            and value_end > value_start
+            and text[value_end - 1] in _CLOSE_PARENS
+            and any(p in text[: labels[0].start] for p in _PARENS)
+        ):
+            value_end -= 1
         pairs.append(Pair(label, offset + m.start, offset + value_start, offset + value_end, sep_text))
         if glued_date is not None:
             ds, de = offset + glued_date[0], offset + glued_date[1]
@@ -431,10 +491,9 @@ def find_header_lines(view: View, table: LineTable) -> tuple[dict[int, list[Pair
     label_start = [
         s < e
         and (
-            text[s] in _HEADER_START
-            # (a lead of spaces or bars before a date row is in _HEADER_START already)
-            or (text[s].isdigit() and _starts_with_date_row(text, s, e))
-            or (text[s] in _QUALIFIED_START and _QUALIFIED_DATE.match(text, s, e) is not None)
+            _may_hold_label(text, s, e)
+            or _starts_with_date_row(text, s, e)
+            or (text[s] in _URL_START and URL_LED_ROW.match(text, s, e) is not None)
         )
         for s, e in lines
     ]
@@ -505,13 +564,14 @@ def find_header_lines(view: View, table: LineTable) -> tuple[dict[int, list[Pair
     return found, {i: r for i, r in rests.items() if i in found}
 
 
-_BLANKS = re.compile(r"[ \t\u3000]+")
+# A source's name ends at a gap of blanks or where its page's address is glued on (某某政府网http://…).
+_BLANKS = re.compile(r"[ \t\u3000]+|(?<=[^\x00-\x7f])(?:https?://|www\.)")
 
 
 def _source_name(text: str, pair: Pair) -> Pair:
     """A source is a name, which ends at its first gap of blanks: what follows on the row is a widget, a counter
-    or a byline (大众日报 大字体 小字体, 武汉晚报 参与互动(0), 城管局(文明办) 朱曼玉). Of the 443 sources the labelled
-    real pages give, 3 hold a blank."""
+    or a byline (大众日报 大字体 小字体, 武汉晚报 参与互动(0), 城管局(文明办) 朱曼玉), or the page's address glued
+    on. Of the 443 sources the labelled real pages give, 3 hold a blank."""
     start, _ = strip_span(text, pair.value_start, pair.value_end)
     gap = _BLANKS.search(text, start, pair.value_end)
     return pair if gap is None else pair._replace(value_end=gap.start())

@@ -70,6 +70,13 @@ _UI_WORDS = (  # noqa: SIM905 - a word list reads best as one string
 # Matched against the lower-cased line: a plain alternation runs several times faster than a case-blind one.
 _UI = re.compile("|".join(sorted((re.escape(w.lower()) for w in _UI_WORDS), key=len, reverse=True)))
 _URL = re.compile(r"https?://|www\.|\.(?:com|cn|net|org|gov)(?![a-z])")
+# A news meta row led by the site's address (www.example.com 2013-10-09 08:55 来源：某某晚报): a header line, not
+# an address line; header.read_line reads it past the address.
+URL_LED_ROW = re.compile(
+    r"[ \t]*(?:https?://)?[\w-]+(?:\.[\w-]+)*\.(?:com|cn|net|org|gov)(?:\.cn)?(?::\d+)?(?:/\S*)?[ \t]+"
+    r"(?=(?:19|20)\d\d[-/.年])",
+    re.ASCII,
+)
 # A tag's attributes left in the text when its < was lost (?a href="javascript:doZoom(20)">大): the line is
 # a widget's markup, whatever words it also holds.
 # Each alternative opens with a literal, so the search scans for those characters alone.
@@ -151,7 +158,12 @@ def _strong_class(line: str) -> str | None:
         return "bad:markup"
     if n <= 40 and _HAN.search(line) is None and _IDENTIFIER.search(line) is not None:
         return "bad:markup"
-    if n <= 120 and _URL.search(lower) is not None and (n <= 40 or _SENTENCE.search(line) is None):
+    if (
+        n <= 120
+        and _URL.search(lower) is not None
+        and (n <= 40 or _SENTENCE.search(line) is None)
+        and URL_LED_ROW.match(line) is None
+    ):
         return "bad:url"
     return None
 
