@@ -85,6 +85,14 @@ def test_a_list_in_running_text_after_a_clause_naming_problems() -> None:
     ]
 
 
+def test_a_list_of_what_is_done_to_the_problems_named_before_it_is_no_list_of_problems() -> None:
+    # A page that lost its newlines: the headings run on inside one line, so only the intros tell the lists apart.
+    found = "二、自查情况1. 本次自查共排查出以下消防安全隐患：(1)部分灭火器过期；(2)个别疏散通道堆放杂物。"
+    acted = "三、整改措施1. 立即对排查出的消防安全隐患进行整改，包括：(1)更换过期的灭火器；(2)清理疏散通道。"
+    text = "医院消防安全自查报告\n一、概述现将自查情况报告如下。" + found + acted + "\n"
+    assert [t for _, _, t, _, _ in problems(text)] == ["部分灭火器过期", "个别疏散通道堆放杂物"]
+
+
 def test_table_rows_under_a_column_row() -> None:
     text = (
         "巡察反馈问题整改清单\n序号 | 问题 | 整改措施 | 责任单位 | 完成情况 |\n"

@@ -169,6 +169,8 @@ _FOUND_PROBLEMS = re.compile(r"(?:发现|发觉|存在|查出|指出)[^,。]{0,8
 _SECOND_ITEM = re.compile(r"二是|其二|二、|\(二\)|\(2\)|2[.、]")
 _INTRODUCER = re.compile(r":|主要|表现|如下|包括|具体有|具体是|分别是")
 _INTRO_ENDS = (":", "主要有", "主要是", "表现在", "表现为", "如下", "包括", "具体有", "具体是", "分别是")
+# What is done to the problems named before it (对排查出的隐患进行整改，包括：): the list is of actions.
+_ACTS_ON = re.compile(r"进行了?(?:整改|治理|处理|整治)|采取")
 _INLINE_NOT = re.compile(r"措施|建议|要求|意见|做法|举措|打算|计划|成效|成绩")
 _INLINE_WINDOW = 80
 _ORDINALS = "一二三四五六七八九十"
@@ -1226,6 +1228,7 @@ def introduces_problems(before: str) -> bool:
         bool(cues)
         and _INLINE_NOT.search(last_clause) is None
         and _REPORT_INTRO.search(sentence, cues[-1].end()) is None
+        and _ACTS_ON.search(sentence, cues[-1].end()) is None
     )
 
 
