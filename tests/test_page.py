@@ -80,6 +80,11 @@ def test_a_news_headline_before_its_meta_row_is_the_title() -> None:
         ("乌桕县城区背街小巷问题整改大半-【资讯】", "乌桕县城区背街小巷问题整改大半"),  # a column tag after a dash
         ("《关于乌桕县城区部分路段临时封闭施工的通告》（2023年5月8日）", "关于乌桕县城区部分路段临时封闭施工的通告"),
         ("《乌桕县志》（2023年5月8日）", "《乌桕县志》（2023年5月8日）"),  # a book's name, no document's: kept
+        ("8888澳门某某官网进入网站宿舍卫生检查结果通告", "宿舍卫生检查结果通告"),  # a gambling brand glued before it
+        ("99998888某某官网2021年冬季学生寝室安全卫生检查结果通报", "2021年冬季学生寝室安全卫生检查结果通报"),
+        ("某某体育网址和平街办事处关于提案的答复", "和平街办事处关于提案的答复"),
+        ("关于规范政府网站官网名称的通知", "关于规范政府网站官网名称的通知"),  # 官网 in the headline itself
+        ("市政府门户网站入口改版的通知", "市政府门户网站入口改版的通知"),
     ],
 )
 def test_title_affixes_are_cut_and_spans_stay_exact(line: str, title: str) -> None:

@@ -120,11 +120,33 @@ class PageLayout:
     title_breaks: tuple[Line, ...] = ()
 
 
+# A gambling brand glued before a spam mirror's headline (澳门新葡官网进入网站…, 77779193永利官网2021年…, 365体育网址…):
+# a name holding a digit, a Latin letter or a gambling word, ending in 官网, 网址 or 入口.
+_BRAND_HEAD = regex.compile(
+    r"[ \t]*(?P<brand>[\p{Han}A-Za-z0-9]{1,16}?)(?:官网|网址|平台入口|入口)(?:进入网站|官方网站|网站|官网)*[ \t_|｜]*"
+)
+_BRAND_MARK = regex.compile(r"[A-Za-z0-9]|澳门|永利|新葡|葡京|威尼斯|金沙|体育|比分|娱乐|棋牌|彩票")
+_BRAND_WORDS = ("官网", "网址", "入口")
+_MAX_BRAND = 26
+
+
+def _strip_brand(text: str, start: int, end: int) -> int:
+    """Where the headline starts after a gambling brand glued before it (``start`` when there is none)."""
+    near = min(end, start + _MAX_BRAND)
+    if all(text.find(word, start, near) == -1 for word in _BRAND_WORDS):
+        return start
+    brand = _BRAND_HEAD.match(text, start, end)
+    if brand is None or _BRAND_MARK.search(brand["brand"]) is None or end - brand.end() < _COLUMN_HEADLINE:
+        return start
+    return brand.end()
+
+
 def _strip_title(text: str, start: int, end: int) -> Line:
     """The title without a column prefix, a document number before or after it, or spam around it
     (【最新】…_某某网)."""
     # Most lines have none of the marks that spam tags, site tails, column bars and subtitle dashes need: the
     # patterns that need one are not run on them (the cut only shrinks the line, so no mark appears later).
+    start = _strip_brand(text, start, end)
     marked = _AFFIX_MARK.search(text, start, end) is not None
     if text.find(".", start, end) != -1:
         wrapper = _FILE_WRAPPER.fullmatch(text, start, end)
