@@ -130,39 +130,29 @@ _QUALIFIED_DATE = re.compile(
     # The verb alone, a year right after it (发布：2019-04-05, 发表于 2017-2-22 15:25): a forum's or a CMS's row.
     r"|(?:发布|发表|更新)于?(?=[ \t]*[:：]?[ \t]*(?:19|20)\d\d)"
 )
-# The first two characters of every label, and of every qualified date label: a line whose first two (after
-# the decoration, and the spaces of a spread-out label: 索 引 号) are none of these holds no label at its start.
-_LABEL_PREFIXES = frozenset(label[:2] for label in [*HEADER_LABELS, *CHROME_LABELS]) | frozenset(
-    [
-        "内容",
-        "信息",
-        "文章",
-        "页面",
-        "网页",
-        "更新",
-        "提供",
-        "颁布",
-        "颁发",
-        "公布",
-        "发表",
-        "发稿",
-        "刊发",
-        "录入",
-        "上传",
-        "发布",
-    ]
-)
+# The first two characters of every label, and of every qualified date label, by the first: a line whose first
+# two (after the decoration, and the spaces of a spread-out label: 索 引 号) are none of these holds no label at
+# its start. A lookup by the first character alone rejects most lines without building a string.
+_LABEL_HEADS = [*HEADER_LABELS, *CHROME_LABELS, "内容", "信息", "文章", "页面", "网页", "更新", "提供", "颁布"]
+_LABEL_HEADS += ["颁发", "公布", "发表", "发稿", "刊发", "录入", "上传", "发布"]  # _QUALIFIED_DATE's
+_SECOND_CHARS = {head[0]: frozenset(h[1] for h in _LABEL_HEADS if h[0] == head[0]) for head in _LABEL_HEADS}
+_MAY_START = frozenset(_SECOND_CHARS) | frozenset(_LEAD_CHARS)
 
 
 def _may_hold_label(text: str, start: int, end: int) -> bool:
     """Whether a line may start with a label (a cheap test before the labels' regex, which most lines fail)."""
+    if text[start] not in _MAY_START:
+        return False
     k = start
     while k < end and text[k] in _LEAD_CHARS:
         k += 1
     j = k + 1
     while j < end and text[j] in " \t":
         j += 1
-    return j < end and text[k] + text[j] in _LABEL_PREFIXES
+    if j >= end:
+        return False
+    seconds = _SECOND_CHARS.get(text[k])
+    return seconds is not None and text[j] in seconds
 
 
 _MAX_QUALIFIER = 6
@@ -411,6 +401,7 @@ _NAME_DATE_ROW = regex.compile(
 )
 _MEDIA_END = ("报", "网", "社", "台", "刊", "站", "中心", "客户端", "在线", "新闻", "发布", "融媒", "媒体", "频道")
 _MAX_NAME_ROW = 48
+_YEAR = re.compile(r"(?:19|20)\d\d")
 _MAX_ROW_TAIL = 16
 _SOURCE_LABEL = "来源"
 
@@ -418,8 +409,8 @@ _SOURCE_LABEL = "来源"
 def _name_date_row(text: str, start: int, end: int) -> list[Pair]:
     """The date and the source of a short unlabelled meta row with a media name before or after its date
     (the one after when both are: a column word may lead)."""
-    if end - start > _MAX_NAME_ROW:
-        return []
+    if end - start > _MAX_NAME_ROW or _YEAR.search(text, start, end) is None:
+        return []  # (the row's regex backtracks over every name length: most lines, a title, hold no year)
     row = _NAME_DATE_ROW.fullmatch(text, start, end)
     if row is None:
         return []
@@ -492,7 +483,7 @@ def find_header_lines(view: View, table: LineTable) -> tuple[dict[int, list[Pair
         s < e
         and (
             _may_hold_label(text, s, e)
-            or _starts_with_date_row(text, s, e)
+            or ((text[s].isdigit() or text[s] in _ROW_LEAD) and _starts_with_date_row(text, s, e))
             or (text[s] in _URL_START and URL_LED_ROW.match(text, s, e) is not None)
         )
         for s, e in lines

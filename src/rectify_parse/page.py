@@ -230,12 +230,13 @@ _DATELINE_WORDS = re.compile(r"星期[一二三四五六日天]?|周[一二三�
 # A dateline names at most a paper or a place beside its date (2021年05月04日 09時56分 山西日報); the labelled
 # titles that hold a full date hold nine characters or more beside it.
 _DATELINE_HAN = 6
+_DIGIT_PAIR = re.compile(r"\d\d")  # what a dated line holds; the date's own pattern is dearer to search for
 
 
 def _dateline(text: str, start: int, end: int) -> bool:
     """Whether a line is a date with a weekday, a time or a short name (2021年01月27日 星期三): a dateline. A
     date in brackets is a short title's edition (《某某县志》（2023年5月8日）)."""
-    m = DATE_VALUE.search(text, start, end)
+    m = DATE_VALUE.search(text, start, end) if _DIGIT_PAIR.search(text, start, end) is not None else None
     if m is None or (m.start() > start and text[m.start() - 1] in "（(【[〔"):
         return False
     rest = _DATELINE_WORDS.sub("", text[start : m.start()] + text[m.end() : end])
