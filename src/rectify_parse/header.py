@@ -130,29 +130,27 @@ _QUALIFIED_DATE = re.compile(
     # The verb alone, a year right after it (发布：2019-04-05, 发表于 2017-2-22 15:25): a forum's or a CMS's row.
     r"|(?:发布|发表|更新)于?(?=[ \t]*[:：]?[ \t]*(?:19|20)\d\d)"
 )
-# The first two characters of every label, and of every qualified date label, by the first: a line whose first
-# two (after the decoration, and the spaces of a spread-out label: 索 引 号) are none of these holds no label at
-# its start. A lookup by the first character alone rejects most lines without building a string.
+# The first two characters of every label, and of every qualified date label, by the first: a line that opens
+# with a label's first character and neither its second nor a space (索 引 号) holds no label at its start.
 _LABEL_HEADS = [*HEADER_LABELS, *CHROME_LABELS, "内容", "信息", "文章", "页面", "网页", "更新", "提供", "颁布"]
 _LABEL_HEADS += ["颁发", "公布", "发表", "发稿", "刊发", "录入", "上传", "发布"]  # _QUALIFIED_DATE's
 _SECOND_CHARS = {head[0]: frozenset(h[1] for h in _LABEL_HEADS if h[0] == head[0]) for head in _LABEL_HEADS}
-_MAY_START = frozenset(_SECOND_CHARS) | frozenset(_LEAD_CHARS)
 
 
-def _may_hold_label(text: str, start: int, end: int) -> bool:
-    """Whether a line may start with a label (a cheap test before the labels' regex, which most lines fail)."""
-    if text[start] not in _MAY_START:
-        return False
-    k = start
-    while k < end and text[k] in _LEAD_CHARS:
-        k += 1
-    j = k + 1
-    while j < end and text[j] in " \t":
-        j += 1
-    if j >= end:
-        return False
-    seconds = _SECOND_CHARS.get(text[k])
-    return seconds is not None and text[j] in seconds
+def _may_open_header(text: str, start: int, end: int) -> bool:
+    """Whether a line may be a header line: it opens with a label's first two characters, with the decoration
+    read_line skips, with a year (a row led by its date) or with a site's address. A cheap test on the line's
+    first characters, before the labels' regex, which most lines fail; each character looked at is a new
+    string in the compiled build, so it looks at one, and at a second only after a label's first."""
+    first = text[start]
+    seconds = _SECOND_CHARS.get(first)
+    if seconds is not None:
+        return start + 1 < end and (text[start + 1] in seconds or text[start + 1] in " \t")
+    if first in _LEAD_CHARS:
+        return True  # read_line skips the decoration and decides
+    if first.isdigit():
+        return _starts_with_date_row(text, start, end)
+    return first in _URL_START and URL_LED_ROW.match(text, start, end) is not None
 
 
 _MAX_QUALIFIER = 6
@@ -479,15 +477,7 @@ def find_header_lines(view: View, table: LineTable) -> tuple[dict[int, list[Pair
 
     # Only a line starting like a label can be a header line. Past the top zone, with no block open,
     # the lines between two such lines change nothing: jump over them.
-    label_start = [
-        s < e
-        and (
-            _may_hold_label(text, s, e)
-            or ((text[s].isdigit() or text[s] in _ROW_LEAD) and _starts_with_date_row(text, s, e))
-            or (text[s] in _URL_START and URL_LED_ROW.match(text, s, e) is not None)
-        )
-        for s, e in lines
-    ]
+    label_start = [s < e and _may_open_header(text, s, e) for s, e in lines]
     candidates = [i for i, may_start in enumerate(label_start) if may_start]
     i = 0
     while i < len(lines):
