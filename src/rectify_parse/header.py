@@ -226,20 +226,12 @@ def read_line(text: str, offset: int) -> list[Pair]:
     url = URL_LED_ROW.match(text) if text[:1] in _URL_START else None
     if url is not None:
         # www.example.com 2013-10-09 08:55 来源：某某晚报: the site's address, then the row.
-        after = text[url.end() :]
-        date = _DATE_ONLY.fullmatch(after)
+        cut = url.end()
+        date = _DATE_ONLY.fullmatch(text, cut)
         if date is None:
-            return read_line(after, offset + url.end())
-        ds = offset + url.end() + date.start("date")
-        return [
-            Pair(
-                _GLUED_DATE_LABEL,
-                ds,
-                ds,
-                offset + trim_end(text, url.end() + date.start("date"), url.end() + date.end("date")),
-                "",
-            )
-        ]
+            return read_line(text[cut:], offset + cut)
+        ds, de = date.span("date")
+        return [Pair(_GLUED_DATE_LABEL, offset + ds, offset + ds, offset + trim_end(text, ds, de), "")]
     lead = _LEADING_DATE.match(text) if text.lstrip(_ROW_LEAD)[:1].isdigit() else None
     if lead is not None:
         # 2015-11-10 01:51:51 信息来源：… : a meta row whose date comes first, without a label.
@@ -683,10 +675,10 @@ def lacking_row_fields(header: Header) -> list[str]:
 def header_from_line(header: Header, view: View, source: str, line: tuple[int, int]) -> tuple[Header, Warning] | None:
     """The header with the meta-row fields it lacks (``date_published``, ``source``) read from a line (view
     offsets) that the line model takes for the page's meta row: its label/value pairs as the header rules read
-    them (a 来源：鄂州日报 line below the body, where the header rules do not look), else its first readable
-    date (an unlabelled row: 2018-07-19 21:01:03 新华网 参与评论()人), each with its span; and a
-    ``learned_header`` warning that names the line, so no value is a silent guess. None when the line gives
-    none of the fields the header lacks."""
+    them (a 来源：鄂州日报 line below the body, where the header rules do not look; an unlabelled row with a media
+    name, 2018-07-19 21:01:03 某某日报), else its first readable date (a row whose name is no media's:
+    2018-07-19 21:01:03 某某县应急局 参与评论()人), each with its span; and a ``learned_header`` warning that names
+    the line, so no value is a silent guess. None when the line gives none of the fields the header lacks."""
     wanted = lacking_row_fields(header)
     if not wanted:
         return None  # an earlier meta row gave all it lacked

@@ -230,7 +230,7 @@ def learned_lines(table: LineTable, header: bool = False) -> Learned:
     chrome rule guessed below the document's first paragraph that it takes for the document's (a venue's name
     and its 存在隐患： line below the last paragraph, which the rules' bottom zone took); and, when ``header`` is
     asked (the header lacks date_published or source), the lines among both that it takes for a meta row the
-    header rules did not read (2018-07-19 21:01:03 新华网 参与评论()人, 来源：某某日报 below the body). None
+    header rules did not read (2018-07-19 21:01:03 某某县应急局 参与评论()人, 来源：某某日报 below the body). None
     without a model, or on a page without running text: there the document is not told from its surroundings.
 
     The model is run over a few lines around the candidates only, not the page's whole sequence: a label's
