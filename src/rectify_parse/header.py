@@ -138,16 +138,30 @@ _SECOND_CHARS = {head[0]: frozenset(h[1] for h in _LABEL_HEADS if h[0] == head[0
 
 
 def _may_open_header(text: str, start: int, end: int) -> bool:
-    """Whether a line may be a header line: it opens with a label's first two characters, with the decoration
-    read_line skips, with a year (a row led by its date) or with a site's address. A cheap test on the line's
-    first characters, before the labels' regex, which most lines fail; each character looked at is a new
-    string in the compiled build, so it looks at one, and at a second only after a label's first."""
+    """Whether a line may be a header line: it opens with a label's first two characters (after the decoration
+    read_line skips, and the spaces of a spread-out label: 索 引 号), with a year (a row led by its date) or with a
+    site's address. A cheap test on the line's first characters before the labels' regex, which most lines fail;
+    every character indexed is a new string in the compiled build, so it looks at as few as it can."""
     first = text[start]
     seconds = _SECOND_CHARS.get(first)
     if seconds is not None:
         return start + 1 < end and (text[start + 1] in seconds or text[start + 1] in " \t")
     if first in _LEAD_CHARS:
-        return True  # read_line skips the decoration and decides
+        k = start + 1
+        while k < end and text[k] in _LEAD_CHARS:
+            k += 1
+        if k >= end:
+            return False
+        head = text[k]
+        if head.isdigit():
+            return True  # a row led by its date after a border or spaces: read_line decides
+        seconds = _SECOND_CHARS.get(head)
+        if seconds is None:
+            return False
+        j = k + 1
+        while j < end and text[j] in " \t":
+            j += 1
+        return j < end and text[j] in seconds
     if first.isdigit():
         return _starts_with_date_row(text, start, end)
     return first in _URL_START and URL_LED_ROW.match(text, start, end) is not None
