@@ -19,6 +19,10 @@ from rectify_parse.lines import line_class
         ("免费视频app下载", "bad:spam"),
         ("第1页共3页", "bad:page_counter"),
         ("本篇文章230字,读完约1分钟", "bad:page_counter"),  # a reading-time widget, a page counter's kin
+        ("您需要登录后才可以回帖 登录 | 立即注册", "bad:ui"),  # a login prompt offers both
+        ("您好,欢迎来到某某网! [请登录] [免费注册]", "bad:ui"),
+        ("(一)用户注册登录", "short"),  # a list item that names them is a document's (the view folds （一）)
+        ("请各单位于5月前完成平台注册登录。", "good"),
         ("阅读需要 3 分钟", "bad:page_counter"),
         ("责任编辑：张三", "bad:editor"),
         ("责编 周禾", "bad:editor"),  # credits without a colon

@@ -28,7 +28,7 @@ from typing import Literal, NamedTuple
 import regex
 
 from .markers import LineMarkers, Marker, match_marker
-from .patterns import ATTACHMENT_HEAD, CLOSING_FORMULA, CONTACT_LINE, PUBLIC_NOTE, date_line_search
+from .patterns import ANY_MARKER, ATTACHMENT_HEAD, CLOSING_FORMULA, CONTACT_LINE, PUBLIC_NOTE, date_line_search
 
 Line = tuple[int, int]
 
@@ -98,6 +98,15 @@ _EDITOR = regex.compile(
     r"[ \t]*(?:责任编辑|责编|编辑|一审|二审|三审|初审|复审|终审|审核|审校|校对|作者|通讯员)"
     r"(?:[ \t]*[:：]|[ \t]*[/／][ \t]*\p{Han}|[ \t]+\p{Han}{2,4}(?:[ \t、,]+\p{Han}{2,4})*[ \t]*$)"
 )
+# A login prompt offers both (您需要登录后才可以回帖 登录 | 立即注册, [请登录] [免费注册], 登录/注册 用户中心); a
+# sentence (。) or a list item (（一）用户注册登录) that names them is a document's.
+_MAX_LOGIN = 60
+
+
+def _login_prompt(line: str) -> bool:
+    return ("登录" in line or "登陆" in line) and "。" not in line and ANY_MARKER.match(line) is None
+
+
 _MENU_SPLIT = re.compile(r"[ \t|｜>»›•·/\\]+|->|→|[ \t]+\?[ \t]+")
 _SENTENCE = re.compile(r"[。，,；;！!？?]")
 _HAN = regex.compile(r"\p{Han}")
@@ -128,6 +137,8 @@ def line_class(line: str) -> str:
         words = sum(1 for t in items if len(t) >= 2)
         if len(items) >= 3 and words * 2 > len(items) and all(len(t) <= 8 for t in items):
             return "bad:menu"
+    if n <= _MAX_LOGIN and "注册" in line and _login_prompt(line):
+        return "bad:ui"
     if n >= _LONG or (n >= PARAGRAPH and sentence) or "。" in line or _LEAD_IN.search(line):
         return "good"
     if n <= 40:
