@@ -94,9 +94,12 @@ def _trimmed(lines: list[str], span: list[int], want: str) -> list[int]:
 def derive(label: dict[str, Any], text: str) -> list[str]:
     lines = text.split("\n")
     roles: list[str | None] = ["empty" if not line.strip() else None for line in lines]
-    chrome = {key(c) for c in label["chrome"]} | {c.strip() for c in label["chrome"]}
+    exact = {c.strip() for c in label["chrome"]}
+    # A chrome entry matches a line by its key too (spacing, punctuation), but not the title's line: a related
+    # article's ·某某标题 in the label's chrome is the title's own line less its bullet (r4928).
+    keys = {key(c) for c in label["chrome"]} - {key(label["title"])}
     for i, line in enumerate(lines):
-        if roles[i] is None and (line.strip() in chrome or key(line) in chrome):
+        if roles[i] is None and (line.strip() in exact or key(line) in keys):
             roles[i] = "chrome"
     for i in _title_lines(lines, roles, label["title"]):
         roles[i] = "title"
