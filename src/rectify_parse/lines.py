@@ -104,7 +104,13 @@ _MAX_LOGIN = 60
 
 
 def _login_prompt(line: str) -> bool:
-    return ("登录" in line or "登陆" in line) and "。" not in line and ANY_MARKER.match(line) is None
+    return (
+        len(line) <= _MAX_LOGIN
+        and "注册" in line
+        and ("登录" in line or "登陆" in line)
+        and "。" not in line
+        and ANY_MARKER.match(line) is None
+    )
 
 
 _MENU_SPLIT = re.compile(r"[ \t|｜>»›•·/\\]+|->|→|[ \t]+\?[ \t]+")
@@ -137,7 +143,7 @@ def line_class(line: str) -> str:
         words = sum(1 for t in items if len(t) >= 2)
         if len(items) >= 3 and words * 2 > len(items) and all(len(t) <= 8 for t in items):
             return "bad:menu"
-    if n <= _MAX_LOGIN and "注册" in line and _login_prompt(line):
+    if _login_prompt(line):
         return "bad:ui"
     if n >= _LONG or (n >= PARAGRAPH and sentence) or "。" in line or _LEAD_IN.search(line):
         return "good"

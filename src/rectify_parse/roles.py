@@ -603,7 +603,7 @@ def sibling_windows(
     for start in ruled.starts:
         k = bisect.bisect_right(line_starts, start) - 1
         if k >= 0 and lines[k][0] == start:
-            m = markers.at(*lines[k]) if markers is not None else match_marker(text, *lines[k])
+            m = _line_marker(text, markers, *lines[k])
             if m is not None:
                 families.add(m.family)
     if not families:
@@ -612,7 +612,7 @@ def sibling_windows(
     for i, (start, end) in enumerate(lines):
         if start >= end or text[start] not in MARKER_START:
             continue  # no marker opens the line (the marker matcher's own first test, without its call)
-        m = markers.at(start, end) if markers is not None else match_marker(text, start, end)
+        m = _line_marker(text, markers, start, end)
         if m is None or m.family not in families:
             continue
         k = bisect.bisect_right(ruled.starts, start)
@@ -621,6 +621,11 @@ def sibling_windows(
         if DEFICIENCY.search(text, m.end, _clause_end(text, m.end, end)) is not None:
             asked.append((_parent_line(text, lines, markers, i, rank(m.family)), i))
     return _line_windows(asked, len(lines), BESIDE_CONTEXT)
+
+
+def _line_marker(text: str, markers: LineMarkers | None, start: int, end: int) -> Marker | None:
+    """A line's heading marker: from the structure stage's cache when there is one."""
+    return markers.at(start, end) if markers is not None else match_marker(text, start, end)
 
 
 def free_units(units: Sequence[Unit], ruled: Ruled, end: int) -> dict[int, int]:
@@ -653,8 +658,7 @@ def _parent_line(
     """The nearest line above line ``i`` (at most ``_PARENT_REACH`` lines up) that opens with a heading marker
     shallower than ``depth``: the item the unit lies under, whose kind its features read."""
     for j in range(i - 1, max(-1, i - 1 - _PARENT_REACH), -1):
-        start, end = lines[j]
-        m = markers.at(start, end) if markers is not None else match_marker(text, start, end)
+        m = _line_marker(text, markers, *lines[j])
         if m is not None and rank(m.family) < depth:
             return j
     return None
@@ -680,7 +684,7 @@ def beside(
     probabilities: Sequence[float],
     free: dict[int, int],
     finder: ProblemFinder,
-    ruled: Sequence[Found],
+    ruled: Ruled,
 ) -> list[Found]:
     """The problems the model adds beside the rules' in one window of ``units``: the ``free`` units (by start, with
     their stretch's end: ``free_units``) it gives ``BESIDE`` or more. One ends where its stretch does, or
@@ -693,7 +697,8 @@ def beside(
         BESIDE,
     )
     for f in found:
-        f.end = min([f.end, free[f.start], *(r.start for r in ruled if r.start > f.start)])
+        k = bisect.bisect_right(ruled.starts, f.start)  # the next rules' problem starts there
+        f.end = min(f.end, free[f.start], *ruled.starts[k : k + 1])
     return [f for f in found if f.end > f.body]
 
 

@@ -413,7 +413,7 @@ class BodyParser:
             units = candidate_units(text, body_units(text, self.lines[lo:hi], self.markers), ruled)
             free = free_units(units, spans, self.lines[hi - 1][1])
             xseq = unit_features(text, units, "rectification", rule_names(units, ruled))
-            added += beside(units, problem_probabilities(xseq), free, finder, ruled)
+            added += beside(units, problem_probabilities(xseq), free, finder, spans)
         return added
 
     def _problems(self, roots: list[Node], scope: ProblemScope) -> list[Problem]:
