@@ -124,18 +124,16 @@ class _Label(NamedTuple):
 # A label that says when the page was put up or changed (内容更新时间：, 信息提供日期：, 頒布時間：) is the
 # page's date, as 发布时间 is: a verb of publishing, maybe after the thing put up, glued before 日期 or 时间.
 # Other qualified dates (废止时间, 公示时间：…至…) are a notice's own terms and stay in its text.
-_THINGS_PUT_UP = ("内容", "信息", "文章", "页面", "网页")
-_PUBLISHING = ("更新", "提供", "颁布", "颁发", "公布", "发表", "发稿", "刊发", "录入", "上传")
-_BARE_VERBS = ("发布", "发表", "更新")
 _QUALIFIED_DATE = re.compile(
-    f"(?:{'|'.join(_THINGS_PUT_UP)})?(?:{'|'.join(_PUBLISHING)})(?P<label>日期|时间)"
+    r"(?:内容|信息|文章|页面|网页)?(?:更新|提供|颁布|颁发|公布|发表|发稿|刊发|录入|上传)(?P<label>日期|时间)"
     r"(?=[ \t]*[:：】\]])"
     # The verb alone, a year right after it (发布：2019-04-05, 发表于 2017-2-22 15:25): a forum's or a CMS's row.
-    f"|(?:{'|'.join(_BARE_VERBS)})于?" + r"(?=[ \t]*[:：]?[ \t]*(?:19|20)\d\d)"
+    r"|(?:发布|发表|更新)于?(?=[ \t]*[:：]?[ \t]*(?:19|20)\d\d)"
 )
 # The first two characters of every label, and of every qualified date label, by the first: a line that opens
 # with a label's first character and neither its second nor a space (索 引 号) holds no label at its start.
-_LABEL_HEADS = [*HEADER_LABELS, *CHROME_LABELS, *_THINGS_PUT_UP, *_PUBLISHING, *_BARE_VERBS]
+_LABEL_HEADS = [*HEADER_LABELS, *CHROME_LABELS, "内容", "信息", "文章", "页面", "网页", "更新", "提供", "颁布"]
+_LABEL_HEADS += ["颁发", "公布", "发表", "发稿", "刊发", "录入", "上传", "发布"]  # _QUALIFIED_DATE's
 _SECOND_CHARS = {head[0]: frozenset(h[1] for h in _LABEL_HEADS if h[0] == head[0]) for head in _LABEL_HEADS}
 
 
