@@ -43,8 +43,10 @@ from .records import (
     SCHEMA_VERSION,
     Boilerplate,
     Cleaning,
+    Closing,
     Copy,
     Duplicates,
+    Header,
     InputFormat,
     Notice,
     Segment,
@@ -486,18 +488,37 @@ def _run_stages(raw: Input, format: str, max_chars: int, last: str | None = None
     return p
 
 
+def _signed(header: Header, closing: Closing | None, source: str, body: Span | None) -> Header:
+    """The header, its 成文日期 taken from the sign-off when no field gives it: GB/T 9704 prints the date a
+    document was written under its issuer's name, and the labelled pages name that date so. A signed date with
+    no sentence of the body above it is a meta row the closing rules took (网站名 2021-09-05), not a sign-off. A
+    成文日期 field the header could not read (a bad_date warning) is not replaced by a guess."""
+    if "date_written" in header.raw or closing is None or closing.date is None or closing.signature is None:
+        return header
+    if body is None or "。" not in source[body[0] : min(s for s, _ in closing.spans.values())]:
+        return header
+    span = closing.spans["date"]
+    return replace(
+        header,
+        date_written=closing.date,
+        raw={**header.raw, "date_written": source[span[0] : span[1]]},
+        spans={**header.spans, "date_written": span},
+    )
+
+
 def _record(p: _Page) -> Notice:
     view, source, result, layout = p.view, p.source, p.result, p.layout
     title_breaks = layout.title_breaks
     if layout.title is None or result.title_span != view.span(*layout.title):
         title_breaks = ()  # the header's 标题 is the title: the wrapped line's break is not in a value
+    body_span = _span_of(view, p.canon) if p.canon else None
     return Notice(
         schema_version=SCHEMA_VERSION,
         model=model_version(),
         encoding=p.encoding,
         input_format=p.input_format,
         quality=p.readable,
-        header=p.header.header,
+        header=_signed(p.header.header, result.closing, source, body_span),
         title=result.title,
         title_span=result.title_span,
         addressee=result.addressee,
@@ -512,6 +533,6 @@ def _record(p: _Page) -> Notice:
         duplicates=p.duplicates,
         segments=p.segments,
         text="\n".join(_raw(view, source, line) for line in p.canon),
-        body_span=_span_of(view, p.canon) if p.canon else None,
+        body_span=body_span,
         warnings=sorted(p.warnings, key=lambda w: (w.span or (-1, -1), w.code)),
     )

@@ -172,7 +172,11 @@ class Header(_Record):
     publisher: str | None = doc("发布机构 / 发文机构.", default=None)
     issuer: str | None = doc("发文机关.", default=None)
     doc_number: str | None = doc("文号 / 发文字号 / 文件编号, as written.", default=None)
-    date_written: str | None = doc("成文日期 / 发文日期 / 生成日期 as ISO YYYY-MM-DD.", default=None)
+    date_written: str | None = doc(
+        "成文日期 / 发文日期 / 生成日期 as ISO YYYY-MM-DD; without such a field, the sign-off's date under the "
+        "issuer's name (GB/T 9704 prints the 成文日期 there), with its span there.",
+        default=None,
+    )
     date_published: str | None = doc("发布日期 / 发布时间 / 公开日期 as ISO YYYY-MM-DD.", default=None)
     validity: str | None = doc("公文时效 / 有效性 / 时效.", default=None)
     title: str | None = doc("标题 / 名称 / 文件名称.", default=None)
