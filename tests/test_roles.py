@@ -15,6 +15,7 @@ import rectify_parse
 from conftest import FIXTURES
 from rectify_parse import roles
 from rectify_parse.normalize import fold
+from rectify_parse.problems import Found
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -239,3 +240,55 @@ def test_beside_the_rules_problems_the_model_adds_the_units_it_is_sure_of(monkey
     assert sum(u.problem for u in units) == 6
     # A unit's items that open otherwise than the rules' problems (1、 here, the units' own marker) are not asked.
     assert not any(u.problem for u in units if u.family == "arabic_dot")
+
+
+# Hazards per unit under the same label: the rules read the first unit's list, its items on their own lines
+# under 隐患问题：, and none of the next units' lists, which run inline after the label.
+LABELLED_UNITS_PAGE = (
+    "柘湾区消防救援大队关于第三批火灾隐患单位的曝光\n发布时间：2024-11-05 来源：柘湾区消防救援大队\n"
+    "为督促社会单位落实消防安全主体责任，我大队对辖区部分单位开展了消防安全检查，现将检查发现存在火灾隐患的单位曝光如下：\n"
+    "01 高层住宅\n一、翠湖花园小区\n地址：滨河路88号\n隐患问题：\n1、消防控制室值班人员无证上岗；\n"
+    "2、地下车库排烟风机无法启动；\n3、楼顶消防水箱缺水。\n二、锦绣家园小区\n地址：新华路16号\n"
+    "隐患问题：1、疏散楼梯堆放杂物；2、室内消火栓被遮挡；3、防火门未保持常闭状态。\n"
+    "02 人员密集场所\n一、好又多超市\n地址：青年路118号\n隐患问题：1、电气线路私拉乱接；2、疏散指示标志损坏。\n"
+    "二、星光网吧\n地址：新城路108号\n隐患问题：1、安全出口被锁闭；2、灭火器压力不足。\n"
+    "以上单位要立即整改，消除火灾隐患。\n"
+)
+
+
+def test_beside_the_rules_problems_the_model_reads_the_lines_under_the_same_label(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(roles, "BESIDE", 2.0)  # never: the rules' problems alone
+    ruled = ["消防控制室值班人员无证上岗", "地下车库排烟风机无法启动", "楼顶消防水箱缺水"]
+    assert [(p.rule, p.title) for p in rectify_parse.parse(LABELLED_UNITS_PAGE).problems] == [
+        ("problem_list", t) for t in ruled
+    ]
+    monkeypatch.undo()
+    notice = rectify_parse.parse(LABELLED_UNITS_PAGE)
+    learned = ["疏散楼梯堆放杂物", "室内消火栓被遮挡", "防火门未保持常闭状态", "电气线路私拉乱接", "疏散指示标志损坏"]
+    learned += ["安全出口被锁闭", "灭火器压力不足"]
+    assert [(p.rule, p.title) for p in notice.problems] == [
+        *(("problem_list", t) for t in ruled),
+        *(("learned", t) for t in learned),
+    ]
+    for p in notice.problems:
+        assert LABELLED_UNITS_PAGE[slice(*p.title_span)] == p.title
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    out, pos = [], 0
+    for line in text.split("\n")[:-1]:
+        out.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return out
+
+
+@pytest.mark.parametrize(("label", "asked"), [("隐患问题", [(0, 5)]), ("备注", [])])
+def test_a_line_under_the_rules_problems_label_is_asked_about(label: str, asked: list[tuple[int, int]]) -> None:
+    """The rules' problem sits under 隐患问题：; a later line under the same label (its list inline) is asked
+    about, with the lines around it; under another label it is not (no line opens with the rules' marker)."""
+    text = f"隐患问题：\n1、值班人员无证上岗；\n地址：新华路16号\n{label}：1、楼梯堆放杂物。\n说明：无\n"
+    start = text.index("1、")
+    ruled = roles.ruled_spans([Found("problem_list", 1, None, start, start + 2, text.index("\n地址"))])
+    assert roles.sibling_windows(text, _lines(text), None, ruled) == asked

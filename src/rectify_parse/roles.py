@@ -592,35 +592,67 @@ def sibling_windows(
     text: str, lines: Sequence[tuple[int, int]], markers: LineMarkers | None, ruled: Ruled
 ) -> list[tuple[int, int]]:
     """The windows of lines where the model is asked beside the rules' problems: ``BESIDE_CONTEXT`` lines either
-    side of each line no rule's problem covers that opens with a marker of a family some rules' problem opens
-    with and whose first clause states a shortcoming, from the item it lies under. The rules read part of a
-    report's hazard lists (of a unit's list closed by a 整改时限 field, only the last item); the items above it
-    and the next units' items open as the ones read did. Only the lines' markers, which the structure stage has
-    read already, are looked at to find them: cutting every uncovered line into units cost more than the rest
-    of a long report's parse. Items that run inline after a label (隐患问题：1.…；2.…) are not asked about."""
+    side of each line no rule's problem covers that opens as a line some rules' problem starts in does, from the
+    item it lies under. It opens so with a marker of the same family, its first clause stating a shortcoming,
+    or with the same label (隐患问题：1.…；2.…, the next unit's list after the one the rules read). The rules read
+    part of a report's hazard lists (of a unit's list closed by a 整改时限 field, only the last item); the items
+    above it and the next units' items open as the ones read did. Only the lines' markers, which the structure
+    stage has read already, and their labels are looked at to find them: cutting every uncovered line into units
+    cost more than the rest of a long report's parse."""
     line_starts = [s for s, _ in lines]
     families: set[str] = set()
+    labels: set[str] = set()
     for start in ruled.starts:
         k = bisect.bisect_right(line_starts, start) - 1
-        if k >= 0 and lines[k][0] == start:
+        if k < 0:
+            continue
+        if lines[k][0] == start:
             m = _line_marker(text, markers, *lines[k])
             if m is not None:
                 families.add(m.family)
-    if not families:
+        label = _line_label(text, *lines[k])
+        if label is None and k > 0:
+            label = _line_label(text, *lines[k - 1])  # a label alone over its list (隐患问题：/ 1、…)
+        if label is not None and label.end() <= start:
+            labels.add(label.group(1))
+    if not families and not labels:
         return []
     asked: list[tuple[int | None, int]] = []  # (its parent's line, its line) of each line asked about
     for i, (start, end) in enumerate(lines):
-        if start >= end or text[start] not in MARKER_START:
-            continue  # no marker opens the line (the marker matcher's own first test, without its call)
-        m = _line_marker(text, markers, start, end)
-        if m is None or m.family not in families:
+        if start >= end:
             continue
-        k = bisect.bisect_right(ruled.starts, start)
-        if k and ruled.reach[k - 1] >= end and _covered(ruled.spans, k, start, end):
-            continue
-        if DEFICIENCY.search(text, m.end, _clause_end(text, m.end, end)) is not None:
-            asked.append((_parent_line(text, lines, markers, i, rank(m.family)), i))
+        if text[start] in MARKER_START:  # the marker matcher's own first test, without its call
+            m = _line_marker(text, markers, start, end)
+            if m is not None and m.family in families:
+                if not _covered_line(ruled, start, end) and DEFICIENCY.search(
+                    text, m.end, _clause_end(text, m.end, end)
+                ):
+                    asked.append((_parent_line(text, lines, markers, i, rank(m.family)), i))
+                continue
+        label = _line_label(text, start, end) if labels else None
+        # under the label, a list on the line itself (a label alone heads the lines below, asked by their marker)
+        if (
+            label is not None
+            and label.end() < end
+            and label.group(1) in labels
+            and not _covered_line(ruled, start, end)
+        ):
+            asked.append((_parent_line(text, lines, markers, i, rank(_NONE)), i))
     return _line_windows(asked, len(lines), BESIDE_CONTEXT)
+
+
+# A label opening a line (隐患问题：, 存在问题：): the label as written before its colon is group 1.
+_LINE_LABEL = re.compile(r"([\u4e00-\u9fff]{2,8})[ \t]*[:：]")
+
+
+def _line_label(text: str, start: int, end: int) -> re.Match[str] | None:
+    return _LINE_LABEL.match(text, start, min(end, start + 12))
+
+
+def _covered_line(ruled: Ruled, start: int, end: int) -> bool:
+    """Whether the rules' problems cover the line."""
+    k = bisect.bisect_right(ruled.starts, start)
+    return bool(k) and ruled.reach[k - 1] >= end and _covered(ruled.spans, k, start, end)
 
 
 def _line_marker(text: str, markers: LineMarkers | None, start: int, end: int) -> Marker | None:
