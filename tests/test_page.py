@@ -89,6 +89,7 @@ def test_a_news_headline_before_its_meta_row_is_the_title() -> None:
         ("某某体育网址和平街办事处关于提案的答复", "和平街办事处关于提案的答复"),
         ("关于规范政府网站官网名称的通知", "关于规范政府网站官网名称的通知"),  # 官网 in the headline itself
         ("市政府门户网站入口改版的通知", "市政府门户网站入口改版的通知"),
+        ("原标题：乌桕县责令年检不合格民办学校停止办学", "乌桕县责令年检不合格民办学校停止办学"),  # a repost's label
     ],
 )
 def test_title_affixes_are_cut_and_spans_stay_exact(line: str, title: str) -> None:

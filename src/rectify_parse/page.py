@@ -128,6 +128,8 @@ _BRAND_HEAD = regex.compile(
 _BRAND_MARK = regex.compile(r"[A-Za-z0-9]|澳门|永利|新葡|葡京|威尼斯|金沙|体育|比分|娱乐|棋牌|彩票")
 _BRAND_WORDS = ("官网", "网址", "入口")
 _MAX_BRAND = 26
+# A repost's 原标题： label before the headline it names.
+_ORIGINAL_HEAD = re.compile(r"[ \t]*原标题[ \t]*[:：][ \t]*(?=\S)")
 
 
 def _strip_brand(text: str, start: int, end: int) -> int:
@@ -147,6 +149,8 @@ def _strip_title(text: str, start: int, end: int) -> Line:
     # Most lines have none of the marks that spam tags, site tails, column bars and subtitle dashes need: the
     # patterns that need one are not run on them (the cut only shrinks the line, so no mark appears later).
     start = _strip_brand(text, start, end)
+    if text.find("原标题", start, start + 8) != -1 and (head := _ORIGINAL_HEAD.match(text, start, end)) is not None:
+        start = head.end()
     marked = _AFFIX_MARK.search(text, start, end) is not None
     if text.find(".", start, end) != -1:
         wrapper = _FILE_WRAPPER.fullmatch(text, start, end)
