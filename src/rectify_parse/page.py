@@ -149,8 +149,8 @@ def _strip_title(text: str, start: int, end: int) -> Line:
     # Most lines have none of the marks that spam tags, site tails, column bars and subtitle dashes need: the
     # patterns that need one are not run on them (the cut only shrinks the line, so no mark appears later).
     start = _strip_brand(text, start, end)
-    if text.find("原标题", start, start + 8) != -1 and (head := _ORIGINAL_HEAD.match(text, start, end)) is not None:
-        start = head.end()
+    if text.find("原标题", start, start + 8) != -1 and (original := _ORIGINAL_HEAD.match(text, start, end)):
+        start = original.end()
     marked = _AFFIX_MARK.search(text, start, end) is not None
     if text.find(".", start, end) != -1:
         wrapper = _FILE_WRAPPER.fullmatch(text, start, end)
