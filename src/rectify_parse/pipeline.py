@@ -368,7 +368,10 @@ def _stage_page(p: _Page) -> None:
     p.table.title_lines = p.layout.title_lines
     # What the rules kept around the document that the line model takes for site chrome, what the rules' zones
     # took that it gives back to the document (linemodel.py), and, where the header rules read no publication
-    # date or source, the lines it takes for the page's meta row: they give the header what it lacks.
+    # date or source, the lines it takes for the page's meta row: they give the header what it lacks. Not on a
+    # garbled page: the model weighs a line's characters, and there they are noise (????, 鍏充簬).
+    if garbled:
+        return
     learned = learned_lines(p.table, header=bool(lacking_row_fields(p.header.header)))
     for i in learned.chrome:
         p.table.chrome[i] = "learned"
