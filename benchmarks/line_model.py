@@ -56,7 +56,7 @@ def held_out_scores(
     out = []
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "lines.json"
-        train_roles.train([p for p in pages if p.batch not in batches], path)
+        train_roles.train([p for p in pages if p.batch not in batches], path, params=train_roles.LINE_PARAMS)
         for batch in sorted(batches, key=int):
             mine = [(label, raw) for label, raw in held if train_roles.batch_of(label["id"]) == batch]
             rules = train_roles.score(mine, roles.MODEL_FILE, None)
