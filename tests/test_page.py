@@ -110,6 +110,9 @@ def test_title_affixes_are_cut_and_spans_stay_exact(line: str, title: str) -> No
         "2018-12-25  本文已影响0人  某某用户_e980",  # a blog's meta row: a date and a counter
         "□记者 张海(zhāng)波 报(bào)道",  # a reporter's credit, pinyin glosses and all
         "■通讯员 李某 记者 王某某",  # two credits
+        "ad9_210*60",  # an ad slot's id
+        "s_0692be2946514061aa1ce82ececeebf7.jpg",  # an image's file name
+        "http://www.example.com 2007年8月1日 《安全》 2007年第8期",  # an address and a journal's issue
     ],
 )
 def test_no_title_is_invented(top: str) -> None:

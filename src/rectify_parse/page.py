@@ -599,7 +599,22 @@ def _no_title(table: LineTable, s: int, e: int, i: int) -> bool:
         or _credit_line(text, s, e)
         or _dateline(text, s, e)
         or _header_field(table, i)
+        or _few_han(text, s, e)
     )
+
+
+_HAN = regex.compile(r"\p{Han}")
+_NOT_SPACE = regex.compile(r"\S")
+_ENGLISH = re.compile(r"[A-Za-z]+(?: [A-Za-z]+){3}")  # four words of an English headline
+
+
+def _few_han(text: str, s: int, e: int) -> bool:
+    """Whether fewer than a third of the line's visible characters are Chinese and it is no English headline:
+    an ad slot's id (ad9_210*60), an image's file name, an address with a date after it. A Chinese notice's
+    title is mostly Chinese, its numbers included (督查通报(第201704期))."""
+    if 3 * len(_HAN.findall(text, s, e)) >= len(_NOT_SPACE.findall(text, s, e)):
+        return False
+    return _ENGLISH.search(text, s, e) is None
 
 
 def _stacked_headline(
