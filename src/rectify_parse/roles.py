@@ -613,7 +613,8 @@ def sibling_windows(
                 families.add(m.family)
         label = _line_label(text, *lines[k])
         if label is None and k > 0:
-            label = _line_label(text, *lines[k - 1])  # a label alone over its list (隐患问题：/ 1、…)
+            above = _line_label(text, *lines[k - 1])  # a label alone over its list (隐患问题：/ 1、…)
+            label = above if above is not None and not text[above.end() : lines[k - 1][1]].strip() else None
         if label is not None and label.end() <= start:
             labels.add(label.group(1))
     if not families and not labels:
