@@ -603,8 +603,6 @@ def _no_title(table: LineTable, s: int, e: int, i: int) -> bool:
     )
 
 
-_HAN = regex.compile(r"\p{Han}")
-_NOT_SPACE = regex.compile(r"\S")
 _ENGLISH = re.compile(r"[A-Za-z]+(?: [A-Za-z]+){3}")  # four words of an English headline
 
 
@@ -612,9 +610,10 @@ def _few_han(text: str, s: int, e: int) -> bool:
     """Whether fewer than a third of the line's visible characters are Chinese and it is no English headline:
     an ad slot's id (ad9_210*60), an image's file name, an address with a date after it. A Chinese notice's
     title is mostly Chinese, its numbers included (督查通报(第201704期))."""
-    if 3 * len(_HAN.findall(text, s, e)) >= len(_NOT_SPACE.findall(text, s, e)):
+    line = text[s:e]
+    if 3 * han_count(line) >= len(line) - line.count(" ") - line.count("\t"):
         return False
-    return _ENGLISH.search(text, s, e) is None
+    return _ENGLISH.search(line) is None
 
 
 def _stacked_headline(
