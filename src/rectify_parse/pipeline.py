@@ -498,7 +498,7 @@ def _signed(header: Header, closing: Closing | None, source: str, body: Span | N
     成文日期 field the header could not read (a bad_date warning) is not replaced by a guess."""
     if "date_written" in header.raw or closing is None or closing.date is None or closing.signature is None:
         return header
-    if body is None or "。" not in source[body[0] : min(s for s, _ in closing.spans.values())]:
+    if body is None or source.find("。", body[0], min(s for s, _ in closing.spans.values())) == -1:
         return header
     span = closing.spans["date"]
     return replace(
