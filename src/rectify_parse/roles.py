@@ -632,11 +632,12 @@ def sibling_windows(
                     asked.append((_parent_line(text, lines, markers, i, rank(m.family)), i))
                 continue
         label = _line_label(text, start, end) if labels else None
-        # under the label, a list on the line itself (a label alone heads the lines below, asked by their marker)
+        # under the label, a list on the line itself (1、…；2、…; a label alone heads the lines below, asked by
+        # their marker); a field's value (整改情况：已完成) is no list
         if (
             label is not None
-            and label.end() < end
             and label.group(1) in labels
+            and _list_after(text, label.end(), end)
             and not _covered_line(ruled, start, end)
         ):
             asked.append((_parent_line(text, lines, markers, i, rank(_NONE)), i))
@@ -649,6 +650,13 @@ _LINE_LABEL = re.compile(r"([\u4e00-\u9fff]{2,8})[ \t]*[:：]")
 
 def _line_label(text: str, start: int, end: int) -> re.Match[str] | None:
     return _LINE_LABEL.match(text, start, min(end, start + 12))
+
+
+def _list_after(text: str, pos: int, end: int) -> bool:
+    """Whether an item starts at ``pos`` (past spaces) before ``end``."""
+    while pos < end and text[pos] in " \t":
+        pos += 1
+    return pos < end and _starts_item(text, pos, end)
 
 
 def _covered_line(ruled: Ruled, start: int, end: int) -> bool:
