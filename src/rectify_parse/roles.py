@@ -611,11 +611,13 @@ def sibling_windows(
             m = _line_marker(text, markers, *lines[k])
             if m is not None:
                 families.add(m.family)
-        label = _line_label(text, *lines[k])
-        if label is None and k > 0:
-            above = _line_label(text, *lines[k - 1])  # a label alone over its list (隐患问题：/ 1、…)
+        label = None
+        if lines[k][0] < start:  # the problem starts inside its line, maybe after a label
+            label = _line_label(text, lines[k][0], start)
+        elif k > 0 and _ends_with_colon(text, *lines[k - 1]):  # a label alone over its list (隐患问题：/ 1、…)
+            above = _line_label(text, *lines[k - 1])
             label = above if above is not None and not text[above.end() : lines[k - 1][1]].strip() else None
-        if label is not None and label.end() <= start:
+        if label is not None:
             labels.add(label.group(1))
     if not families and not labels:
         return []
