@@ -30,6 +30,7 @@ from .patterns import (
     DOC_NUMBER,
     HEADER_LABEL,
     HEADER_LABELS,
+    LABEL_COLON,
     TITLE_END,
     VALIDITY_VALUE,
     parse_date,
@@ -441,15 +442,12 @@ def _is_paragraph(text: str, start: int, end: int) -> bool:
     return end - start >= _PARAGRAPH and _CLAUSE_STOP.search(text, start, end) is not None
 
 
-# A label glued to its colon (公开形式:): the line is a row of fields the vocabulary does not know, no value.
-_LABEL_COLON = regex.compile(r"\p{Han}[ \t]*[:：]")
-
-
 def _is_value_line(text: str) -> bool:
     stripped = text.strip()
     if not stripped or len(stripped) > _MAX_VALUE_LINE or stripped.endswith(("。", ":", "：")):
         return False
-    return ANY_MARKER.match(stripped) is None and _LABEL_COLON.search(stripped) is None
+    # a row of fields the vocabulary does not know (公开形式:) is no value
+    return ANY_MARKER.match(stripped) is None and LABEL_COLON.search(stripped) is None
 
 
 @dataclass(frozen=True, slots=True)

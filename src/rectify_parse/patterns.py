@@ -455,6 +455,8 @@ DOC_TYPE_WORDS = (
 # A title ends with a document-type word, then maybe a draft mark, a closing 》 or a short qualifier in
 # brackets (…整改情况公示(牛栏溪流域)).
 # Anchored at the end: searched from the end (REVERSE), it tries a few positions, not every one.
+# A label glued to its colon (公开形式:, 公示时间：…): a field's, never an issuer's name or a value.
+LABEL_COLON = regex.compile(r"\p{Han}[ \t]*[:：]")
 TITLE_END = regex.compile("(?:" + "|".join(DOC_TYPE_WORDS) + r")(?:\([^()\n]{1,12}\)|》)?\s*$", regex.REVERSE)
 ATTACHMENT_HEAD = re.compile(r"\s*附\s*件\s*(?P<n>\d{1,2})?\s*[:：]\s*")
 BARE_ATTACHMENT = re.compile(r"\s*附\s*件\s*\d{0,2}\s*[:：]?\s*")

@@ -24,6 +24,7 @@ from .patterns import (
     CONTACT_LINE,
     CONTACT_PHONE,
     DECIMAL_EVIDENCE,
+    LABEL_COLON,
     PROBLEM_LABEL,
     PUBLIC_NOTE,
     date_line_search,
@@ -54,8 +55,6 @@ _HEADING_THEN_ENUM = regex.compile(r"(?<=\p{Han})(?<![统唯同第单逐之专�
 
 _MAX_ADDRESSEE = 60
 _MAX_SIGNATURE = 40
-# A label before the date (公示时间：…至2024年6月18日, 发布日期：…): a field, not an issuer's name.
-_LABEL_COLON = re.compile(r"[\u4e00-\u9fff][ \t]*[:：]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,7 +270,7 @@ class BodyParser:
             if prefix_end > start and (
                 prefix_end - start > _MAX_SIGNATURE
                 or text[prefix_end - 1] in "。;；,，:："
-                or _LABEL_COLON.search(text, start, prefix_end) is not None
+                or LABEL_COLON.search(text, start, prefix_end) is not None
             ):
                 continue  # a sentence ending in a date, or a labelled date (公示时间：…至…), not a sign-off
             ds, de = self.r.trim(dated.start(), end)
